@@ -1,0 +1,66 @@
+"""From raw column counts to the table the statistics use: kind, binning, level counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+
+from outrank_cli.binning import equal_frequency_bins
+from outrank_cli.counter import ColumnCounts
+from outrank_cli.keys import Family
+from outrank_cli.target import INTEGER_CLASS_LIMIT
+
+
+class FeatureKind(StrEnum):
+    CATEGORICAL = "categorical"
+    NUMERIC = "numeric"
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedFeature:
+    """A feature ready for statistics: ``table`` rows are levels (row 0 = missing)."""
+
+    name: str
+    kind: FeatureKind
+    table: np.ndarray
+    levels: int
+    levels_exact: bool
+    missing_share: float
+    bins: int | None
+
+
+def kind_of(counts: ColumnCounts) -> FeatureKind:
+    """Floats are numeric; integers are numeric unless they have few exact values."""
+    if counts.family is Family.FLOAT:
+        return FeatureKind.NUMERIC
+    if counts.family is Family.INTEGER:
+        few = counts.key_shift == 0 and counts.distinct_exact and counts.distinct <= INTEGER_CLASS_LIMIT
+        return FeatureKind.CATEGORICAL if few else FeatureKind.NUMERIC
+    return FeatureKind.CATEGORICAL
+
+
+def encode_feature(counts: ColumnCounts, *, bins: int) -> EncodedFeature:
+    """Bin numeric columns (equal frequency over their grid cells); keep others as counted."""
+    kind = kind_of(counts)
+    table = counts.table
+    n_bins: int | None = None
+    if kind is FeatureKind.NUMERIC and table.shape[0] > 1:
+        cells = table[1:]
+        bin_of_cell = equal_frequency_bins(counts.level_keys[1:], cells.sum(axis=1), n_bins=bins)
+        n_bins = int(bin_of_cell.max()) + 1 if bin_of_cell.size else 0
+        binned = np.zeros((n_bins + 1, table.shape[1]), dtype=np.int64)
+        binned[0] = table[0]
+        np.add.at(binned, bin_of_cell + 1, cells)
+        table = binned
+    total = int(table.sum())
+    return EncodedFeature(
+        name=counts.name,
+        kind=kind,
+        table=table,
+        levels=counts.distinct,
+        levels_exact=counts.distinct_exact,
+        missing_share=float(table[0].sum() / total) if total else 0.0,
+        bins=n_bins,
+    )

@@ -1,0 +1,181 @@
+"""``rank``: relevance of every feature to the target, from one streaming pass."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from outrank_cli.columns import plan_columns, split_patterns
+from outrank_cli.counting import TableCounts, count_table, default_threads
+from outrank_cli.errors import UsageError
+from outrank_cli.features import EncodedFeature, encode_feature
+from outrank_cli.kernels.information import entropy
+from outrank_cli.progress import Progress, ProgressCallback, ignore_progress
+from outrank_cli.source import resolve
+from outrank_cli.stats import CORRECTIONS, LN2, TableSummary, relevance
+
+
+@dataclass(frozen=True, kw_only=True)
+class RankOptions:
+    """Options of a ranking run (keyword-only; defaults match the CLI)."""
+
+    target: str
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    bins: int = 16
+    max_levels: int = 65_536
+    correction: str = "ami"
+    permutations: int = 200
+    seed: int = 0
+    separator: str | None = None
+    input_format: str | None = None
+    threads: int | None = None
+    batch_rows: int | None = None
+    storage_options: dict[str, str] = field(default_factory=dict)
+
+    def validate(self) -> None:
+        if self.bins < 2 or self.bins > 4096:
+            raise UsageError(f"--bins must be between 2 and 4096, got {self.bins}")
+        if self.max_levels < 2 or self.max_levels > 16_777_216:
+            raise UsageError(f"--max-levels must be between 2 and 16777216, got {self.max_levels}")
+        if self.correction not in CORRECTIONS:
+            raise UsageError(f"unknown --correction {self.correction!r}; valid: {', '.join(CORRECTIONS)}")
+        if self.permutations < 1 or self.permutations > 100_000:
+            raise UsageError(f"--permutations must be between 1 and 100000, got {self.permutations}")
+        if self.threads is not None and self.threads < 1:
+            raise UsageError(f"--threads must be >= 1, got {self.threads}")
+        if self.batch_rows is not None and self.batch_rows < 1:
+            raise UsageError(f"--batch-rows must be >= 1, got {self.batch_rows}")
+
+    def reported(self) -> dict[str, object]:
+        """The options that change results, for the report (no paths, no threads)."""
+        out = {k: v for k, v in asdict(self).items() if k not in {"threads", "batch_rows", "storage_options", "target"}}
+        out["include"] = list(self.include)
+        out["exclude"] = list(self.exclude)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureRanking:
+    """One feature's line in the ranking; information quantities in bits."""
+
+    name: str
+    rank: int
+    score: float
+    mi: float
+    expected_mi: float
+    ami_normalized: float
+    symmetric_uncertainty: float
+    p_value: float
+    entropy: float
+    levels: int
+    levels_exact: bool
+    missing_share: float
+    kind: str
+    bins: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class TargetInfo:
+    name: str
+    kind: str
+    levels: int
+    entropy: float
+    labels: tuple[str, ...]
+    counts: tuple[int, ...]
+    bin_edges: tuple[float, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RankResult:
+    paths: tuple[str, ...]
+    rows: int
+    rows_dropped: int
+    target: TargetInfo
+    options: RankOptions
+    features: tuple[FeatureRanking, ...]
+    skipped: tuple[tuple[str, str], ...]
+    timings: dict[str, float]
+
+
+def target_info(counts: TableCounts) -> TargetInfo:
+    t = counts.target
+    class_counts = np.asarray(t.class_counts, dtype=np.int64)
+    return TargetInfo(
+        name=t.name,
+        kind=str(t.kind),
+        levels=int(np.count_nonzero(class_counts)),
+        entropy=entropy(class_counts) / LN2,
+        labels=t.labels,
+        counts=tuple(int(c) for c in class_counts),
+        bin_edges=t.edges,
+    )
+
+
+def score_features(
+    features: Sequence[EncodedFeature], options: RankOptions, *, threads: int
+) -> list[FeatureRanking]:
+    """Relevance of each feature, sorted best first (ties keep input column order)."""
+
+    def one(feature: EncodedFeature) -> tuple[EncodedFeature, object]:
+        summary = TableSummary.of(feature.table, permutations=options.permutations, seed=options.seed)
+        return feature, relevance(summary, correction=options.correction)
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        scored = list(pool.map(one, features))
+    scores = np.array([r.score for _, r in scored], dtype=np.float64)  # type: ignore[attr-defined]
+    # round so that float noise from summation order cannot reorder ties
+    order = np.argsort(-np.round(scores, 12), kind="mergesort")
+    out = []
+    for position, index in enumerate(order, start=1):
+        feature, rel = scored[index]
+        out.append(
+            FeatureRanking(
+                name=feature.name, rank=position, score=rel.score, mi=rel.mi,  # type: ignore[attr-defined]
+                expected_mi=rel.expected_mi, ami_normalized=rel.ami_normalized,  # type: ignore[attr-defined]
+                symmetric_uncertainty=rel.symmetric_uncertainty, p_value=rel.p_value,  # type: ignore[attr-defined]
+                entropy=rel.entropy, levels=feature.levels, levels_exact=feature.levels_exact,  # type: ignore[attr-defined]
+                missing_share=feature.missing_share, kind=str(feature.kind), bins=feature.bins,
+            )
+        )
+    return out
+
+
+def rank_table(
+    paths: Sequence[str], options: RankOptions, *, progress: ProgressCallback = ignore_progress
+) -> RankResult:
+    """Rank every feature column of the table at ``paths`` by relevance to ``options.target``."""
+    started = time.perf_counter()
+    options.validate()
+    source = resolve(paths, separator=options.separator, file_format=options.input_format,
+                     storage_options=options.storage_options)
+    plan = plan_columns(
+        source.schema(), target=options.target,
+        include=split_patterns(options.include), exclude=split_patterns(options.exclude),
+    )
+    threads = options.threads or default_threads()
+    counts = count_table(source, plan, max_levels=options.max_levels, bins=options.bins,
+                         threads=threads, batch_rows=options.batch_rows, progress=progress)
+    stats_started = time.perf_counter()
+    progress(Progress("stats", counts.rows))
+    encoded = [encode_feature(c, bins=options.bins) for c in counts.columns]
+    features = score_features(encoded, options, threads=threads)
+    finished = time.perf_counter()
+    return RankResult(
+        paths=counts.source.paths,
+        rows=counts.rows,
+        rows_dropped=counts.rows_dropped,
+        target=target_info(counts),
+        options=options,
+        features=tuple(features),
+        skipped=counts.skipped,
+        timings={
+            "read_and_count_seconds": round(counts.seconds, 4),
+            "statistics_seconds": round(finished - stats_started, 4),
+            "total_seconds": round(finished - started, 4),
+        },
+    )

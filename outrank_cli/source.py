@@ -1,0 +1,257 @@
+"""Where rows come from: resolve paths, read the schema, stream column batches with polars.
+
+Everything here is lazy: ``scan_csv`` / ``scan_parquet`` with only the needed columns, and
+``collect_batches`` so the table is never held whole. Polars errors are turned into
+``InputError`` messages that name the file, the column or the line.
+"""
+
+from __future__ import annotations
+
+import csv
+import glob
+import gzip
+import io
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+import polars as pl
+
+from outrank_cli.errors import InputError, UsageError
+
+CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".tab")
+COMPRESSION_SUFFIXES = (".gz", ".zst", ".zstd")
+PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
+REMOTE_PREFIXES = ("s3://", "s3a://", "gs://", "gcs://", "az://", "abfs://", "abfss://", "hdfs://", "http://", "https://", "file://")
+SCHEMA_INFERENCE_ROWS = 10_000
+
+
+class Format(StrEnum):
+    CSV = "csv"
+    PARQUET = "parquet"
+
+
+@dataclass(frozen=True)
+class Source:
+    """A resolved input: the files, their format and how to parse them."""
+
+    paths: tuple[str, ...]
+    format: Format
+    separator: str = ","
+    schema_overrides: Mapping[str, pl.DataType] = field(default_factory=dict)
+    storage_options: Mapping[str, str] = field(default_factory=dict)
+
+    def scan(self) -> pl.LazyFrame:
+        paths = list(self.paths)
+        options = dict(self.storage_options) or None
+        if self.format is Format.PARQUET:
+            return pl.scan_parquet(paths, storage_options=options)
+        return pl.scan_csv(
+            paths,
+            separator=self.separator,
+            infer_schema_length=SCHEMA_INFERENCE_ROWS,
+            schema_overrides=dict(self.schema_overrides) or None,
+            storage_options=options,
+            raise_if_empty=False,
+        )
+
+    def schema(self) -> dict[str, pl.DataType]:
+        try:
+            return dict(self.scan().collect_schema())
+        except Exception as error:  # polars raises many types; all mean "cannot read"
+            raise _input_error(self, error) from error
+
+    def batches(self, columns: Sequence[str], *, batch_rows: int) -> Iterator[pl.DataFrame]:
+        """Stream the named columns in batches of about ``batch_rows`` rows."""
+        frame = self.scan().select([pl.col(c) for c in columns])
+        try:
+            for batch in frame.collect_batches(chunk_size=batch_rows):
+                yield batch
+        except (pl.exceptions.ComputeError, pl.exceptions.PolarsError, OSError) as error:
+            raise _input_error(self, error) from error
+
+    def with_override(self, column: str, dtype: pl.DataType) -> Source:
+        overrides = dict(self.schema_overrides)
+        overrides[column] = dtype
+        return Source(self.paths, self.format, self.separator, overrides, self.storage_options)
+
+    def parquet_rows(self) -> int | None:
+        """Row count from Parquet metadata (no data read), or None for CSV."""
+        if self.format is not Format.PARQUET:
+            return None
+        try:
+            return int(pl.scan_parquet(list(self.paths), storage_options=dict(self.storage_options) or None).select(pl.len()).collect().item())
+        except Exception:
+            return None
+
+
+class WidenColumn(Exception):  # noqa: N818 - control flow between source and pipeline
+    """A CSV value did not parse as the type inferred from the first rows."""
+
+    def __init__(self, column: str, dtype: pl.DataType) -> None:
+        super().__init__(column)
+        self.column = column
+        self.dtype = dtype
+
+
+def _strip_compression(name: str) -> str:
+    lowered = name.lower()
+    for suffix in COMPRESSION_SUFFIXES:
+        if lowered.endswith(suffix):
+            return lowered[: -len(suffix)]
+    return lowered
+
+
+def format_of(path: str) -> Format | None:
+    name = _strip_compression(path.rsplit("/", 1)[-1])
+    if name.endswith(PARQUET_SUFFIXES):
+        return Format.PARQUET
+    if name.endswith(CSV_SUFFIXES):
+        return Format.CSV
+    return None
+
+
+def _is_remote(path: str) -> bool:
+    return path.lower().startswith(REMOTE_PREFIXES)
+
+
+def _expand(path: str) -> list[str]:
+    if _is_remote(path):
+        if path.lower().startswith("file://"):
+            return _expand(path[len("file://") :])
+        return [path]
+    if any(ch in path for ch in "*?["):
+        matches = sorted(p for p in glob.glob(path, recursive=True) if os.path.isfile(p))
+        if not matches:
+            raise InputError(f"no file matches {path!r}; check the pattern (quote it so the shell does not expand it)")
+        return matches
+    if os.path.isdir(path):
+        found = sorted(
+            str(p)
+            for p in Path(path).rglob("*")
+            if p.is_file()
+            and not any(part.startswith((".", "_")) for part in p.relative_to(path).parts)
+            and format_of(p.name) is not None
+        )
+        if not found:
+            raise InputError(
+                f"directory {path!r} holds no CSV/TSV/Parquet files; valid suffixes: "
+                f"{', '.join(CSV_SUFFIXES + PARQUET_SUFFIXES)} (optionally .gz/.zst)"
+            )
+        return found
+    if not os.path.exists(path):
+        raise InputError(f"file {path!r} does not exist; check the path")
+    if not os.path.isfile(path):
+        raise InputError(f"{path!r} is not a regular file")
+    return [path]
+
+
+def resolve(paths: Sequence[str], *, separator: str | None = None, file_format: str | None = None,
+            storage_options: Mapping[str, str] | None = None) -> Source:
+    """Expand files, globs and directories into one ``Source`` of a single format."""
+    if not paths:
+        raise UsageError("no input given; pass a file, a glob or a directory")
+    files: list[str] = []
+    for path in paths:
+        files.extend(_expand(path))
+    files = list(dict.fromkeys(files))
+    if file_format is not None:
+        try:
+            chosen = Format(file_format)
+        except ValueError:
+            raise UsageError(f"unknown --input-format {file_format!r}; valid: csv, parquet") from None
+        formats = {chosen}
+    else:
+        formats = {format_of(f) for f in files}
+        if None in formats:
+            unknown = next(f for f in files if format_of(f) is None)
+            raise InputError(
+                f"cannot tell the format of {unknown!r} from its name; valid suffixes: "
+                f"{', '.join(CSV_SUFFIXES + PARQUET_SUFFIXES)} (optionally .gz/.zst), or pass --input-format"
+            )
+    if len(formats) > 1:
+        raise InputError("the inputs mix CSV and Parquet files; pass one format at a time")
+    fmt = formats.pop()
+    assert fmt is not None
+    if separator is None:
+        names = [_strip_compression(f) for f in files]
+        separator = "\t" if all(n.endswith((".tsv", ".tab")) for n in names) else ","
+    if len(separator) != 1:
+        raise UsageError(f"--separator must be one character, got {separator!r}; use '\\t' for tabs")
+    return Source(tuple(files), fmt, separator, {}, dict(storage_options or {}))
+
+
+# -- errors ------------------------------------------------------------------------------------
+
+def _input_error(source: Source, error: Exception) -> Exception:
+    text = str(error)
+    first = text.strip().splitlines()[0] if text.strip() else type(error).__name__
+    where = source.paths[0] if len(source.paths) == 1 else f"{len(source.paths)} files"
+    if source.format is Format.CSV:
+        widen = _widening(text)
+        if widen is not None:
+            return widen
+        if "more fields than defined" in text or "found more fields" in text:
+            located = _find_ragged_line(source)
+            if located:
+                return InputError(located)
+            return InputError(f"{where}: a row has more fields than the header; fix the file or check --separator")
+    if isinstance(error, FileNotFoundError):
+        return InputError(f"{where}: file not found ({first})")
+    if "empty CSV" in text:
+        return InputError(f"{where}: the file is empty (no header row); a CSV needs a header row")
+    if source.format is Format.PARQUET and ("PAR1" in text or "parquet" in text.lower()):
+        return InputError(f"{where}: not a readable Parquet file ({first}); the file may be corrupt or truncated")
+    return InputError(f"{where}: cannot read the input ({first})")
+
+
+def _widening(text: str) -> WidenColumn | None:
+    import re
+
+    match = re.search(r"could not parse `(.*?)` as dtype `(\w+)` at column '(.*?)'", text, re.S)
+    if not match:
+        return None
+    value, dtype, column = match.groups()
+    try:
+        float(value)
+        target: pl.DataType = pl.Float64()
+    except ValueError:
+        target = pl.String()
+    if dtype.startswith("f"):
+        target = pl.String()
+    return WidenColumn(column, target)
+
+
+def _open_text(path: str) -> io.TextIOBase:
+    lowered = path.lower()
+    if lowered.endswith(".gz"):
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", errors="replace", newline="")
+    if lowered.endswith((".zst", ".zstd")):
+        try:
+            import zstandard
+        except ImportError:
+            raise InputError(f"{path}: cannot locate the bad row without the zstandard package") from None
+        return io.TextIOWrapper(zstandard.open(path, "rb"), encoding="utf-8", errors="replace", newline="")
+    return open(path, encoding="utf-8", errors="replace", newline="")  # noqa: SIM115
+
+
+def _find_ragged_line(source: Source) -> str | None:
+    """Scan the CSV files for the first row whose field count differs from the header's."""
+    for path in source.paths:
+        if _is_remote(path):
+            continue
+        with _open_text(path) as handle:
+            reader = csv.reader(handle, delimiter=source.separator)
+            header = next(reader, None)
+            if header is None:
+                continue
+            for row in reader:
+                if len(row) != len(header) and row:
+                    return (
+                        f"{path} line {reader.line_num}: {len(row)} fields, but the header has "
+                        f"{len(header)}; fix that row (quote fields that contain {source.separator!r}) "
+                        "or check --separator"
+                    )
+    return None

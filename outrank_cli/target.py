@@ -1,0 +1,160 @@
+"""Target encoding: class labels to codes, or a numeric target to equal-frequency bins.
+
+A class target (strings, booleans, integers with few values) is dictionary-encoded as it
+streams. A numeric target cannot be binned in the same pass without knowing its
+distribution, so the pipeline first reads the target column alone (cheap for Parquet: one
+column) and fixes the bin of every grid cell; see ``BinnedTarget``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+
+from outrank_cli.binning import equal_frequency_bins
+from outrank_cli.counter import ColumnCounts
+from outrank_cli.errors import TargetError
+from outrank_cli.kernels import encoding
+from outrank_cli.keys import Family, Keys, key_to_value
+
+# an integer column with more distinct values than this is numeric (binned), fewer: classes
+INTEGER_CLASS_LIMIT = 64
+STRING_CLASS_LIMIT = 1000
+
+
+class TargetKind(StrEnum):
+    BINARY = "binary"
+    MULTICLASS = "multiclass"
+    NUMERIC = "numeric"
+
+
+class TargetNeedsBinning(Exception):  # noqa: N818 - control flow, never leaves the package
+    """An integer target turned out to have too many values to be classes."""
+
+
+def kind_for(n_levels: int, *, binned: bool) -> TargetKind:
+    if binned:
+        return TargetKind.NUMERIC
+    return TargetKind.BINARY if n_levels == 2 else TargetKind.MULTICLASS
+
+
+class ClassTarget:
+    """Streams class labels into codes ``0..R-1`` (-1 for missing), growing ``R`` as needed."""
+
+    binned = False
+
+    def __init__(self, name: str, family: Family) -> None:
+        self.name = name
+        self.family = family
+        self.limit = INTEGER_CLASS_LIMIT if family.ordered else STRING_CLASS_LIMIT
+        self._n = np.zeros(1, dtype=np.int64)
+        self._slots = 64
+        self._allocate()
+
+    def _allocate(self) -> None:
+        self.slot_keys = np.zeros(self._slots, dtype=np.uint64)
+        self.slot_codes = np.full(self._slots, encoding.EMPTY_SLOT, dtype=np.int32)
+        self.level_keys = np.zeros(self._slots // 2 + 1, dtype=np.uint64)
+        self.counts = np.zeros((self._slots // 2 + 1, 1), dtype=np.int64)
+
+    @property
+    def n_levels(self) -> int:
+        return int(self._n[0])
+
+    @property
+    def class_counts(self) -> np.ndarray:
+        """Rows per class, ``int64[R]``."""
+        return self.counts[1 : self.n_levels + 1, 0].copy()
+
+    def encode(self, keys: Keys) -> np.ndarray:
+        codes = np.empty(keys.keys.shape[0], dtype=np.int32)
+        every_row = np.zeros(keys.keys.shape[0], dtype=np.int32)
+        start = 0
+        while True:
+            start, status = encoding.encode_count(
+                keys.keys, keys.missing, every_row, start=start, key_shift=0,
+                slot_keys=self.slot_keys, slot_codes=self.slot_codes,
+                level_keys=self.level_keys, n_levels_box=self._n, max_levels=self.limit,
+                counts=self.counts, out_codes=codes,
+            )
+            if status == encoding.STATUS_DONE:
+                break
+            if status == encoding.STATUS_OVERFLOW:
+                if self.family.ordered:
+                    raise TargetNeedsBinning
+                raise TargetError(
+                    f"target column {self.name!r} has more than {self.limit} distinct text "
+                    "values; a target must be a class label or a number; choose another "
+                    "--target or convert it to a number"
+                )
+            n = self.n_levels
+            old_keys, old_counts = self.level_keys, self.counts
+            self._slots *= 2
+            self._allocate()
+            self.level_keys[: n + 1] = old_keys[: n + 1]
+            self.counts[: n + 1] = old_counts[: n + 1]
+            encoding.insert_levels(self.level_keys, n, self.slot_keys, self.slot_codes)
+        return codes - 1  # dictionary code 0 is missing -> -1 (row dropped)
+
+
+@dataclass
+class BinnedTarget:
+    """A numeric target mapped to equal-frequency bins fixed by a pre-pass over the column.
+
+    When the column has at most ``INTEGER_CLASS_LIMIT`` distinct values and all are whole
+    numbers, each value is its own class instead (e.g. a 0.0/1.0 label stored as float).
+    """
+
+    name: str
+    family: Family
+    key_shift: int
+    cell_keys: np.ndarray  # sorted uint64
+    cell_codes: np.ndarray  # int32 code of each cell
+    n_levels: int
+    binned: bool
+    class_counts: np.ndarray
+    edges: list[float]
+
+    @classmethod
+    def from_counts(cls, counts: ColumnCounts, *, n_bins: int) -> BinnedTarget:
+        keys = counts.level_keys[1:]
+        weights = counts.table[1:, 0]
+        present = weights > 0
+        keys, weights = keys[present], weights[present]
+        order = np.argsort(keys, kind="stable")
+        keys, weights = keys[order], weights[order]
+        values = [key_to_value(int(k), counts.family) for k in keys] if counts.key_shift == 0 else []
+        as_classes = (
+            counts.key_shift == 0
+            and counts.distinct_exact
+            and len(values) <= INTEGER_CLASS_LIMIT
+            and all(float(v).is_integer() for v in values)
+        )
+        if as_classes:
+            codes = np.arange(keys.shape[0], dtype=np.int32)
+        else:
+            codes = equal_frequency_bins(keys, weights, n_bins=n_bins).astype(np.int32)
+        n_levels = int(codes.max()) + 1 if codes.size else 0
+        class_counts = np.bincount(codes, weights=weights, minlength=n_levels).astype(np.int64)
+        edges = []
+        if not as_classes and codes.size:
+            boundaries = np.flatnonzero(np.diff(codes)) + 1
+            edges = [
+                key_to_value(int(keys[i]) << counts.key_shift, counts.family) for i in boundaries
+            ]
+        return cls(
+            name=counts.name, family=counts.family, key_shift=counts.key_shift,
+            cell_keys=keys, cell_codes=codes, n_levels=n_levels, binned=not as_classes,
+            class_counts=class_counts, edges=edges,
+        )
+
+    def encode(self, keys: Keys) -> np.ndarray:
+        cells = keys.keys >> np.uint64(self.key_shift)
+        index = np.searchsorted(self.cell_keys, cells)
+        index = np.minimum(index, self.cell_keys.shape[0] - 1)
+        codes = self.cell_codes[index].astype(np.int32)
+        if keys.missing.size:
+            codes[keys.missing] = -1
+        return codes

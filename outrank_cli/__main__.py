@@ -1,0 +1,3 @@
+from outrank_cli.cli import main
+
+main()

@@ -1,0 +1,282 @@
+"""The ``outrank-cli`` command line: parse options, call the library, print, exit.
+
+This is the only module that prints, exits or reads argv. Heavy imports (polars, numba,
+numpy) happen inside the commands so that ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+
+from outrank_cli import __version__
+from outrank_cli.errors import EXIT_DATA_ERROR, EXIT_USAGE_ERROR
+
+if TYPE_CHECKING:
+    from outrank_cli.progress import ProgressCallback
+    from outrank_cli.rank import RankResult
+
+PROG = "outrank-cli"
+
+app = typer.Typer(
+    name=PROG,
+    help="Rank the columns of large CSV/TSV/Parquet tables by how much they tell about a target.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    names = "names"
+
+
+class Correction(StrEnum):
+    ami = "ami"
+    none = "none"
+    miller_madow = "miller-madow"
+    permutation = "permutation"
+    outrank = "outrank"
+
+
+# -- shared options ---------------------------------------------------------------------------
+Paths = Annotated[list[str], typer.Argument(help="Input: CSV/TSV/Parquet files, globs (quote them) or directories of part files; .gz/.zst CSV too.", show_default=False)]
+Target = Annotated[str, typer.Option("--target", "-t", help="Name of the target column.", show_default=False)]
+Include = Annotated[list[str] | None, typer.Option("--include", "-i", help="Only these feature columns: comma-separated names or glob patterns (repeatable).")]
+Exclude = Annotated[list[str] | None, typer.Option("--exclude", "-x", help="Leave out these columns: comma-separated names or glob patterns (repeatable).")]
+Format = Annotated[OutputFormat | None, typer.Option("--format", "-f", help="Output format: table (default on a terminal), json (default otherwise), csv, names.", show_default=False)]
+Output = Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to FILE (format from --format or the suffix) or into DIR (ranking.json and ranking.csv); written atomically.", show_default=False)]
+Top = Annotated[int | None, typer.Option("--top", help="Show only the first N features (table default 50; 0 = all).", show_default=False)]
+Bins = Annotated[int, typer.Option("--bins", help="Equal-frequency bins for numeric columns and a numeric target.")]
+MaxLevels = Annotated[int, typer.Option("--max-levels", help="Cap on levels per column; beyond it values fold into this many hash buckets (text) or coarser cells (numbers).")]
+CorrectionOpt = Annotated[Correction, typer.Option("--correction", help="Relevance score: ami (MI minus its expected value under permutation), none (plug-in MI), miller-madow, permutation, outrank.")]
+Permutations = Annotated[int, typer.Option("--permutations", help="Permutations for --correction permutation.")]
+Seed = Annotated[int, typer.Option("--seed", help="Seed for every random choice (permutations, samples).")]
+Separator = Annotated[str | None, typer.Option("--separator", "-s", help="CSV field separator (default: tab for .tsv/.tab, else comma). Use '\\t' for tab.", show_default=False)]
+InputFormat = Annotated[str | None, typer.Option("--input-format", help="Force the input format: csv or parquet (default: from file suffixes).", show_default=False)]
+Threads = Annotated[int | None, typer.Option("--threads", help="Worker threads (default: all cores).", show_default=False)]
+BatchRows = Annotated[int | None, typer.Option("--batch-rows", help="Rows per streamed batch (default: about 4M cells per batch).", show_default=False, hidden=True)]
+StorageOption = Annotated[list[str] | None, typer.Option("--storage-option", help="key=value passed to the remote file system (s3://, gs://, az://); repeatable.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or notes on stderr.")]
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"{PROG} {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.", callback=_version_callback, is_eager=True)] = False,
+) -> None:
+    """Rank the columns of large CSV/TSV/Parquet tables by how much they tell about a target."""
+
+
+# -- helpers ----------------------------------------------------------------------------------
+def fail(message: str, code: int) -> NoReturn:
+    sys.stderr.write(f"{PROG}: error: {message}\n")
+    raise typer.Exit(code)
+
+
+def _unescape_separator(separator: str | None) -> str | None:
+    if separator is None:
+        return None
+    return {"\\t": "\t", "tab": "\t", "TAB": "\t"}.get(separator, separator)
+
+
+def _storage_options(values: list[str] | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for value in values or []:
+        key, sep, rest = value.partition("=")
+        if not sep or not key:
+            fail(f"--storage-option must look like key=value, got {value!r}", EXIT_USAGE_ERROR)
+        out[key.strip()] = rest
+    return out
+
+
+def _resolve_format(fmt: OutputFormat | None, output: Path | None) -> OutputFormat:
+    if fmt is not None:
+        return fmt
+    if output is not None and not output.is_dir():
+        suffix = output.suffix.lower()
+        by_suffix = {".json": OutputFormat.json, ".csv": OutputFormat.csv, ".txt": OutputFormat.names}
+        if suffix in by_suffix:
+            return by_suffix[suffix]
+        fail(f"cannot tell the report format from {str(output)!r}; pass --format json|csv|names or use a .json/.csv/.txt name", EXIT_USAGE_ERROR)
+    return OutputFormat.table if sys.stdout.isatty() else OutputFormat.json
+
+
+def _progress(quiet: bool) -> tuple[ProgressCallback, Any]:
+    """A rich progress bar on stderr when it is a terminal; else a no-op callback."""
+    from outrank_cli.progress import ignore_progress
+
+    if quiet or not sys.stderr.isatty():
+        return ignore_progress, None
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(
+        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[rows]} rows"),
+        TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
+        console=Console(stderr=True), transient=True,
+    )
+    task = bar.add_task("reading", total=None, rows="0", rate="")
+
+    def update(event: Any) -> None:
+        elapsed = bar.tasks[0].elapsed or 0.0
+        rate = f"{event.rows / elapsed:,.0f} rows/s" if elapsed > 0 else ""
+        label = {"target": "binning target", "count": "counting", "stats": "statistics"}.get(event.phase, event.phase)
+        bar.update(task, description=label, total=event.total_rows, completed=event.rows, rows=f"{event.rows:,}", rate=rate)
+
+    return update, bar
+
+
+def run_library(call: Any, *, quiet: bool) -> Any:
+    """Call the library with a progress bar; turn its errors into one line and an exit code."""
+    from outrank_cli.errors import OutrankError
+
+    callback, bar = _progress(quiet)
+    try:
+        if bar is not None:
+            with bar:
+                return call(callback)
+        return call(callback)
+    except OutrankError as error:
+        fail(str(error), error.exit_code)
+    except MemoryError:
+        fail("ran out of memory; lower --max-levels or --batch-rows", EXIT_DATA_ERROR)
+
+
+def emit(text: str) -> None:
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:  # e.g. `| head`: the reader has what it wants
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+# -- rank -------------------------------------------------------------------------------------
+def _render_rank(result: RankResult, fmt: OutputFormat, top: int | None) -> str:
+    from outrank_cli.report.rank_json import dumps, rank_to_dict
+    from outrank_cli.report.tabular import names_lines, records_to_csv
+
+    features = result.features if top is None else result.features[:top]
+    if fmt is OutputFormat.json:
+        return dumps(rank_to_dict(result, top=top))
+    if fmt is OutputFormat.csv:
+        from dataclasses import asdict
+
+        columns = ["rank", "name", "score", "mi", "expected_mi", "ami_normalized", "symmetric_uncertainty",
+                   "p_value", "entropy", "levels", "levels_exact", "missing_share", "kind", "bins"]
+        return records_to_csv((asdict(f) for f in features), columns)
+    if fmt is OutputFormat.names:
+        return names_lines(f.name for f in features)
+    from io import StringIO
+
+    from rich.console import Console
+
+    from outrank_cli.report.rank_table import render_rank
+
+    buffer = StringIO()
+    console = Console(file=buffer, force_terminal=sys.stdout.isatty(), width=None if sys.stdout.isatty() else 160)
+    render_rank(result, console, top=top)
+    return buffer.getvalue()
+
+
+@app.command("rank")
+def rank_command(
+    paths: Paths,
+    target: Target,
+    include: Include = None,
+    exclude: Exclude = None,
+    fmt: Format = None,
+    output: Output = None,
+    top: Top = None,
+    bins: Bins = 16,
+    max_levels: MaxLevels = 65_536,
+    correction: CorrectionOpt = Correction.ami,
+    permutations: Permutations = 200,
+    seed: Seed = 0,
+    separator: Separator = None,
+    input_format: InputFormat = None,
+    threads: Threads = None,
+    batch_rows: BatchRows = None,
+    storage_option: StorageOption = None,
+    quiet: Quiet = False,
+) -> None:
+    """Rank every column by relevance to the target (mutual information corrected for cardinality).
+
+    Exit codes: 0 ok, 1 data or input error, 2 usage error.
+    """
+    from outrank_cli.rank import RankOptions, rank_table
+
+    if top is not None and top < 0:
+        fail(f"--top must be >= 0, got {top}", EXIT_USAGE_ERROR)
+    chosen = _resolve_format(fmt, output)
+    options = RankOptions(
+        target=target, include=tuple(include or ()), exclude=tuple(exclude or ()), bins=bins,
+        max_levels=max_levels, correction=correction.value, permutations=permutations, seed=seed,
+        separator=_unescape_separator(separator), input_format=input_format, threads=threads,
+        batch_rows=batch_rows, storage_options=_storage_options(storage_option),
+    )
+    result: RankResult = run_library(lambda cb: rank_table(paths, options, progress=cb), quiet=quiet)
+    limit = None if top == 0 else top
+    if output is not None and output.is_dir():
+        from outrank_cli.report.write import write_all_atomic
+
+        write_all_atomic({
+            output / "ranking.json": _render_rank(result, OutputFormat.json, limit),
+            output / "ranking.csv": _render_rank(result, OutputFormat.csv, limit),
+        })
+        if not quiet:
+            sys.stderr.write(f"wrote {output / 'ranking.json'} and {output / 'ranking.csv'}\n")
+        return
+    if chosen is OutputFormat.table and top is None:
+        limit = 50
+    text = _render_rank(result, chosen, limit)
+    if output is not None:
+        from outrank_cli.report.write import write_atomic
+
+        run_library(lambda _: write_atomic(output, text), quiet=True)
+        return
+    emit(text)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: one line on stderr and exit 2 for usage errors, never a traceback."""
+    command = typer.main.get_command(app)
+    try:
+        code = command.main(args=argv, prog_name=PROG, standalone_mode=False)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except typer.Abort:
+        sys.stderr.write(f"{PROG}: aborted\n")
+        sys.exit(130)
+    except typer.TyperException as error:
+        ctx = getattr(error, "ctx", None)
+        if type(error).__name__ == "NoArgsIsHelpError" and ctx is not None:
+            sys.stderr.write(ctx.get_help() + "\n")
+            sys.exit(EXIT_USAGE_ERROR)
+        message = error.format_message() if hasattr(error, "format_message") else str(error)
+        message = " ".join(message.split())
+        hint = ""
+        if ctx is not None:
+            hint = f" (see '{ctx.command_path} --help')"
+        sys.stderr.write(f"{PROG}: error: {message}{hint}\n")
+        sys.exit(getattr(error, "exit_code", EXIT_USAGE_ERROR))
+    except KeyboardInterrupt:
+        sys.stderr.write(f"{PROG}: interrupted\n")
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)

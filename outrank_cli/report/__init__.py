@@ -1,0 +1,1 @@
+"""Turning result objects into JSON, CSV, names and rich tables; writing files atomically."""

@@ -82,7 +82,7 @@ def count_table(
                 progress=progress,
             )
         except WidenColumn as widen:
-            if widen.column in source.schema_overrides:
+            if source.schema_overrides.get(widen.column) == widen.dtype:
                 raise InputError(f"column {widen.column!r} could not be parsed even as {widen.dtype}") from None
             source = source.with_override(widen.column, widen.dtype)
             if widen.column == plan.target:

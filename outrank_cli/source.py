@@ -59,9 +59,12 @@ class Source:
 
     def schema(self) -> dict[str, pl.DataType]:
         try:
-            return dict(self.scan().collect_schema())
+            schema = dict(self.scan().collect_schema())
         except Exception as error:  # polars raises many types; all mean "cannot read"
             raise _input_error(self, error) from error
+        if not schema:
+            raise InputError(f"{_where(self)}: the input is empty (no header row); a CSV needs a header row")
+        return schema
 
     def batches(self, columns: Sequence[str], *, batch_rows: int) -> Iterator[pl.DataFrame]:
         """Stream the named columns in batches of about ``batch_rows`` rows."""
@@ -188,7 +191,7 @@ def resolve(paths: Sequence[str], *, separator: str | None = None, file_format: 
 def _input_error(source: Source, error: Exception) -> Exception:
     text = str(error)
     first = text.strip().splitlines()[0] if text.strip() else type(error).__name__
-    where = source.paths[0] if len(source.paths) == 1 else f"{len(source.paths)} files"
+    where = _where(source)
     if source.format is Format.CSV:
         widen = _widening(text)
         if widen is not None:
@@ -205,6 +208,10 @@ def _input_error(source: Source, error: Exception) -> Exception:
     if source.format is Format.PARQUET and ("PAR1" in text or "parquet" in text.lower()):
         return InputError(f"{where}: not a readable Parquet file ({first}); the file may be corrupt or truncated")
     return InputError(f"{where}: cannot read the input ({first})")
+
+
+def _where(source: Source) -> str:
+    return source.paths[0] if len(source.paths) == 1 else f"{len(source.paths)} files"
 
 
 def _widening(text: str) -> WidenColumn | None:

@@ -87,7 +87,7 @@ def _permutation(summary: TableSummary) -> float:
 def _outrank(summary: TableSummary) -> float:
     from outrank_cli.outrank_compat import outrank_score
 
-    return outrank_score(summary.table)
+    return outrank_score(summary.table, seed=summary.seed)
 
 
 CORRECTIONS: dict[str, Callable[[TableSummary], float]] = {

@@ -102,14 +102,24 @@ CORE: list[Column] = [
     Column("noise_num_uniform", "num", "noise", dist="uniform"),
     Column("noise_cat_30000", "cat", "noise", levels=30_000),
 ]
-assert len(CORE) == 29 and MIN_COLUMNS - 1 <= len(CORE)
+assert len(CORE) == 29
 
 # Extra columns for --columns > 30: kind, role, cardinalities to cycle through.
 EXTRA_CAT_NOISE_LEVELS = [2, 7, 40, 300, 3_000, 20_000, 50_000]
 EXTRA_INT_NOISE_LEVELS = [3, 25, 250, 2_500, 25_000, 50_000]
 EXTRA_CAT_INF_LEVELS = [3, 6, 15, 30, 50]
-EXTRA_CYCLE = ["inf_cat", "noise_cat", "noise_int", "inf_num", "noise_cat",
-               "noise_int", "noise_num", "noise_cat", "dup_inf", "noise_int"]
+EXTRA_CYCLE = [
+    "inf_cat",
+    "noise_cat",
+    "noise_int",
+    "inf_num",
+    "noise_cat",
+    "noise_int",
+    "noise_num",
+    "noise_cat",
+    "dup_inf",
+    "noise_int",
+]
 
 
 def build_schema(n_columns: int, seed: int) -> list[Column]:
@@ -125,8 +135,15 @@ def build_schema(n_columns: int, seed: int) -> list[Column]:
         n = counters[what] = counters.get(what, 0) + 1
         if what == "inf_cat":
             lv = EXTRA_CAT_INF_LEVELS[(n - 1) % len(EXTRA_CAT_INF_LEVELS)]
-            cols.append(Column(f"inf_cat_{lv}_x{n}", "cat", "planted", levels=lv,
-                               dist="zipf" if n % 2 == 0 else "uniform"))
+            cols.append(
+                Column(
+                    f"inf_cat_{lv}_x{n}",
+                    "cat",
+                    "planted",
+                    levels=lv,
+                    dist="zipf" if n % 2 == 0 else "uniform",
+                )
+            )
         elif what == "noise_cat":
             lv = EXTRA_CAT_NOISE_LEVELS[(n - 1) % len(EXTRA_CAT_NOISE_LEVELS)]
             cols.append(Column(f"noise_cat_{lv}_x{n}", "cat", "noise", levels=lv))
@@ -189,8 +206,15 @@ def intercept_for(cols: list[Column]) -> float:
     return math.log(0.3 / 0.7) - shift
 
 
-def make_chunk(cols: list[Column], labels: dict[str, pl.Series], seed: int, chunk: int,
-               start: int, n: int, intercept: float) -> pl.DataFrame:
+def make_chunk(
+    cols: list[Column],
+    labels: dict[str, pl.Series],
+    seed: int,
+    chunk: int,
+    start: int,
+    n: int,
+    intercept: float,
+) -> pl.DataFrame:
     rng = np.random.default_rng([seed, chunk])
     logit = np.full(n, intercept)
     codes: dict[str, np.ndarray] = {}
@@ -233,10 +257,15 @@ def make_chunk(cols: list[Column], labels: dict[str, pl.Series], seed: int, chun
             out[c.name] = pl.Series(c.name, x)
         elif c.kind == "id":
             # unique per row, not sorted: an odd multiplier is a bijection modulo 2**40
-            ids = (np.arange(start, start + n, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15 & (2**40 - 1) | 1)) % np.uint64(2**40)
-            out[c.name] = pl.select(
-                pl.format("r{}", pl.lit(pl.Series(ids)).cast(pl.String).str.zfill(13))
-            ).to_series().alias(c.name)
+            ids = (
+                np.arange(start, start + n, dtype=np.uint64)
+                * np.uint64(0x9E3779B97F4A7C15 & (2**40 - 1) | 1)
+            ) % np.uint64(2**40)
+            out[c.name] = (
+                pl.select(pl.format("r{}", pl.lit(pl.Series(ids)).cast(pl.String).str.zfill(13)))
+                .to_series()
+                .alias(c.name)
+            )
     # duplicates after their sources exist
     for c in cols:
         if c.kind == "dup_cat":
@@ -260,8 +289,9 @@ def make_chunk(cols: list[Column], labels: dict[str, pl.Series], seed: int, chun
     return pl.DataFrame(ordered)
 
 
-def truth_document(cols: list[Column], rows: int, seed: int, chunk_rows: int,
-                   intercept: float) -> dict[str, Any]:
+def truth_document(
+    cols: list[Column], rows: int, seed: int, chunk_rows: int, intercept: float
+) -> dict[str, Any]:
     informative = [c.name for c in cols if c.role in ("planted", "duplicate")]
     return {
         "target": TARGET,
@@ -276,9 +306,17 @@ def truth_document(cols: list[Column], rows: int, seed: int, chunk_rows: int,
         "id_like": [c.name for c in cols if c.role == "id"],
         "intercept": round(intercept, 6),
         "columns_detail": [
-            {"name": c.name, "kind": c.kind, "role": c.role, "levels": c.levels or None,
-             "dist": c.dist, "missing": c.missing, "source": c.source or None,
-             "coef": c.coef or None, "effect": c.effect or None}
+            {
+                "name": c.name,
+                "kind": c.kind,
+                "role": c.role,
+                "levels": c.levels or None,
+                "dist": c.dist,
+                "missing": c.missing,
+                "source": c.source or None,
+                "coef": c.coef or None,
+                "effect": c.effect or None,
+            }
             for c in cols
         ],
     }
@@ -288,11 +326,20 @@ def truth_path_for(out: Path) -> Path:
     return out.with_name(out.stem + ".truth.json")
 
 
-def generate(rows: int, columns: int, seed: int, out: Path, *, parquet: bool = False,
-             chunk_rows: int = DEFAULT_CHUNK_ROWS, quiet: bool = False) -> dict[str, Any]:
+def generate(
+    rows: int,
+    columns: int,
+    seed: int,
+    out: Path,
+    *,
+    parquet: bool = False,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    quiet: bool = False,
+) -> dict[str, Any]:
     cols = build_schema(columns, seed)
-    labels = {c.name: pl.Series(c.name, level_labels(c), dtype=pl.String)
-              for c in cols if c.kind == "cat"}
+    labels = {
+        c.name: pl.Series(c.name, level_labels(c), dtype=pl.String) for c in cols if c.kind == "cat"
+    }
     intercept = intercept_for(cols)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".partial")
@@ -306,8 +353,12 @@ def generate(rows: int, columns: int, seed: int, out: Path, *, parquet: bool = F
             df.write_csv(fh, include_header=(chunk == 0), float_precision=FLOAT_DECIMALS)
             if not quiet:
                 done = start + n
-                print(f"\r  {out.name}: {done:,}/{rows:,} rows ({time.perf_counter() - t0:.0f}s)",
-                      end="", file=sys.stderr, flush=True)
+                print(
+                    f"\r  {out.name}: {done:,}/{rows:,} rows ({time.perf_counter() - t0:.0f}s)",
+                    end="",
+                    file=sys.stderr,
+                    flush=True,
+                )
     if not quiet:
         print(file=sys.stderr)
     tmp.replace(out)
@@ -321,15 +372,18 @@ def generate(rows: int, columns: int, seed: int, out: Path, *, parquet: bool = F
         truth["parquet"] = pq.name
     truth_path_for(out).write_text(json.dumps(truth, indent=2) + "\n")
     if not quiet:
-        print(f"  wrote {out} ({out.stat().st_size / 2**20:,.0f} MiB) in "
-              f"{time.perf_counter() - t0:.1f}s; informative: {', '.join(truth['informative'])}",
-              file=sys.stderr)
+        print(
+            f"  wrote {out} ({out.stat().st_size / 2**20:,.0f} MiB) in "
+            f"{time.perf_counter() - t0:.1f}s; informative: {', '.join(truth['informative'])}",
+            file=sys.stderr,
+        )
     return truth
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--rows", type=int, required=True)
     ap.add_argument("--columns", type=int, default=30, help="total columns including y (>= 12)")
     ap.add_argument("--seed", type=int, default=0)
@@ -340,10 +394,24 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.rows < 1:
         ap.error("--rows must be >= 1")
-    truth = generate(args.rows, args.columns, args.seed, args.out, parquet=args.parquet,
-                     chunk_rows=args.chunk_rows, quiet=args.quiet)
-    print(json.dumps({"out": str(args.out), "truth": str(truth_path_for(args.out)),
-                      "informative": truth["informative"]}))
+    truth = generate(
+        args.rows,
+        args.columns,
+        args.seed,
+        args.out,
+        parquet=args.parquet,
+        chunk_rows=args.chunk_rows,
+        quiet=args.quiet,
+    )
+    print(
+        json.dumps(
+            {
+                "out": str(args.out),
+                "truth": str(truth_path_for(args.out)),
+                "informative": truth["informative"],
+            }
+        )
+    )
     return 0
 
 

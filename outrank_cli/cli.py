@@ -254,6 +254,152 @@ def rank_command(
     emit(text)
 
 
+# -- select / redundancy ---------------------------------------------------------------------
+K = Annotated[int | None, typer.Option("--k", help="Select exactly up to N features (default: stop automatically when the best candidate's gain is not significantly above noise).", show_default=False, metavar="N")]
+Criterion = Annotated[str, typer.Option("--criterion", help="Greedy criterion: jmi, mrmr, cmim, jmim, 3mr.", metavar="NAME")]
+SampleRows = Annotated[int, typer.Option("--sample-rows", help="Rows in the uniform sample used for pairwise statistics.", metavar="N")]
+Significance = Annotated[float, typer.Option("--significance", help="Family-wise significance level of the automatic stop (Bonferroni over the features).", metavar="P")]
+RedundancyWeight = Annotated[float, typer.Option("--redundancy-weight", help="3mr: weight of the redundancy term.", metavar="W")]
+RelationWeight = Annotated[float, typer.Option("--relation-weight", help="3mr: weight of the relation (synergy) term.", metavar="W")]
+
+
+def _emit_report(text_for: dict[OutputFormat, Any], chosen: OutputFormat, output: Path | None,
+                 directory_files: dict[str, OutputFormat], quiet: bool) -> None:
+    """Print or write a report; ``text_for`` maps formats to zero-argument renderers."""
+    from outrank_cli.report.write import write_all_atomic, write_atomic
+
+    if output is not None and output.is_dir():
+        files = {output / name: text_for[fmt]() for name, fmt in directory_files.items()}
+        write_all_atomic(files)
+        if not quiet:
+            sys.stderr.write("wrote " + " and ".join(str(p) for p in files) + "\n")
+        return
+    text = text_for[chosen]()
+    if output is not None:
+        run_library(lambda _: write_atomic(output, text), quiet=True)
+        return
+    emit(text)
+
+
+def _rich_text(render: Any) -> str:
+    from io import StringIO
+
+    from rich.console import Console
+
+    buffer = StringIO()
+    console = Console(file=buffer, force_terminal=sys.stdout.isatty(), width=None if sys.stdout.isatty() else 160)
+    render(console)
+    return buffer.getvalue()
+
+
+def _select_options(**values: Any) -> Any:
+    from outrank_cli.select import SelectOptions
+
+    values["separator"] = _unescape_separator(values["separator"])
+    values["storage_options"] = _storage_options(values.pop("storage_option"))
+    values["include"] = tuple(values["include"] or ())
+    values["exclude"] = tuple(values["exclude"] or ())
+    return SelectOptions(**values)
+
+
+@app.command("select")
+def select_command(
+    paths: Paths,
+    target: Target,
+    k: K = None,
+    criterion: Criterion = "jmi",
+    include: Include = None,
+    exclude: Exclude = None,
+    fmt: Format = None,
+    output: Output = None,
+    sample_rows: SampleRows = 1_000_000,
+    significance: Significance = 0.01,
+    redundancy_weight: RedundancyWeight = 1.0,
+    relation_weight: RelationWeight = 1.0,
+    bins: Bins = 16,
+    max_levels: MaxLevels = 65_536,
+    correction: CorrectionOpt = Correction.ami,
+    permutations: Permutations = 200,
+    seed: Seed = 0,
+    separator: Separator = None,
+    input_format: InputFormat = None,
+    threads: Threads = None,
+    batch_rows: BatchRows = None,
+    storage_option: StorageOption = None,
+    quiet: Quiet = False,
+) -> None:
+    """Choose a compact subset of features by greedy search (JMI by default).
+
+    Exit codes: 0 ok, 1 data or input error, 2 usage error.
+    """
+    from outrank_cli.report import select_report as rep
+    from outrank_cli.select import select_features
+
+    chosen = _resolve_format(fmt, output)
+    options = _select_options(
+        target=target, k=k, criterion=criterion, include=include, exclude=exclude, sample_rows=sample_rows,
+        significance=significance, redundancy_weight=redundancy_weight, relation_weight=relation_weight,
+        bins=bins, max_levels=max_levels, correction=correction.value, permutations=permutations, seed=seed,
+        separator=separator, input_format=input_format, threads=threads, batch_rows=batch_rows,
+        storage_option=storage_option,
+    )
+    result = run_library(lambda cb: select_features(paths, options, progress=cb), quiet=quiet)
+    from outrank_cli.report.rank_json import dumps
+
+    _emit_report({
+        OutputFormat.json: lambda: dumps(rep.select_to_dict(result)),
+        OutputFormat.csv: lambda: rep.select_csv(result),
+        OutputFormat.names: lambda: rep.select_names(result),
+        OutputFormat.table: lambda: _rich_text(lambda console: rep.render_select(result, console)),
+    }, chosen, output, {"selection.json": OutputFormat.json, "selection.csv": OutputFormat.csv}, quiet)
+
+
+@app.command("redundancy")
+def redundancy_command(
+    paths: Paths,
+    target: Target,
+    top: Annotated[int, typer.Option("--top", help="How many of the most redundant pairs to report.", metavar="N")] = 50,
+    include: Include = None,
+    exclude: Exclude = None,
+    fmt: Format = None,
+    output: Output = None,
+    sample_rows: SampleRows = 1_000_000,
+    bins: Bins = 16,
+    max_levels: MaxLevels = 65_536,
+    seed: Seed = 0,
+    separator: Separator = None,
+    input_format: InputFormat = None,
+    threads: Threads = None,
+    batch_rows: BatchRows = None,
+    storage_option: StorageOption = None,
+    quiet: Quiet = False,
+) -> None:
+    """List the most redundant feature pairs (mutual information between features).
+
+    Exit codes: 0 ok, 1 data or input error, 2 usage error.
+    """
+    from outrank_cli.report import select_report as rep
+    from outrank_cli.select import redundant_pairs
+
+    if top < 1:
+        fail(f"--top must be >= 1, got {top}", EXIT_USAGE_ERROR)
+    chosen = _resolve_format(fmt, output)
+    options = _select_options(
+        target=target, include=include, exclude=exclude, sample_rows=sample_rows, bins=bins,
+        max_levels=max_levels, seed=seed, separator=separator, input_format=input_format,
+        threads=threads, batch_rows=batch_rows, storage_option=storage_option,
+    )
+    result = run_library(lambda cb: redundant_pairs(paths, options, top=top, progress=cb), quiet=quiet)
+    from outrank_cli.report.rank_json import dumps
+
+    _emit_report({
+        OutputFormat.json: lambda: dumps(rep.redundancy_to_dict(result)),
+        OutputFormat.csv: lambda: rep.redundancy_csv(result),
+        OutputFormat.names: lambda: rep.redundancy_names(result),
+        OutputFormat.table: lambda: _rich_text(lambda console: rep.render_redundancy(result, console)),
+    }, chosen, output, {"redundancy.json": OutputFormat.json, "redundancy.csv": OutputFormat.csv}, quiet)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: one line on stderr and exit 2 for usage errors, never a traceback."""
     command = typer.main.get_command(app)

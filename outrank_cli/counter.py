@@ -57,6 +57,9 @@ class ColumnCounter:
         self.key_shift = 0
         self.folded = False
         self.sketch: np.ndarray | None = None
+        # old code -> new code maps from overflows not yet seen by the row sample
+        self.pending_remaps: list[np.ndarray] = []
+        self.track_remaps = False
         self._n_levels = np.zeros(1, dtype=np.int64)
         self._allocate(_INITIAL_SLOTS, max(n_target_levels, 1))
 
@@ -107,12 +110,16 @@ class ColumnCounter:
             # the exact keys so far are at shift 0 only before any coarsening
             hll_add(self.sketch, self.level_keys[1 : n + 1])
 
-    def _overflow(self) -> None:
-        """Too many levels: fold (unordered) or coarsen the grid (ordered)."""
+    def _overflow(self) -> np.ndarray:
+        """Too many levels: fold (unordered) or coarsen the grid (ordered).
+
+        Returns the map from old codes to new codes (``int32[n_levels + 1]``).
+        """
         self._start_sketch()
         n = int(self._n_levels[0])
         keys = self.level_keys[1 : n + 1]
         rows = self.counts[1 : n + 1]
+        remap = np.zeros(n + 1, dtype=np.int32)
         if not self.family.ordered:
             buckets = encoding.bucket_of(keys, n_buckets=self.max_levels)
             folded = np.zeros((self.max_levels + 1, self.counts.shape[1]), dtype=np.int64)
@@ -121,7 +128,8 @@ class ColumnCounter:
             self.counts = folded
             self.folded = True
             self.slot_keys = self.slot_codes = self.level_keys = np.zeros(0, dtype=np.uint64)
-            return
+            remap[1:] = buckets
+            return remap
         extra = 1
         while True:
             cells, inverse = np.unique(keys >> np.uint64(extra), return_inverse=True)
@@ -133,15 +141,23 @@ class ColumnCounter:
         missing_row = self.counts[0].copy()
         self.key_shift += extra
         self._rebuild(cells, np.vstack([missing_row, merged]))
+        remap[1:] = inverse.ravel() + 1
+        return remap
 
     # -- counting --------------------------------------------------------------------------
-    def update(self, keys: Keys, target_codes: np.ndarray) -> None:
-        """Count one batch: ``keys`` of this column and the batch's ``int32`` target codes."""
+    def update(self, keys: Keys, target_codes: np.ndarray, out_codes: np.ndarray | None = None) -> None:
+        """Count one batch: ``keys`` of this column and the batch's ``int32`` target codes.
+
+        With ``out_codes`` (``int32[n]``), each row's code under the counter's state at the
+        end of the batch is written there; overflows are also queued in ``pending_remaps``
+        so codes kept from earlier batches can be brought up to date.
+        """
         if self.sketch is not None:
             hll_add(self.sketch, keys.keys, keys.missing if keys.missing.size else None)
         if self.folded:
             encoding.fold_count(
-                keys.keys, keys.missing, target_codes, n_buckets=self.max_levels, counts=self.counts
+                keys.keys, keys.missing, target_codes, n_buckets=self.max_levels,
+                counts=self.counts, out_codes=out_codes,
             )
             return
         start = 0
@@ -150,7 +166,7 @@ class ColumnCounter:
                 keys.keys, keys.missing, target_codes, start=start, key_shift=self.key_shift,
                 slot_keys=self.slot_keys, slot_codes=self.slot_codes,
                 level_keys=self.level_keys, n_levels_box=self._n_levels,
-                max_levels=self.max_levels, counts=self.counts,
+                max_levels=self.max_levels, counts=self.counts, out_codes=out_codes,
             )
             if status == encoding.STATUS_DONE:
                 return
@@ -160,7 +176,11 @@ class ColumnCounter:
             # the overflow re-aggregates what is counted; rows from ``start`` on are
             # counted again under the new scheme
             already_sketched = self.sketch is not None
-            self._overflow()
+            remap = self._overflow()
+            if self.track_remaps:
+                self.pending_remaps.append(remap)
+            if out_codes is not None:
+                out_codes[:start] = remap[out_codes[:start]]
             if not already_sketched and self.sketch is not None:
                 rest = Keys(keys.keys[start:], keys.missing[start:] if keys.missing.size else keys.missing)
                 hll_add(self.sketch, rest.keys, rest.missing if rest.missing.size else None)
@@ -169,6 +189,7 @@ class ColumnCounter:
                 encoding.fold_count(
                     keys.keys[start:], remaining, target_codes[start:],
                     n_buckets=self.max_levels, counts=self.counts,
+                    out_codes=None if out_codes is None else out_codes[start:],
                 )
                 return
 

@@ -21,6 +21,7 @@ from outrank_cli.counter import ColumnCounter, ColumnCounts
 from outrank_cli.errors import InputError, TargetError
 from outrank_cli.keys import Family, key_to_value, keys_of
 from outrank_cli.progress import Progress, ProgressCallback, ignore_progress
+from outrank_cli.sample import RowSample
 from outrank_cli.source import Source, WidenColumn
 from outrank_cli.target import BinnedTarget, ClassTarget, TargetKind, TargetNeedsBinning, kind_for
 
@@ -50,6 +51,7 @@ class TableCounts:
     columns: tuple[ColumnCounts, ...]
     skipped: tuple[tuple[str, str], ...]
     seconds: float
+    sample: RowSample | None = None
 
 
 def default_threads() -> int:
@@ -68,9 +70,15 @@ def count_table(
     bins: int,
     threads: int | None = None,
     batch_rows: int | None = None,
+    sample_rows: int = 0,
+    seed: int = 0,
     progress: ProgressCallback = ignore_progress,
 ) -> TableCounts:
-    """Run the pass (restarting if a CSV column must be re-typed or the target binned)."""
+    """Run the pass (restarting if a CSV column must be re-typed or the target binned).
+
+    With ``sample_rows > 0``, a uniform reservoir sample of that many encoded rows is kept
+    for pairwise statistics (seeded by ``seed``).
+    """
     started = time.perf_counter()
     binned_target = plan.target_family is Family.FLOAT
     for _ in range(_MAX_RESTARTS):
@@ -79,7 +87,7 @@ def count_table(
                 source, plan, max_levels=max_levels, bins=bins, binned_target=binned_target,
                 threads=threads or default_threads(),
                 batch_rows=batch_rows or batch_rows_for(len(plan.features) + 1),
-                progress=progress,
+                sample_rows=sample_rows, seed=seed, progress=progress,
             )
         except WidenColumn as widen:
             if source.schema_overrides.get(widen.column) == widen.dtype:
@@ -103,6 +111,7 @@ def count_table(
         return TableCounts(
             source=source, rows=counts[0], rows_dropped=counts[1], target=counts[2],
             columns=counts[3], skipped=plan.skipped, seconds=time.perf_counter() - started,
+            sample=counts[4],
         )
     raise InputError("the CSV needed too many column re-typings; pass --input-format parquet or fix the column types")
 
@@ -134,8 +143,8 @@ def _batches_prefetched(batches: Iterator[pl.DataFrame], pool: ThreadPoolExecuto
 
 def _one_pass(
     source: Source, plan: ColumnPlan, *, max_levels: int, bins: int, binned_target: bool,
-    threads: int, batch_rows: int, progress: ProgressCallback,
-) -> tuple[int, int, TargetSummary, tuple[ColumnCounts, ...]]:
+    threads: int, batch_rows: int, sample_rows: int, seed: int, progress: ProgressCallback,
+) -> tuple[int, int, TargetSummary, tuple[ColumnCounts, ...], RowSample | None]:
     encoder: ClassTarget | BinnedTarget
     if binned_target:
         encoder = _target_prepass(source, plan, max_levels=max_levels, bins=bins, batch_rows=batch_rows, progress=progress)
@@ -146,6 +155,9 @@ def _one_pass(
         ColumnCounter(name, family, max_levels=max_levels, n_target_levels=n_target)
         for name, family in plan.features
     ]
+    sample = RowSample(len(counters), capacity=sample_rows, seed=seed) if sample_rows > 0 else None
+    for counter in counters:
+        counter.track_remaps = sample is not None
     total_rows = source.parquet_rows()
     columns = [plan.target, *(name for name, _ in plan.features)]
     rows = dropped = 0
@@ -161,12 +173,26 @@ def _one_pass(
             dropped += int(np.count_nonzero(target_codes < 0))
             n_target = max(encoder.n_levels, 1)
             series = batch.get_columns()[1:]
+            chosen = None
+            if sample is not None:
+                chosen = sample.choose(target_codes)
+                sample.put_target(*chosen, target_codes)
 
             def work(index: int, codes: np.ndarray = target_codes, width: int = n_target,
-                     cols: list[pl.Series] = series) -> None:
+                     cols: list[pl.Series] = series,
+                     picked: tuple[np.ndarray, np.ndarray] | None = chosen) -> None:
                 counter = counters[index]
                 counter.ensure_target_levels(width)
-                counter.update(keys_of(cols[index], counter.family), codes)
+                keys = keys_of(cols[index], counter.family)
+                if sample is None or picked is None:
+                    counter.update(keys, codes)
+                    return
+                row_codes = np.empty(codes.shape[0], dtype=np.int32)
+                counter.update(keys, codes, row_codes)
+                for remap in counter.pending_remaps:
+                    sample.remap_column(index, remap)
+                counter.pending_remaps.clear()
+                sample.put_column(index, picked[0], picked[1], row_codes)
 
             for future in [count_pool.submit(work, i) for i in range(len(counters))]:
                 future.result()
@@ -189,7 +215,7 @@ def _one_pass(
     target = _summarize_target(encoder, labels)
     for counter in counters:
         counter.ensure_target_levels(max(encoder.n_levels, 1))
-    return rows, dropped, target, tuple(c.result() for c in counters)
+    return rows, dropped, target, tuple(c.result() for c in counters), sample
 
 
 def _new_labels(column: pl.Series, codes: np.ndarray, first: int, end: int) -> list[str]:

@@ -29,6 +29,7 @@ class EncodedFeature:
     levels_exact: bool
     missing_share: float
     bins: int | None
+    code_map: np.ndarray | None  # counted code -> row of ``table`` (numeric bins); None = same
 
 
 def kind_of(counts: ColumnCounts) -> FeatureKind:
@@ -46,6 +47,7 @@ def encode_feature(counts: ColumnCounts, *, bins: int) -> EncodedFeature:
     kind = kind_of(counts)
     table = counts.table
     n_bins: int | None = None
+    code_map: np.ndarray | None = None
     if kind is FeatureKind.NUMERIC and table.shape[0] > 1:
         cells = table[1:]
         bin_of_cell = equal_frequency_bins(counts.level_keys[1:], cells.sum(axis=1), n_bins=bins)
@@ -54,6 +56,7 @@ def encode_feature(counts: ColumnCounts, *, bins: int) -> EncodedFeature:
         binned[0] = table[0]
         np.add.at(binned, bin_of_cell + 1, cells)
         table = binned
+        code_map = np.concatenate([[0], bin_of_cell + 1]).astype(np.int32)
     total = int(table.sum())
     return EncodedFeature(
         name=counts.name,
@@ -63,4 +66,5 @@ def encode_feature(counts: ColumnCounts, *, bins: int) -> EncodedFeature:
         levels_exact=counts.distinct_exact,
         missing_share=float(table[0].sum() / total) if total else 0.0,
         bins=n_bins,
+        code_map=code_map,
     )

@@ -83,14 +83,18 @@ def _fold_count(
     target_codes: np.ndarray,
     n_buckets: int,
     counts: np.ndarray,
+    out_codes: np.ndarray,
 ) -> None:
     has_missing = missing.shape[0] > 0
+    write_codes = out_codes.shape[0] > 0
     buckets = np.uint64(n_buckets)
     for i in range(keys.shape[0]):
         if has_missing and missing[i]:
             code = 0
         else:
             code = 1 + np.int64(mix64(keys[i]) % buckets)
+        if write_codes:
+            out_codes[i] = code
         target = target_codes[i]
         if target >= 0:
             counts[code, target] += 1
@@ -179,10 +183,11 @@ def encode_count(
 
 def fold_count(
     keys: np.ndarray, missing: np.ndarray, target_codes: np.ndarray, *, n_buckets: int,
-    counts: np.ndarray,
+    counts: np.ndarray, out_codes: np.ndarray | None = None,
 ) -> None:
     """Count rows with code ``1 + mix64(key) % n_buckets`` (0 for missing) into ``counts``."""
-    _fold_count(keys, missing, target_codes, n_buckets, counts)
+    _fold_count(keys, missing, target_codes, n_buckets, counts,
+                _NO_CODES if out_codes is None else out_codes)
 
 
 def bucket_of(keys: np.ndarray, *, n_buckets: int) -> np.ndarray:

@@ -1,0 +1,90 @@
+"""HyperLogLog distinct counts: accuracy, idempotence under duplicates, exact mergeability."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from outrank_cli.kernels.hashing import HLL_REGISTERS, hll_add, hll_estimate, new_hll
+
+
+def sketch_of(keys: np.ndarray, missing: np.ndarray | None = None) -> np.ndarray:
+    registers = new_hll()
+    hll_add(registers, keys, missing)
+    return registers
+
+
+@pytest.mark.parametrize("n", [1_000, 3_000, 10_000, 50_000, 100_000, 300_000, 1_000_000])
+@pytest.mark.parametrize("kind", ["consecutive", "random"])
+def test_estimate_within_three_percent(n: int, kind: str) -> None:
+    if kind == "consecutive":
+        keys = np.arange(n, dtype=np.uint64) + np.uint64(12345)
+    else:
+        keys = np.unique(np.random.default_rng(n).integers(0, 2**63, size=n, dtype=np.uint64))
+        n = keys.shape[0]
+    estimate = hll_estimate(sketch_of(keys))
+    assert abs(estimate - n) <= 0.03 * n, (estimate, n)
+
+
+def test_empty_sketch_estimates_zero() -> None:
+    assert hll_estimate(new_hll()) == 0
+    assert new_hll().shape == (HLL_REGISTERS,)
+
+
+def test_small_counts_are_nearly_exact() -> None:
+    for n in (1, 2, 10, 100):
+        assert abs(hll_estimate(sketch_of(np.arange(n, dtype=np.uint64))) - n) <= max(1, 0.01 * n)
+
+
+def test_duplicates_do_not_change_the_sketch() -> None:
+    rng = np.random.default_rng(0)
+    keys = rng.integers(0, 2**63, size=20_000, dtype=np.uint64)
+    once = sketch_of(keys)
+    repeated = np.concatenate([keys, keys[::-1], keys[:5000]])
+    twice = sketch_of(rng.permutation(repeated))
+    np.testing.assert_array_equal(once, twice)
+    assert hll_estimate(once) == hll_estimate(twice)
+    # adding the same keys again in place is a no-op
+    registers = once.copy()
+    hll_add(registers, keys)
+    np.testing.assert_array_equal(registers, once)
+
+
+def test_merge_by_maximum_equals_sketch_of_union() -> None:
+    rng = np.random.default_rng(1)
+    left = rng.integers(0, 2**63, size=40_000, dtype=np.uint64)
+    right = np.concatenate([left[:10_000], rng.integers(0, 2**63, size=30_000, dtype=np.uint64)])
+    merged = np.maximum(sketch_of(left), sketch_of(right))
+    union = sketch_of(np.concatenate([left, right]))
+    np.testing.assert_array_equal(merged, union)
+    assert hll_estimate(merged) == hll_estimate(union)
+    assert abs(hll_estimate(union) - 70_000) <= 0.03 * 70_000
+
+
+def test_batches_equal_one_pass() -> None:
+    keys = np.arange(100_000, dtype=np.uint64) * np.uint64(7919)
+    one = sketch_of(keys)
+    batched = new_hll()
+    for part in np.array_split(keys, 13):
+        hll_add(batched, part)
+    np.testing.assert_array_equal(one, batched)
+
+
+def test_missing_rows_are_skipped() -> None:
+    keys = np.arange(2000, dtype=np.uint64)
+    missing = np.zeros(2000, dtype=np.bool_)
+    missing[1000:] = True
+    np.testing.assert_array_equal(sketch_of(keys, missing), sketch_of(keys[:1000]))
+
+
+def test_accepts_other_integer_dtypes() -> None:
+    np.testing.assert_array_equal(
+        sketch_of(np.arange(500, dtype=np.int64)), sketch_of(np.arange(500, dtype=np.uint64))
+    )
+
+
+def test_rejects_wrong_registers() -> None:
+    with pytest.raises(ValueError, match="uint8"):
+        hll_add(np.zeros(HLL_REGISTERS, dtype=np.int64), np.arange(3, dtype=np.uint64))
+    with pytest.raises(ValueError, match="uint8"):
+        hll_add(np.zeros(16, dtype=np.uint8), np.arange(3, dtype=np.uint64))

@@ -41,6 +41,13 @@ class OutputFormat(StrEnum):
     names = "names"
 
 
+class CheckFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    github = "github"
+
+
 class Correction(StrEnum):
     ami = "ami"
     none = "none"
@@ -398,6 +405,93 @@ def redundancy_command(
         OutputFormat.names: lambda: rep.redundancy_names(result),
         OutputFormat.table: lambda: _rich_text(lambda console: rep.render_redundancy(result, console)),
     }, chosen, output, {"redundancy.json": OutputFormat.json, "redundancy.csv": OutputFormat.csv}, quiet)
+
+
+# -- check ------------------------------------------------------------------------------------
+_THRESHOLD_OPTIONS = {
+    "leak_error": "--leak-error", "leak_warning": "--leak-warning", "high_missing": "--high-missing",
+    "id_like": "--id-like", "duplicate": "--duplicate", "near_duplicate": "--near-duplicate",
+    "rare_count": "--rare-count", "rare_share": "--rare-share", "imbalance": "--imbalance",
+}
+
+
+@app.command("check")
+def check_command(
+    paths: Paths,
+    target: Target,
+    fmt: Annotated[CheckFormat | None, typer.Option("--format", "-f", help="Output: table (default on a terminal), json (default otherwise), csv, github (workflow annotations).", show_default=False)] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to FILE or into DIR (check.json); atomically.", show_default=False, metavar="FILE|DIR")] = None,
+    fail_on: Annotated[str, typer.Option("--fail-on", help="Exit 1 when a finding is at least this severe: error, warning, info, never.", metavar="LEVEL")] = "error",
+    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Ignore findings: CODE or CODE:COLUMN, comma-separated; repeatable.", metavar="CODE[:COLUMN]")] = None,
+    baseline: Annotated[Path | None, typer.Option("--baseline", help="A previous rank or check JSON report: add drift findings against it.", show_default=False, metavar="FILE")] = None,
+    leak_error: Annotated[float | None, typer.Option("--leak-error", help="target_leak error from this share of H(target) [0.8].", show_default=False, metavar="SHARE")] = None,
+    leak_warning: Annotated[float | None, typer.Option("--leak-warning", help="target_leak warning from this share [0.5].", show_default=False, metavar="SHARE")] = None,
+    high_missing: Annotated[float | None, typer.Option("--high-missing", help="high_missing from this missing share [0.5].", show_default=False, metavar="SHARE")] = None,
+    id_like: Annotated[float | None, typer.Option("--id-like", help="id_like from this distinct/rows share [0.95].", show_default=False, metavar="SHARE")] = None,
+    duplicate: Annotated[float | None, typer.Option("--duplicate", help="duplicate from this normalized MI [0.999].", show_default=False, metavar="NMI")] = None,
+    near_duplicate: Annotated[float | None, typer.Option("--near-duplicate", help="near_duplicate from this normalized MI [0.9].", show_default=False, metavar="NMI")] = None,
+    rare_count: Annotated[int | None, typer.Option("--rare-count", help="A level seen fewer times than this is rare [5].", show_default=False, metavar="N")] = None,
+    rare_share: Annotated[float | None, typer.Option("--rare-share", help="rare_levels from this share of rows in rare levels [0.05].", show_default=False, metavar="SHARE")] = None,
+    imbalance: Annotated[float | None, typer.Option("--imbalance", help="class_imbalance below this smallest-class share [0.05].", show_default=False, metavar="SHARE")] = None,
+    include: Include = None,
+    exclude: Exclude = None,
+    sample_rows: Annotated[int, typer.Option("--sample-rows", help="Rows in the uniform sample used for the pair findings.", metavar="N")] = 200_000,
+    bins: Bins = 16,
+    max_levels: MaxLevels = 65_536,
+    seed: Seed = 0,
+    separator: Separator = None,
+    input_format: InputFormat = None,
+    threads: Threads = None,
+    batch_rows: BatchRows = None,
+    storage_option: StorageOption = None,
+    quiet: Quiet = False,
+) -> None:
+    """Find data-quality problems (leaks, ID-like, constant, empty, duplicate columns, drift) as a CI gate.
+
+    Exit codes: 0 no finding at --fail-on or above, 1 such a finding (or a data error), 2 usage error.
+    """
+    from outrank_cli.check import CheckOptions, check_table
+    from outrank_cli.report import check_report as rep
+    from outrank_cli.report.rank_json import dumps
+    from outrank_cli.thresholds import load_thresholds
+
+    given = {"leak_error": leak_error, "leak_warning": leak_warning, "high_missing": high_missing,
+             "id_like": id_like, "duplicate": duplicate, "near_duplicate": near_duplicate,
+             "rare_count": rare_count, "rare_share": rare_share, "imbalance": imbalance}
+    overrides = {k: v for k, v in given.items() if v is not None}
+    thresholds, _ = run_library(lambda _: load_thresholds(overrides=overrides), quiet=True)
+    if fmt is None:
+        if output is not None and not output.is_dir():
+            fmt = CheckFormat.csv if output.suffix.lower() == ".csv" else CheckFormat.json
+        else:
+            fmt = CheckFormat.table if sys.stdout.isatty() else CheckFormat.json
+    options = CheckOptions(
+        target=target, include=tuple(include or ()), exclude=tuple(exclude or ()), sample_rows=sample_rows,
+        bins=bins, max_levels=max_levels, seed=seed, separator=_unescape_separator(separator),
+        input_format=input_format, threads=threads, batch_rows=batch_rows,
+        storage_options=_storage_options(storage_option), fail_on=fail_on, ignore=tuple(ignore or ()),
+        baseline=None if baseline is None else str(baseline), thresholds=thresholds,
+    )
+    result = run_library(lambda cb: check_table(paths, options, progress=cb), quiet=quiet)
+    renderers = {
+        CheckFormat.json: lambda: dumps(rep.check_to_dict(result)),
+        CheckFormat.csv: lambda: rep.check_csv(result),
+        CheckFormat.github: lambda: rep.check_github(result),
+        CheckFormat.table: lambda: _rich_text(lambda console: rep.render_check(result, console)),
+    }
+    if output is not None and output.is_dir():
+        from outrank_cli.report.write import write_atomic
+
+        run_library(lambda _: write_atomic(output / "check.json", renderers[CheckFormat.json]()), quiet=True)
+    elif output is not None:
+        from outrank_cli.report.write import write_atomic
+
+        text = renderers[fmt]()
+        run_library(lambda _: write_atomic(output, text), quiet=True)
+    else:
+        emit(renderers[fmt]())
+    if result.failed:
+        raise typer.Exit(EXIT_DATA_ERROR)
 
 
 def main(argv: list[str] | None = None) -> None:

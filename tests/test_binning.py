@@ -1,0 +1,135 @@
+"""Equal-frequency bins over ordered cells, against the midpoint-rule reference."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from outrank_cli.binning import equal_frequency_bins
+from tests import reference
+
+
+@st.composite
+def cells(draw: Any, *, zeros: bool) -> tuple[np.ndarray, np.ndarray]:
+    n = draw(st.integers(0, 40))
+    keys = draw(st.lists(st.integers(0, 2**64 - 1), min_size=n, max_size=n, unique=True))
+    weight = st.integers(0, 50) if zeros else st.integers(1, 50)
+    weights = draw(st.lists(st.one_of(weight, st.integers(1, 10_000)), min_size=n, max_size=n))
+    return np.array(keys, dtype=np.uint64), np.array(weights, dtype=np.int64)
+
+
+def check_shape(keys: np.ndarray, bins: np.ndarray, n_bins: int) -> None:
+    assert bins.dtype == np.int64
+    assert bins.shape == keys.shape
+    if keys.size == 0:
+        return
+    # dense 0..k-1, at most n_bins of them
+    used = np.unique(bins)
+    np.testing.assert_array_equal(used, np.arange(used.shape[0]))
+    assert used.shape[0] <= n_bins
+    # monotone in key order
+    in_key_order = bins[np.argsort(keys, kind="stable")]
+    assert np.all(np.diff(in_key_order) >= 0)
+
+
+@settings(max_examples=50, deadline=None)
+@given(data=cells(zeros=False), n_bins=st.integers(1, 20))
+def test_matches_reference(data: tuple[np.ndarray, np.ndarray], n_bins: int) -> None:
+    keys, weights = data
+    bins = equal_frequency_bins(keys, weights, n_bins=n_bins)
+    check_shape(keys, bins, n_bins)
+    assert bins.tolist() == reference.equal_frequency_bins(keys.tolist(), weights.tolist(), n_bins=n_bins)
+
+
+@settings(max_examples=50, deadline=None)
+@given(data=cells(zeros=True), n_bins=st.integers(1, 20))
+@example(data=(np.array([1, 2, 3], dtype=np.uint64), np.array([0, 10, 10])), n_bins=4)
+def test_matches_reference_with_empty_cells(data: tuple[np.ndarray, np.ndarray], n_bins: int) -> None:
+    keys, weights = data
+    bins = equal_frequency_bins(keys, weights, n_bins=n_bins)
+    check_shape(keys, bins, n_bins)
+    assert bins.tolist() == reference.equal_frequency_bins(keys.tolist(), weights.tolist(), n_bins=n_bins)
+
+
+@settings(max_examples=50, deadline=None)
+@given(data=cells(zeros=True), n_bins=st.integers(1, 20))
+@example(data=(np.array([1, 2, 3], dtype=np.uint64), np.array([0, 10, 10])), n_bins=4)
+def test_no_bin_without_weight(data: tuple[np.ndarray, np.ndarray], n_bins: int) -> None:
+    # an empty cell joins a neighbour's bin; it never makes a bin of its own
+    keys, weights = data
+    if weights.sum() == 0:
+        return
+    bins = equal_frequency_bins(keys, weights, n_bins=n_bins)
+    per_bin = np.bincount(bins, weights=weights)
+    assert np.all(per_bin > 0), (bins.tolist(), weights.tolist())
+
+
+def test_leading_empty_cell_joins_the_first_bin() -> None:
+    keys = np.array([1, 2, 3], dtype=np.uint64)
+    bins = equal_frequency_bins(keys, np.array([0, 10, 10]), n_bins=4)
+    assert bins.tolist() == [0, 0, 1]
+
+
+def test_hand_example() -> None:
+    # weights 1..4 (total 10), midpoints 0.5, 2, 4.5, 8 -> x 2/10 -> raw 0, 0, 0, 1
+    keys = np.array([40, 10, 30, 20], dtype=np.uint64)  # shuffled key order
+    weights = np.array([4, 1, 3, 2])
+    assert equal_frequency_bins(keys, weights, n_bins=2).tolist() == [1, 0, 0, 0]
+    # with 4 bins: raw 0, 0, 1, 3 -> dense 0, 0, 1, 2
+    assert equal_frequency_bins(keys, weights, n_bins=4).tolist() == [2, 0, 1, 0]
+
+
+def test_equal_cells_give_equal_bins() -> None:
+    keys = np.arange(100, dtype=np.uint64)
+    bins = equal_frequency_bins(keys, np.ones(100, dtype=np.int64), n_bins=10)
+    np.testing.assert_array_equal(np.bincount(bins), [10] * 10)
+
+
+@settings(max_examples=50, deadline=None)
+@given(data=cells(zeros=True), heavy=st.integers(0, 39), n_bins=st.integers(4, 32))
+def test_a_cell_with_half_the_weight_gets_its_own_bin(
+    data: tuple[np.ndarray, np.ndarray], heavy: int, n_bins: int
+) -> None:
+    keys, weights = data
+    if keys.size == 0:
+        return
+    heavy %= keys.size
+    weights = weights.copy()
+    weights[heavy] = 0
+    weights[heavy] = max(int(weights.sum()), 1)  # at least half of the new total
+    bins = equal_frequency_bins(keys, weights, n_bins=n_bins)
+    others = (bins == bins[heavy]) & (weights > 0)
+    assert others.sum() == 1
+
+
+def test_heavy_value_in_the_middle() -> None:
+    keys = np.arange(11, dtype=np.uint64)
+    weights = np.array([1, 1, 1, 1, 1, 50, 1, 1, 1, 1, 1])
+    bins = equal_frequency_bins(keys, weights, n_bins=16)
+    assert np.count_nonzero(bins == bins[5]) == 1
+
+
+def test_zero_total_weight() -> None:
+    keys = np.array([5, 1, 3], dtype=np.uint64)
+    assert equal_frequency_bins(keys, np.zeros(3, dtype=np.int64), n_bins=4).tolist() == [0, 0, 0]
+
+
+def test_no_cells() -> None:
+    out = equal_frequency_bins(np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64), n_bins=5)
+    assert out.shape == (0,)
+    assert out.dtype == np.int64
+
+
+def test_one_bin() -> None:
+    keys = np.arange(7, dtype=np.uint64)
+    assert equal_frequency_bins(keys, np.arange(1, 8), n_bins=1).tolist() == [0] * 7
+
+
+@pytest.mark.parametrize("n_bins", [0, -3])
+def test_rejects_bad_n_bins(n_bins: int) -> None:
+    with pytest.raises(ValueError, match=f"n_bins must be >= 1, got {n_bins}"):
+        equal_frequency_bins(np.arange(3, dtype=np.uint64), np.ones(3), n_bins=n_bins)

@@ -13,6 +13,9 @@ from fractions import Fraction
 
 import numpy as np
 
+# counts may come as lists or numpy arrays
+Counts = Sequence[int] | np.ndarray
+
 
 # -- tables -----------------------------------------------------------------------------------
 def contingency(rows: Sequence[Hashable], cols: Sequence[Hashable]) -> np.ndarray:
@@ -43,7 +46,7 @@ def margins(table: np.ndarray) -> tuple[list[int], list[int], int]:
 
 
 # -- entropy and MI ---------------------------------------------------------------------------
-def entropy(counts: Sequence[int]) -> float:
+def entropy(counts: Counts) -> float:
     """H = -sum p log p over the non-zero counts; 0 for an empty or all-zero vector."""
     values = [int(v) for v in np.asarray(counts).ravel()]
     total = sum(values)
@@ -92,7 +95,7 @@ def hypergeometric_pmf(k: int, a: int, b: int, n: int) -> float:
     return float(Fraction(math.comb(b, k) * math.comb(n - b, a - k), math.comb(n, a)))
 
 
-def expected_mutual_information(target_counts: Sequence[int], feature_counts: Sequence[int]) -> float:
+def expected_mutual_information(target_counts: Counts, feature_counts: Counts) -> float:
     """E[I] under the permutation (hypergeometric) model by the full exact sum.
 
     Vinh, Epps & Bailey (2010), eq. (24a): sum over i, j and every admissible n_ij of
@@ -116,9 +119,7 @@ def expected_mutual_information(target_counts: Sequence[int], feature_counts: Se
     return total
 
 
-def expected_mutual_information_lgamma(
-    target_counts: Sequence[int], feature_counts: Sequence[int]
-) -> float:
+def expected_mutual_information_lgamma(target_counts: Counts, feature_counts: Counts) -> float:
     """The same full sum with log-gamma probabilities (for N too large for exact binomials)."""
     a_all = [int(v) for v in np.asarray(target_counts).ravel()]
     b_all = [int(v) for v in np.asarray(feature_counts).ravel()]
@@ -144,7 +145,7 @@ def expected_mutual_information_table(table: np.ndarray) -> float:
 
 
 # -- corrections and normalizations -----------------------------------------------------------
-def miller_madow_entropy(counts: Sequence[int]) -> float:
+def miller_madow_entropy(counts: Counts) -> float:
     """H + (m - 1) / 2N with m the number of non-empty cells (Miller 1955)."""
     values = [int(v) for v in np.asarray(counts).ravel()]
     n = sum(values)
@@ -194,9 +195,7 @@ def ami_normalized(table: np.ndarray) -> float:
 
 
 # -- binning ------------------------------------------------------------------------------------
-def equal_frequency_bins(
-    cell_keys: Sequence[int], cell_weights: Sequence[int], *, n_bins: int
-) -> list[int]:
+def equal_frequency_bins(cell_keys: Counts, cell_weights: Counts, *, n_bins: int) -> list[int]:
     """Midpoint rule, as documented in ``outrank_cli.binning``, in exact rational arithmetic.
 
     In key order, a cell with weight w whose cumulative weight before it is c goes to raw bin

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
@@ -22,7 +23,12 @@ TAILS = [1 - 1e-9, 0.999, 0.9, 0.5, 0.1, 1e-3, 1e-10, 1e-30, 1e-100, 1e-200, 1e-
 def assert_close(statistic: float, df: float) -> None:
     expected = float(chi2.sf(statistic, df))
     actual = chi2_sf(statistic, df)
-    assert math.isclose(actual, expected, rel_tol=REL, abs_tol=0.0), (statistic, df, actual, expected)
+    assert math.isclose(actual, expected, rel_tol=REL, abs_tol=0.0), (
+        statistic,
+        df,
+        actual,
+        expected,
+    )
 
 
 @pytest.mark.parametrize("df", DFS)
@@ -77,4 +83,4 @@ def test_degenerate_inputs_give_one(statistic: float, df: float) -> None:
 def test_monotone_in_statistic() -> None:
     for df in (1.0, 50.0, 1e4):
         values = [chi2_sf(df * r, df) for r in (0.5, 0.8, 0.95, 1.0, 1.05, 1.2, 2.0)]
-        assert all(a >= b for a, b in zip(values, values[1:], strict=False))
+        assert all(a >= b for a, b in itertools.pairwise(values))

@@ -6,6 +6,7 @@ order or on batch boundaries, including after folding (strings) or coarsening (n
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter
 from typing import Any
@@ -31,9 +32,7 @@ DTYPES = {
 WORDS = [f"w{i}" for i in range(20)]
 value_strategies = {
     Family.STRING: st.one_of(st.none(), st.sampled_from(WORDS), st.text("abc", max_size=3)),
-    Family.INTEGER: st.one_of(
-        st.none(), st.integers(-40, 40), st.integers(-(2**63), 2**63 - 1)
-    ),
+    Family.INTEGER: st.one_of(st.none(), st.integers(-40, 40), st.integers(-(2**63), 2**63 - 1)),
     Family.FLOAT: st.one_of(
         st.none(),
         st.sampled_from([0.0, -0.0, math.nan, math.inf, -math.inf, 1.5, -1.5]),
@@ -45,12 +44,16 @@ value_strategies = {
 
 
 @st.composite
-def columns(draw: Any, family: Family, min_size: int = 0, max_size: int = 80) -> tuple[list[Any], list[int]]:
+def columns(
+    draw: Any, family: Family, min_size: int = 0, max_size: int = 80
+) -> tuple[list[Any], list[int]]:
     # draw the size first: hypothesis' own list sizes lean small, and the cap tests need
     # columns with more distinct values than the cap
     size = draw(st.integers(min_size, max_size))
     values = draw(st.lists(value_strategies[family], min_size=size, max_size=size))
-    targets = draw(st.lists(st.integers(-1, N_TARGET - 1), min_size=len(values), max_size=len(values)))
+    targets = draw(
+        st.lists(st.integers(-1, N_TARGET - 1), min_size=len(values), max_size=len(values))
+    )
     return values, targets
 
 
@@ -59,8 +62,14 @@ def cuts_for(data: Any, n: int) -> list[int]:
 
 
 def count(
-    values: list[Any], targets: list[int], family: Family, *, max_levels: int,
-    cuts: list[int] | None = None, order: np.ndarray | None = None, n_target: int = N_TARGET,
+    values: list[Any],
+    targets: list[int],
+    family: Family,
+    *,
+    max_levels: int,
+    cuts: list[int] | None = None,
+    order: np.ndarray | None = None,
+    n_target: int = N_TARGET,
 ) -> ColumnCounts:
     series = pl.Series("x", values, dtype=DTYPES[family])
     codes = np.array(targets, dtype=np.int32)
@@ -69,7 +78,7 @@ def count(
         codes = codes[order]
     counter = ColumnCounter("x", family, max_levels=max_levels, n_target_levels=n_target)
     bounds = [0, *(cuts or []), len(values)]
-    for lo, hi in zip(bounds, bounds[1:], strict=False):
+    for lo, hi in itertools.pairwise(bounds):
         counter.update(keys_of(series[lo:hi], family), codes[lo:hi])
     return counter.result()
 
@@ -80,7 +89,9 @@ def all_keys(values: list[Any], family: Family) -> tuple[np.ndarray, np.ndarray]
     return keys.keys, missing
 
 
-def expected_rows(result: ColumnCounts, values: list[Any], family: Family, max_levels: int) -> np.ndarray:
+def expected_rows(
+    result: ColumnCounts, values: list[Any], family: Family, max_levels: int
+) -> np.ndarray:
     """The table row of every input row, derived from the keys alone."""
     keys, missing = all_keys(values, family)
     if result.folded:
@@ -94,7 +105,9 @@ def expected_rows(result: ColumnCounts, values: list[Any], family: Family, max_l
     return rows
 
 
-def direct_table(rows: np.ndarray, targets: list[int], n_rows: int, n_target: int = N_TARGET) -> np.ndarray:
+def direct_table(
+    rows: np.ndarray, targets: list[int], n_rows: int, n_target: int = N_TARGET
+) -> np.ndarray:
     table = np.zeros((n_rows, n_target), dtype=np.int64)
     for r, t in zip(rows, targets, strict=True):
         if t >= 0:
@@ -141,7 +154,10 @@ def by_level(result: ColumnCounts) -> dict[int, tuple[int, ...]]:
     """Level key -> count row (plus the missing row under key -1): a labelling-free view."""
     if result.folded:
         return {code: tuple(row) for code, row in enumerate(result.table.tolist())}
-    out = {int(k): tuple(row) for k, row in zip(result.level_keys[1:], result.table[1:].tolist(), strict=True)}
+    out = {
+        int(k): tuple(row)
+        for k, row in zip(result.level_keys[1:], result.table[1:].tolist(), strict=True)
+    }
     out[-1] = tuple(result.table[0].tolist())
     assert len(out) == result.table.shape[0], "level keys are not distinct"
     return out
@@ -190,10 +206,16 @@ def test_exact_counts_equal_direct_table(data: Any, family: Family) -> None:
 
 
 @settings(max_examples=30, deadline=None)
-@given(values=st.lists(st.one_of(st.none(), st.floats(-1e3, 1e3), st.integers(-5, 5).map(float)), max_size=60),
-       data=st.data())
+@given(
+    values=st.lists(
+        st.one_of(st.none(), st.floats(-1e3, 1e3), st.integers(-5, 5).map(float)), max_size=60
+    ),
+    data=st.data(),
+)
 def test_float_levels_map_back_to_values(values: list[float | None], data: Any) -> None:
-    targets = data.draw(st.lists(st.integers(0, N_TARGET - 1), min_size=len(values), max_size=len(values)))
+    targets = data.draw(
+        st.lists(st.integers(0, N_TARGET - 1), min_size=len(values), max_size=len(values))
+    )
     result = count(values, targets, Family.FLOAT, max_levels=1000)
     expected: dict[float, Counter[int]] = {}
     for v, t in zip(values, targets, strict=True):
@@ -201,7 +223,8 @@ def test_float_levels_map_back_to_values(values: list[float | None], data: Any) 
             expected.setdefault(canonical(v), Counter())[t] += 1
     got = {
         key_to_value(int(k), Family.FLOAT): result.table[code]
-        for code, k in enumerate(result.level_keys) if code > 0
+        for code, k in enumerate(result.level_keys)
+        if code > 0
     }
     assert set(got) == set(expected)
     for value, row in got.items():
@@ -227,7 +250,7 @@ def test_dropped_target_rows_are_levels_without_counts() -> None:
 
 def test_many_levels_grow_the_dictionary() -> None:
     rng = np.random.default_rng(0)
-    values = rng.integers(-10**9, 10**9, 3000).tolist()
+    values = rng.integers(-(10**9), 10**9, 3000).tolist()
     targets = rng.integers(0, N_TARGET, 3000).tolist()
     result = count(values, targets, Family.INTEGER, max_levels=100_000, cuts=[1, 500, 2999])
     assert result.distinct == len(set(values))
@@ -242,7 +265,9 @@ def test_rejects_bad_max_levels() -> None:
 
 # -- (a) batching and (b) row order -----------------------------------------------------------
 @settings(max_examples=50, deadline=None)
-@given(data=st.data(), family=st.sampled_from(list(Family)), max_levels=st.sampled_from([3, 8, 1000]))
+@given(
+    data=st.data(), family=st.sampled_from(list(Family)), max_levels=st.sampled_from([3, 8, 1000])
+)
 def test_batching_gives_the_same_result(data: Any, family: Family, max_levels: int) -> None:
     values, targets = data.draw(columns(family))
     one = count(values, targets, family, max_levels=max_levels)
@@ -254,13 +279,21 @@ def test_batching_gives_the_same_result(data: Any, family: Family, max_levels: i
 
 
 @settings(max_examples=50, deadline=None)
-@given(data=st.data(), family=st.sampled_from(list(Family)), max_levels=st.sampled_from([3, 8, 1000]))
+@given(
+    data=st.data(), family=st.sampled_from(list(Family)), max_levels=st.sampled_from([3, 8, 1000])
+)
 def test_row_order_gives_the_same_result(data: Any, family: Family, max_levels: int) -> None:
     values, targets = data.draw(columns(family))
     order = np.array(data.draw(st.permutations(range(len(values)))), dtype=np.int64)
     one = count(values, targets, family, max_levels=max_levels)
-    shuffled = count(values, targets, family, max_levels=max_levels, order=order,
-                     cuts=cuts_for(data, len(values)))
+    shuffled = count(
+        values,
+        targets,
+        family,
+        max_levels=max_levels,
+        order=order,
+        cuts=cuts_for(data, len(values)),
+    )
     assert_same_result(one, shuffled)
 
 
@@ -271,7 +304,9 @@ def test_strings_fold_past_max_levels(data: Any) -> None:
     values, targets = data.draw(columns(Family.STRING, min_size=6))
     max_levels = 8
     distinct = n_distinct(values, Family.STRING)
-    result = count(values, targets, Family.STRING, max_levels=max_levels, cuts=cuts_for(data, len(values)))
+    result = count(
+        values, targets, Family.STRING, max_levels=max_levels, cuts=cuts_for(data, len(values))
+    )
     event(f"folded={result.folded}")
     assert result.folded == (distinct > max_levels)
     rows = expected_rows(result, values, Family.STRING, max_levels)
@@ -283,8 +318,14 @@ def test_strings_fold_past_max_levels(data: Any) -> None:
         assert result.level_keys.size == 0
         assert abs(result.distinct - distinct) <= 2  # HLL is near exact for tiny counts
         order = np.array(data.draw(st.permutations(range(len(values)))), dtype=np.int64)
-        other = count(values, targets, Family.STRING, max_levels=max_levels, order=order,
-                      cuts=cuts_for(data, len(values)))
+        other = count(
+            values,
+            targets,
+            Family.STRING,
+            max_levels=max_levels,
+            order=order,
+            cuts=cuts_for(data, len(values)),
+        )
         np.testing.assert_array_equal(other.table, result.table)
         assert other.distinct == result.distinct
     else:
@@ -310,8 +351,14 @@ def test_numbers_coarsen_past_max_levels(data: Any, family: Family) -> None:
         assert not result.distinct_exact
         assert abs(result.distinct - distinct) <= 2
     order = np.array(data.draw(st.permutations(range(len(values)))), dtype=np.int64)
-    other = count(values, targets, family, max_levels=max_levels, order=order,
-                  cuts=cuts_for(data, len(values)))
+    other = count(
+        values,
+        targets,
+        family,
+        max_levels=max_levels,
+        order=order,
+        cuts=cuts_for(data, len(values)),
+    )
     assert_same_result(result, other)
 
 
@@ -326,8 +373,14 @@ def test_large_coarsened_column_is_order_independent() -> None:
     values = (rng.standard_normal(20_000) * 1e3).tolist()
     targets = rng.integers(0, N_TARGET, 20_000).tolist()
     one = count(values, targets, Family.FLOAT, max_levels=256)
-    other = count(values, targets, Family.FLOAT, max_levels=256, order=rng.permutation(20_000),
-                  cuts=[1, 77, 5000, 12_000])
+    other = count(
+        values,
+        targets,
+        Family.FLOAT,
+        max_levels=256,
+        order=rng.permutation(20_000),
+        cuts=[1, 77, 5000, 12_000],
+    )
     assert one.key_shift > 0
     assert_same_result(one, other)
     assert abs(one.distinct - 20_000) <= 0.03 * 20_000
@@ -336,13 +389,17 @@ def test_large_coarsened_column_is_order_independent() -> None:
 
 # -- (d) widening the target ------------------------------------------------------------------
 @settings(max_examples=40, deadline=None)
-@given(data=st.data(), family=st.sampled_from(list(Family)), max_levels=st.sampled_from([3, 8, 1000]))
+@given(
+    data=st.data(), family=st.sampled_from(list(Family)), max_levels=st.sampled_from([3, 8, 1000])
+)
 def test_ensure_target_levels_keeps_counts(data: Any, family: Family, max_levels: int) -> None:
     values, _ = data.draw(columns(family))
     split = data.draw(st.integers(0, len(values)))
     # the first part only sees targets 0..1; the second also 2..4
     first = data.draw(st.lists(st.integers(-1, 1), min_size=split, max_size=split))
-    second = data.draw(st.lists(st.integers(-1, 4), min_size=len(values) - split, max_size=len(values) - split))
+    second = data.draw(
+        st.lists(st.integers(-1, 4), min_size=len(values) - split, max_size=len(values) - split)
+    )
     series = pl.Series("x", values, dtype=DTYPES[family])
     counter = ColumnCounter("x", family, max_levels=max_levels, n_target_levels=2)
     counter.update(keys_of(series[:split], family), np.array(first, dtype=np.int32))
@@ -357,19 +414,26 @@ def test_ensure_target_levels_keeps_counts(data: Any, family: Family, max_levels
     counter.update(keys_of(series[split:], family), np.array(second, dtype=np.int32))
     result = counter.result()
     # the same as counting everything with 5 target levels from the start
-    reference = count(values, first + second, family, max_levels=max_levels, cuts=[split], n_target=5)
+    reference = count(
+        values, first + second, family, max_levels=max_levels, cuts=[split], n_target=5
+    )
     np.testing.assert_array_equal(result.table, reference.table)
     assert_same_result(result, reference)
 
 
 # -- codes written per row ---------------------------------------------------------------------
 @settings(max_examples=30, deadline=None)
-@given(data=st.data(), family=st.sampled_from(list(Family)), max_levels=st.sampled_from([3, 8, 1000]))
+@given(
+    data=st.data(), family=st.sampled_from(list(Family)), max_levels=st.sampled_from([3, 8, 1000])
+)
 def test_out_codes_match_the_final_table(data: Any, family: Family, max_levels: int) -> None:
     values, targets = data.draw(columns(family))
     counter = ColumnCounter("x", family, max_levels=max_levels, n_target_levels=N_TARGET)
     out = np.full(len(values), -7, dtype=np.int32)
-    counter.update(keys_of(pl.Series("x", values, dtype=DTYPES[family]), family),
-                   np.array(targets, dtype=np.int32), out_codes=out)
+    counter.update(
+        keys_of(pl.Series("x", values, dtype=DTYPES[family]), family),
+        np.array(targets, dtype=np.int32),
+        out_codes=out,
+    )
     result = counter.result()
     np.testing.assert_array_equal(out, expected_rows(result, values, family, max_levels))

@@ -21,8 +21,19 @@ from outrank_cli.keys import (
     keys_of,
 )
 
-SPECIAL_FLOATS = [0.0, -0.0, math.inf, -math.inf, 5e-324, -5e-324, 1.7976931348623157e308,
-                  -1.7976931348623157e308, 1.0, -1.0, 2.2250738585072014e-308]
+SPECIAL_FLOATS = [
+    0.0,
+    -0.0,
+    math.inf,
+    -math.inf,
+    5e-324,
+    -5e-324,
+    1.7976931348623157e308,
+    -1.7976931348623157e308,
+    1.0,
+    -1.0,
+    2.2250738585072014e-308,
+]
 
 
 # -- order keys -------------------------------------------------------------------------------
@@ -38,8 +49,11 @@ def assert_same_order(keys: np.ndarray, values: np.ndarray) -> None:
 
 
 @settings(max_examples=50, deadline=None)
-@given(values=st.lists(st.one_of(st.floats(allow_nan=False), st.sampled_from(SPECIAL_FLOATS)),
-                       max_size=60))
+@given(
+    values=st.lists(
+        st.one_of(st.floats(allow_nan=False), st.sampled_from(SPECIAL_FLOATS)), max_size=60
+    )
+)
 def test_float_order_keys_preserve_order(values: list[float]) -> None:
     array = np.array(values, dtype=np.float64)
     keys = float_order_keys(array)
@@ -50,10 +64,12 @@ def test_float_order_keys_preserve_order(values: list[float]) -> None:
 
 def test_float_order_keys_on_random_floats() -> None:
     rng = np.random.default_rng(0)
-    values = np.concatenate([
-        rng.standard_normal(5000) * 10.0 ** rng.integers(-300, 300, 5000),
-        np.array(SPECIAL_FLOATS),
-    ])
+    values = np.concatenate(
+        [
+            rng.standard_normal(5000) * 10.0 ** rng.integers(-300, 300, 5000),
+            np.array(SPECIAL_FLOATS),
+        ]
+    )
     rng.shuffle(values)
     assert_same_order(float_order_keys(values).keys, values)
 
@@ -84,8 +100,13 @@ def test_nothing_missing_gives_an_empty_mask() -> None:
 
 
 @settings(max_examples=50, deadline=None)
-@given(values=st.lists(st.one_of(st.floats(allow_nan=False), st.sampled_from(SPECIAL_FLOATS)),
-                       min_size=1, max_size=30))
+@given(
+    values=st.lists(
+        st.one_of(st.floats(allow_nan=False), st.sampled_from(SPECIAL_FLOATS)),
+        min_size=1,
+        max_size=30,
+    )
+)
 def test_key_to_value_inverts_float_keys(values: list[float]) -> None:
     keys = keys_of(pl.Series(values, dtype=pl.Float64), Family.FLOAT).keys
     for key, value in zip(keys, values, strict=True):
@@ -127,7 +148,9 @@ def test_temporal_keys_follow_time_order() -> None:
     assert keys.missing.tolist() == [False, False, False, True]
     assert keys.keys[1] < keys.keys[2] < keys.keys[0]
     # a date's key inverts to its day number
-    assert key_to_value(int(keys.keys[2]), Family.INTEGER) == float((dt.date(2020, 1, 1) - dt.date(1970, 1, 1)).days)
+    assert key_to_value(int(keys.keys[2]), Family.INTEGER) == float(
+        (dt.date(2020, 1, 1) - dt.date(1970, 1, 1)).days
+    )
     stamps = pl.Series([dt.datetime(2021, 5, 1, 12), dt.datetime(2021, 5, 1, 11)])
     k = keys_of(stamps, Family.INTEGER).keys
     assert k[1] < k[0]
@@ -153,10 +176,16 @@ def test_string_keys_equal_for_equal_strings_and_categoricals() -> None:
 @pytest.mark.parametrize(
     ("dtype", "family"),
     [
-        (pl.Boolean, Family.BOOLEAN), (pl.Float32, Family.FLOAT), (pl.Float64, Family.FLOAT),
-        (pl.Int8, Family.INTEGER), (pl.UInt64, Family.INTEGER), (pl.Date, Family.INTEGER),
-        (pl.Datetime("us"), Family.INTEGER), (pl.String, Family.STRING),
-        (pl.Categorical(), Family.STRING), (pl.Null, Family.STRING),
+        (pl.Boolean, Family.BOOLEAN),
+        (pl.Float32, Family.FLOAT),
+        (pl.Float64, Family.FLOAT),
+        (pl.Int8, Family.INTEGER),
+        (pl.UInt64, Family.INTEGER),
+        (pl.Date, Family.INTEGER),
+        (pl.Datetime("us"), Family.INTEGER),
+        (pl.String, Family.STRING),
+        (pl.Categorical(), Family.STRING),
+        (pl.Null, Family.STRING),
         (pl.Decimal(10, 2), Family.FLOAT),
     ],
 )
@@ -185,14 +214,30 @@ class Dictionary:
         self.counts = np.zeros((n_slots // 2 + 1, n_target), dtype=np.int64)
         self.n_levels = np.zeros(1, dtype=np.int64)
 
-    def encode(self, keys: np.ndarray, targets: np.ndarray, *, start: int = 0, max_levels: int = 10**6,
-               missing: np.ndarray | None = None, key_shift: int = 0,
-               out: np.ndarray | None = None) -> tuple[int, int]:
+    def encode(
+        self,
+        keys: np.ndarray,
+        targets: np.ndarray,
+        *,
+        start: int = 0,
+        max_levels: int = 10**6,
+        missing: np.ndarray | None = None,
+        key_shift: int = 0,
+        out: np.ndarray | None = None,
+    ) -> tuple[int, int]:
         return encoding.encode_count(
-            keys, np.zeros(0, dtype=np.bool_) if missing is None else missing, targets,
-            start=start, key_shift=key_shift, slot_keys=self.slot_keys,
-            slot_codes=self.slot_codes, level_keys=self.level_keys, n_levels_box=self.n_levels,
-            max_levels=max_levels, counts=self.counts, out_codes=out,
+            keys,
+            np.zeros(0, dtype=np.bool_) if missing is None else missing,
+            targets,
+            start=start,
+            key_shift=key_shift,
+            slot_keys=self.slot_keys,
+            slot_codes=self.slot_codes,
+            level_keys=self.level_keys,
+            n_levels_box=self.n_levels,
+            max_levels=max_levels,
+            counts=self.counts,
+            out_codes=out,
         )
 
 
@@ -262,13 +307,18 @@ def test_lookup_codes() -> None:
     d = Dictionary(64, 1)
     d.encode(np.array([10, 20, 30], dtype=np.uint64), np.zeros(3, dtype=np.int32))
     codes, unknown = encoding.lookup_codes(
-        np.array([30, 10, 99, 20], dtype=np.uint64), np.array([False, True, False, False]),
-        d.slot_keys, d.slot_codes,
+        np.array([30, 10, 99, 20], dtype=np.uint64),
+        np.array([False, True, False, False]),
+        d.slot_keys,
+        d.slot_codes,
     )
     assert unknown == 2
     assert codes[:2].tolist() == [3, -1]
     codes, unknown = encoding.lookup_codes(
-        np.array([30, 10, 20], dtype=np.uint64), np.zeros(0, dtype=np.bool_), d.slot_keys, d.slot_codes
+        np.array([30, 10, 20], dtype=np.uint64),
+        np.zeros(0, dtype=np.bool_),
+        d.slot_keys,
+        d.slot_codes,
     )
     assert unknown == -1
     assert codes.tolist() == [3, 1, 2]

@@ -86,7 +86,8 @@ def render_check(result: CheckResult, console: Console) -> None:
         group = [f for f in result.findings if f.severity is severity]
         if not group:
             continue
-        table = Table(title=f"{severity.value}s ({len(group)})", title_justify="left",
+        label = {Severity.ERROR: "errors", Severity.WARNING: "warnings", Severity.INFO: "notes"}[severity]
+        table = Table(title=f"{label} ({len(group)})", title_justify="left",
                       title_style=_STYLE[severity], header_style="bold")
         table.add_column("code", style=_STYLE[severity])
         table.add_column("column")

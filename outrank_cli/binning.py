@@ -29,8 +29,9 @@ def equal_frequency_bins(cell_keys: np.ndarray, cell_weights: np.ndarray, *, n_b
     else:
         midpoints = np.cumsum(weights) - weights / 2.0
         raw = np.minimum((midpoints * n_bins / total).astype(np.int64), n_bins - 1)
-        # cells without rows join the bin of the cell before them (or the first bin)
-        raw = np.maximum.accumulate(np.where(weights > 0, raw, 0))
+        # cells without rows join the bin of the cell before them (leading ones the first bin)
+        raw = np.maximum.accumulate(np.where(weights > 0, raw, -1))
+        raw[raw < 0] = raw[raw >= 0].min()
         _, bins_sorted = np.unique(raw, return_inverse=True)
     out = np.empty(n_cells, dtype=np.int64)
     out[order] = bins_sorted

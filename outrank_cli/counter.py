@@ -25,6 +25,31 @@ from outrank_cli.keys import Family, Keys
 _INITIAL_SLOTS = 64
 
 
+def _sum_rows(rows: np.ndarray, index: np.ndarray, n_out: int) -> np.ndarray:
+    """``out[index[i]] += rows[i]`` for an ``int64[n, R]`` table (exact below 2**53 per cell)."""
+    out = np.empty((n_out, rows.shape[1]), dtype=np.int64)
+    for column in range(rows.shape[1]):
+        out[:, column] = np.bincount(index, weights=rows[:, column], minlength=n_out)[:n_out]
+    return out
+
+
+def _smallest_shift(sorted_keys: np.ndarray, limit: int) -> int:
+    """The smallest right shift (>= 1) after which the sorted keys take at most ``limit`` values."""
+
+    def distinct(shift: int) -> int:
+        shifted = sorted_keys >> np.uint64(shift)
+        return 1 + int(np.count_nonzero(shifted[1:] != shifted[:-1])) if shifted.size else 0
+
+    low, high = 1, 64
+    while low < high:
+        middle = (low + high) // 2
+        if distinct(middle) <= limit:
+            high = middle
+        else:
+            low = middle + 1
+    return low
+
+
 @dataclass(frozen=True, slots=True)
 class ColumnCounts:
     """Final counts of one column: what the statistics stage needs.
@@ -60,6 +85,7 @@ class ColumnCounter:
         # old code -> new code maps from overflows not yet seen by the row sample
         self.pending_remaps: list[np.ndarray] = []
         self.track_remaps = False
+        self._exact_distinct: int | None = None
         self._n_levels = np.zeros(1, dtype=np.int64)
         self._allocate(_INITIAL_SLOTS, max(n_target_levels, 1))
 
@@ -107,8 +133,17 @@ class ColumnCounter:
         if self.sketch is None:
             self.sketch = new_hll()
             n = int(self._n_levels[0])
-            # the exact keys so far are at shift 0 only before any coarsening
+            # before the first fold or coarsening the dictionary holds every distinct key
             hll_add(self.sketch, self.level_keys[1 : n + 1])
+
+    @property
+    def _dictionary_limit(self) -> int:
+        """Levels the dictionary may hold before it must fold or coarsen.
+
+        Ordered columns may hold up to twice the cap while streaming: each coarsening brings
+        them back under the cap, so they coarsen rarely, and ``finish`` coarsens to the cap.
+        """
+        return 2 * self.max_levels if self.family.ordered else self.max_levels
 
     def _overflow(self) -> np.ndarray:
         """Too many levels: fold (unordered) or coarsen the grid (ordered).
@@ -122,27 +157,39 @@ class ColumnCounter:
         remap = np.zeros(n + 1, dtype=np.int32)
         if not self.family.ordered:
             buckets = encoding.bucket_of(keys, n_buckets=self.max_levels)
-            folded = np.zeros((self.max_levels + 1, self.counts.shape[1]), dtype=np.int64)
+            folded = np.empty((self.max_levels + 1, self.counts.shape[1]), dtype=np.int64)
             folded[0] = self.counts[0]
-            np.add.at(folded, buckets, rows)
+            folded[1:] = _sum_rows(rows, buckets - 1, self.max_levels)
             self.counts = folded
             self.folded = True
             self.slot_keys = self.slot_codes = self.level_keys = np.zeros(0, dtype=np.uint64)
             remap[1:] = buckets
             return remap
-        extra = 1
-        while True:
-            cells, inverse = np.unique(keys >> np.uint64(extra), return_inverse=True)
-            if cells.shape[0] <= self.max_levels:
-                break
-            extra += 1
-        merged = np.zeros((cells.shape[0], self.counts.shape[1]), dtype=np.int64)
-        np.add.at(merged, inverse, rows)
+        order = np.argsort(keys, kind="stable")
+        sorted_keys = keys[order]
+        extra = _smallest_shift(sorted_keys, self.max_levels)
+        shifted = sorted_keys >> np.uint64(extra)
+        new_cell = np.empty(n, dtype=np.bool_)
+        new_cell[:1] = True
+        new_cell[1:] = shifted[1:] != shifted[:-1]
+        starts = np.flatnonzero(new_cell)
+        cell_of_sorted = np.cumsum(new_cell) - 1
+        merged = np.add.reduceat(rows[order], starts, axis=0) if n else rows[:0]
         missing_row = self.counts[0].copy()
         self.key_shift += extra
-        self._rebuild(cells, np.vstack([missing_row, merged]))
-        remap[1:] = inverse.ravel() + 1
+        self._rebuild(shifted[starts], np.vstack([missing_row, merged]))
+        remap[1:][order] = cell_of_sorted + 1
         return remap
+
+    def finish(self) -> None:
+        """Bring an ordered column under the level cap at the end of the pass (idempotent)."""
+        if self.family.ordered and int(self._n_levels[0]) > self.max_levels:
+            if self.sketch is None:
+                # every distinct value is still in the dictionary: its count is exact
+                self._exact_distinct = int(self._n_levels[0])
+            remap = self._overflow()
+            if self.track_remaps:
+                self.pending_remaps.append(remap)
 
     # -- counting --------------------------------------------------------------------------
     def update(self, keys: Keys, target_codes: np.ndarray, out_codes: np.ndarray | None = None) -> None:
@@ -166,7 +213,7 @@ class ColumnCounter:
                 keys.keys, keys.missing, target_codes, start=start, key_shift=self.key_shift,
                 slot_keys=self.slot_keys, slot_codes=self.slot_codes,
                 level_keys=self.level_keys, n_levels_box=self._n_levels,
-                max_levels=self.max_levels, counts=self.counts, out_codes=out_codes,
+                max_levels=self._dictionary_limit, counts=self.counts, out_codes=out_codes,
             )
             if status == encoding.STATUS_DONE:
                 return
@@ -195,9 +242,12 @@ class ColumnCounter:
 
     # -- results ---------------------------------------------------------------------------
     def result(self) -> ColumnCounts:
-        """The final counts (copies; the counter can keep counting)."""
+        """The final counts (copies). Call ``finish`` first when rows may still be coming."""
+        self.finish()
         n = self.n_levels
-        if self.sketch is not None:
+        if self._exact_distinct is not None:
+            distinct, exact = self._exact_distinct, True
+        elif self.sketch is not None:
             distinct, exact = hll_estimate(self.sketch), False
         else:
             distinct, exact = n, True

@@ -213,8 +213,13 @@ def _one_pass(
             "target, so nothing can be informative about it; choose another --target"
         )
     target = _summarize_target(encoder, labels)
-    for counter in counters:
+    for index, counter in enumerate(counters):
         counter.ensure_target_levels(max(encoder.n_levels, 1))
+        counter.finish()
+        if sample is not None:
+            for remap in counter.pending_remaps:
+                sample.remap_column(index, remap)
+            counter.pending_remaps.clear()
     return rows, dropped, target, tuple(c.result() for c in counters), sample
 
 

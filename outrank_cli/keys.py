@@ -81,10 +81,12 @@ def keys_of(series: pl.Series, family: Family) -> Keys:
     if family is Family.BOOLEAN:
         return Keys(series.fill_null(False).cast(pl.UInt64).to_numpy(), missing)
     if family is Family.INTEGER:
-        physical = series.to_physical()
+        physical = series.to_physical().fill_null(0)
         if physical.dtype == pl.UInt64:
-            return Keys(physical.fill_null(0).to_numpy().astype(np.uint64, copy=False), missing)
-        values = physical.fill_null(0).cast(pl.Int64).to_numpy()
+            # values past 2**63 wrap to negative keys: still distinct, only their order is off
+            values = physical.to_numpy().view(np.int64)
+        else:
+            values = physical.cast(pl.Int64).to_numpy()
         return Keys(integer_order_keys(values), missing)
     values = series.cast(pl.Float64).fill_null(float("nan")).to_numpy()
     return float_order_keys(values)

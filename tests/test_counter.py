@@ -316,7 +316,8 @@ def test_strings_fold_past_max_levels(data: Any) -> None:
     if result.folded:
         assert not result.distinct_exact
         assert result.level_keys.size == 0
-        assert abs(result.distinct - distinct) <= 2  # HLL is near exact for tiny counts
+        # HLL is near exact for tiny counts (register collisions cost one each)
+        assert abs(result.distinct - distinct) <= 4
         order = np.array(data.draw(st.permutations(range(len(values)))), dtype=np.int64)
         other = count(
             values,
@@ -347,9 +348,12 @@ def test_numbers_coarsen_past_max_levels(data: Any, family: Family) -> None:
     assert result.table.shape[0] - 1 <= max_levels
     rows = expected_rows(result, values, family, max_levels)
     np.testing.assert_array_equal(result.table, direct_table(rows, targets, result.table.shape[0]))
-    if result.key_shift > 0:
+    if result.key_shift > 0 and distinct > 2 * max_levels:
+        # ordered columns may hold twice the cap while streaming; past that only a sketch
         assert not result.distinct_exact
-        assert abs(result.distinct - distinct) <= 2
+        assert abs(result.distinct - distinct) <= 4
+    else:
+        assert result.distinct_exact and result.distinct == distinct
     order = np.array(data.draw(st.permutations(range(len(values)))), dtype=np.int64)
     other = count(
         values,
@@ -429,11 +433,17 @@ def test_ensure_target_levels_keeps_counts(data: Any, family: Family, max_levels
 def test_out_codes_match_the_final_table(data: Any, family: Family, max_levels: int) -> None:
     values, targets = data.draw(columns(family))
     counter = ColumnCounter("x", family, max_levels=max_levels, n_target_levels=N_TARGET)
+    counter.track_remaps = True
     out = np.full(len(values), -7, dtype=np.int32)
     counter.update(
         keys_of(pl.Series("x", values, dtype=DTYPES[family]), family),
         np.array(targets, dtype=np.int32),
         out_codes=out,
     )
+    # codes written during the batch are brought up to date by the queued remaps, which
+    # include the final coarsening of ``finish`` (inside ``result``)
+    already = len(counter.pending_remaps)
     result = counter.result()
+    for remap in counter.pending_remaps[already:]:
+        out = remap[out]
     np.testing.assert_array_equal(out, expected_rows(result, values, family, max_levels))

@@ -8,6 +8,8 @@ columns are counted in parallel while polars reads ahead.
 from __future__ import annotations
 
 import os
+import queue
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -130,15 +132,60 @@ def _target_prepass(
     return BinnedTarget.from_counts(counter.result(), n_bins=bins)
 
 
-def _batches_prefetched(batches: Iterator[pl.DataFrame], pool: ThreadPoolExecutor) -> Iterator[pl.DataFrame]:
-    """Read the next batch on the pool while the caller counts the current one."""
-    pending = pool.submit(next, batches, None)
-    while True:
-        batch = pending.result()
-        if batch is None:
+_READ_AHEAD = 3
+
+
+class _ReadAhead:
+    """Pull batches on a reader thread into a bounded queue (``depth`` batches at most).
+
+    Polars parses outside the GIL, so reading runs ahead while the caller counts, and
+    while numba loads its compiled kernels on the first call. Errors raised by the reader
+    reach the caller at the batch where they happened.
+    """
+
+    _DONE = object()
+
+    def __init__(self, batches: Iterator[pl.DataFrame], depth: int = _READ_AHEAD) -> None:
+        self._batches = batches
+        self._queue: queue.Queue[object] = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="outrank-read", daemon=True)
+        self._thread.start()
+
+    def _put(self, item: object) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _run(self) -> None:
+        try:
+            for batch in self._batches:
+                if not self._put(batch):
+                    return
+        except BaseException as error:  # handed to the consumer, raised there
+            self._put(error)
             return
-        pending = pool.submit(next, batches, None)
-        yield batch
+        self._put(self._DONE)
+
+    def __iter__(self) -> Iterator[pl.DataFrame]:
+        try:
+            while True:
+                item = self._queue.get()
+                if item is self._DONE:
+                    return
+                if isinstance(item, BaseException):
+                    raise item
+                yield item  # type: ignore[misc]
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
 
 
 def _one_pass(
@@ -162,10 +209,9 @@ def _one_pass(
     columns = [plan.target, *(name for name, _ in plan.features)]
     rows = dropped = 0
     labels: list[str] = []
-    reader_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outrank-read")
     count_pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="outrank-count")
     try:
-        for batch in _batches_prefetched(source.batches(columns, batch_rows=batch_rows), reader_pool):
+        for batch in _ReadAhead(source.batches(columns, batch_rows=batch_rows)):
             target_column = batch.get_column(plan.target)
             target_codes = encoder.encode(keys_of(target_column, plan.target_family))
             if isinstance(encoder, ClassTarget) and encoder.n_levels > len(labels):
@@ -200,7 +246,6 @@ def _one_pass(
             progress(Progress("count", rows, total_rows))
     finally:
         count_pool.shutdown(wait=True, cancel_futures=True)
-        reader_pool.shutdown(wait=True, cancel_futures=True)
     if rows == 0:
         raise InputError(f"{_where(source)}: the table has no data rows")
     class_counts = encoder.class_counts

@@ -15,6 +15,7 @@ from outrank_cli.errors import UsageError
 from outrank_cli.features import EncodedFeature, encode_feature
 from outrank_cli.kernels.information import entropy
 from outrank_cli.progress import Progress, ProgressCallback, ignore_progress
+from outrank_cli.kernels.warmup import warm_up_in_background
 from outrank_cli.source import resolve
 from outrank_cli.stats import CORRECTIONS, LN2, TableSummary, relevance
 
@@ -151,6 +152,7 @@ def rank_table(
     """Rank every feature column of the table at ``paths`` by relevance to ``options.target``."""
     started = time.perf_counter()
     options.validate()
+    warm_up_in_background()
     source = resolve(paths, separator=options.separator, file_format=options.input_format,
                      storage_options=options.storage_options)
     plan = plan_columns(

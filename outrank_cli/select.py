@@ -22,6 +22,7 @@ from outrank_cli.features import EncodedFeature, encode_feature
 from outrank_cli.pairs import PairStats, SampleColumns, pair_stats
 from outrank_cli.progress import Progress, ProgressCallback, ignore_progress
 from outrank_cli.rank import FeatureRanking, RankOptions, TargetInfo, score_features, target_info
+from outrank_cli.kernels.warmup import warm_up_in_background
 from outrank_cli.source import resolve
 
 STOP_K = "k reached"
@@ -110,6 +111,7 @@ def prepare(paths: Sequence[str], options: SelectOptions, progress: ProgressCall
     """One streaming pass with a row sample; relevance of every feature; sample columns."""
     started = time.perf_counter()
     options.validate()
+    warm_up_in_background()
     source = resolve(paths, separator=options.separator, file_format=options.input_format,
                      storage_options=options.storage_options)
     plan = plan_columns(source.schema(), target=options.target,

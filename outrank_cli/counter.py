@@ -14,6 +14,7 @@ rows seen, never on their order or on batch boundaries:
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import numpy as np
@@ -199,6 +200,7 @@ class ColumnCounter:
         end of the batch is written there; overflows are also queued in ``pending_remaps``
         so codes kept from earlier batches can be brought up to date.
         """
+        self._exact_distinct = None  # known only when no row comes after ``finish``
         if self.sketch is not None:
             hll_add(self.sketch, keys.keys, keys.missing if keys.missing.size else None)
         if self.folded:
@@ -242,8 +244,12 @@ class ColumnCounter:
 
     # -- results ---------------------------------------------------------------------------
     def result(self) -> ColumnCounts:
-        """The final counts (copies). Call ``finish`` first when rows may still be coming."""
-        self.finish()
+        """The final counts, as ``finish`` would leave them; the counter itself is unchanged."""
+        if self.family.ordered and int(self._n_levels[0]) > self.max_levels:
+            finished = copy.deepcopy(self)
+            finished.track_remaps = False
+            finished.finish()
+            return finished.result()
         n = self.n_levels
         if self._exact_distinct is not None:
             distinct, exact = self._exact_distinct, True

@@ -441,8 +441,9 @@ def test_out_codes_match_the_final_table(data: Any, family: Family, max_levels: 
         out_codes=out,
     )
     # codes written during the batch are brought up to date by the queued remaps, which
-    # include the final coarsening of ``finish`` (inside ``result``)
+    # include the final coarsening of ``finish``
     already = len(counter.pending_remaps)
+    counter.finish()
     result = counter.result()
     for remap in counter.pending_remaps[already:]:
         out = remap[out]

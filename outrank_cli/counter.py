@@ -1,15 +1,23 @@
 """Per-column count state across batches: dictionary, level cap, numeric grid, sketch.
 
 A ``ColumnCounter`` receives the keys of one column batch by batch and keeps a table of
-counts per (level code, target code). Its final state depends only on the multiset of
-rows seen, never on their order or on batch boundaries:
+counts per (level code, target code). Its finished state depends only on the multiset of
+rows seen, never on their order, on batch boundaries, or on how the rows were split among
+counters that were merged (DESIGN invariants 2 and 4):
 
 * a column with at most ``max_levels`` distinct keys keeps them all (exact);
 * beyond that, an unordered column (strings) folds every key into ``max_levels`` hash
   buckets, and an ordered column (numbers) drops low key bits until its cells fit; both
-  re-aggregate the counts already taken, so the result equals folding from the start;
-* a HyperLogLog sketch, started from the exact keys at the first overflow, estimates the
-  distinct count above the cap.
+  re-aggregate the counts already taken, so the result equals folding from the start.
+  While streaming, ordered columns may hold up to twice the cap (fewer re-aggregations);
+  ``finish`` then takes them to the finest grid with at most ``max_levels`` cells, which is
+  the same grid whatever the order the rows came in;
+* a HyperLogLog sketch, started from the exact keys at the first fold or coarsening,
+  estimates the distinct count above the cap;
+* ``finish`` puts the levels in key order, so even the row order of the table is canonical.
+
+Every change of codes returns (and, with ``track_remaps``, queues) an old-code -> new-code
+map, so codes kept elsewhere (the row sample) can follow.
 """
 
 from __future__ import annotations
@@ -34,21 +42,32 @@ def _sum_rows(rows: np.ndarray, index: np.ndarray, n_out: int) -> np.ndarray:
     return out
 
 
-def _smallest_shift(sorted_keys: np.ndarray, limit: int) -> int:
-    """The smallest right shift (>= 1) after which the sorted keys take at most ``limit`` values."""
+def _distinct_sorted(sorted_keys: np.ndarray, shift: int) -> int:
+    shifted = sorted_keys >> np.uint64(shift)
+    return 1 + int(np.count_nonzero(shifted[1:] != shifted[:-1])) if shifted.size else 0
 
-    def distinct(shift: int) -> int:
-        shifted = sorted_keys >> np.uint64(shift)
-        return 1 + int(np.count_nonzero(shifted[1:] != shifted[:-1])) if shifted.size else 0
 
-    low, high = 1, 64
+def _smallest_shift(sorted_keys: np.ndarray, limit: int, *, at_least: int = 1) -> int:
+    """The smallest right shift (>= ``at_least``) after which the sorted keys take at most
+    ``limit`` values (the count falls as the shift grows, so a binary search finds it)."""
+    low, high = at_least, 63
+    if _distinct_sorted(sorted_keys, low) <= limit:
+        return low
     while low < high:
         middle = (low + high) // 2
-        if distinct(middle) <= limit:
+        if _distinct_sorted(sorted_keys, middle) <= limit:
             high = middle
         else:
             low = middle + 1
     return low
+
+
+def _group_sorted(sorted_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start index of each run of equal keys, and the run number of every position."""
+    new_run = np.empty(sorted_keys.shape[0], dtype=np.bool_)
+    new_run[:1] = True
+    new_run[1:] = sorted_keys[1:] != sorted_keys[:-1]
+    return np.flatnonzero(new_run), np.cumsum(new_run) - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +91,7 @@ class ColumnCounts:
 
 
 class ColumnCounter:
-    """Counts one column against the target codes, batch by batch."""
+    """Counts one column against the target codes, batch by batch; mergeable."""
 
     def __init__(self, name: str, family: Family, *, max_levels: int, n_target_levels: int) -> None:
         if max_levels < 1:
@@ -83,7 +102,7 @@ class ColumnCounter:
         self.key_shift = 0
         self.folded = False
         self.sketch: np.ndarray | None = None
-        # old code -> new code maps from overflows not yet seen by the row sample
+        # old code -> new code maps not yet seen by the row sample (when track_remaps)
         self.pending_remaps: list[np.ndarray] = []
         self.track_remaps = False
         self._exact_distinct: int | None = None
@@ -94,6 +113,10 @@ class ColumnCounter:
     @property
     def n_levels(self) -> int:
         return self.max_levels if self.folded else int(self._n_levels[0])
+
+    @property
+    def n_target_levels(self) -> int:
+        return int(self.counts.shape[1])
 
     def _allocate(self, n_slots: int, n_target_levels: int) -> None:
         self.slot_keys = np.zeros(n_slots, dtype=np.uint64)
@@ -110,6 +133,12 @@ class ColumnCounter:
             wider[:, :have] = self.counts
             self.counts = wider
 
+    def remap_targets(self, mapping: np.ndarray, n_target_levels: int) -> None:
+        """Move target column ``t`` to ``mapping[t]`` in a table of ``n_target_levels`` columns."""
+        moved = np.zeros((self.counts.shape[0], n_target_levels), dtype=np.int64)
+        moved[:, mapping[: self.counts.shape[1]]] = self.counts
+        self.counts = moved
+
     def _grow(self) -> None:
         n = int(self._n_levels[0])
         old_keys, old_counts = self.level_keys, self.counts
@@ -119,7 +148,7 @@ class ColumnCounter:
         encoding.insert_levels(self.level_keys, n, self.slot_keys, self.slot_codes)
 
     def _rebuild(self, level_keys: np.ndarray, counts: np.ndarray) -> None:
-        """Replace the dictionary by ``level_keys`` (codes 1..n) with their count rows."""
+        """Replace the dictionary by ``level_keys`` (codes 1..n) with count rows 0..n."""
         n = level_keys.shape[0]
         n_slots = _INITIAL_SLOTS
         while n_slots // 2 + 1 <= n + 1:
@@ -130,75 +159,84 @@ class ColumnCounter:
         self._n_levels[0] = n
         encoding.insert_levels(self.level_keys, n, self.slot_keys, self.slot_codes)
 
+    def _keys(self) -> np.ndarray:
+        return self.level_keys[1 : int(self._n_levels[0]) + 1]
+
     def _start_sketch(self) -> None:
         if self.sketch is None:
             self.sketch = new_hll()
-            n = int(self._n_levels[0])
             # before the first fold or coarsening the dictionary holds every distinct key
-            hll_add(self.sketch, self.level_keys[1 : n + 1])
+            hll_add(self.sketch, self._keys())
+
+    def _queue(self, remap: np.ndarray) -> np.ndarray:
+        if self.track_remaps:
+            self.pending_remaps.append(remap)
+        return remap
 
     @property
     def _dictionary_limit(self) -> int:
-        """Levels the dictionary may hold before it must fold or coarsen.
-
-        Ordered columns may hold up to twice the cap while streaming: each coarsening brings
-        them back under the cap, so they coarsen rarely, and ``finish`` coarsens to the cap.
-        """
+        """Levels the dictionary may hold while streaming before it must fold or coarsen."""
         return 2 * self.max_levels if self.family.ordered else self.max_levels
 
-    def _overflow(self) -> np.ndarray:
-        """Too many levels: fold (unordered) or coarsen the grid (ordered).
-
-        Returns the map from old codes to new codes (``int32[n_levels + 1]``).
-        """
+    # -- re-encodings (each returns old code -> new code) ----------------------------------
+    def _fold(self) -> np.ndarray:
+        """Fold every level of an unordered column into its hash bucket."""
         self._start_sketch()
         n = int(self._n_levels[0])
-        keys = self.level_keys[1 : n + 1]
-        rows = self.counts[1 : n + 1]
         remap = np.zeros(n + 1, dtype=np.int32)
-        if not self.family.ordered:
-            buckets = encoding.bucket_of(keys, n_buckets=self.max_levels)
-            folded = np.empty((self.max_levels + 1, self.counts.shape[1]), dtype=np.int64)
-            folded[0] = self.counts[0]
-            folded[1:] = _sum_rows(rows, buckets - 1, self.max_levels)
-            self.counts = folded
-            self.folded = True
-            self.slot_keys = self.slot_codes = self.level_keys = np.zeros(0, dtype=np.uint64)
-            remap[1:] = buckets
-            return remap
-        order = np.argsort(keys, kind="stable")
-        sorted_keys = keys[order]
-        extra = _smallest_shift(sorted_keys, self.max_levels)
-        shifted = sorted_keys >> np.uint64(extra)
-        new_cell = np.empty(n, dtype=np.bool_)
-        new_cell[:1] = True
-        new_cell[1:] = shifted[1:] != shifted[:-1]
-        starts = np.flatnonzero(new_cell)
-        cell_of_sorted = np.cumsum(new_cell) - 1
-        merged = np.add.reduceat(rows[order], starts, axis=0) if n else rows[:0]
-        missing_row = self.counts[0].copy()
-        self.key_shift += extra
-        self._rebuild(shifted[starts], np.vstack([missing_row, merged]))
-        remap[1:][order] = cell_of_sorted + 1
+        buckets = encoding.bucket_of(self._keys(), n_buckets=self.max_levels)
+        folded = np.empty((self.max_levels + 1, self.counts.shape[1]), dtype=np.int64)
+        folded[0] = self.counts[0]
+        folded[1:] = _sum_rows(self.counts[1 : n + 1], buckets - 1, self.max_levels)
+        self.counts = folded
+        self.folded = True
+        self.slot_keys = self.level_keys = np.zeros(0, dtype=np.uint64)
+        self.slot_codes = np.zeros(0, dtype=np.int32)
+        remap[1:] = buckets
         return remap
 
+    def _regroup(self, extra: int) -> np.ndarray:
+        """Shift keys right by ``extra`` bits (0: just sort) and merge equal cells, in key order."""
+        if extra > 0:
+            self._start_sketch()
+        n = int(self._n_levels[0])
+        keys = self._keys()
+        order = np.argsort(keys, kind="stable")
+        shifted = keys[order] >> np.uint64(extra)
+        starts, run_of_sorted = _group_sorted(shifted)
+        merged = np.add.reduceat(self.counts[1 : n + 1][order], starts, axis=0) if n else self.counts[1:1]
+        missing_row = self.counts[0:1].copy()
+        self.key_shift += extra
+        self._rebuild(shifted[starts], np.vstack([missing_row, merged]))
+        remap = np.zeros(n + 1, dtype=np.int32)
+        remap[1:][order] = run_of_sorted + 1
+        return remap
+
+    def _overflow(self) -> np.ndarray:
+        """Too many levels: fold (unordered) or coarsen to at most ``max_levels`` cells."""
+        if not self.family.ordered:
+            return self._fold()
+        return self._regroup(_smallest_shift(np.sort(self._keys()), self.max_levels))
+
     def finish(self) -> None:
-        """Bring an ordered column under the level cap at the end of the pass (idempotent)."""
-        if self.family.ordered and int(self._n_levels[0]) > self.max_levels:
+        """End of the rows: take an ordered column under the cap, and order levels by key."""
+        if self.folded:
+            return
+        n = int(self._n_levels[0])
+        if self.family.ordered and n > self.max_levels:
             if self.sketch is None:
                 # every distinct value is still in the dictionary: its count is exact
-                self._exact_distinct = int(self._n_levels[0])
-            remap = self._overflow()
-            if self.track_remaps:
-                self.pending_remaps.append(remap)
+                self._exact_distinct = n
+            self._queue(self._overflow())
+        elif self._needs_finish():
+            self._queue(self._regroup(0))
 
     # -- counting --------------------------------------------------------------------------
     def update(self, keys: Keys, target_codes: np.ndarray, out_codes: np.ndarray | None = None) -> None:
         """Count one batch: ``keys`` of this column and the batch's ``int32`` target codes.
 
         With ``out_codes`` (``int32[n]``), each row's code under the counter's state at the
-        end of the batch is written there; overflows are also queued in ``pending_remaps``
-        so codes kept from earlier batches can be brought up to date.
+        end of the batch is written there.
         """
         self._exact_distinct = None  # known only when no row comes after ``finish``
         if self.sketch is not None:
@@ -222,30 +260,76 @@ class ColumnCounter:
             if status == encoding.STATUS_GROW:
                 self._grow()
                 continue
-            # the overflow re-aggregates what is counted; rows from ``start`` on are
-            # counted again under the new scheme
-            already_sketched = self.sketch is not None
-            remap = self._overflow()
-            if self.track_remaps:
-                self.pending_remaps.append(remap)
+            # rows before ``start`` are counted; re-encode them, then go on from ``start``
+            sketched = self.sketch is not None
+            remap = self._queue(self._overflow())
             if out_codes is not None:
                 out_codes[:start] = remap[out_codes[:start]]
-            if not already_sketched and self.sketch is not None:
-                rest = Keys(keys.keys[start:], keys.missing[start:] if keys.missing.size else keys.missing)
-                hll_add(self.sketch, rest.keys, rest.missing if rest.missing.size else None)
+            if not sketched and self.sketch is not None:
+                rest = keys.missing[start:] if keys.missing.size else None
+                hll_add(self.sketch, keys.keys[start:], rest)
             if self.folded:
-                remaining = keys.missing[start:] if keys.missing.size else keys.missing
                 encoding.fold_count(
-                    keys.keys[start:], remaining, target_codes[start:],
-                    n_buckets=self.max_levels, counts=self.counts,
+                    keys.keys[start:], keys.missing[start:] if keys.missing.size else keys.missing,
+                    target_codes[start:], n_buckets=self.max_levels, counts=self.counts,
                     out_codes=None if out_codes is None else out_codes[start:],
                 )
                 return
 
+    # -- merging ---------------------------------------------------------------------------
+    def merge(self, other: ColumnCounter) -> tuple[np.ndarray, np.ndarray]:
+        """Add ``other``'s counts (same column, same target codes) to this counter, exactly.
+
+        Both must be unfinished. Returns the code maps (old -> new) of this counter and of
+        ``other``. The result equals counting both sets of rows in one counter.
+        """
+        if other.family is not self.family or other.max_levels != self.max_levels:
+            raise ValueError(f"cannot merge counters of {self.name!r} with different settings")
+        width = max(self.n_target_levels, other.n_target_levels)
+        self.ensure_target_levels(width)
+        other = copy.deepcopy(other)
+        other.track_remaps = False
+        other.ensure_target_levels(width)
+        self._exact_distinct = None
+        if self.sketch is not None or other.sketch is not None:
+            self._start_sketch()
+            other._start_sketch()
+            assert self.sketch is not None and other.sketch is not None
+            np.maximum(self.sketch, other.sketch, out=self.sketch)
+        if not self.family.ordered and (self.folded or other.folded or self._union_size(other) > self.max_levels):
+            mine = self._fold() if not self.folded else np.arange(self.max_levels + 1, dtype=np.int32)
+            theirs = other._fold() if not other.folded else np.arange(self.max_levels + 1, dtype=np.int32)
+            if self.sketch is not None and other.sketch is not None:
+                np.maximum(self.sketch, other.sketch, out=self.sketch)
+            self.counts += other.counts
+            return mine, theirs
+        # align grids, then take the union of the cells
+        mine_shift = self._regroup(max(other.key_shift - self.key_shift, 0))
+        theirs_shift = other._regroup(max(self.key_shift - other.key_shift, 0))
+        n_mine, n_theirs = int(self._n_levels[0]), int(other._n_levels[0])
+        keys = np.concatenate([self._keys(), other._keys()])
+        rows = np.vstack([self.counts[1 : n_mine + 1], other.counts[1 : n_theirs + 1]])
+        order = np.argsort(keys, kind="stable")
+        starts, run_of_sorted = _group_sorted(keys[order])
+        merged = np.add.reduceat(rows[order], starts, axis=0) if keys.size else rows[:0]
+        missing_row = (self.counts[0] + other.counts[0])[None, :]
+        position = np.empty(keys.shape[0], dtype=np.int32)
+        position[order] = run_of_sorted + 1
+        self._rebuild(keys[order][starts], np.vstack([missing_row, merged]))
+        mine = np.concatenate([[0], position[: n_mine][mine_shift[1:] - 1]]).astype(np.int32)
+        theirs = np.concatenate([[0], position[n_mine:][theirs_shift[1:] - 1]]).astype(np.int32)
+        if int(self._n_levels[0]) > self._dictionary_limit:
+            again = self._overflow()
+            mine, theirs = again[mine], again[theirs]
+        return mine, theirs
+
+    def _union_size(self, other: ColumnCounter) -> int:
+        return int(np.union1d(self._keys(), other._keys()).shape[0])
+
     # -- results ---------------------------------------------------------------------------
     def result(self) -> ColumnCounts:
         """The final counts, as ``finish`` would leave them; the counter itself is unchanged."""
-        if self.family.ordered and int(self._n_levels[0]) > self.max_levels:
+        if not self.folded and self._needs_finish():
             finished = copy.deepcopy(self)
             finished.track_remaps = False
             finished.finish()
@@ -267,3 +351,8 @@ class ColumnCounter:
             distinct_exact=exact,
             folded=self.folded,
         )
+
+    def _needs_finish(self) -> bool:
+        n = int(self._n_levels[0])
+        keys = self._keys()
+        return (self.family.ordered and n > self.max_levels) or bool(n > 1 and np.any(keys[1:] < keys[:-1]))

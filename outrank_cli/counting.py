@@ -11,7 +11,7 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -23,7 +23,7 @@ from outrank_cli.counter import ColumnCounter, ColumnCounts
 from outrank_cli.errors import InputError, TargetError
 from outrank_cli.keys import Family, key_to_value, keys_of
 from outrank_cli.progress import Progress, ProgressCallback, ignore_progress
-from outrank_cli.sample import RowSample
+from outrank_cli.sample import RowSample, row_ids
 from outrank_cli.source import Source, WidenColumn
 from outrank_cli.target import BinnedTarget, ClassTarget, TargetKind, TargetNeedsBinning, kind_for
 
@@ -62,74 +62,6 @@ def default_threads() -> int:
 
 def batch_rows_for(n_columns: int) -> int:
     return int(min(max(_CELLS_PER_BATCH // max(n_columns, 1), 8_192), 500_000))
-
-
-def count_table(
-    source: Source,
-    plan: ColumnPlan,
-    *,
-    max_levels: int,
-    bins: int,
-    threads: int | None = None,
-    batch_rows: int | None = None,
-    sample_rows: int = 0,
-    seed: int = 0,
-    progress: ProgressCallback = ignore_progress,
-) -> TableCounts:
-    """Run the pass (restarting if a CSV column must be re-typed or the target binned).
-
-    With ``sample_rows > 0``, a uniform reservoir sample of that many encoded rows is kept
-    for pairwise statistics (seeded by ``seed``).
-    """
-    started = time.perf_counter()
-    binned_target = plan.target_family is Family.FLOAT
-    for _ in range(_MAX_RESTARTS):
-        try:
-            counts = _one_pass(
-                source, plan, max_levels=max_levels, bins=bins, binned_target=binned_target,
-                threads=threads or default_threads(),
-                batch_rows=batch_rows or batch_rows_for(len(plan.features) + 1),
-                sample_rows=sample_rows, seed=seed, progress=progress,
-            )
-        except WidenColumn as widen:
-            if source.schema_overrides.get(widen.column) == widen.dtype:
-                raise InputError(f"column {widen.column!r} could not be parsed even as {widen.dtype}") from None
-            source = source.with_override(widen.column, widen.dtype)
-            if widen.column == plan.target:
-                family = Family.FLOAT if widen.dtype == pl.Float64 else Family.STRING
-                plan = ColumnPlan(plan.target, family, plan.features, plan.skipped)
-                binned_target = family is Family.FLOAT
-            else:
-                family = Family.FLOAT if widen.dtype == pl.Float64 else Family.STRING
-                plan = ColumnPlan(
-                    plan.target, plan.target_family,
-                    tuple((n, family if n == widen.column else f) for n, f in plan.features),
-                    plan.skipped,
-                )
-            continue
-        except TargetNeedsBinning:
-            binned_target = True
-            continue
-        return TableCounts(
-            source=source, rows=counts[0], rows_dropped=counts[1], target=counts[2],
-            columns=counts[3], skipped=plan.skipped, seconds=time.perf_counter() - started,
-            sample=counts[4],
-        )
-    raise InputError("the CSV needed too many column re-typings; pass --input-format parquet or fix the column types")
-
-
-def _target_prepass(
-    source: Source, plan: ColumnPlan, *, max_levels: int, bins: int, batch_rows: int,
-    progress: ProgressCallback,
-) -> BinnedTarget:
-    counter = ColumnCounter(plan.target, plan.target_family, max_levels=max_levels, n_target_levels=1)
-    rows = 0
-    for batch in source.batches([plan.target], batch_rows=max(batch_rows, 100_000)):
-        column = batch.to_series(0)
-        counter.update(keys_of(column, plan.target_family), np.zeros(batch.height, dtype=np.int32))
-        rows += batch.height
-        progress(Progress("target", rows))
-    return BinnedTarget.from_counts(counter.result(), n_bins=bins)
 
 
 _READ_AHEAD = 3
@@ -188,97 +120,223 @@ class _ReadAhead:
         self._thread.join(timeout=5)
 
 
-def _one_pass(
-    source: Source, plan: ColumnPlan, *, max_levels: int, bins: int, binned_target: bool,
-    threads: int, batch_rows: int, sample_rows: int, seed: int, progress: ProgressCallback,
-) -> tuple[int, int, TargetSummary, tuple[ColumnCounts, ...], RowSample | None]:
-    encoder: ClassTarget | BinnedTarget
-    if binned_target:
-        encoder = _target_prepass(source, plan, max_levels=max_levels, bins=bins, batch_rows=batch_rows, progress=progress)
-    else:
-        encoder = ClassTarget(plan.target, plan.target_family)
-    n_target = max(encoder.n_levels, 1)
-    counters = [
-        ColumnCounter(name, family, max_levels=max_levels, n_target_levels=n_target)
-        for name, family in plan.features
-    ]
-    sample = RowSample(len(counters), capacity=sample_rows, seed=seed) if sample_rows > 0 else None
-    for counter in counters:
-        counter.track_remaps = sample is not None
-    total_rows = source.parquet_rows()
-    columns = [plan.target, *(name for name, _ in plan.features)]
-    rows = dropped = 0
-    labels: list[str] = []
-    count_pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="outrank-count")
-    try:
-        for batch in _ReadAhead(source.batches(columns, batch_rows=batch_rows)):
-            target_column = batch.get_column(plan.target)
-            target_codes = encoder.encode(keys_of(target_column, plan.target_family))
-            if isinstance(encoder, ClassTarget) and encoder.n_levels > len(labels):
-                labels.extend(_new_labels(target_column, target_codes, len(labels), encoder.n_levels))
-            dropped += int(np.count_nonzero(target_codes < 0))
-            n_target = max(encoder.n_levels, 1)
-            series = batch.get_columns()[1:]
-            chosen = None
-            if sample is not None:
-                chosen = sample.choose(target_codes)
-                sample.put_target(*chosen, target_codes)
+@dataclass
+class PassState:
+    """What a pass over some partitions has counted so far; states merge exactly."""
 
-            def work(index: int, codes: np.ndarray = target_codes, width: int = n_target,
-                     cols: list[pl.Series] = series,
-                     picked: tuple[np.ndarray, np.ndarray] | None = chosen) -> None:
-                counter = counters[index]
-                counter.ensure_target_levels(width)
-                keys = keys_of(cols[index], counter.family)
-                if sample is None or picked is None:
-                    counter.update(keys, codes)
-                    return
-                row_codes = np.empty(codes.shape[0], dtype=np.int32)
-                counter.update(keys, codes, row_codes)
-                for remap in counter.pending_remaps:
-                    sample.remap_column(index, remap)
-                counter.pending_remaps.clear()
-                sample.put_column(index, picked[0], picked[1], row_codes)
+    counters: list[ColumnCounter]
+    target: ClassTarget | BinnedTarget
+    sample: RowSample | None
+    rows: int = 0
+    dropped: int = 0
 
-            for future in [count_pool.submit(work, i) for i in range(len(counters))]:
-                future.result()
+    @classmethod
+    def start(cls, plan: ColumnPlan, target: BinnedTarget | None, *, max_levels: int,
+              sample_rows: int, seed: int) -> PassState:
+        encoder: ClassTarget | BinnedTarget = target or ClassTarget(plan.target, plan.target_family)
+        width = max(encoder.n_levels, 1)
+        counters = [ColumnCounter(n, f, max_levels=max_levels, n_target_levels=width) for n, f in plan.features]
+        sample = RowSample(len(counters), capacity=sample_rows, seed=seed) if sample_rows > 0 else None
+        for counter in counters:
+            counter.track_remaps = sample is not None
+        return cls(counters, encoder, sample)
+
+    def count(self, file_index: int, first_row: int, batch: pl.DataFrame, plan: ColumnPlan,
+              pool: ThreadPoolExecutor) -> None:
+        """Count one batch (target first, then every column on the pool)."""
+        target_column = batch.get_column(plan.target)
+        target_keys = keys_of(target_column, plan.target_family)
+        if isinstance(self.target, ClassTarget):
+            target_codes = self.target.encode(target_keys, _LazyValues(target_column))
+        else:
+            target_codes = self.target.encode(target_keys)
+        self.dropped += int(np.count_nonzero(target_codes < 0))
+        width = max(self.target.n_levels, 1)
+        series = batch.get_columns()[1:]
+        sample = self.sample
+        chosen = None
+        if sample is not None:
+            chosen = sample.choose(row_ids(file_index, first_row, batch.height), target_codes)
+            sample.put_target(*chosen, target_codes)
+
+        def work(index: int) -> None:
+            counter = self.counters[index]
+            counter.ensure_target_levels(width)
+            keys = keys_of(series[index], counter.family)
+            if sample is None or chosen is None:
+                counter.update(keys, target_codes)
+                return
+            row_codes = np.empty(target_codes.shape[0], dtype=np.int32)
+            counter.update(keys, target_codes, row_codes)
+            for remap in counter.pending_remaps:
+                sample.remap_column(index, remap)
+            counter.pending_remaps.clear()
+            sample.put_column(index, chosen[0], chosen[1], row_codes)
+
+        for future in [pool.submit(work, i) for i in range(len(self.counters))]:
+            future.result()
+        self.rows += batch.height
+
+    def merge(self, other: PassState) -> None:
+        """Add another state counted over other partitions (``other`` is consumed)."""
+        if isinstance(self.target, ClassTarget):
+            assert isinstance(other.target, ClassTarget)
+            mapping = self.target.merge(other.target)
+            width = max(self.target.n_levels, 1)
+            for counter in other.counters:
+                counter.remap_targets(mapping, width)
+            if other.sample is not None:
+                other.sample.remap_target(mapping)
+        for index, (mine, theirs) in enumerate(zip(self.counters, other.counters, strict=True)):
+            my_map, their_map = mine.merge(theirs)
+            if self.sample is not None and other.sample is not None:
+                self.sample.remap_column(index, my_map)
+                other.sample.remap_column(index, their_map)
+            mine.pending_remaps.clear()
+        if self.sample is not None and other.sample is not None:
+            self.sample.merge(other.sample)
+        self.rows += other.rows
+        self.dropped += other.dropped
+
+
+class _LazyValues:
+    """Row access to a polars column, converting only the rows asked for."""
+
+    def __init__(self, column: pl.Series) -> None:
+        self._column = column
+
+    def __getitem__(self, index: int) -> object:
+        return self._column[index]
+
+    def __len__(self) -> int:
+        return self._column.len()
+
+
+def count_table(
+    source: Source,
+    plan: ColumnPlan,
+    *,
+    max_levels: int,
+    bins: int,
+    threads: int | None = None,
+    batch_rows: int | None = None,
+    sample_rows: int = 0,
+    seed: int = 0,
+    progress: ProgressCallback = ignore_progress,
+) -> TableCounts:
+    """Run the pass on this machine (restarting if a CSV column must be re-typed or the
+    target binned). With ``sample_rows > 0``, a uniform sample of that many encoded rows is
+    kept for pairwise statistics (seeded by ``seed``)."""
+    started = time.perf_counter()
+    threads = threads or default_threads()
+    rows_per_batch = batch_rows or batch_rows_for(len(plan.features) + 1)
+
+    def run(source: Source, plan: ColumnPlan, binned_target: bool) -> PassState:
+        schema = source.schema()
+        columns = [plan.target, *(name for name, _ in plan.features)]
+        target = None
+        if binned_target:
+            target = _target_prepass(source, plan, schema, max_levels=max_levels, bins=bins,
+                                     batch_rows=rows_per_batch, progress=progress)
+        state = PassState.start(plan, target, max_levels=max_levels, sample_rows=sample_rows, seed=seed)
+        total_rows = source.parquet_rows()
+        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="outrank-count") as pool:
+            batches = (
+                (partition.file_index, first, batch)
+                for partition in source.partitions()
+                for first, batch in source.partition_batches(partition, columns, schema, batch_rows=rows_per_batch)
+            )
+            for file_index, first, batch in _ReadAhead(batches):
+                state.count(file_index, first, batch, plan, pool)
+                progress(Progress("count", state.rows, total_rows))
+        return state
+
+    state, source, plan = run_with_restarts(run, source, plan)
+    return finish_pass(state, source, plan, seconds=time.perf_counter() - started)
+
+
+def run_with_restarts(
+    run: Callable[[Source, ColumnPlan, bool], PassState], source: Source, plan: ColumnPlan
+) -> tuple[PassState, Source, ColumnPlan]:
+    """Call ``run(source, plan, binned_target)`` until no column needs re-typing and the
+    target kind is settled; returns the state with the source and plan it was counted with."""
+    binned_target = plan.target_family is Family.FLOAT
+    for _ in range(_MAX_RESTARTS):
+        try:
+            return run(source, plan, binned_target), source, plan
+        except WidenColumn as widen:
+            if source.schema_overrides.get(widen.column) == widen.dtype:
+                raise InputError(f"column {widen.column!r} could not be parsed even as {widen.dtype}") from None
+            source = source.with_override(widen.column, widen.dtype)
+            family = Family.FLOAT if widen.dtype == pl.Float64 else Family.STRING
+            if widen.column == plan.target:
+                plan = ColumnPlan(plan.target, family, plan.features, plan.skipped)
+                binned_target = family is Family.FLOAT
+            else:
+                plan = ColumnPlan(
+                    plan.target, plan.target_family,
+                    tuple((n, family if n == widen.column else f) for n, f in plan.features),
+                    plan.skipped,
+                )
+        except TargetNeedsBinning:
+            binned_target = True
+    raise InputError("the CSV needed too many column re-typings; pass --input-format parquet or fix the column types")
+
+
+def _target_prepass(
+    source: Source, plan: ColumnPlan, schema: dict[str, pl.DataType], *, max_levels: int, bins: int,
+    batch_rows: int, progress: ProgressCallback,
+) -> BinnedTarget:
+    counter = ColumnCounter(plan.target, plan.target_family, max_levels=max_levels, n_target_levels=1)
+    rows = 0
+    for partition in source.partitions():
+        for _, batch in source.partition_batches(partition, [plan.target], schema, batch_rows=max(batch_rows, 100_000)):
+            counter.update(keys_of(batch.to_series(0), plan.target_family), np.zeros(batch.height, dtype=np.int32))
             rows += batch.height
-            progress(Progress("count", rows, total_rows))
-    finally:
-        count_pool.shutdown(wait=True, cancel_futures=True)
+            progress(Progress("target", rows))
+    counter.finish()
+    return BinnedTarget.from_counts(counter.result(), n_bins=bins)
+
+
+def finish_pass(state: PassState, source: Source, plan: ColumnPlan, *, seconds: float) -> TableCounts:
+    """Checks on the target, canonical orders, final coarsening; the result of the pass."""
+    rows, dropped = state.rows, state.dropped
     if rows == 0:
         raise InputError(f"{_where(source)}: the table has no data rows")
-    class_counts = encoder.class_counts
-    present = int(np.count_nonzero(class_counts))
     if rows == dropped:
         raise TargetError(f"target column {plan.target!r} is missing in every one of the {rows} rows; choose another --target")
-    if present < 2:
+    encoder = state.target
+    if int(np.count_nonzero(encoder.class_counts)) < 2:
         raise TargetError(
             f"target column {plan.target!r} has a single value in all {rows - dropped} rows with a "
             "target, so nothing can be informative about it; choose another --target"
         )
-    target = _summarize_target(encoder, labels)
-    for index, counter in enumerate(counters):
-        counter.ensure_target_levels(max(encoder.n_levels, 1))
+    width = max(encoder.n_levels, 1)
+    if isinstance(encoder, ClassTarget):
+        mapping = encoder.canonical_order()
+        for counter in state.counters:
+            counter.ensure_target_levels(width)
+            counter.remap_targets(mapping, width)
+        if state.sample is not None:
+            state.sample.remap_target(mapping)
+    sample = state.sample
+    for index, counter in enumerate(state.counters):
+        counter.ensure_target_levels(width)
         counter.finish()
         if sample is not None:
             for remap in counter.pending_remaps:
                 sample.remap_column(index, remap)
-            counter.pending_remaps.clear()
-    return rows, dropped, target, tuple(c.result() for c in counters), sample
+        counter.pending_remaps.clear()
+    if sample is not None:
+        sample.compact()
+    return TableCounts(
+        source=source, rows=rows, rows_dropped=dropped, target=_summarize_target(encoder),
+        columns=tuple(c.result() for c in state.counters), skipped=plan.skipped, seconds=seconds,
+        sample=sample,
+    )
 
 
-def _new_labels(column: pl.Series, codes: np.ndarray, first: int, end: int) -> list[str]:
-    """Spell the target levels ``first..end-1`` as they first appear in this batch."""
-    out = []
-    for code in range(first, end):
-        row = int(np.argmax(codes == code))
-        value = column[row]
-        out.append(_number_label(value) if isinstance(value, float) else str(value))
-    return out
-
-
-def _summarize_target(encoder: ClassTarget | BinnedTarget, labels: list[str]) -> TargetSummary:
+def _summarize_target(encoder: ClassTarget | BinnedTarget) -> TargetSummary:
     if isinstance(encoder, BinnedTarget):
         if encoder.binned:
             labels = tuple(f"bin {i}" for i in range(encoder.n_levels))
@@ -286,7 +344,8 @@ def _summarize_target(encoder: ClassTarget | BinnedTarget, labels: list[str]) ->
             labels = tuple(_number_label(key_to_value(int(k) << encoder.key_shift, encoder.family)) for k in encoder.cell_keys)
         return TargetSummary(encoder.name, kind_for(encoder.n_levels, binned=encoder.binned),
                              encoder.class_counts, labels, tuple(encoder.edges))
-    return TargetSummary(encoder.name, kind_for(encoder.n_levels, binned=False), encoder.class_counts, tuple(labels), ())
+    return TargetSummary(encoder.name, kind_for(encoder.n_levels, binned=False), encoder.class_counts,
+                         tuple(encoder.labels), ())
 
 
 def _number_label(value: float) -> str:

@@ -1,19 +1,39 @@
-"""A uniform reservoir sample of encoded rows, taken during the counting pass.
+"""A uniform row sample of encoded rows, taken during the counting pass; mergeable.
 
 Pairwise and conditional statistics (``select``, ``redundancy``, the pair checks) come
-from this sample; relevance stays exact on all rows. Memory is ``capacity x columns``
-``int32`` codes, whatever the number of rows.
+from this sample; relevance stays exact on all rows. Memory is about twice
+``capacity x columns`` ``int32`` codes, whatever the number of rows.
 
-Algorithm R with one uniform draw per row: row ``t`` (0-based, counting only rows that
-have a target) draws ``u`` and, once the reservoir is full, replaces slot
-``floor(u * (t + 1))`` when that is below the capacity. Because each row consumes exactly
-one draw, the sample depends on the row order and the seed but not on batch boundaries,
-so CSV and Parquet copies of a table (same row order) give the same sample.
+Bottom-k sampling: every row gets a pseudo-random priority, a hash of the seed and the row's
+identity (file number and row number within the file), and the sample is the ``capacity``
+rows with the smallest priorities among the rows that have a target. That is a uniform
+sample without replacement, and it is the same set of rows whatever the batch boundaries,
+the number of threads, or how partitions are spread over workers: merging two samples is
+taking the smallest priorities of their union. Rows are kept in priority order, so the
+sample is identical, row for row, however it was assembled.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_FILE_SHIFT = np.uint64(40)  # up to 2**40 rows per file, 2**24 files
+
+
+def row_ids(file_index: int, first_row: int, n: int) -> np.ndarray:
+    """Identities of ``n`` consecutive rows of one file: ``file_index << 40 | row``."""
+    return (np.uint64(file_index) << _FILE_SHIFT) + np.arange(first_row, first_row + n, dtype=np.uint64)
+
+
+def priorities(ids: np.ndarray, seed: int) -> np.ndarray:
+    """splitmix64 of the row identity mixed with the seed (numpy wraps on overflow)."""
+    with np.errstate(over="ignore"):
+        x = ids ^ np.uint64((seed * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF)
+        x = (x ^ (x >> np.uint64(30))) * _M1
+        x = (x ^ (x >> np.uint64(27))) * _M2
+        return x ^ (x >> np.uint64(31))
 
 
 class RowSample:
@@ -23,55 +43,86 @@ class RowSample:
         if capacity < 1:
             raise ValueError(f"capacity must be >= 1, got {capacity}")
         self.capacity = capacity
+        self.seed = seed
+        self.n_columns = n_columns
         self.codes = np.zeros((n_columns, 0), dtype=np.int32)
         self.target = np.zeros(0, dtype=np.int32)
-        self.n_columns = n_columns
+        self.priority = np.zeros(0, dtype=np.uint64)
         self.filled = 0
-        self.seen = 0
-        self._rng = np.random.default_rng(seed)
+        self._threshold: np.uint64 | None = None  # rows at or above it can never enter
 
-    def choose(self, target_codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For one batch: which rows enter (indices into the batch) and into which slots.
+    def _allocate(self, size: int) -> None:
+        codes = np.zeros((self.n_columns, size), dtype=np.int32)
+        codes[:, : self.filled] = self.codes[:, : self.filled]
+        target = np.zeros(size, dtype=np.int32)
+        target[: self.filled] = self.target[: self.filled]
+        priority = np.zeros(size, dtype=np.uint64)
+        priority[: self.filled] = self.priority[: self.filled]
+        self.codes, self.target, self.priority = codes, target, priority
 
-        Rows without a target (code < 0) never enter and draw nothing. Later rows of the
-        batch overwrite earlier ones that chose the same slot, as a sequential pass would.
+    def _keep(self, index: np.ndarray) -> None:
+        n = index.shape[0]
+        self.codes[:, :n] = self.codes[:, index]
+        self.target[:n] = self.target[index]
+        self.priority[:n] = self.priority[index]
+        self.filled = n
+
+    def compact(self) -> None:
+        """Keep only the ``capacity`` smallest priorities, in priority order."""
+        order = np.argsort(self.priority[: self.filled], kind="stable")[: self.capacity]
+        self._keep(order)
+        if self.filled >= self.capacity:
+            self._threshold = self.priority[self.filled - 1]
+
+    def choose(self, ids: np.ndarray, target_codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For one batch: which rows may enter (indices into the batch) and their slots.
+
+        Rows without a target (code < 0) never enter. Call ``put_target`` and
+        ``put_column`` with the result before the next ``choose``.
         """
-        rows = np.flatnonzero(target_codes >= 0)
-        draws = self._rng.random(rows.shape[0])
-        position = self.seen + np.arange(rows.shape[0], dtype=np.int64)
-        self.seen += rows.shape[0]
-        slot = np.where(position < self.capacity, position, np.floor(draws * (position + 1)).astype(np.int64))
-        keep = slot < self.capacity
-        rows, slot = rows[keep], slot[keep]
-        # the last writer of a slot wins: keep the final occurrence of each slot
-        reversed_unique = np.unique(slot[::-1], return_index=True)[1]
-        last = rows.shape[0] - 1 - reversed_unique
-        return rows[last], slot[last]
-
-    def _ensure(self, size: int) -> None:
-        if size <= self.codes.shape[1]:
-            return
-        grown = min(self.capacity, max(size, 2 * self.codes.shape[1], 1024))
-        codes = np.zeros((self.n_columns, grown), dtype=np.int32)
-        codes[:, : self.codes.shape[1]] = self.codes
-        target = np.zeros(grown, dtype=np.int32)
-        target[: self.target.shape[0]] = self.target
-        self.codes, self.target = codes, target
+        prio = priorities(ids, self.seed)
+        eligible = target_codes >= 0
+        if self._threshold is not None:
+            eligible &= prio < self._threshold
+        rows = np.flatnonzero(eligible)
+        if self.filled + rows.shape[0] > 2 * self.capacity:
+            self.compact()
+            if self._threshold is not None:
+                rows = rows[prio[rows] < self._threshold]
+        if rows.shape[0] > self.capacity:
+            rows = rows[np.argsort(prio[rows], kind="stable")[: self.capacity]]
+        needed = self.filled + rows.shape[0]
+        if needed > self.codes.shape[1]:
+            self._allocate(min(max(needed, 2 * self.codes.shape[1], 1024), 2 * self.capacity + 1))
+        slots = np.arange(self.filled, needed)
+        self.priority[slots] = prio[rows]
+        self.filled = needed
+        return rows, slots
 
     def put_target(self, rows: np.ndarray, slots: np.ndarray, target_codes: np.ndarray) -> None:
-        if slots.size:
-            self._ensure(int(slots.max()) + 1)
-            self.filled = max(self.filled, int(slots.max()) + 1)
         self.target[slots] = target_codes[rows]
 
     def put_column(self, column: int, rows: np.ndarray, slots: np.ndarray, codes: np.ndarray) -> None:
-        """Store one column's codes of the chosen rows (call ``put_target`` first)."""
+        """Store one column's codes of the chosen rows."""
         self.codes[column, slots] = codes[rows]
 
     def remap_column(self, column: int, remap: np.ndarray) -> None:
         """Bring stored codes of a column up to date after its counter re-encoded."""
-        stored = self.codes[column, : self.filled]
-        self.codes[column, : self.filled] = remap[stored]
+        self.codes[column, : self.filled] = remap[self.codes[column, : self.filled]]
+
+    def remap_target(self, mapping: np.ndarray) -> None:
+        self.target[: self.filled] = mapping[self.target[: self.filled]]
+
+    def merge(self, other: RowSample) -> None:
+        """Add another sample (same columns, codes already in this sample's code space)."""
+        needed = self.filled + other.filled
+        if needed > self.codes.shape[1]:
+            self._allocate(needed)
+        self.codes[:, self.filled : needed] = other.codes[:, : other.filled]
+        self.target[self.filled : needed] = other.target[: other.filled]
+        self.priority[self.filled : needed] = other.priority[: other.filled]
+        self.filled = needed
+        self.compact()
 
     def column(self, index: int) -> np.ndarray:
         return self.codes[index, : self.filled]

@@ -43,13 +43,17 @@ class Source:
     schema_overrides: Mapping[str, pl.DataType] = field(default_factory=dict)
     storage_options: Mapping[str, str] = field(default_factory=dict)
 
-    def scan(self) -> pl.LazyFrame:
-        paths = list(self.paths)
+    def scan(self, paths: Sequence[str] | None = None) -> pl.LazyFrame:
+        """A lazy scan of all files (or of ``paths``) with this source's parse options."""
+        files = list(paths if paths is not None else self.paths)
         options = dict(self.storage_options) or None
         if self.format is Format.PARQUET:
-            return pl.scan_parquet(paths, storage_options=options)
+            frame = pl.scan_parquet(files, storage_options=options)
+            if self.schema_overrides:
+                frame = frame.with_columns(pl.col(c).cast(t) for c, t in self.schema_overrides.items())
+            return frame
         return pl.scan_csv(
-            paths,
+            files,
             separator=self.separator,
             infer_schema_length=SCHEMA_INFERENCE_ROWS,
             schema_overrides=dict(self.schema_overrides) or None,
@@ -66,14 +70,49 @@ class Source:
             raise InputError(f"{_where(self)}: the input is empty (no header row); a CSV needs a header row")
         return schema
 
-    def batches(self, columns: Sequence[str], *, batch_rows: int) -> Iterator[pl.DataFrame]:
-        """Stream the named columns in batches of about ``batch_rows`` rows."""
-        frame = self.scan().select([pl.col(c) for c in columns])
+    def partitions(self) -> list[Partition]:
+        """One partition per file, in order (row groups of big Parquet files are split later)."""
+        return [Partition(index, path) for index, path in enumerate(self.paths)]
+
+    def partition_batches(
+        self, partition: Partition, columns: Sequence[str], schema: Mapping[str, pl.DataType], *, batch_rows: int
+    ) -> Iterator[tuple[int, pl.DataFrame]]:
+        """Stream one partition's columns as ``(first row within the file, batch)``.
+
+        Every file is read with the table's schema, so a column cannot change type from one
+        file to the next: a value that does not fit asks for a wider type (``WidenColumn``).
+        """
         try:
+            if self.format is Format.CSV:
+                frame = pl.scan_csv(
+                    [partition.path], separator=self.separator,
+                    schema_overrides={c: schema[c] for c in schema}, storage_options=dict(self.storage_options) or None,
+                    raise_if_empty=False,
+                )
+            else:
+                frame = pl.scan_parquet([partition.path], storage_options=dict(self.storage_options) or None)
+                file_schema = frame.collect_schema()
+                _check_parquet_types(partition.path, file_schema, schema, columns)
+                frame = frame.with_columns(
+                    pl.col(c).cast(schema[c]) for c in columns if file_schema.get(c) != schema[c]
+                )
+            missing = [c for c in columns if c not in frame.collect_schema()]
+            if missing:
+                raise InputError(
+                    f"{partition.path}: column {missing[0]!r} is missing from this file but present in "
+                    f"{self.paths[0]}; all inputs must have the same columns"
+                )
+            frame = frame.select([pl.col(c) for c in columns])
+            if partition.row_offset or partition.row_count is not None:
+                frame = frame.slice(partition.row_offset, partition.row_count)
+            first = partition.row_offset
             for batch in frame.collect_batches(chunk_size=batch_rows):
-                yield batch
-        except (pl.exceptions.ComputeError, pl.exceptions.PolarsError, OSError) as error:
-            raise _input_error(self, error) from error
+                yield first, batch
+                first += batch.height
+        except (InputError, WidenColumn):
+            raise
+        except Exception as error:  # polars raises many types; all mean "cannot read"
+            raise _input_error(self, error, path=partition.path) from error
 
     def with_override(self, column: str, dtype: pl.DataType) -> Source:
         overrides = dict(self.schema_overrides)
@@ -85,9 +124,29 @@ class Source:
         if self.format is not Format.PARQUET:
             return None
         try:
-            return int(pl.scan_parquet(list(self.paths), storage_options=dict(self.storage_options) or None).select(pl.len()).collect().item())
+            return int(self.scan().select(pl.len()).collect().item())
         except Exception:
             return None
+
+
+@dataclass(frozen=True, slots=True)
+class Partition:
+    """A unit of reading: file ``file_index`` (rows ``row_offset`` onwards, ``row_count`` of them)."""
+
+    file_index: int
+    path: str
+    row_offset: int = 0
+    row_count: int | None = None
+
+
+def _check_parquet_types(path: str, found: Mapping[str, pl.DataType], schema: Mapping[str, pl.DataType],
+                         columns: Sequence[str]) -> None:
+    from outrank_cli.keys import family_of
+
+    for column in columns:
+        if column in found and found[column] != schema[column] and family_of(found[column]) != family_of(schema[column]):
+            numeric = {family_of(found[column]), family_of(schema[column])} <= {"integer", "float"}
+            raise WidenColumn(column, pl.Float64() if numeric else pl.String())
 
 
 class WidenColumn(Exception):  # noqa: N818 - control flow between source and pipeline
@@ -188,10 +247,10 @@ def resolve(paths: Sequence[str], *, separator: str | None = None, file_format: 
 
 # -- errors ------------------------------------------------------------------------------------
 
-def _input_error(source: Source, error: Exception) -> Exception:
+def _input_error(source: Source, error: Exception, *, path: str | None = None) -> Exception:
     text = str(error)
     first = text.strip().splitlines()[0] if text.strip() else type(error).__name__
-    where = _where(source)
+    where = path or _where(source)
     if source.format is Format.CSV:
         widen = _widening(text)
         if widen is not None:

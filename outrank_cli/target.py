@@ -8,6 +8,7 @@ column) and fixes the bin of every grid cell; see ``BinnedTarget``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -41,7 +42,12 @@ def kind_for(n_levels: int, *, binned: bool) -> TargetKind:
 
 
 class ClassTarget:
-    """Streams class labels into codes ``0..R-1`` (-1 for missing), growing ``R`` as needed."""
+    """Streams class labels into codes ``0..R-1`` (-1 for missing), growing ``R`` as needed.
+
+    Codes are given in order of first sight while streaming; ``canonical_order`` then maps
+    them to the order of the labels (numbers by value, text alphabetically), so results
+    do not depend on which label came first or on which worker saw it.
+    """
 
     binned = False
 
@@ -49,6 +55,7 @@ class ClassTarget:
         self.name = name
         self.family = family
         self.limit = INTEGER_CLASS_LIMIT if family.ordered else STRING_CLASS_LIMIT
+        self.labels: list[str] = []
         self._n = np.zeros(1, dtype=np.int64)
         self._slots = 64
         self._allocate()
@@ -68,9 +75,20 @@ class ClassTarget:
         """Rows per class, ``int64[R]``."""
         return self.counts[1 : self.n_levels + 1, 0].copy()
 
-    def encode(self, keys: Keys) -> np.ndarray:
+    def _too_many(self) -> Exception:
+        if self.family.ordered:
+            return TargetNeedsBinning()
+        return TargetError(
+            f"target column {self.name!r} has more than {self.limit} distinct text "
+            "values; a target must be a class label or a number; choose another "
+            "--target or convert it to a number"
+        )
+
+    def encode(self, keys: Keys, values: Sequence[object] | None = None) -> np.ndarray:
+        """Codes of one batch; ``values`` (the batch's labels) spell levels seen first here."""
         codes = np.empty(keys.keys.shape[0], dtype=np.int32)
         every_row = np.zeros(keys.keys.shape[0], dtype=np.int32)
+        before = self.n_levels
         start = 0
         while True:
             start, status = encoding.encode_count(
@@ -82,21 +100,81 @@ class ClassTarget:
             if status == encoding.STATUS_DONE:
                 break
             if status == encoding.STATUS_OVERFLOW:
-                if self.family.ordered:
-                    raise TargetNeedsBinning
-                raise TargetError(
-                    f"target column {self.name!r} has more than {self.limit} distinct text "
-                    "values; a target must be a class label or a number; choose another "
-                    "--target or convert it to a number"
-                )
-            n = self.n_levels
-            old_keys, old_counts = self.level_keys, self.counts
-            self._slots *= 2
-            self._allocate()
-            self.level_keys[: n + 1] = old_keys[: n + 1]
-            self.counts[: n + 1] = old_counts[: n + 1]
-            encoding.insert_levels(self.level_keys, n, self.slot_keys, self.slot_codes)
+                raise self._too_many()
+            self._grow()
+        for code in range(before + 1, self.n_levels + 1):
+            if values is None:
+                self.labels.append(_key_label(int(self.level_keys[code]), self.family))
+            else:
+                value = values[int(np.argmax(codes == code))]
+                self.labels.append(_value_label(value))
         return codes - 1  # dictionary code 0 is missing -> -1 (row dropped)
+
+    def _grow(self) -> None:
+        n = self.n_levels
+        old_keys, old_counts = self.level_keys, self.counts
+        self._slots *= 2
+        self._allocate()
+        self.level_keys[: n + 1] = old_keys[: n + 1]
+        self.counts[: n + 1] = old_counts[: n + 1]
+        encoding.insert_levels(self.level_keys, n, self.slot_keys, self.slot_codes)
+
+    def merge(self, other: ClassTarget) -> np.ndarray:
+        """Add ``other``'s classes; returns where each of its codes went (``int32[R_other]``)."""
+        mapping = np.empty(other.n_levels, dtype=np.int32)
+        for code in range(other.n_levels):
+            key = other.level_keys[code + 1]
+            found = np.flatnonzero(self.level_keys[1 : self.n_levels + 1] == key)
+            if found.size:
+                mapping[code] = found[0]
+            else:
+                if self.n_levels >= self.limit:
+                    raise self._too_many()
+                if self.n_levels + 1 >= self.level_keys.shape[0]:
+                    self._grow()
+                self._n[0] += 1
+                self.level_keys[self.n_levels] = key
+                self.labels.append(other.labels[code])
+                mapping[code] = self.n_levels - 1
+            self.counts[mapping[code] + 1, 0] += other.counts[code + 1, 0]
+        self.slot_keys[:] = 0
+        self.slot_codes[:] = encoding.EMPTY_SLOT
+        encoding.insert_levels(self.level_keys, self.n_levels, self.slot_keys, self.slot_codes)
+        return mapping
+
+    def canonical_order(self) -> np.ndarray:
+        """Reorder classes by label (numbers by value); returns old code -> new code."""
+        n = self.n_levels
+        keys = self.level_keys[1 : n + 1]
+        if self.family.ordered or self.family is Family.BOOLEAN:
+            order = np.argsort(keys, kind="stable")
+        else:
+            order = np.array(sorted(range(n), key=lambda i: self.labels[i]), dtype=np.int64)
+        mapping = np.empty(n, dtype=np.int32)
+        mapping[order] = np.arange(n, dtype=np.int32)
+        self.level_keys[1 : n + 1] = keys[order]
+        self.counts[1 : n + 1] = self.counts[1 : n + 1][order]
+        self.labels = [self.labels[i] for i in order]
+        self.slot_keys[:] = 0
+        self.slot_codes[:] = encoding.EMPTY_SLOT
+        encoding.insert_levels(self.level_keys, n, self.slot_keys, self.slot_codes)
+        return mapping
+
+
+def _value_label(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+def _key_label(key: int, family: Family) -> str:
+    if family is Family.BOOLEAN:
+        return "true" if key else "false"
+    if family.ordered:
+        return _value_label(key_to_value(key, family))
+    return f"#{key:016x}"
 
 
 @dataclass

@@ -63,8 +63,9 @@ def pair_stats(columns: SampleColumns, a: int, b: int, *, with_target: bool = Tr
     """Redundancy of ``a`` with ``b`` and (optionally) ``a``'s relevance to the target given ``b``."""
     target = columns.target if with_target else np.zeros_like(columns.target)
     n_target = columns.n_target if with_target else 1
-    cell_a, cell_b, counts = pair_table(
-        columns.codes[a], columns.codes[b], target, levels_b=columns.levels[b], n_target=n_target
+    # cells come grouped by their first code: make that the conditioning feature b
+    cell_b, cell_a, counts = pair_table(
+        columns.codes[b], columns.codes[a], target, levels_b=columns.levels[a], n_target=n_target
     )
     mi, expected, h_a, h_b = pair_mi(
         cell_a, cell_b, counts.sum(axis=1), levels_a=columns.levels[a], levels_b=columns.levels[b]
@@ -72,8 +73,7 @@ def pair_stats(columns: SampleColumns, a: int, b: int, *, with_target: bool = Tr
     cmi = cmi_expected = 0.0
     p = 1.0
     if with_target:
-        order = np.argsort(cell_b, kind="stable")
-        cmi, cmi_expected, df = conditional_mi(cell_b[order], counts[order])
+        cmi, cmi_expected, df = conditional_mi(cell_b, counts)
         p = _p_value(cmi, cmi_expected, df)
     return PairStats(
         a=a, b=b,

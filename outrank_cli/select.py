@@ -227,13 +227,19 @@ def greedy_search(
                 else:
                     stopped_by = STOP_NO_GAIN if chosen else STOP_NO_SIGNAL
                 break
-            # signals first: noise only fills a requested --k once no signal is left
-            signals = [k for k in candidates if is_signal(k)] or candidates
-            scores = relevance if not chosen else criterion(agg)
-            best = signals[int(_order_key(scores[signals])[0])]
+            # signals first; once none is left, noise only fills a requested --k, in order of
+            # relevance (criteria on noise only rank noise, and its pairs are the costly ones)
+            signals = [k for k in candidates if is_signal(k)]
+            if signals:
+                scores = relevance if not chosen else criterion(agg)
+                best = signals[int(_order_key(scores[signals])[0])]
+            else:
+                scores = relevance
+                best = candidates[int(_order_key(scores[candidates])[0])]
             gain = float(scores[best])
-            if not chosen:
-                selected.append(Selected(names[best], 1, gain, float(relevance[best]), float(p_values[best]), None, None, None))
+            if not chosen or not signals:
+                selected.append(Selected(names[best], len(chosen) + 1, gain, float(relevance[best]),
+                                         float(p_values[best]), None, None, None))
             else:
                 worst = min((pairs[(best, j)] for j in chosen), key=lambda s: s.conditional_relevance)
                 closest = max((pairs[(best, j)] for j in chosen), key=lambda s: s.redundancy_normalized)
@@ -245,7 +251,10 @@ def greedy_search(
             remaining.remove(best)
             agg.n_selected = len(chosen)
             new = best
-            for stats in pool.map(lambda k: pair_stats(columns, k, new), remaining):
+            if not signals:
+                continue  # past the signals nothing needs pair statistics any more
+            needed = [k for k in remaining if is_signal(k)]
+            for stats in pool.map(lambda k: pair_stats(columns, k, new), needed):
                 pairs[(stats.a, new)] = stats
                 agg.add(stats.a, float(relevance[new]), stats.conditional_relevance,
                         stats.redundancy - stats.redundancy_expected)

@@ -79,12 +79,23 @@ def _pair_table(
                 break
             slot = (slot + np.uint64(1)) & mask
         counts_all[cell, target[i]] += 1
+    # stable counting sort by the first code, so cells come grouped like the dense path's
+    starts = np.zeros(levels_a + 1, dtype=np.int64)
+    for k in range(m):
+        starts[keys_all[k] // levels_b + 1] += 1
+    for v in range(levels_a):
+        starts[v + 1] += starts[v]
     cell_a = np.empty(m, dtype=np.int64)
     cell_b = np.empty(m, dtype=np.int64)
+    counts = np.empty((m, n_target), dtype=np.int64)
     for k in range(m):
-        cell_a[k] = keys_all[k] // levels_b
-        cell_b[k] = keys_all[k] % levels_b
-    return cell_a, cell_b, counts_all[:m].copy()
+        first = keys_all[k] // levels_b
+        position = starts[first]
+        starts[first] += 1
+        cell_a[position] = first
+        cell_b[position] = keys_all[k] % levels_b
+        counts[position] = counts_all[k]
+    return cell_a, cell_b, counts
 
 
 @nb.njit(cache=True, nogil=True)
@@ -108,7 +119,8 @@ def _conditional_mi(
 ) -> tuple[float, float, float]:
     """Sum over strata s of (n_s/N) I_s and (n_s/N) E_s (nats), and the summed degrees of freedom.
 
-    ``strata`` (sorted) gives each row's stratum; ``counts`` is ``int64[m, R]``.
+    ``strata`` (grouped: equal values adjacent) gives each row's stratum; ``counts`` is
+    ``int64[m, R]``; within a stratum, rows are the levels of the other variable.
     """
     m, n_target = counts.shape
     total = 0.0
@@ -117,6 +129,10 @@ def _conditional_mi(
             total += counts[i, t]
     if total <= 0:
         return 0.0, 0.0, 0.0
+    cols = np.zeros(n_target)
+    # rows of a stratum with equal totals have equal expected MI terms: count them once
+    multiplicity = np.zeros(int(total) + 1, dtype=np.int64)
+    distinct_totals = np.empty(m, dtype=np.int64)
     mi_sum = 0.0
     expected_sum = 0.0
     df_sum = 0.0
@@ -125,25 +141,51 @@ def _conditional_mi(
         stop = start
         while stop < m and strata[stop] == strata[start]:
             stop += 1
-        block = counts[start:stop].astype(np.float64)
-        rows = block.sum(axis=1)
-        cols = np.zeros(n_target)
-        for i in range(stop - start):
+        cols[:] = 0.0
+        n_s = 0.0
+        nz_rows = 0
+        for i in range(start, stop):
+            row = 0.0
             for t in range(n_target):
-                cols[t] += block[i, t]
-        n_s = rows.sum()
+                cols[t] += counts[i, t]
+                row += counts[i, t]
+            n_s += row
+            if row > 0:
+                nz_rows += 1
         if n_s > 1:
-            weight = n_s / total
-            mi_sum += weight * _mutual_information(block)
-            expected_sum += weight * _expected_mi_margins(rows, cols, n_s)
-            nz_rows = 0
-            for v in rows:
-                if v > 0:
-                    nz_rows += 1
             nz_cols = 0
-            for v in cols:
-                if v > 0:
+            for t in range(n_target):
+                if cols[t] > 0:
                     nz_cols += 1
+            mi = 0.0
+            n_distinct = 0
+            for i in range(start, stop):
+                row_total = 0
+                for t in range(n_target):
+                    row_total += counts[i, t]
+                if row_total <= 0:
+                    continue
+                if multiplicity[row_total] == 0:
+                    distinct_totals[n_distinct] = row_total
+                    n_distinct += 1
+                multiplicity[row_total] += 1
+                row = float(row_total)
+                for t in range(n_target):
+                    c = counts[i, t]
+                    if c > 0:
+                        mi += c * math.log(c * n_s / (row * cols[t]))
+            expected = 0.0
+            for d in range(n_distinct):
+                row_total = distinct_totals[d]
+                terms = 0.0
+                for t in range(n_target):
+                    if cols[t] > 0:
+                        terms += _expected_mi_one_pair(cols[t], float(row_total), n_s)
+                expected += multiplicity[row_total] * terms
+                multiplicity[row_total] = 0
+            weight = n_s / total
+            mi_sum += weight * max(mi / n_s, 0.0)
+            expected_sum += weight * expected
             df_sum += (nz_rows - 1) * (nz_cols - 1)
         start = stop
     return mi_sum, expected_sum, df_sum
@@ -211,7 +253,8 @@ def pair_table(
     codes_a: np.ndarray, codes_b: np.ndarray, target: np.ndarray, *, levels_b: int, n_target: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Non-empty cells of the (a, b, target) table: ``cell_a``, ``cell_b`` (``int64[m]``) and
-    ``counts`` (``int64[m, n_target]``). Codes are non-negative ``int32``; ``levels_b`` bounds b.
+    ``counts`` (``int64[m, n_target]``), grouped by ``a`` (ascending). Codes are non-negative
+    ``int32``; ``levels_b`` bounds b.
     """
     a = np.ascontiguousarray(codes_a, dtype=np.int32)
     b = np.ascontiguousarray(codes_b, dtype=np.int32)
@@ -222,7 +265,7 @@ def pair_table(
 
 
 def conditional_mi(strata: np.ndarray, counts: np.ndarray) -> tuple[float, float, float]:
-    """``(sum_s w_s I_s, sum_s w_s E[I_s], df)`` in nats for rows sorted by stratum."""
+    """``(sum_s w_s I_s, sum_s w_s E[I_s], df)`` in nats for rows grouped by stratum."""
     return _conditional_mi(np.ascontiguousarray(strata), np.ascontiguousarray(counts, dtype=np.int64))  # type: ignore[no-any-return]
 
 

@@ -75,6 +75,10 @@ Threads = Annotated[int | None, typer.Option("--threads", help="Worker threads (
 BatchRows = Annotated[int | None, typer.Option("--batch-rows", help="Rows per streamed batch (default: about 4M cells per batch).", show_default=False, hidden=True, metavar="N")]
 StorageOption = Annotated[list[str] | None, typer.Option("--storage-option", help="key=value passed to the remote file system (s3://, gs://, az://); repeatable.", metavar="KEY=VALUE")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or notes on stderr.")]
+Engine = Annotated[str, typer.Option("--engine", help="Where to count: local (threads on this machine) or dask (a Dask cluster; needs the dask extra).", metavar="local|dask")]
+Scheduler = Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: $DASK_SCHEDULER_ADDRESS, else a local cluster).", show_default=False, metavar="ADDRESS")]
+Workers = Annotated[int | None, typer.Option("--workers", help="Worker processes of the local Dask cluster (default 2).", show_default=False, metavar="N")]
+Dashboard = Annotated[bool, typer.Option("--dashboard", help="Serve the Dask dashboard of a local cluster on :8787.")]
 
 
 def _version_callback(value: bool) -> None:
@@ -222,6 +226,10 @@ def rank_command(
     batch_rows: BatchRows = None,
     storage_option: StorageOption = None,
     quiet: Quiet = False,
+    engine: Engine = "local",
+    scheduler: Scheduler = None,
+    workers: Workers = None,
+    dashboard: Dashboard = False,
 ) -> None:
     """Rank every column by relevance to the target (mutual information corrected for cardinality).
 
@@ -237,28 +245,16 @@ def rank_command(
         max_levels=max_levels, correction=correction.value, permutations=permutations, seed=seed,
         separator=_unescape_separator(separator), input_format=input_format, threads=threads,
         batch_rows=batch_rows, storage_options=_storage_options(storage_option),
+        engine=engine, scheduler=scheduler, workers=workers, dashboard=dashboard,
     )
     result: RankResult = run_library(lambda cb: rank_table(paths, options, progress=cb), quiet=quiet)
     limit = None if top == 0 else top
-    if output is not None and output.is_dir():
-        from outrank_cli.report.write import write_all_atomic
-
-        write_all_atomic({
-            output / "ranking.json": _render_rank(result, OutputFormat.json, limit),
-            output / "ranking.csv": _render_rank(result, OutputFormat.csv, limit),
-        })
-        if not quiet:
-            sys.stderr.write(f"wrote {output / 'ranking.json'} and {output / 'ranking.csv'}\n")
-        return
     if chosen is OutputFormat.table and top is None:
         limit = 50
-    text = _render_rank(result, chosen, limit)
-    if output is not None:
-        from outrank_cli.report.write import write_atomic
-
-        run_library(lambda _: write_atomic(output, text), quiet=True)
-        return
-    emit(text)
+    _emit_report({fmt: (lambda f=fmt: _render_rank(result, f, None if output is not None and output.is_dir() else limit))
+                  for fmt in OutputFormat},
+                 chosen, output, {"ranking.json": OutputFormat.json, "ranking.csv": OutputFormat.csv}, quiet,
+                 result.paths)
 
 
 # -- select / redundancy ---------------------------------------------------------------------
@@ -270,22 +266,24 @@ RedundancyWeight = Annotated[float, typer.Option("--redundancy-weight", help="3m
 RelationWeight = Annotated[float, typer.Option("--relation-weight", help="3mr: weight of the relation (synergy) term.", metavar="W")]
 
 
-def _emit_report(text_for: dict[OutputFormat, Any], chosen: OutputFormat, output: Path | None,
-                 directory_files: dict[str, OutputFormat], quiet: bool) -> None:
-    """Print or write a report; ``text_for`` maps formats to zero-argument renderers."""
-    from outrank_cli.report.write import write_all_atomic, write_atomic
+def _emit_report(text_for: dict[Any, Any], chosen: Any, output: Path | None,
+                 directory_files: dict[str, Any], quiet: bool, inputs: tuple[str, ...]) -> None:
+    """Print a report, or write it atomically to FILE or into DIR (never over an input).
 
-    if output is not None and output.is_dir():
+    ``text_for`` maps formats to zero-argument renderers.
+    """
+    from outrank_cli.report.write import write_all_atomic
+
+    if output is None:
+        emit(text_for[chosen]())
+        return
+    if output.is_dir():
         files = {output / name: text_for[fmt]() for name, fmt in directory_files.items()}
-        write_all_atomic(files)
-        if not quiet:
-            sys.stderr.write("wrote " + " and ".join(str(p) for p in files) + "\n")
-        return
-    text = text_for[chosen]()
-    if output is not None:
-        run_library(lambda _: write_atomic(output, text), quiet=True)
-        return
-    emit(text)
+    else:
+        files = {output: text_for[chosen]()}
+    run_library(lambda _: write_all_atomic(files, inputs=inputs), quiet=True)
+    if not quiet and output.is_dir():
+        sys.stderr.write("wrote " + " and ".join(str(p) for p in files) + "\n")
 
 
 def _rich_text(render: Any) -> str:
@@ -334,6 +332,10 @@ def select_command(
     batch_rows: BatchRows = None,
     storage_option: StorageOption = None,
     quiet: Quiet = False,
+    engine: Engine = "local",
+    scheduler: Scheduler = None,
+    workers: Workers = None,
+    dashboard: Dashboard = False,
 ) -> None:
     """Choose a compact subset of features by greedy search (JMI by default).
 
@@ -348,7 +350,7 @@ def select_command(
         significance=significance, redundancy_weight=redundancy_weight, relation_weight=relation_weight,
         bins=bins, max_levels=max_levels, correction=correction.value, permutations=permutations, seed=seed,
         separator=separator, input_format=input_format, threads=threads, batch_rows=batch_rows,
-        storage_option=storage_option,
+        storage_option=storage_option, engine=engine, scheduler=scheduler, workers=workers, dashboard=dashboard,
     )
     result = run_library(lambda cb: select_features(paths, options, progress=cb), quiet=quiet)
     from outrank_cli.report.rank_json import dumps
@@ -358,7 +360,8 @@ def select_command(
         OutputFormat.csv: lambda: rep.select_csv(result),
         OutputFormat.names: lambda: rep.select_names(result),
         OutputFormat.table: lambda: _rich_text(lambda console: rep.render_select(result, console)),
-    }, chosen, output, {"selection.json": OutputFormat.json, "selection.csv": OutputFormat.csv}, quiet)
+    }, chosen, output, {"selection.json": OutputFormat.json, "selection.csv": OutputFormat.csv}, quiet,
+        result.paths)
 
 
 @app.command("redundancy")
@@ -380,6 +383,10 @@ def redundancy_command(
     batch_rows: BatchRows = None,
     storage_option: StorageOption = None,
     quiet: Quiet = False,
+    engine: Engine = "local",
+    scheduler: Scheduler = None,
+    workers: Workers = None,
+    dashboard: Dashboard = False,
 ) -> None:
     """List the most redundant feature pairs (mutual information between features).
 
@@ -395,6 +402,7 @@ def redundancy_command(
         target=target, include=include, exclude=exclude, sample_rows=sample_rows, bins=bins,
         max_levels=max_levels, seed=seed, separator=separator, input_format=input_format,
         threads=threads, batch_rows=batch_rows, storage_option=storage_option,
+        engine=engine, scheduler=scheduler, workers=workers, dashboard=dashboard,
     )
     result = run_library(lambda cb: redundant_pairs(paths, options, top=top, progress=cb), quiet=quiet)
     from outrank_cli.report.rank_json import dumps
@@ -404,7 +412,8 @@ def redundancy_command(
         OutputFormat.csv: lambda: rep.redundancy_csv(result),
         OutputFormat.names: lambda: rep.redundancy_names(result),
         OutputFormat.table: lambda: _rich_text(lambda console: rep.render_redundancy(result, console)),
-    }, chosen, output, {"redundancy.json": OutputFormat.json, "redundancy.csv": OutputFormat.csv}, quiet)
+    }, chosen, output, {"redundancy.json": OutputFormat.json, "redundancy.csv": OutputFormat.csv}, quiet,
+        result.paths)
 
 
 # -- check ------------------------------------------------------------------------------------
@@ -445,6 +454,10 @@ def check_command(
     batch_rows: BatchRows = None,
     storage_option: StorageOption = None,
     quiet: Quiet = False,
+    engine: Engine = "local",
+    scheduler: Scheduler = None,
+    workers: Workers = None,
+    dashboard: Dashboard = False,
 ) -> None:
     """Find data-quality problems (leaks, ID-like, constant, empty, duplicate columns, drift) as a CI gate.
 
@@ -471,6 +484,7 @@ def check_command(
         input_format=input_format, threads=threads, batch_rows=batch_rows,
         storage_options=_storage_options(storage_option), fail_on=fail_on, ignore=tuple(ignore or ()),
         baseline=None if baseline is None else str(baseline), thresholds=thresholds,
+        engine=engine, scheduler=scheduler, workers=workers, dashboard=dashboard,
     )
     result = run_library(lambda cb: check_table(paths, options, progress=cb), quiet=quiet)
     renderers = {
@@ -479,17 +493,7 @@ def check_command(
         CheckFormat.github: lambda: rep.check_github(result),
         CheckFormat.table: lambda: _rich_text(lambda console: rep.render_check(result, console)),
     }
-    if output is not None and output.is_dir():
-        from outrank_cli.report.write import write_atomic
-
-        run_library(lambda _: write_atomic(output / "check.json", renderers[CheckFormat.json]()), quiet=True)
-    elif output is not None:
-        from outrank_cli.report.write import write_atomic
-
-        text = renderers[fmt]()
-        run_library(lambda _: write_atomic(output, text), quiet=True)
-    else:
-        emit(renderers[fmt]())
+    _emit_report(renderers, fmt, output, {"check.json": CheckFormat.json}, quiet, result.paths)
     if result.failed:
         raise typer.Exit(EXIT_DATA_ERROR)
 

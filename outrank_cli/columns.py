@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from outrank_cli.errors import ColumnNotFoundError, UsageError
+from outrank_cli.errors import ColumnNotFoundError, InputError, UsageError
 from outrank_cli.keys import Family, family_of
 
 
@@ -44,10 +44,21 @@ def plan_columns(
     """Pick the features: all columns but the target, filtered by the patterns."""
     names = list(schema)
     if target not in schema:
+        if len(names) == 1:
+            for separator, spelled in ((",", "','"), (";", "';'"), ("\t", "'\\t'"), ("|", "'|'")):
+                if separator in names[0]:
+                    raise InputError(
+                        f"target column {target!r} is not in the table: the header was read as one "
+                        f"column {names[0]!r}, whose fields look separated "
+                        f"by {spelled}; pass --separator {spelled}"
+                    )
         raise ColumnNotFoundError(role="target", name=target, available=names)
     for pattern in (*include, *exclude):
         if not any(ch in pattern for ch in "*?[") and pattern not in schema:
             raise ColumnNotFoundError(role="--include/--exclude", name=pattern, available=names)
+    for pattern in include:
+        if not any(_matches(name, [pattern]) for name in names):
+            raise ColumnNotFoundError(role="--include pattern", name=pattern, available=names)
     target_family = family_of(schema[target])
     if target_family is None:
         raise UsageError(f"target column {target!r} has type {schema[target]}, which cannot be a target; use a text, boolean or numeric column")

@@ -7,7 +7,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from outrank_cli.errors import UsageError
 from outrank_cli.findings import Finding, Severity

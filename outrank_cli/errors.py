@@ -15,9 +15,21 @@ EXIT_USAGE_ERROR = 2
 
 
 class OutrankError(Exception):
-    """Base class of every error the library raises on purpose."""
+    """Base class of every error the library raises on purpose.
+
+    Errors travel between processes (Dask workers), so they pickle as their message alone.
+    """
 
     exit_code: int = EXIT_DATA_ERROR
+
+    def __reduce__(self) -> tuple[type[OutrankError], tuple[str]]:
+        return (_rebuild, (type(self), str(self)))  # type: ignore[return-value]
+
+
+def _rebuild(kind: type[OutrankError], message: str) -> OutrankError:
+    error = Exception.__new__(kind)
+    Exception.__init__(error, message)
+    return error
 
 
 class InputError(OutrankError):
@@ -45,7 +57,8 @@ class ColumnNotFoundError(InputError):
             if close
             else f"the table has {len(self.available)} columns: {_preview(self.available)}"
         )
-        super().__init__(f"{role} column {name!r} is not in the table; {hint}")
+        what = f"{role} {name!r} matches no column" if role.endswith("pattern") else f"{role} column {name!r} is not in the table"
+        super().__init__(f"{what}; {hint}")
 
 
 class TargetError(InputError):

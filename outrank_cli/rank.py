@@ -10,13 +10,16 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from outrank_cli.columns import plan_columns, split_patterns
-from outrank_cli.counting import TableCounts, count_table, default_threads
+from outrank_cli import engine
+from outrank_cli.columns import ColumnPlan
+from outrank_cli.counting import TableCounts, default_threads
+from outrank_cli.engine import ENGINES
 from outrank_cli.errors import UsageError
 from outrank_cli.features import EncodedFeature, encode_feature
 from outrank_cli.kernels.information import entropy
 from outrank_cli.progress import Progress, ProgressCallback, ignore_progress
 from outrank_cli.kernels.warmup import warm_up_in_background
-from outrank_cli.source import resolve
+from outrank_cli.source import Source, resolve
 from outrank_cli.stats import CORRECTIONS, LN2, TableSummary, relevance
 
 
@@ -37,6 +40,10 @@ class RankOptions:
     threads: int | None = None
     batch_rows: int | None = None
     storage_options: dict[str, str] = field(default_factory=dict)
+    engine: str = "local"
+    scheduler: str | None = None
+    workers: int | None = None
+    dashboard: bool = False
 
     def validate(self) -> None:
         if self.bins < 2 or self.bins > 4096:
@@ -51,10 +58,17 @@ class RankOptions:
             raise UsageError(f"--threads must be >= 1, got {self.threads}")
         if self.batch_rows is not None and self.batch_rows < 1:
             raise UsageError(f"--batch-rows must be >= 1, got {self.batch_rows}")
+        if self.engine not in ENGINES:
+            raise UsageError(f"unknown --engine {self.engine!r}; valid: {', '.join(ENGINES)}")
+        if self.workers is not None and self.workers < 1:
+            raise UsageError(f"--workers must be >= 1, got {self.workers}")
+        if self.engine == "local" and (self.scheduler or self.workers):
+            raise UsageError("--scheduler and --workers need --engine dask")
 
     def reported(self) -> dict[str, object]:
         """The options that change results, for the report (no paths, no threads)."""
-        out = {k: v for k, v in asdict(self).items() if k not in {"threads", "batch_rows", "storage_options", "target"}}
+        where = {"threads", "batch_rows", "storage_options", "target", "engine", "scheduler", "workers", "dashboard"}
+        out = {k: v for k, v in asdict(self).items() if k not in where}
         out["include"] = list(self.include)
         out["exclude"] = list(self.exclude)
         return out
@@ -146,6 +160,19 @@ def score_features(
     return out
 
 
+def count_with_engine(
+    source: Source, plan: ColumnPlan, options: RankOptions, *, threads: int, sample_rows: int = 0,
+    progress: ProgressCallback = ignore_progress,
+) -> TableCounts:
+    """The counting pass with the options' engine, level cap, bins and seed."""
+    return engine.count(
+        source, plan, engine=options.engine, max_levels=options.max_levels, bins=options.bins,
+        threads=threads, batch_rows=options.batch_rows, sample_rows=sample_rows, seed=options.seed,
+        scheduler=options.scheduler, workers=options.workers, dashboard=options.dashboard,
+        progress=progress,
+    )
+
+
 def rank_table(
     paths: Sequence[str], options: RankOptions, *, progress: ProgressCallback = ignore_progress
 ) -> RankResult:
@@ -160,8 +187,7 @@ def rank_table(
         include=split_patterns(options.include), exclude=split_patterns(options.exclude),
     )
     threads = options.threads or default_threads()
-    counts = count_table(source, plan, max_levels=options.max_levels, bins=options.bins,
-                         threads=threads, batch_rows=options.batch_rows, progress=progress)
+    counts = count_with_engine(source, plan, options, threads=threads, progress=progress)
     stats_started = time.perf_counter()
     progress(Progress("stats", counts.rows))
     encoded = [encode_feature(c, bins=options.bins) for c in counts.columns]

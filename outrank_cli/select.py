@@ -15,13 +15,20 @@ from dataclasses import dataclass
 import numpy as np
 
 from outrank_cli.columns import plan_columns, split_patterns
-from outrank_cli.counting import TableCounts, count_table, default_threads
+from outrank_cli.counting import TableCounts, default_threads
 from outrank_cli.criteria import CRITERIA, Aggregates
 from outrank_cli.errors import UsageError
 from outrank_cli.features import EncodedFeature, encode_feature
 from outrank_cli.pairs import PairStats, SampleColumns, pair_stats
 from outrank_cli.progress import Progress, ProgressCallback, ignore_progress
-from outrank_cli.rank import FeatureRanking, RankOptions, TargetInfo, score_features, target_info
+from outrank_cli.rank import (
+    FeatureRanking,
+    RankOptions,
+    TargetInfo,
+    count_with_engine,
+    score_features,
+    target_info,
+)
 from outrank_cli.kernels.warmup import warm_up_in_background
 from outrank_cli.source import resolve
 
@@ -117,9 +124,8 @@ def prepare(paths: Sequence[str], options: SelectOptions, progress: ProgressCall
     plan = plan_columns(source.schema(), target=options.target,
                         include=split_patterns(options.include), exclude=split_patterns(options.exclude))
     threads = options.threads or default_threads()
-    counts = count_table(source, plan, max_levels=options.max_levels, bins=options.bins,
-                         threads=threads, batch_rows=options.batch_rows,
-                         sample_rows=options.sample_rows, seed=options.seed, progress=progress)
+    counts = count_with_engine(source, plan, options, threads=threads, sample_rows=options.sample_rows,
+                               progress=progress)
     progress(Progress("stats", counts.rows))
     encoded = tuple(encode_feature(c, bins=options.bins) for c in counts.columns)
     ranking = tuple(score_features(encoded, options, threads=threads))

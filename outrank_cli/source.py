@@ -42,6 +42,7 @@ class Source:
     separator: str = ","
     schema_overrides: Mapping[str, pl.DataType] = field(default_factory=dict)
     storage_options: Mapping[str, str] = field(default_factory=dict)
+    _cache: dict[str, dict[str, pl.DataType]] = field(default_factory=dict, compare=False, repr=False)
 
     def scan(self, paths: Sequence[str] | None = None) -> pl.LazyFrame:
         """A lazy scan of all files (or of ``paths``) with this source's parse options."""
@@ -55,19 +56,64 @@ class Source:
         return pl.scan_csv(
             files,
             separator=self.separator,
-            infer_schema_length=SCHEMA_INFERENCE_ROWS,
-            schema_overrides=dict(self.schema_overrides) or None,
+            schema_overrides=self.schema(),
             storage_options=options,
             raise_if_empty=False,
         )
 
     def schema(self) -> dict[str, pl.DataType]:
-        try:
-            schema = dict(self.scan().collect_schema())
-        except Exception as error:  # polars raises many types; all mean "cannot read"
-            raise _input_error(self, error) from error
-        if not schema:
-            raise InputError(f"{_where(self)}: the input is empty (no header row); a CSV needs a header row")
+        """Column names and types of the whole input (computed once per source).
+
+        CSV: types are inferred from the first file's first rows; a column that is empty
+        there is tried as a number first (a later value that is not a number re-types it
+        as text, see ``WidenColumn``). Parquet: the common type of every file's column.
+        """
+        cached = self._cache.get("schema")
+        if cached is None:
+            try:
+                cached = self._csv_schema() if self.format is Format.CSV else self._parquet_schema()
+            except (InputError, WidenColumn):
+                raise
+            except Exception as error:  # polars raises many types; all mean "cannot read"
+                raise _input_error(self, error) from error
+            if not cached:
+                raise InputError(f"{_where(self)}: the input is empty (no header row); a CSV needs a header row")
+            self._cache["schema"] = cached
+        return dict(cached)
+
+    def _csv_schema(self) -> dict[str, pl.DataType]:
+        first = self.paths[0]
+        _check_csv_header(first, self.separator)
+        frame = pl.scan_csv(
+            [first], separator=self.separator, infer_schema_length=SCHEMA_INFERENCE_ROWS,
+            schema_overrides=dict(self.schema_overrides) or None,
+            storage_options=dict(self.storage_options) or None, raise_if_empty=False, try_parse_dates=True,
+        )
+        schema = dict(frame.collect_schema())
+        unknown = [c for c, t in schema.items() if t == pl.String and c not in self.schema_overrides]
+        if unknown:
+            counts = frame.head(SCHEMA_INFERENCE_ROWS).select(
+                pl.len().alias("__rows__"), *(pl.col(c).null_count() for c in unknown)
+            ).collect().row(0, named=True)
+            rows = counts.pop("__rows__")
+            for column, nulls in counts.items():
+                if rows and nulls == rows:
+                    schema[column] = pl.Float64()
+        return schema
+
+    def _parquet_schema(self) -> dict[str, pl.DataType]:
+        local = [p for p in self.paths if not _is_remote(p)]
+        if len(local) == len(self.paths):
+            schemas = [dict(pl.read_parquet_schema(p)) for p in self.paths]
+        else:
+            schemas = [dict(pl.scan_parquet([self.paths[0]], storage_options=dict(self.storage_options) or None)
+                            .collect_schema())]
+        schema = dict(schemas[0])
+        for other in schemas[1:]:
+            for column, dtype in other.items():
+                if column in schema:
+                    schema[column] = _common_type(schema[column], dtype)
+        schema.update(self.schema_overrides)
         return schema
 
     def partitions(self) -> list[Partition]:
@@ -84,6 +130,7 @@ class Source:
         """
         try:
             if self.format is Format.CSV:
+                _check_csv_header(partition.path, self.separator)
                 frame = pl.scan_csv(
                     [partition.path], separator=self.separator,
                     schema_overrides={c: schema[c] for c in schema}, storage_options=dict(self.storage_options) or None,
@@ -92,7 +139,6 @@ class Source:
             else:
                 frame = pl.scan_parquet([partition.path], storage_options=dict(self.storage_options) or None)
                 file_schema = frame.collect_schema()
-                _check_parquet_types(partition.path, file_schema, schema, columns)
                 frame = frame.with_columns(
                     pl.col(c).cast(schema[c]) for c in columns if file_schema.get(c) != schema[c]
                 )
@@ -115,6 +161,7 @@ class Source:
             raise _input_error(self, error, path=partition.path) from error
 
     def with_override(self, column: str, dtype: pl.DataType) -> Source:
+        """The same input with one column read as ``dtype`` (a fresh schema cache)."""
         overrides = dict(self.schema_overrides)
         overrides[column] = dtype
         return Source(self.paths, self.format, self.separator, overrides, self.storage_options)
@@ -139,21 +186,43 @@ class Partition:
     row_count: int | None = None
 
 
-def _check_parquet_types(path: str, found: Mapping[str, pl.DataType], schema: Mapping[str, pl.DataType],
-                         columns: Sequence[str]) -> None:
-    from outrank_cli.keys import family_of
+def _common_type(a: pl.DataType, b: pl.DataType) -> pl.DataType:
+    """The type both Parquet files' values fit in (all-null columns take the other's type)."""
+    if a == b or b == pl.Null:
+        return a
+    if a == pl.Null:
+        return b
+    if a.is_integer() and b.is_integer():
+        return pl.Int64()
+    if a.is_numeric() and b.is_numeric():
+        return pl.Float64()
+    return pl.String()
 
-    for column in columns:
-        if column in found and found[column] != schema[column] and family_of(found[column]) != family_of(schema[column]):
-            numeric = {family_of(found[column]), family_of(schema[column])} <= {"integer", "float"}
-            raise WidenColumn(column, pl.Float64() if numeric else pl.String())
+
+def _check_csv_header(path: str, separator: str) -> None:
+    """Refuse duplicate column names (polars would silently rename the second one)."""
+    if _is_remote(path):
+        return
+    try:
+        with _open_text(path) as handle:
+            header = next(csv.reader(handle, delimiter=separator), None)
+    except (OSError, EOFError, UnicodeError):
+        return  # the read itself reports unreadable files
+    if not header:
+        return
+    seen: set[str] = set()
+    for name in header:
+        name = name.lstrip("\ufeff")
+        if name in seen:
+            raise InputError(f"{path}: column name {name!r} appears more than once in the header; rename the duplicates")
+        seen.add(name)
 
 
 class WidenColumn(Exception):  # noqa: N818 - control flow between source and pipeline
     """A CSV value did not parse as the type inferred from the first rows."""
 
     def __init__(self, column: str, dtype: pl.DataType) -> None:
-        super().__init__(column)
+        super().__init__(column, dtype)
         self.column = column
         self.dtype = dtype
 

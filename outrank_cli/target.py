@@ -229,6 +229,8 @@ class BinnedTarget:
         )
 
     def encode(self, keys: Keys) -> np.ndarray:
+        if self.cell_keys.shape[0] == 0:  # the target is missing in every row
+            return np.full(keys.keys.shape[0], -1, dtype=np.int32)
         cells = keys.keys >> np.uint64(self.key_shift)
         index = np.searchsorted(self.cell_keys, cells)
         index = np.minimum(index, self.cell_keys.shape[0] - 1)

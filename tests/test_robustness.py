@@ -26,6 +26,7 @@ LN2 = np.log(2.0)
 
 # -- helpers -----------------------------------------------------------------------------------
 
+
 def assert_one_line_error(result, codes: int | tuple[int, ...], *fragments: str) -> str:
     """One line on stderr, starting with the prefix, containing every fragment; return it."""
     codes = (codes,) if isinstance(codes, int) else codes
@@ -57,7 +58,16 @@ def assert_same_scores(doc: dict, reference: dict, rename: dict[str, str] | None
     want = {rename.get(name, name): f for name, f in features(reference).items()}
     assert got.keys() == want.keys()
     for name, f in want.items():
-        for key in ("score", "mi", "expected_mi", "entropy", "levels", "missing_share", "kind", "bins"):
+        for key in (
+            "score",
+            "mi",
+            "expected_mi",
+            "entropy",
+            "levels",
+            "missing_share",
+            "kind",
+            "bins",
+        ):
             if isinstance(f[key], float):
                 assert got[name][key] == pytest.approx(f[key], rel=1e-9, abs=1e-12), (name, key)
             else:
@@ -80,12 +90,14 @@ def data(tmp_path_factory) -> Path:
     n = 2000
     y = rng.integers(0, 2, n)
     a = np.where(rng.random(n) < 0.8, y, 1 - y)
-    frame = pl.DataFrame({
-        "a": [f"v{v}" for v in a],
-        "b": rng.integers(0, 5, n),
-        "c": rng.normal(size=n) + y,
-        "y": y,
-    })
+    frame = pl.DataFrame(
+        {
+            "a": [f"v{v}" for v in a],
+            "b": rng.integers(0, 5, n),
+            "c": rng.normal(size=n) + y,
+            "y": y,
+        }
+    )
     frame.write_csv(root / "clean.csv")
     frame.write_parquet(root / "clean.parquet")
     return root
@@ -95,13 +107,18 @@ def data(tmp_path_factory) -> Path:
 def clean_doc(data) -> dict:
     from outrank_cli.cli import main  # noqa: F401  (fail early if the package is broken)
 
-    done = subprocess.run(["outrank-cli", "rank", str(data / "clean.csv"), "-t", "y", "-f", "json", "-q"],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        ["outrank-cli", "rank", str(data / "clean.csv"), "-t", "y", "-f", "json", "-q"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
 
 # -- compressed and mislabelled files ----------------------------------------------------------
+
 
 def test_truncated_gzip_is_a_clean_error_and_writes_nothing(cli, tmp_path, data):
     packed = gzip.compress((data / "clean.csv").read_bytes())
@@ -127,7 +144,9 @@ def test_gzip_suffix_on_plain_csv_is_a_clean_error(cli, tmp_path, data):
     path.write_bytes((data / "clean.csv").read_bytes())
     result = cli("rank", path, "-t", "y", "-f", "json")
     if result.code == 0:  # reading it as plain CSV is fine too, if the answer is right
-        assert_same_scores(result.json(), cli("rank", data / "clean.csv", "-t", "y", "-f", "json").json())
+        assert_same_scores(
+            result.json(), cli("rank", data / "clean.csv", "-t", "y", "-f", "json").json()
+        )
     else:
         assert_one_line_error(result, 1, "plain.csv.gz")
 
@@ -138,7 +157,9 @@ def test_parquet_suffix_on_a_csv_file(cli, tmp_path, data, clean_doc):
     assert_one_line_error(cli("rank", path, "-t", "y"), 1, "fake.parquet", "parquet")
     assert_one_line_error(cli("check", path, "-t", "y"), 1, "fake.parquet")
     # and --input-format csv reads it correctly
-    assert_same_scores(ok_json(cli("rank", path, "-t", "y", "-f", "json", "--input-format", "csv")), clean_doc)
+    assert_same_scores(
+        ok_json(cli("rank", path, "-t", "y", "-f", "json", "--input-format", "csv")), clean_doc
+    )
 
 
 def test_tsv_that_is_comma_separated_says_how_to_fix(cli, tmp_path, data, clean_doc):
@@ -150,6 +171,7 @@ def test_tsv_that_is_comma_separated_says_how_to_fix(cli, tmp_path, data, clean_
 
 
 # -- encodings and line endings ----------------------------------------------------------------
+
 
 def test_utf8_bom_in_header(cli, tmp_path, data, clean_doc):
     # the target is the FIRST column, so a BOM left in the name would make it unknown
@@ -167,7 +189,11 @@ def test_utf8_bom_in_header(cli, tmp_path, data, clean_doc):
     assert_same_scores(ok_json(cli("rank", parts, "-t", "y", "-f", "json")), clean_doc)
     # select sees the same columns
     sel = ok_json(cli("select", path, "-t", "y", "-f", "json"))
-    assert {s["name"] for s in sel["selected"]} | {d["name"] for d in sel["dropped"]} == {"a", "b", "c"}
+    assert {s["name"] for s in sel["selected"]} | {d["name"] for d in sel["dropped"]} == {
+        "a",
+        "b",
+        "c",
+    }
 
 
 def test_latin1_bytes_are_a_clean_error_naming_file_and_encoding(cli, tmp_path, data):
@@ -185,7 +211,9 @@ def test_latin1_byte_deep_in_a_large_file_writes_no_output(cli, tmp_path):
     path = tmp_path / "late.csv"
     path.write_bytes(b"x,y\n" + rows.encode() + "caf\xe9,1\n".encode("latin-1") + rows.encode())
     out = tmp_path / "r.json"
-    assert_one_line_error(cli("rank", path, "-t", "y", "-o", out, "--batch-rows", "5000"), 1, "late.csv")
+    assert_one_line_error(
+        cli("rank", path, "-t", "y", "-o", out, "--batch-rows", "5000"), 1, "late.csv"
+    )
     assert not out.exists()
     assert files_in(tmp_path) == ["late.csv"]
 
@@ -196,14 +224,22 @@ def test_crlf_line_endings(cli, tmp_path, data, clean_doc):
     doc = ok_json(cli("rank", path, "-t", "y", "-f", "json"))
     assert_same_scores(doc, clean_doc)
     assert doc["target"]["labels"] == ["0", "1"]  # no '1\r'
-    assert_same_scores(ok_json(cli("rank", path, "-t", "y", "-f", "json", "--batch-rows", "7")), clean_doc)
+    assert_same_scores(
+        ok_json(cli("rank", path, "-t", "y", "-f", "json", "--batch-rows", "7")), clean_doc
+    )
 
 
 def test_quoted_fields_with_newlines(cli, tmp_path):
     rng = np.random.default_rng(5)
     n = 300
     y = rng.integers(0, 2, n)
-    frame = pl.DataFrame({"t": np.where(y == 1, "line one\nline two", "plain"), "noise": rng.integers(0, 3, n), "y": y})
+    frame = pl.DataFrame(
+        {
+            "t": np.where(y == 1, "line one\nline two", "plain"),
+            "noise": rng.integers(0, 3, n),
+            "y": y,
+        }
+    )
     path, clean = tmp_path / "nl.csv", tmp_path / "clean.csv"
     frame.write_csv(path)
     frame.with_columns(pl.col("t").str.replace_all("\n", " ")).write_csv(clean)
@@ -215,6 +251,7 @@ def test_quoted_fields_with_newlines(cli, tmp_path):
 
 
 # -- header oddities ---------------------------------------------------------------------------
+
 
 def test_duplicate_column_names_are_an_error(cli, tmp_path):
     # polars silently renames the second 'a' to 'a_duplicated_0', a column the user never had;
@@ -247,12 +284,15 @@ def test_column_names_with_spaces_commas_and_unicode(cli, tmp_path, data, clean_
 
 
 def test_target_differing_only_in_case_is_suggested(cli, data):
-    assert_one_line_error(cli("rank", data / "clean.csv", "-t", "Y"), 1, "'Y'", "did you mean", "'y'")
+    assert_one_line_error(
+        cli("rank", data / "clean.csv", "-t", "Y"), 1, "'Y'", "did you mean", "'y'"
+    )
     assert_one_line_error(cli("select", data / "clean.csv", "-t", "Y"), 1, "'Y'", "'y'")
     assert_one_line_error(cli("check", data / "clean.parquet", "-t", "Y"), 1, "'Y'", "'y'")
 
 
 # -- target types ------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def date_tables(tmp_path_factory):
@@ -275,12 +315,14 @@ def date_tables(tmp_path_factory):
 def test_date_target_is_classes(cli, date_tables):
     frame = pl.read_csv(date_tables / "dates.csv")
     expected = dict(frame["d"].value_counts().iter_rows())
-    docs = [ok_json(cli("rank", date_tables / name, "-t", "d", "-f", "json"))
-            for name in ("dates.csv", "dates.parquet", "dates_shuffled.csv")]
+    docs = [
+        ok_json(cli("rank", date_tables / name, "-t", "d", "-f", "json"))
+        for name in ("dates.csv", "dates.parquet", "dates_shuffled.csv")
+    ]
     for doc in docs:
         target = doc["target"]
         assert target["kind"] == "multiclass" and target["levels"] == 3
-        assert dict(zip(target["labels"], target["counts"])) == expected
+        assert dict(zip(target["labels"], target["counts"], strict=True)) == expected
         assert doc["features"][0]["name"] == "x"
         assert doc["features"][0]["ami_normalized"] == pytest.approx(1.0)
     assert_same_scores(docs[1], docs[0])
@@ -316,7 +358,10 @@ def test_boolean_target(cli, tmp_path):
         doc = ok_json(cli("rank", tmp_path / name, "-t", "y", "-f", "json"))
         target = doc["target"]
         assert target["kind"] == "binary" and target["levels"] == 2
-        counts = {label.lower(): count for label, count in zip(target["labels"], target["counts"])}
+        counts = {
+            label.lower(): count
+            for label, count in zip(target["labels"], target["counts"], strict=True)
+        }
         assert counts == {"true": int(y.sum()), "false": int((~y).sum())}
         assert_same_scores(doc, reference)
 
@@ -331,6 +376,7 @@ def test_target_with_one_value_and_missing(cli, tmp_path):
 
 
 # -- several files -----------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def null_then_numbers(tmp_path_factory):
@@ -435,8 +481,12 @@ def test_unreadable_file(tmp_path, data):
     try:
         if os.access(path, os.R_OK):
             pytest.skip("running as root: the file stays readable")
-        done = subprocess.run(["outrank-cli", "rank", str(path), "-t", "y"],
-                              capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            ["outrank-cli", "rank", str(path), "-t", "y"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         assert done.returncode == 1
         lines = done.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("outrank-cli: error: ")
@@ -446,6 +496,7 @@ def test_unreadable_file(tmp_path, data):
 
 
 # -- output ------------------------------------------------------------------------------------
+
 
 def test_output_into_existing_directory_and_over_existing_file(cli, tmp_path, data, clean_doc):
     out = tmp_path / "out"
@@ -463,7 +514,9 @@ def test_output_into_existing_directory_and_over_existing_file(cli, tmp_path, da
 def test_output_under_a_regular_file_is_described_correctly(cli, tmp_path, data):
     blocker = tmp_path / "file.json"
     blocker.write_text("x")
-    line = assert_one_line_error(cli("rank", data / "clean.csv", "-t", "y", "-o", blocker / "r.json"), 2, "file.json")
+    line = assert_one_line_error(
+        cli("rank", data / "clean.csv", "-t", "y", "-o", blocker / "r.json"), 2, "file.json"
+    )
     # it exists; it is just not a directory
     assert "not a directory" in line.lower(), line
     assert blocker.read_text() == "x"
@@ -485,8 +538,20 @@ def test_output_into_read_only_directory(tmp_path, data):
     try:
         if os.access(locked, os.W_OK):
             pytest.skip("running as root: the directory stays writable")
-        done = subprocess.run(["outrank-cli", "rank", str(data / "clean.csv"), "-t", "y", "-o", str(locked / "r.json")],
-                              capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            [
+                "outrank-cli",
+                "rank",
+                str(data / "clean.csv"),
+                "-t",
+                "y",
+                "-o",
+                str(locked / "r.json"),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         assert done.returncode in (1, 2)
         lines = done.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("outrank-cli: error: ")
@@ -498,14 +563,19 @@ def test_output_into_read_only_directory(tmp_path, data):
 
 def test_unknown_report_suffix(cli, tmp_path, data):
     out = tmp_path / "r.parquet"
-    assert_one_line_error(cli("rank", data / "clean.csv", "-t", "y", "-o", out), 2, "r.parquet", "--format")
+    assert_one_line_error(
+        cli("rank", data / "clean.csv", "-t", "y", "-o", out), 2, "r.parquet", "--format"
+    )
     assert not out.exists()
 
 
 # -- options -----------------------------------------------------------------------------------
 
+
 def test_two_character_separator(cli, data):
-    assert_one_line_error(cli("rank", data / "clean.csv", "-t", "y", "-s", ";;"), 2, "--separator", "';;'")
+    assert_one_line_error(
+        cli("rank", data / "clean.csv", "-t", "y", "-s", ";;"), 2, "--separator", "';;'"
+    )
     assert_one_line_error(cli("rank", data / "clean.csv", "-t", "y", "-s", ""), 2, "--separator")
 
 
@@ -513,23 +583,35 @@ def test_tab_separator_spellings(cli, tmp_path, data, clean_doc):
     path = tmp_path / "t.txt"
     pl.read_csv(data / "clean.csv").write_csv(path, separator="\t")
     for sep in ("\\t", "tab", "\t"):
-        assert_same_scores(ok_json(cli("rank", path, "-t", "y", "-f", "json", "-s", sep)), clean_doc)
+        assert_same_scores(
+            ok_json(cli("rank", path, "-t", "y", "-f", "json", "-s", sep)), clean_doc
+        )
 
 
 def test_threads_zero_and_negative(cli, data):
-    assert_one_line_error(cli("rank", data / "clean.csv", "-t", "y", "--threads", "0"), 2, "--threads", "0")
-    assert_one_line_error(cli("rank", data / "clean.csv", "-t", "y", "--threads", "-3"), 2, "--threads", "-3")
-    assert_one_line_error(cli("select", data / "clean.csv", "-t", "y", "--threads", "0"), 2, "--threads")
+    assert_one_line_error(
+        cli("rank", data / "clean.csv", "-t", "y", "--threads", "0"), 2, "--threads", "0"
+    )
+    assert_one_line_error(
+        cli("rank", data / "clean.csv", "-t", "y", "--threads", "-3"), 2, "--threads", "-3"
+    )
+    assert_one_line_error(
+        cli("select", data / "clean.csv", "-t", "y", "--threads", "0"), 2, "--threads"
+    )
 
 
 def test_include_pattern_matching_nothing_names_the_pattern(cli, data):
     # a plain unknown name gets "'nosuch' is not in the table" (exit 1); a glob that matches
     # nothing should be just as explicit about which pattern was at fault
-    assert_one_line_error(cli("rank", data / "clean.csv", "-t", "y", "--include", "zz*"), (1, 2), "'zz*'")
+    assert_one_line_error(
+        cli("rank", data / "clean.csv", "-t", "y", "--include", "zz*"), (1, 2), "'zz*'"
+    )
 
 
 def test_exclude_everything(cli, data):
-    out_line = assert_one_line_error(cli("rank", data / "clean.csv", "-t", "y", "--exclude", "*"), (1, 2))
+    out_line = assert_one_line_error(
+        cli("rank", data / "clean.csv", "-t", "y", "--exclude", "*"), (1, 2)
+    )
     assert "--exclude" in out_line
     assert_one_line_error(cli("select", data / "clean.csv", "-t", "y", "--exclude", "*"), (1, 2))
 
@@ -541,14 +623,19 @@ def test_huge_bins(cli, data, clean_doc):
     assert c["bins"] <= 2000
     assert abs(c["score"]) < 0.05
     assert features(doc)["a"]["score"] == pytest.approx(features(clean_doc)["a"]["score"])
-    assert_one_line_error(cli("rank", data / "clean.csv", "-t", "y", "--bins", "4097"), 2, "--bins", "4097")
-    assert_one_line_error(cli("rank", data / "clean.csv", "-t", "y", "--bins", "1" + "0" * 30), 2, "--bins")
+    assert_one_line_error(
+        cli("rank", data / "clean.csv", "-t", "y", "--bins", "4097"), 2, "--bins", "4097"
+    )
+    assert_one_line_error(
+        cli("rank", data / "clean.csv", "-t", "y", "--bins", "1" + "0" * 30), 2, "--bins"
+    )
     # a numeric target with huge bins
     doc = ok_json(cli("rank", data / "clean.csv", "-t", "c", "-f", "json", "--bins", "4096"))
     assert doc["target"]["kind"] == "numeric" and doc["target"]["levels"] <= 2000
 
 
 # -- degenerate tables -------------------------------------------------------------------------
+
 
 def test_one_row_table(cli, tmp_path):
     path = tmp_path / "one.csv"
@@ -571,7 +658,10 @@ def test_every_feature_constant(cli, tmp_path):
     assert {d["name"]: d["reason"] for d in sel["dropped"]} == {"a": "constant", "b": "constant"}
     check = cli("check", path, "-t", "y", "-f", "json")
     assert check.code == 0 and "Traceback" not in check.err
-    assert {(f["code"], f["column"]) for f in check.json()["findings"]} == {("constant", "a"), ("constant", "b")}
+    assert {(f["code"], f["column"]) for f in check.json()["findings"]} == {
+        ("constant", "a"),
+        ("constant", "b"),
+    }
 
 
 def test_very_wide_table(cli, tmp_path):
@@ -591,7 +681,11 @@ def test_very_wide_table(cli, tmp_path):
     assert doc["features"][0]["ami_normalized"] == pytest.approx(1.0)
     for f in doc["features"]:
         x = frame[f["name"]].to_numpy()
-        assert f["mi"] == pytest.approx(mutual_info_score(x, y) / LN2, rel=1e-6, abs=1e-9), f["name"]
-        assert f["ami_normalized"] == pytest.approx(adjusted_mutual_info_score(x, y), rel=1e-6, abs=1e-9), f["name"]
+        assert f["mi"] == pytest.approx(mutual_info_score(x, y) / LN2, rel=1e-6, abs=1e-9), f[
+            "name"
+        ]
+        assert f["ami_normalized"] == pytest.approx(
+            adjusted_mutual_info_score(x, y), rel=1e-6, abs=1e-9
+        ), f["name"]
     sel = ok_json(cli("select", path, "-t", "y", "-f", "json"))
     assert sel["selected"][0]["name"] == "f1234"

@@ -13,7 +13,7 @@ import numba as nb
 import numpy as np
 
 from outrank_cli.kernels.hashing import mix64
-from outrank_cli.kernels.information import _expected_mi_one_pair, _mutual_information
+from outrank_cli.kernels.information import _expected_mi_one_pair
 
 DENSE_CELL_LIMIT = 1 << 16
 

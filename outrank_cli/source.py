@@ -248,10 +248,12 @@ def _is_remote(path: str) -> bool:
     return path.lower().startswith(REMOTE_PREFIXES)
 
 
-def _expand(path: str) -> list[str]:
+def _expand(path: str, storage_options: Mapping[str, str] | None = None) -> list[str]:
     if _is_remote(path):
         if path.lower().startswith("file://"):
             return _expand(path[len("file://") :])
+        if any(ch in path for ch in "*?["):
+            return _expand_remote_glob(path, storage_options or {})
         return [path]
     if any(ch in path for ch in "*?["):
         matches = sorted(p for p in glob.glob(path, recursive=True) if os.path.isfile(p))
@@ -279,6 +281,23 @@ def _expand(path: str) -> list[str]:
     return [path]
 
 
+def _expand_remote_glob(path: str, storage_options: Mapping[str, str]) -> list[str]:
+    """List a glob on an object store with fsspec (part of the dask extra)."""
+    try:
+        import fsspec
+    except ImportError:
+        raise UsageError(f"listing {path!r} needs fsspec: pip install 'outrank-cli[dask]'") from None
+    protocol = path.split("://", 1)[0]
+    try:
+        fs = fsspec.filesystem(protocol, **storage_options)
+        matches = sorted(fs.glob(path))
+    except Exception as error:
+        raise InputError(f"cannot list {path!r} ({error}); check the path and --storage-option") from None
+    if not matches:
+        raise InputError(f"no file matches {path!r}; check the pattern")
+    return [m if "://" in m else f"{protocol}://{m}" for m in matches]
+
+
 def resolve(paths: Sequence[str], *, separator: str | None = None, file_format: str | None = None,
             storage_options: Mapping[str, str] | None = None) -> Source:
     """Expand files, globs and directories into one ``Source`` of a single format."""
@@ -286,7 +305,7 @@ def resolve(paths: Sequence[str], *, separator: str | None = None, file_format: 
         raise UsageError("no input given; pass a file, a glob or a directory")
     files: list[str] = []
     for path in paths:
-        files.extend(_expand(path))
+        files.extend(_expand(path, storage_options))
     files = list(dict.fromkeys(files))
     if file_format is not None:
         try:

@@ -49,3 +49,16 @@ def synthetic_csv() -> Path:
 @pytest.fixture(scope="session")
 def adult_csv() -> Path:
     return SAMPLE / "adult.csv"
+
+
+@pytest.fixture(scope="session")
+def dask_scheduler():
+    """One 2-worker local Dask cluster for the whole session (workers are processes)."""
+    distributed = pytest.importorskip("distributed")
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    )
+    try:
+        yield cluster.scheduler_address
+    finally:
+        cluster.close()

@@ -19,8 +19,8 @@ from outrank_cli.drift import ColumnProfile, TableProfile, drift_findings, load_
 from outrank_cli.errors import UsageError
 from outrank_cli.features import FeatureKind
 from outrank_cli.findings import Finding, Severity, is_ignored, parse_ignores
-from outrank_cli.keys import Family
 from outrank_cli.kernels.information import entropy as entropy_of
+from outrank_cli.keys import Family
 from outrank_cli.pairs import pair_stats
 from outrank_cli.progress import ProgressCallback, ignore_progress
 from outrank_cli.rank import FeatureRanking, TargetInfo
@@ -89,61 +89,120 @@ def column_findings(prepared: Prepared, t: Thresholds) -> list[Finding]:
     target_entropy = entropy_of(class_counts) / LN2
     dropped_share = counts.rows_dropped / rows if rows else 0.0
     if counts.rows_dropped and dropped_share > t.target_missing:
-        out.append(Finding("target_missing", Severity.WARNING, target.name,
-                           f"{counts.rows_dropped:,} rows ({dropped_share:.1%}) have no target value and were left out",
-                           {"rows": counts.rows_dropped, "share": dropped_share}))
+        out.append(
+            Finding(
+                "target_missing",
+                Severity.WARNING,
+                target.name,
+                f"{counts.rows_dropped:,} rows ({dropped_share:.1%}) have no target value and were left out",
+                {"rows": counts.rows_dropped, "share": dropped_share},
+            )
+        )
     if target.kind != "numeric" and present:
         shares = class_counts / present
         smallest = int(np.argmin(np.where(class_counts > 0, shares, np.inf)))
         if shares[smallest] < t.imbalance:
-            out.append(Finding("class_imbalance", Severity.WARNING, target.name,
-                               f"target class {target.labels[smallest]!r} has only {shares[smallest]:.2%} of the rows",
-                               {"class": target.labels[smallest], "share": float(shares[smallest]),
-                                "rows": int(class_counts[smallest])}))
+            out.append(
+                Finding(
+                    "class_imbalance",
+                    Severity.WARNING,
+                    target.name,
+                    f"target class {target.labels[smallest]!r} has only {shares[smallest]:.2%} of the rows",
+                    {
+                        "class": target.labels[smallest],
+                        "share": float(shares[smallest]),
+                        "rows": int(class_counts[smallest]),
+                    },
+                )
+            )
     for feature, column in zip(prepared.encoded, counts.columns, strict=True):
         name = feature.name
         ranking = by_name[name]
         table_rows = int(feature.table.sum())
         non_missing = table_rows - int(feature.table[0].sum())
         if non_missing == 0:
-            out.append(Finding("empty", Severity.ERROR, name, f"column {name!r} is missing in every row",
-                               {"missing_share": feature.missing_share}))
+            out.append(
+                Finding(
+                    "empty",
+                    Severity.ERROR,
+                    name,
+                    f"column {name!r} is missing in every row",
+                    {"missing_share": feature.missing_share},
+                )
+            )
             continue
         if feature.levels <= 1:
-            out.append(Finding("constant", Severity.WARNING, name,
-                               f"column {name!r} has a single value" + (
-                                   f" ({feature.missing_share:.1%} missing)" if feature.missing_share else ""),
-                               {"levels": feature.levels, "missing_share": feature.missing_share}))
+            out.append(
+                Finding(
+                    "constant",
+                    Severity.WARNING,
+                    name,
+                    f"column {name!r} has a single value"
+                    + (f" ({feature.missing_share:.1%} missing)" if feature.missing_share else ""),
+                    {"levels": feature.levels, "missing_share": feature.missing_share},
+                )
+            )
             continue
         if feature.missing_share >= t.high_missing:
-            out.append(Finding("high_missing", Severity.WARNING, name,
-                               f"column {name!r} is missing in {feature.missing_share:.1%} of the rows",
-                               {"missing_share": feature.missing_share}))
+            out.append(
+                Finding(
+                    "high_missing",
+                    Severity.WARNING,
+                    name,
+                    f"column {name!r} is missing in {feature.missing_share:.1%} of the rows",
+                    {"missing_share": feature.missing_share},
+                )
+            )
         distinct_share = feature.levels / max(non_missing, 1)
-        id_like = (column.family is not Family.FLOAT and feature.levels >= t.id_like_min_levels
-                   and distinct_share >= t.id_like)
+        id_like = (
+            column.family is not Family.FLOAT
+            and feature.levels >= t.id_like_min_levels
+            and distinct_share >= t.id_like
+        )
         if id_like:
-            out.append(Finding("id_like", Severity.WARNING, name,
-                               f"column {name!r} has {'about ' if not feature.levels_exact else ''}"
-                               f"{feature.levels:,} distinct values in {non_missing:,} rows: an identifier, not a feature",
-                               {"levels": feature.levels, "rows": non_missing, "distinct_share": distinct_share}))
+            out.append(
+                Finding(
+                    "id_like",
+                    Severity.WARNING,
+                    name,
+                    f"column {name!r} has {'about ' if not feature.levels_exact else ''}"
+                    f"{feature.levels:,} distinct values in {non_missing:,} rows: an identifier, not a feature",
+                    {"levels": feature.levels, "rows": non_missing, "distinct_share": distinct_share},
+                )
+            )
         if target_entropy > 0:
             share = (ranking.mi - ranking.expected_mi) / target_entropy
             if share >= t.leak_warning:
                 severity = Severity.ERROR if share >= t.leak_error else Severity.WARNING
-                out.append(Finding("target_leak", severity, name,
-                                   f"column {name!r} explains {share:.0%} of the target's entropy: a likely leak of the target",
-                                   {"share": share, "mi": ranking.mi, "expected_mi": ranking.expected_mi,
-                                    "target_entropy": target_entropy}))
+                out.append(
+                    Finding(
+                        "target_leak",
+                        severity,
+                        name,
+                        f"column {name!r} explains {share:.0%} of the target's entropy: a likely leak of the target",
+                        {
+                            "share": share,
+                            "mi": ranking.mi,
+                            "expected_mi": ranking.expected_mi,
+                            "target_entropy": target_entropy,
+                        },
+                    )
+                )
         if feature.kind is FeatureKind.CATEGORICAL and not column.folded and not id_like:
             level_counts = feature.table[1:].sum(axis=1)
             rare = level_counts[(level_counts > 0) & (level_counts < t.rare_count)]
             rare_share = float(rare.sum()) / max(non_missing, 1)
             if rare.size and rare_share >= t.rare_share:
-                out.append(Finding("rare_levels", Severity.INFO, name,
-                                   f"{rare_share:.1%} of the rows of {name!r} are in {rare.size:,} levels seen fewer "
-                                   f"than {t.rare_count} times",
-                                   {"share": rare_share, "levels": int(rare.size)}))
+                out.append(
+                    Finding(
+                        "rare_levels",
+                        Severity.INFO,
+                        name,
+                        f"{rare_share:.1%} of the rows of {name!r} are in {rare.size:,} levels seen fewer "
+                        f"than {t.rare_count} times",
+                        {"share": rare_share, "levels": int(rare.size)},
+                    )
+                )
     return out
 
 
@@ -158,32 +217,57 @@ def pair_findings(prepared: Prepared, t: Thresholds) -> list[Finding]:
     live = [i for i, h in enumerate(entropies) if h > 0]
     screened = []
     for x, i in enumerate(live):
-        for j in live[x + 1:]:
+        for j in live[x + 1 :]:
             low, high = sorted((entropies[i], entropies[j]))
             if low / ((low + high) / 2.0) >= t.near_duplicate - _SCREEN_SLACK:
                 screened.append((i, j))
     out: list[Finding] = []
     with ThreadPoolExecutor(max_workers=prepared.threads) as pool:
-        for stats in pool.map(lambda pair: pair_stats(columns, pair[0], pair[1], with_target=False), screened):
+        for stats in pool.map(
+            lambda pair: pair_stats(columns, pair[0], pair[1], with_target=False), screened
+        ):
             a, b = columns.names[stats.a], columns.names[stats.b]
-            values = {"normalized": stats.redundancy_normalized, "mi": stats.redundancy,
-                      "sample_rows": columns.rows}
+            values = {
+                "normalized": stats.redundancy_normalized,
+                "mi": stats.redundancy,
+                "sample_rows": columns.rows,
+            }
             if stats.redundancy_normalized >= t.duplicate:
-                out.append(Finding("duplicate", Severity.WARNING, a,
-                                   f"columns {a!r} and {b!r} carry the same information (normalized MI "
-                                   f"{stats.redundancy_normalized:.3f}); keep one", values, other=b))
+                out.append(
+                    Finding(
+                        "duplicate",
+                        Severity.WARNING,
+                        a,
+                        f"columns {a!r} and {b!r} carry the same information (normalized MI "
+                        f"{stats.redundancy_normalized:.3f}); keep one",
+                        values,
+                        other=b,
+                    )
+                )
             elif stats.redundancy_normalized >= t.near_duplicate:
-                out.append(Finding("near_duplicate", Severity.INFO, a,
-                                   f"columns {a!r} and {b!r} nearly repeat each other (normalized MI "
-                                   f"{stats.redundancy_normalized:.3f})", values, other=b))
+                out.append(
+                    Finding(
+                        "near_duplicate",
+                        Severity.INFO,
+                        a,
+                        f"columns {a!r} and {b!r} nearly repeat each other (normalized MI "
+                        f"{stats.redundancy_normalized:.3f})",
+                        values,
+                        other=b,
+                    )
+                )
     return out
 
 
 def profile_of(target: TargetInfo, ranking: Sequence[FeatureRanking]) -> TableProfile:
     return TableProfile(
-        target_name=target.name, target_kind=target.kind, target_labels=target.labels,
+        target_name=target.name,
+        target_kind=target.kind,
+        target_labels=target.labels,
         target_counts=target.counts,
-        columns=tuple(ColumnProfile(r.name, r.kind, r.levels, r.missing_share, r.score, r.rank) for r in ranking),
+        columns=tuple(
+            ColumnProfile(r.name, r.kind, r.levels, r.missing_share, r.score, r.rank) for r in ranking
+        ),
     )
 
 
@@ -193,10 +277,27 @@ def check_table(
     """Run the pass and return every finding that is not ignored, and whether the gate fails."""
     baseline = load_baseline(Path(options.baseline)) if options.baseline else None
     ignores = parse_ignores(list(options.ignore))
-    known = {"target_missing", "class_imbalance", "empty", "constant", "high_missing", "id_like", "target_leak",
-             "rare_levels", "duplicate", "near_duplicate", "column_added", "column_removed", "kind_changed",
-             "missing_share_drift", "levels_drift", "relevance_collapse", "relevance_jump", "rank_drift",
-             "target_drift"}
+    known = {
+        "target_missing",
+        "class_imbalance",
+        "empty",
+        "constant",
+        "high_missing",
+        "id_like",
+        "target_leak",
+        "rare_levels",
+        "duplicate",
+        "near_duplicate",
+        "column_added",
+        "column_removed",
+        "kind_changed",
+        "missing_share_drift",
+        "levels_drift",
+        "relevance_collapse",
+        "relevance_jump",
+        "rank_drift",
+        "target_drift",
+    }
     for code, _ in ignores:
         if code not in known:
             raise UsageError(f"unknown finding code {code!r} in --ignore; valid: {', '.join(sorted(known))}")
@@ -214,9 +315,18 @@ def check_table(
     failed = threshold is not None and any(f.severity.level >= threshold for f in kept)
     counts = prepared.counts
     return CheckResult(
-        paths=counts.source.paths, rows=counts.rows, rows_dropped=counts.rows_dropped,
-        sample_rows=prepared.columns.rows, target=info, options=options, columns=prepared.ranking,
-        findings=tuple(kept), ignored=len(findings) - len(kept), failed=failed,
-        timings={"read_and_count_seconds": round(counts.seconds, 4),
-                 "total_seconds": round(time.perf_counter() - prepared.started, 4)},
+        paths=counts.source.paths,
+        rows=counts.rows,
+        rows_dropped=counts.rows_dropped,
+        sample_rows=prepared.columns.rows,
+        target=info,
+        options=options,
+        columns=prepared.ranking,
+        findings=tuple(kept),
+        ignored=len(findings) - len(kept),
+        failed=failed,
+        timings={
+            "read_and_count_seconds": round(counts.seconds, 4),
+            "total_seconds": round(time.perf_counter() - prepared.started, 4),
+        },
     )

@@ -57,28 +57,161 @@ class Correction(StrEnum):
 
 
 # -- shared options ---------------------------------------------------------------------------
-Paths = Annotated[list[str], typer.Argument(help="Input: CSV/TSV/Parquet files, globs (quote them) or directories of part files; .gz/.zst CSV too.", show_default=False, metavar="PATH")]
-Target = Annotated[str, typer.Option("--target", "-t", help="Name of the target column.", show_default=False, metavar="NAME")]
-Include = Annotated[list[str] | None, typer.Option("--include", "-i", help="Only these feature columns: comma-separated names or glob patterns (repeatable).", metavar="PATTERNS")]
-Exclude = Annotated[list[str] | None, typer.Option("--exclude", "-x", help="Leave out these columns: comma-separated names or glob patterns (repeatable).", metavar="PATTERNS")]
-Format = Annotated[OutputFormat | None, typer.Option("--format", "-f", help="Output format: table (default on a terminal), json (default otherwise), csv, names.", show_default=False)]
-Output = Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to FILE (format from --format or the suffix) or into DIR (ranking.json and ranking.csv); written atomically.", show_default=False, metavar="FILE|DIR")]
-Top = Annotated[int | None, typer.Option("--top", help="Show only the first N features (table default 50; 0 = all).", show_default=False, metavar="N")]
-Bins = Annotated[int, typer.Option("--bins", help="Equal-frequency bins for numeric columns and a numeric target.", metavar="N")]
-MaxLevels = Annotated[int, typer.Option("--max-levels", help="Cap on levels per column; beyond it values fold into this many hash buckets (text) or coarser cells (numbers).", metavar="N")]
-CorrectionOpt = Annotated[Correction, typer.Option("--correction", help="Relevance score: ami (MI minus its expected value under permutation), none (plug-in MI), miller-madow, permutation, outrank.")]
-Permutations = Annotated[int, typer.Option("--permutations", help="Permutations for --correction permutation.", metavar="N")]
-Seed = Annotated[int, typer.Option("--seed", help="Seed for every random choice (permutations, samples).", metavar="N")]
-Separator = Annotated[str | None, typer.Option("--separator", "-s", help="CSV field separator (default: tab for .tsv/.tab, else comma). Use '\\t' for tab.", show_default=False, metavar="CHAR")]
-InputFormat = Annotated[str | None, typer.Option("--input-format", help="Force the input format: csv or parquet (default: from file suffixes).", show_default=False, metavar="csv|parquet")]
-Threads = Annotated[int | None, typer.Option("--threads", help="Worker threads (default: all cores).", show_default=False, metavar="N")]
-BatchRows = Annotated[int | None, typer.Option("--batch-rows", help="Rows per streamed batch (default: about 4M cells per batch).", show_default=False, hidden=True, metavar="N")]
-StorageOption = Annotated[list[str] | None, typer.Option("--storage-option", help="key=value passed to the remote file system (s3://, gs://, az://); repeatable.", metavar="KEY=VALUE")]
+Paths = Annotated[
+    list[str],
+    typer.Argument(
+        help="Input: CSV/TSV/Parquet files, globs (quote them) or directories of part files; .gz/.zst CSV too.",
+        show_default=False,
+        metavar="PATH",
+    ),
+]
+Target = Annotated[
+    str, typer.Option("--target", "-t", help="Name of the target column.", show_default=False, metavar="NAME")
+]
+Include = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--include",
+        "-i",
+        help="Only these feature columns: comma-separated names or glob patterns (repeatable).",
+        metavar="PATTERNS",
+    ),
+]
+Exclude = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--exclude",
+        "-x",
+        help="Leave out these columns: comma-separated names or glob patterns (repeatable).",
+        metavar="PATTERNS",
+    ),
+]
+Format = Annotated[
+    OutputFormat | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="Output format: table (default on a terminal), json (default otherwise), csv, names.",
+        show_default=False,
+    ),
+]
+Output = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write the report to FILE (format from --format or the suffix) or into DIR (ranking.json and ranking.csv); written atomically.",
+        show_default=False,
+        metavar="FILE|DIR",
+    ),
+]
+Top = Annotated[
+    int | None,
+    typer.Option(
+        "--top",
+        help="Show only the first N features (table default 50; 0 = all).",
+        show_default=False,
+        metavar="N",
+    ),
+]
+Bins = Annotated[
+    int,
+    typer.Option(
+        "--bins", help="Equal-frequency bins for numeric columns and a numeric target.", metavar="N"
+    ),
+]
+MaxLevels = Annotated[
+    int,
+    typer.Option(
+        "--max-levels",
+        help="Cap on levels per column; beyond it values fold into this many hash buckets (text) or coarser cells (numbers).",
+        metavar="N",
+    ),
+]
+CorrectionOpt = Annotated[
+    Correction,
+    typer.Option(
+        "--correction",
+        help="Relevance score: ami (MI minus its expected value under permutation), none (plug-in MI), miller-madow, permutation, outrank.",
+    ),
+]
+Permutations = Annotated[
+    int, typer.Option("--permutations", help="Permutations for --correction permutation.", metavar="N")
+]
+Seed = Annotated[
+    int, typer.Option("--seed", help="Seed for every random choice (permutations, samples).", metavar="N")
+]
+Separator = Annotated[
+    str | None,
+    typer.Option(
+        "--separator",
+        "-s",
+        help="CSV field separator (default: tab for .tsv/.tab, else comma). Use '\\t' for tab.",
+        show_default=False,
+        metavar="CHAR",
+    ),
+]
+InputFormat = Annotated[
+    str | None,
+    typer.Option(
+        "--input-format",
+        help="Force the input format: csv or parquet (default: from file suffixes).",
+        show_default=False,
+        metavar="csv|parquet",
+    ),
+]
+Threads = Annotated[
+    int | None,
+    typer.Option("--threads", help="Worker threads (default: all cores).", show_default=False, metavar="N"),
+]
+BatchRows = Annotated[
+    int | None,
+    typer.Option(
+        "--batch-rows",
+        help="Rows per streamed batch (default: about 4M cells per batch).",
+        show_default=False,
+        hidden=True,
+        metavar="N",
+    ),
+]
+StorageOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--storage-option",
+        help="key=value passed to the remote file system (s3://, gs://, az://); repeatable.",
+        metavar="KEY=VALUE",
+    ),
+]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or notes on stderr.")]
-Engine = Annotated[str, typer.Option("--engine", help="Where to count: local (threads on this machine) or dask (a Dask cluster; needs the dask extra).", metavar="local|dask")]
-Scheduler = Annotated[str | None, typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: $DASK_SCHEDULER_ADDRESS, else a local cluster).", show_default=False, metavar="ADDRESS")]
-Workers = Annotated[int | None, typer.Option("--workers", help="Worker processes of the local Dask cluster (default 2).", show_default=False, metavar="N")]
-Dashboard = Annotated[bool, typer.Option("--dashboard", help="Serve the Dask dashboard of a local cluster on :8787.")]
+Engine = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="Where to count: local (threads on this machine) or dask (a Dask cluster; needs the dask extra).",
+        metavar="local|dask",
+    ),
+]
+Scheduler = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: $DASK_SCHEDULER_ADDRESS, else a local cluster).",
+        show_default=False,
+        metavar="ADDRESS",
+    ),
+]
+Workers = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        help="Worker processes of the local Dask cluster (default 2).",
+        show_default=False,
+        metavar="N",
+    ),
+]
+Dashboard = Annotated[
+    bool, typer.Option("--dashboard", help="Serve the Dask dashboard of a local cluster on :8787.")
+]
 
 
 def _version_callback(value: bool) -> None:
@@ -89,7 +222,12 @@ def _version_callback(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.", callback=_version_callback, is_eager=True)] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version and exit.", callback=_version_callback, is_eager=True
+        ),
+    ] = False,
 ) -> None:
     """Rank the columns of large CSV/TSV/Parquet tables by how much they tell about a target."""
 
@@ -124,7 +262,10 @@ def _resolve_format(fmt: OutputFormat | None, output: Path | None) -> OutputForm
         by_suffix = {".json": OutputFormat.json, ".csv": OutputFormat.csv, ".txt": OutputFormat.names}
         if suffix in by_suffix:
             return by_suffix[suffix]
-        fail(f"cannot tell the report format from {str(output)!r}; pass --format json|csv|names or use a .json/.csv/.txt name", EXIT_USAGE_ERROR)
+        fail(
+            f"cannot tell the report format from {str(output)!r}; pass --format json|csv|names or use a .json/.csv/.txt name",
+            EXIT_USAGE_ERROR,
+        )
     return OutputFormat.table if sys.stdout.isatty() else OutputFormat.json
 
 
@@ -138,17 +279,30 @@ def _progress(quiet: bool) -> tuple[ProgressCallback, Any]:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     bar = Progress(
-        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[rows]} rows"),
-        TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
-        console=Console(stderr=True), transient=True,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[rows]} rows"),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
     )
     task = bar.add_task("reading", total=None, rows="0", rate="")
 
     def update(event: Any) -> None:
         elapsed = bar.tasks[0].elapsed or 0.0
         rate = f"{event.rows / elapsed:,.0f} rows/s" if elapsed > 0 else ""
-        label = {"target": "binning target", "count": "counting", "stats": "statistics"}.get(event.phase, event.phase)
-        bar.update(task, description=label, total=event.total_rows, completed=event.rows, rows=f"{event.rows:,}", rate=rate)
+        label = {"target": "binning target", "count": "counting", "stats": "statistics"}.get(
+            event.phase, event.phase
+        )
+        bar.update(
+            task,
+            description=label,
+            total=event.total_rows,
+            completed=event.rows,
+            rows=f"{event.rows:,}",
+            rate=rate,
+        )
 
     return update, bar
 
@@ -189,8 +343,22 @@ def _render_rank(result: RankResult, fmt: OutputFormat, top: int | None) -> str:
     if fmt is OutputFormat.csv:
         from dataclasses import asdict
 
-        columns = ["rank", "name", "score", "mi", "expected_mi", "ami_normalized", "symmetric_uncertainty",
-                   "p_value", "entropy", "levels", "levels_exact", "missing_share", "kind", "bins"]
+        columns = [
+            "rank",
+            "name",
+            "score",
+            "mi",
+            "expected_mi",
+            "ami_normalized",
+            "symmetric_uncertainty",
+            "p_value",
+            "entropy",
+            "levels",
+            "levels_exact",
+            "missing_share",
+            "kind",
+            "bins",
+        ]
         return records_to_csv((asdict(f) for f in features), columns)
     if fmt is OutputFormat.names:
         return names_lines(f.name for f in features)
@@ -201,7 +369,9 @@ def _render_rank(result: RankResult, fmt: OutputFormat, top: int | None) -> str:
     from outrank_cli.report.rank_table import render_rank
 
     buffer = StringIO()
-    console = Console(file=buffer, force_terminal=sys.stdout.isatty(), width=None if sys.stdout.isatty() else 160)
+    console = Console(
+        file=buffer, force_terminal=sys.stdout.isatty(), width=None if sys.stdout.isatty() else 160
+    )
     render_rank(result, console, top=top)
     return buffer.getvalue()
 
@@ -241,33 +411,88 @@ def rank_command(
         fail(f"--top must be >= 0, got {top}", EXIT_USAGE_ERROR)
     chosen = _resolve_format(fmt, output)
     options = RankOptions(
-        target=target, include=tuple(include or ()), exclude=tuple(exclude or ()), bins=bins,
-        max_levels=max_levels, correction=correction.value, permutations=permutations, seed=seed,
-        separator=_unescape_separator(separator), input_format=input_format, threads=threads,
-        batch_rows=batch_rows, storage_options=_storage_options(storage_option),
-        engine=engine, scheduler=scheduler, workers=workers, dashboard=dashboard,
+        target=target,
+        include=tuple(include or ()),
+        exclude=tuple(exclude or ()),
+        bins=bins,
+        max_levels=max_levels,
+        correction=correction.value,
+        permutations=permutations,
+        seed=seed,
+        separator=_unescape_separator(separator),
+        input_format=input_format,
+        threads=threads,
+        batch_rows=batch_rows,
+        storage_options=_storage_options(storage_option),
+        engine=engine,
+        scheduler=scheduler,
+        workers=workers,
+        dashboard=dashboard,
     )
     result: RankResult = run_library(lambda cb: rank_table(paths, options, progress=cb), quiet=quiet)
     limit = None if top == 0 else top
     if chosen is OutputFormat.table and top is None:
         limit = 50
-    _emit_report({fmt: (lambda f=fmt: _render_rank(result, f, None if output is not None and output.is_dir() else limit))
-                  for fmt in OutputFormat},
-                 chosen, output, {"ranking.json": OutputFormat.json, "ranking.csv": OutputFormat.csv}, quiet,
-                 result.paths)
+    _emit_report(
+        {
+            fmt: (
+                lambda f=fmt: _render_rank(
+                    result, f, None if output is not None and output.is_dir() else limit
+                )
+            )
+            for fmt in OutputFormat
+        },
+        chosen,
+        output,
+        {"ranking.json": OutputFormat.json, "ranking.csv": OutputFormat.csv},
+        quiet,
+        result.paths,
+    )
 
 
 # -- select / redundancy ---------------------------------------------------------------------
-K = Annotated[int | None, typer.Option("--k", help="Select exactly up to N features (default: stop automatically when the best candidate's gain is not significantly above noise).", show_default=False, metavar="N")]
-Criterion = Annotated[str, typer.Option("--criterion", help="Greedy criterion: jmi, mrmr, cmim, jmim, 3mr.", metavar="NAME")]
-SampleRows = Annotated[int, typer.Option("--sample-rows", help="Rows in the uniform sample used for pairwise statistics.", metavar="N")]
-Significance = Annotated[float, typer.Option("--significance", help="Family-wise significance level of the automatic stop (Bonferroni over the features).", metavar="P")]
-RedundancyWeight = Annotated[float, typer.Option("--redundancy-weight", help="3mr: weight of the redundancy term.", metavar="W")]
-RelationWeight = Annotated[float, typer.Option("--relation-weight", help="3mr: weight of the relation (synergy) term.", metavar="W")]
+K = Annotated[
+    int | None,
+    typer.Option(
+        "--k",
+        help="Select exactly up to N features (default: stop automatically when the best candidate's gain is not significantly above noise).",
+        show_default=False,
+        metavar="N",
+    ),
+]
+Criterion = Annotated[
+    str, typer.Option("--criterion", help="Greedy criterion: jmi, mrmr, cmim, jmim, 3mr.", metavar="NAME")
+]
+SampleRows = Annotated[
+    int,
+    typer.Option(
+        "--sample-rows", help="Rows in the uniform sample used for pairwise statistics.", metavar="N"
+    ),
+]
+Significance = Annotated[
+    float,
+    typer.Option(
+        "--significance",
+        help="Family-wise significance level of the automatic stop (Bonferroni over the features).",
+        metavar="P",
+    ),
+]
+RedundancyWeight = Annotated[
+    float, typer.Option("--redundancy-weight", help="3mr: weight of the redundancy term.", metavar="W")
+]
+RelationWeight = Annotated[
+    float, typer.Option("--relation-weight", help="3mr: weight of the relation (synergy) term.", metavar="W")
+]
 
 
-def _emit_report(text_for: dict[Any, Any], chosen: Any, output: Path | None,
-                 directory_files: dict[str, Any], quiet: bool, inputs: tuple[str, ...]) -> None:
+def _emit_report(
+    text_for: dict[Any, Any],
+    chosen: Any,
+    output: Path | None,
+    directory_files: dict[str, Any],
+    quiet: bool,
+    inputs: tuple[str, ...],
+) -> None:
     """Print a report, or write it atomically to FILE or into DIR (never over an input).
 
     ``text_for`` maps formats to zero-argument renderers.
@@ -277,6 +502,7 @@ def _emit_report(text_for: dict[Any, Any], chosen: Any, output: Path | None,
     if output is None:
         emit(text_for[chosen]())
         return
+    files: dict[str | os.PathLike[str], str]
     if output.is_dir():
         files = {output / name: text_for[fmt]() for name, fmt in directory_files.items()}
     else:
@@ -292,7 +518,9 @@ def _rich_text(render: Any) -> str:
     from rich.console import Console
 
     buffer = StringIO()
-    console = Console(file=buffer, force_terminal=sys.stdout.isatty(), width=None if sys.stdout.isatty() else 160)
+    console = Console(
+        file=buffer, force_terminal=sys.stdout.isatty(), width=None if sys.stdout.isatty() else 160
+    )
     render(console)
     return buffer.getvalue()
 
@@ -346,29 +574,55 @@ def select_command(
 
     chosen = _resolve_format(fmt, output)
     options = _select_options(
-        target=target, k=k, criterion=criterion, include=include, exclude=exclude, sample_rows=sample_rows,
-        significance=significance, redundancy_weight=redundancy_weight, relation_weight=relation_weight,
-        bins=bins, max_levels=max_levels, correction=correction.value, permutations=permutations, seed=seed,
-        separator=separator, input_format=input_format, threads=threads, batch_rows=batch_rows,
-        storage_option=storage_option, engine=engine, scheduler=scheduler, workers=workers, dashboard=dashboard,
+        target=target,
+        k=k,
+        criterion=criterion,
+        include=include,
+        exclude=exclude,
+        sample_rows=sample_rows,
+        significance=significance,
+        redundancy_weight=redundancy_weight,
+        relation_weight=relation_weight,
+        bins=bins,
+        max_levels=max_levels,
+        correction=correction.value,
+        permutations=permutations,
+        seed=seed,
+        separator=separator,
+        input_format=input_format,
+        threads=threads,
+        batch_rows=batch_rows,
+        storage_option=storage_option,
+        engine=engine,
+        scheduler=scheduler,
+        workers=workers,
+        dashboard=dashboard,
     )
     result = run_library(lambda cb: select_features(paths, options, progress=cb), quiet=quiet)
     from outrank_cli.report.rank_json import dumps
 
-    _emit_report({
-        OutputFormat.json: lambda: dumps(rep.select_to_dict(result)),
-        OutputFormat.csv: lambda: rep.select_csv(result),
-        OutputFormat.names: lambda: rep.select_names(result),
-        OutputFormat.table: lambda: _rich_text(lambda console: rep.render_select(result, console)),
-    }, chosen, output, {"selection.json": OutputFormat.json, "selection.csv": OutputFormat.csv}, quiet,
-        result.paths)
+    _emit_report(
+        {
+            OutputFormat.json: lambda: dumps(rep.select_to_dict(result)),
+            OutputFormat.csv: lambda: rep.select_csv(result),
+            OutputFormat.names: lambda: rep.select_names(result),
+            OutputFormat.table: lambda: _rich_text(lambda console: rep.render_select(result, console)),
+        },
+        chosen,
+        output,
+        {"selection.json": OutputFormat.json, "selection.csv": OutputFormat.csv},
+        quiet,
+        result.paths,
+    )
 
 
 @app.command("redundancy")
 def redundancy_command(
     paths: Paths,
     target: Target,
-    top: Annotated[int, typer.Option("--top", help="How many of the most redundant pairs to report.", metavar="N")] = 50,
+    top: Annotated[
+        int, typer.Option("--top", help="How many of the most redundant pairs to report.", metavar="N")
+    ] = 50,
     include: Include = None,
     exclude: Exclude = None,
     fmt: Format = None,
@@ -399,28 +653,52 @@ def redundancy_command(
         fail(f"--top must be >= 1, got {top}", EXIT_USAGE_ERROR)
     chosen = _resolve_format(fmt, output)
     options = _select_options(
-        target=target, include=include, exclude=exclude, sample_rows=sample_rows, bins=bins,
-        max_levels=max_levels, seed=seed, separator=separator, input_format=input_format,
-        threads=threads, batch_rows=batch_rows, storage_option=storage_option,
-        engine=engine, scheduler=scheduler, workers=workers, dashboard=dashboard,
+        target=target,
+        include=include,
+        exclude=exclude,
+        sample_rows=sample_rows,
+        bins=bins,
+        max_levels=max_levels,
+        seed=seed,
+        separator=separator,
+        input_format=input_format,
+        threads=threads,
+        batch_rows=batch_rows,
+        storage_option=storage_option,
+        engine=engine,
+        scheduler=scheduler,
+        workers=workers,
+        dashboard=dashboard,
     )
     result = run_library(lambda cb: redundant_pairs(paths, options, top=top, progress=cb), quiet=quiet)
     from outrank_cli.report.rank_json import dumps
 
-    _emit_report({
-        OutputFormat.json: lambda: dumps(rep.redundancy_to_dict(result)),
-        OutputFormat.csv: lambda: rep.redundancy_csv(result),
-        OutputFormat.names: lambda: rep.redundancy_names(result),
-        OutputFormat.table: lambda: _rich_text(lambda console: rep.render_redundancy(result, console)),
-    }, chosen, output, {"redundancy.json": OutputFormat.json, "redundancy.csv": OutputFormat.csv}, quiet,
-        result.paths)
+    _emit_report(
+        {
+            OutputFormat.json: lambda: dumps(rep.redundancy_to_dict(result)),
+            OutputFormat.csv: lambda: rep.redundancy_csv(result),
+            OutputFormat.names: lambda: rep.redundancy_names(result),
+            OutputFormat.table: lambda: _rich_text(lambda console: rep.render_redundancy(result, console)),
+        },
+        chosen,
+        output,
+        {"redundancy.json": OutputFormat.json, "redundancy.csv": OutputFormat.csv},
+        quiet,
+        result.paths,
+    )
 
 
 # -- check ------------------------------------------------------------------------------------
 _THRESHOLD_OPTIONS = {
-    "leak_error": "--leak-error", "leak_warning": "--leak-warning", "high_missing": "--high-missing",
-    "id_like": "--id-like", "duplicate": "--duplicate", "near_duplicate": "--near-duplicate",
-    "rare_count": "--rare-count", "rare_share": "--rare-share", "imbalance": "--imbalance",
+    "leak_error": "--leak-error",
+    "leak_warning": "--leak-warning",
+    "high_missing": "--high-missing",
+    "id_like": "--id-like",
+    "duplicate": "--duplicate",
+    "near_duplicate": "--near-duplicate",
+    "rare_count": "--rare-count",
+    "rare_share": "--rare-share",
+    "imbalance": "--imbalance",
 }
 
 
@@ -428,23 +706,139 @@ _THRESHOLD_OPTIONS = {
 def check_command(
     paths: Paths,
     target: Target,
-    fmt: Annotated[CheckFormat | None, typer.Option("--format", "-f", help="Output: table (default on a terminal), json (default otherwise), csv, github (workflow annotations).", show_default=False)] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to FILE or into DIR (check.json); atomically.", show_default=False, metavar="FILE|DIR")] = None,
-    fail_on: Annotated[str, typer.Option("--fail-on", help="Exit 1 when a finding is at least this severe: error, warning, info, never.", metavar="LEVEL")] = "error",
-    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Ignore findings: CODE or CODE:COLUMN, comma-separated; repeatable.", metavar="CODE[:COLUMN]")] = None,
-    baseline: Annotated[Path | None, typer.Option("--baseline", help="A previous rank or check JSON report: add drift findings against it.", show_default=False, metavar="FILE")] = None,
-    leak_error: Annotated[float | None, typer.Option("--leak-error", help="target_leak error from this share of H(target) [0.8].", show_default=False, metavar="SHARE")] = None,
-    leak_warning: Annotated[float | None, typer.Option("--leak-warning", help="target_leak warning from this share [0.5].", show_default=False, metavar="SHARE")] = None,
-    high_missing: Annotated[float | None, typer.Option("--high-missing", help="high_missing from this missing share [0.5].", show_default=False, metavar="SHARE")] = None,
-    id_like: Annotated[float | None, typer.Option("--id-like", help="id_like from this distinct/rows share [0.95].", show_default=False, metavar="SHARE")] = None,
-    duplicate: Annotated[float | None, typer.Option("--duplicate", help="duplicate from this normalized MI [0.999].", show_default=False, metavar="NMI")] = None,
-    near_duplicate: Annotated[float | None, typer.Option("--near-duplicate", help="near_duplicate from this normalized MI [0.9].", show_default=False, metavar="NMI")] = None,
-    rare_count: Annotated[int | None, typer.Option("--rare-count", help="A level seen fewer times than this is rare [5].", show_default=False, metavar="N")] = None,
-    rare_share: Annotated[float | None, typer.Option("--rare-share", help="rare_levels from this share of rows in rare levels [0.05].", show_default=False, metavar="SHARE")] = None,
-    imbalance: Annotated[float | None, typer.Option("--imbalance", help="class_imbalance below this smallest-class share [0.05].", show_default=False, metavar="SHARE")] = None,
+    fmt: Annotated[
+        CheckFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Output: table (default on a terminal), json (default otherwise), csv, github (workflow annotations).",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write the report to FILE or into DIR (check.json); atomically.",
+            show_default=False,
+            metavar="FILE|DIR",
+        ),
+    ] = None,
+    fail_on: Annotated[
+        str,
+        typer.Option(
+            "--fail-on",
+            help="Exit 1 when a finding is at least this severe: error, warning, info, never.",
+            metavar="LEVEL",
+        ),
+    ] = "error",
+    ignore: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--ignore",
+            help="Ignore findings: CODE or CODE:COLUMN, comma-separated; repeatable.",
+            metavar="CODE[:COLUMN]",
+        ),
+    ] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option(
+            "--baseline",
+            help="A previous rank or check JSON report: add drift findings against it.",
+            show_default=False,
+            metavar="FILE",
+        ),
+    ] = None,
+    leak_error: Annotated[
+        float | None,
+        typer.Option(
+            "--leak-error",
+            help="target_leak error from this share of H(target) [0.8].",
+            show_default=False,
+            metavar="SHARE",
+        ),
+    ] = None,
+    leak_warning: Annotated[
+        float | None,
+        typer.Option(
+            "--leak-warning",
+            help="target_leak warning from this share [0.5].",
+            show_default=False,
+            metavar="SHARE",
+        ),
+    ] = None,
+    high_missing: Annotated[
+        float | None,
+        typer.Option(
+            "--high-missing",
+            help="high_missing from this missing share [0.5].",
+            show_default=False,
+            metavar="SHARE",
+        ),
+    ] = None,
+    id_like: Annotated[
+        float | None,
+        typer.Option(
+            "--id-like",
+            help="id_like from this distinct/rows share [0.95].",
+            show_default=False,
+            metavar="SHARE",
+        ),
+    ] = None,
+    duplicate: Annotated[
+        float | None,
+        typer.Option(
+            "--duplicate",
+            help="duplicate from this normalized MI [0.999].",
+            show_default=False,
+            metavar="NMI",
+        ),
+    ] = None,
+    near_duplicate: Annotated[
+        float | None,
+        typer.Option(
+            "--near-duplicate",
+            help="near_duplicate from this normalized MI [0.9].",
+            show_default=False,
+            metavar="NMI",
+        ),
+    ] = None,
+    rare_count: Annotated[
+        int | None,
+        typer.Option(
+            "--rare-count",
+            help="A level seen fewer times than this is rare [5].",
+            show_default=False,
+            metavar="N",
+        ),
+    ] = None,
+    rare_share: Annotated[
+        float | None,
+        typer.Option(
+            "--rare-share",
+            help="rare_levels from this share of rows in rare levels [0.05].",
+            show_default=False,
+            metavar="SHARE",
+        ),
+    ] = None,
+    imbalance: Annotated[
+        float | None,
+        typer.Option(
+            "--imbalance",
+            help="class_imbalance below this smallest-class share [0.05].",
+            show_default=False,
+            metavar="SHARE",
+        ),
+    ] = None,
     include: Include = None,
     exclude: Exclude = None,
-    sample_rows: Annotated[int, typer.Option("--sample-rows", help="Rows in the uniform sample used for the pair findings.", metavar="N")] = 200_000,
+    sample_rows: Annotated[
+        int,
+        typer.Option(
+            "--sample-rows", help="Rows in the uniform sample used for the pair findings.", metavar="N"
+        ),
+    ] = 200_000,
     bins: Bins = 16,
     max_levels: MaxLevels = 65_536,
     seed: Seed = 0,
@@ -468,9 +862,17 @@ def check_command(
     from outrank_cli.report.rank_json import dumps
     from outrank_cli.thresholds import load_thresholds
 
-    given = {"leak_error": leak_error, "leak_warning": leak_warning, "high_missing": high_missing,
-             "id_like": id_like, "duplicate": duplicate, "near_duplicate": near_duplicate,
-             "rare_count": rare_count, "rare_share": rare_share, "imbalance": imbalance}
+    given = {
+        "leak_error": leak_error,
+        "leak_warning": leak_warning,
+        "high_missing": high_missing,
+        "id_like": id_like,
+        "duplicate": duplicate,
+        "near_duplicate": near_duplicate,
+        "rare_count": rare_count,
+        "rare_share": rare_share,
+        "imbalance": imbalance,
+    }
     overrides = {k: v for k, v in given.items() if v is not None}
     thresholds, _ = run_library(lambda _: load_thresholds(overrides=overrides), quiet=True)
     if fmt is None:
@@ -479,12 +881,26 @@ def check_command(
         else:
             fmt = CheckFormat.table if sys.stdout.isatty() else CheckFormat.json
     options = CheckOptions(
-        target=target, include=tuple(include or ()), exclude=tuple(exclude or ()), sample_rows=sample_rows,
-        bins=bins, max_levels=max_levels, seed=seed, separator=_unescape_separator(separator),
-        input_format=input_format, threads=threads, batch_rows=batch_rows,
-        storage_options=_storage_options(storage_option), fail_on=fail_on, ignore=tuple(ignore or ()),
-        baseline=None if baseline is None else str(baseline), thresholds=thresholds,
-        engine=engine, scheduler=scheduler, workers=workers, dashboard=dashboard,
+        target=target,
+        include=tuple(include or ()),
+        exclude=tuple(exclude or ()),
+        sample_rows=sample_rows,
+        bins=bins,
+        max_levels=max_levels,
+        seed=seed,
+        separator=_unescape_separator(separator),
+        input_format=input_format,
+        threads=threads,
+        batch_rows=batch_rows,
+        storage_options=_storage_options(storage_option),
+        fail_on=fail_on,
+        ignore=tuple(ignore or ()),
+        baseline=None if baseline is None else str(baseline),
+        thresholds=thresholds,
+        engine=engine,
+        scheduler=scheduler,
+        workers=workers,
+        dashboard=dashboard,
     )
     result = run_library(lambda cb: check_table(paths, options, progress=cb), quiet=quiet)
     renderers = {

@@ -61,7 +61,9 @@ def plan_columns(
             raise ColumnNotFoundError(role="--include pattern", name=pattern, available=names)
     target_family = family_of(schema[target])
     if target_family is None:
-        raise UsageError(f"target column {target!r} has type {schema[target]}, which cannot be a target; use a text, boolean or numeric column")
+        raise UsageError(
+            f"target column {target!r} has type {schema[target]}, which cannot be a target; use a text, boolean or numeric column"
+        )
     features: list[tuple[str, Family]] = []
     skipped: list[tuple[str, str]] = []
     for name in names:

@@ -243,17 +243,29 @@ class ColumnCounter:
             hll_add(self.sketch, keys.keys, keys.missing if keys.missing.size else None)
         if self.folded:
             encoding.fold_count(
-                keys.keys, keys.missing, target_codes, n_buckets=self.max_levels,
-                counts=self.counts, out_codes=out_codes,
+                keys.keys,
+                keys.missing,
+                target_codes,
+                n_buckets=self.max_levels,
+                counts=self.counts,
+                out_codes=out_codes,
             )
             return
         start = 0
         while True:
             start, status = encoding.encode_count(
-                keys.keys, keys.missing, target_codes, start=start, key_shift=self.key_shift,
-                slot_keys=self.slot_keys, slot_codes=self.slot_codes,
-                level_keys=self.level_keys, n_levels_box=self._n_levels,
-                max_levels=self._dictionary_limit, counts=self.counts, out_codes=out_codes,
+                keys.keys,
+                keys.missing,
+                target_codes,
+                start=start,
+                key_shift=self.key_shift,
+                slot_keys=self.slot_keys,
+                slot_codes=self.slot_codes,
+                level_keys=self.level_keys,
+                n_levels_box=self._n_levels,
+                max_levels=self._dictionary_limit,
+                counts=self.counts,
+                out_codes=out_codes,
             )
             if status == encoding.STATUS_DONE:
                 return
@@ -270,8 +282,11 @@ class ColumnCounter:
                 hll_add(self.sketch, keys.keys[start:], rest)
             if self.folded:
                 encoding.fold_count(
-                    keys.keys[start:], keys.missing[start:] if keys.missing.size else keys.missing,
-                    target_codes[start:], n_buckets=self.max_levels, counts=self.counts,
+                    keys.keys[start:],
+                    keys.missing[start:] if keys.missing.size else keys.missing,
+                    target_codes[start:],
+                    n_buckets=self.max_levels,
+                    counts=self.counts,
                     out_codes=None if out_codes is None else out_codes[start:],
                 )
                 return
@@ -296,7 +311,9 @@ class ColumnCounter:
             other._start_sketch()
             assert self.sketch is not None and other.sketch is not None
             np.maximum(self.sketch, other.sketch, out=self.sketch)
-        if not self.family.ordered and (self.folded or other.folded or self._union_size(other) > self.max_levels):
+        if not self.family.ordered and (
+            self.folded or other.folded or self._union_size(other) > self.max_levels
+        ):
             mine = self._fold() if not self.folded else np.arange(self.max_levels + 1, dtype=np.int32)
             theirs = other._fold() if not other.folded else np.arange(self.max_levels + 1, dtype=np.int32)
             if self.sketch is not None and other.sketch is not None:
@@ -316,7 +333,7 @@ class ColumnCounter:
         position = np.empty(keys.shape[0], dtype=np.int32)
         position[order] = run_of_sorted + 1
         self._rebuild(keys[order][starts], np.vstack([missing_row, merged]))
-        mine = np.concatenate([[0], position[: n_mine][mine_shift[1:] - 1]]).astype(np.int32)
+        mine = np.concatenate([[0], position[:n_mine][mine_shift[1:] - 1]]).astype(np.int32)
         theirs = np.concatenate([[0], position[n_mine:][theirs_shift[1:] - 1]]).astype(np.int32)
         if int(self._n_levels[0]) > self._dictionary_limit:
             again = self._overflow()

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import numpy as np
 import polars as pl
@@ -65,9 +66,10 @@ def batch_rows_for(n_columns: int) -> int:
 
 
 _READ_AHEAD = 3
+T = TypeVar("T")
 
 
-class _ReadAhead:
+class _ReadAhead(Generic[T]):
     """Pull batches on a reader thread into a bounded queue (``depth`` batches at most).
 
     Polars parses outside the GIL, so reading runs ahead while the caller counts, and
@@ -77,7 +79,7 @@ class _ReadAhead:
 
     _DONE = object()
 
-    def __init__(self, batches: Iterator[pl.DataFrame], depth: int = _READ_AHEAD) -> None:
+    def __init__(self, batches: Iterator[T], depth: int = _READ_AHEAD) -> None:
         self._batches = batches
         self._queue: queue.Queue[object] = queue.Queue(maxsize=depth)
         self._stop = threading.Event()
@@ -103,7 +105,7 @@ class _ReadAhead:
             return
         self._put(self._DONE)
 
-    def __iter__(self) -> Iterator[pl.DataFrame]:
+    def __iter__(self) -> Iterator[T]:
         try:
             while True:
                 item = self._queue.get()
@@ -131,18 +133,22 @@ class PassState:
     dropped: int = 0
 
     @classmethod
-    def start(cls, plan: ColumnPlan, target: BinnedTarget | None, *, max_levels: int,
-              sample_rows: int, seed: int) -> PassState:
+    def start(
+        cls, plan: ColumnPlan, target: BinnedTarget | None, *, max_levels: int, sample_rows: int, seed: int
+    ) -> PassState:
         encoder: ClassTarget | BinnedTarget = target or ClassTarget(plan.target, plan.target_family)
         width = max(encoder.n_levels, 1)
-        counters = [ColumnCounter(n, f, max_levels=max_levels, n_target_levels=width) for n, f in plan.features]
+        counters = [
+            ColumnCounter(n, f, max_levels=max_levels, n_target_levels=width) for n, f in plan.features
+        ]
         sample = RowSample(len(counters), capacity=sample_rows, seed=seed) if sample_rows > 0 else None
         for counter in counters:
             counter.track_remaps = sample is not None
         return cls(counters, encoder, sample)
 
-    def count(self, file_index: int, first_row: int, batch: pl.DataFrame, plan: ColumnPlan,
-              pool: ThreadPoolExecutor) -> None:
+    def count(
+        self, file_index: int, first_row: int, batch: pl.DataFrame, plan: ColumnPlan, pool: ThreadPoolExecutor
+    ) -> None:
         """Count one batch (target first, then every column on the pool)."""
         target_column = batch.get_column(plan.target)
         target_keys = keys_of(target_column, plan.target_family)
@@ -236,15 +242,24 @@ def count_table(
         columns = [plan.target, *(name for name, _ in plan.features)]
         target = None
         if binned_target:
-            target = _target_prepass(source, plan, schema, max_levels=max_levels, bins=bins,
-                                     batch_rows=rows_per_batch, progress=progress)
+            target = _target_prepass(
+                source,
+                plan,
+                schema,
+                max_levels=max_levels,
+                bins=bins,
+                batch_rows=rows_per_batch,
+                progress=progress,
+            )
         state = PassState.start(plan, target, max_levels=max_levels, sample_rows=sample_rows, seed=seed)
         total_rows = source.parquet_rows()
         with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="outrank-count") as pool:
             batches = (
                 (partition.file_index, first, batch)
                 for partition in source.partitions()
-                for first, batch in source.partition_batches(partition, columns, schema, batch_rows=rows_per_batch)
+                for first, batch in source.partition_batches(
+                    partition, columns, schema, batch_rows=rows_per_batch
+                )
             )
             for file_index, first, batch in _ReadAhead(batches):
                 state.count(file_index, first, batch, plan, pool)
@@ -266,7 +281,9 @@ def run_with_restarts(
             return run(source, plan, binned_target), source, plan
         except WidenColumn as widen:
             if source.schema_overrides.get(widen.column) == widen.dtype:
-                raise InputError(f"column {widen.column!r} could not be parsed even as {widen.dtype}") from None
+                raise InputError(
+                    f"column {widen.column!r} could not be parsed even as {widen.dtype}"
+                ) from None
             source = source.with_override(widen.column, widen.dtype)
             family = Family.FLOAT if widen.dtype == pl.Float64 else Family.STRING
             if widen.column == plan.target:
@@ -274,24 +291,37 @@ def run_with_restarts(
                 binned_target = family is Family.FLOAT
             else:
                 plan = ColumnPlan(
-                    plan.target, plan.target_family,
+                    plan.target,
+                    plan.target_family,
                     tuple((n, family if n == widen.column else f) for n, f in plan.features),
                     plan.skipped,
                 )
         except TargetNeedsBinning:
             binned_target = True
-    raise InputError("the CSV needed too many column re-typings; pass --input-format parquet or fix the column types")
+    raise InputError(
+        "the CSV needed too many column re-typings; pass --input-format parquet or fix the column types"
+    )
 
 
 def _target_prepass(
-    source: Source, plan: ColumnPlan, schema: dict[str, pl.DataType], *, max_levels: int, bins: int,
-    batch_rows: int, progress: ProgressCallback,
+    source: Source,
+    plan: ColumnPlan,
+    schema: dict[str, pl.DataType],
+    *,
+    max_levels: int,
+    bins: int,
+    batch_rows: int,
+    progress: ProgressCallback,
 ) -> BinnedTarget:
     counter = ColumnCounter(plan.target, plan.target_family, max_levels=max_levels, n_target_levels=1)
     rows = 0
     for partition in source.partitions():
-        for _, batch in source.partition_batches(partition, [plan.target], schema, batch_rows=max(batch_rows, 100_000)):
-            counter.update(keys_of(batch.to_series(0), plan.target_family), np.zeros(batch.height, dtype=np.int32))
+        for _, batch in source.partition_batches(
+            partition, [plan.target], schema, batch_rows=max(batch_rows, 100_000)
+        ):
+            counter.update(
+                keys_of(batch.to_series(0), plan.target_family), np.zeros(batch.height, dtype=np.int32)
+            )
             rows += batch.height
             progress(Progress("target", rows))
     counter.finish()
@@ -304,7 +334,9 @@ def finish_pass(state: PassState, source: Source, plan: ColumnPlan, *, seconds: 
     if rows == 0:
         raise InputError(f"{_where(source)}: the table has no data rows")
     if rows == dropped:
-        raise TargetError(f"target column {plan.target!r} is missing in every one of the {rows} rows; choose another --target")
+        raise TargetError(
+            f"target column {plan.target!r} is missing in every one of the {rows} rows; choose another --target"
+        )
     encoder = state.target
     if int(np.count_nonzero(encoder.class_counts)) < 2:
         raise TargetError(
@@ -330,8 +362,13 @@ def finish_pass(state: PassState, source: Source, plan: ColumnPlan, *, seconds: 
     if sample is not None:
         sample.compact()
     return TableCounts(
-        source=source, rows=rows, rows_dropped=dropped, target=_summarize_target(encoder),
-        columns=tuple(c.result() for c in state.counters), skipped=plan.skipped, seconds=seconds,
+        source=source,
+        rows=rows,
+        rows_dropped=dropped,
+        target=_summarize_target(encoder),
+        columns=tuple(c.result() for c in state.counters),
+        skipped=plan.skipped,
+        seconds=seconds,
         sample=sample,
     )
 
@@ -341,11 +378,24 @@ def _summarize_target(encoder: ClassTarget | BinnedTarget) -> TargetSummary:
         if encoder.binned:
             labels = tuple(f"bin {i}" for i in range(encoder.n_levels))
         else:
-            labels = tuple(_number_label(key_to_value(int(k) << encoder.key_shift, encoder.family)) for k in encoder.cell_keys)
-        return TargetSummary(encoder.name, kind_for(encoder.n_levels, binned=encoder.binned),
-                             encoder.class_counts, labels, tuple(encoder.edges))
-    return TargetSummary(encoder.name, kind_for(encoder.n_levels, binned=False), encoder.class_counts,
-                         tuple(encoder.labels), ())
+            labels = tuple(
+                _number_label(key_to_value(int(k) << encoder.key_shift, encoder.family))
+                for k in encoder.cell_keys
+            )
+        return TargetSummary(
+            encoder.name,
+            kind_for(encoder.n_levels, binned=encoder.binned),
+            encoder.class_counts,
+            labels,
+            tuple(encoder.edges),
+        )
+    return TargetSummary(
+        encoder.name,
+        kind_for(encoder.n_levels, binned=False),
+        encoder.class_counts,
+        tuple(encoder.labels),
+        (),
+    )
 
 
 def _number_label(value: float) -> str:

@@ -30,9 +30,14 @@ class Aggregates:
     def start(cls, relevance: np.ndarray, *, alpha: float, beta: float) -> Aggregates:
         f = relevance.shape[0]
         return cls(
-            relevance=relevance, n_selected=0,
-            sum_conditional=np.zeros(f), min_conditional=np.full(f, np.inf),
-            sum_redundancy=np.zeros(f), min_joint=np.full(f, np.inf), alpha=alpha, beta=beta,
+            relevance=relevance,
+            n_selected=0,
+            sum_conditional=np.zeros(f),
+            min_conditional=np.full(f, np.inf),
+            sum_redundancy=np.zeros(f),
+            min_joint=np.full(f, np.inf),
+            alpha=alpha,
+            beta=beta,
         )
 
     def add(self, candidate: int, selected_relevance: float, conditional: float, redundancy: float) -> None:
@@ -67,7 +72,7 @@ def _three_mr(agg: Aggregates) -> np.ndarray:
     relation is the mean interaction gain I(Xk;Y|Xj) - I(Xk;Y) (synergy with the selected)."""
     n = agg.n_selected
     relation = agg.sum_conditional / n - agg.relevance
-    return agg.relevance - agg.alpha * agg.sum_redundancy / n + agg.beta * relation
+    return np.asarray(agg.relevance - agg.alpha * agg.sum_redundancy / n + agg.beta * relation)
 
 
 CRITERIA: dict[str, Callable[[Aggregates], np.ndarray]] = {

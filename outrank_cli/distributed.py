@@ -84,8 +84,13 @@ def _named(partition: Partition, error: BaseException) -> BaseException:
     """Say which partition failed (the local engine's messages name the file already)."""
     if isinstance(error, WidenColumn | TargetNeedsBinning):
         return error
-    where = partition.path if partition.row_count is None else (
-        f"{partition.path} rows {partition.row_offset}-{partition.row_offset + partition.row_count - 1}")
+    where = (
+        partition.path
+        if partition.row_count is None
+        else (
+            f"{partition.path} rows {partition.row_offset}-{partition.row_offset + partition.row_count - 1}"
+        )
+    )
     message = str(error) if isinstance(error, OutrankError) else f"{type(error).__name__}: {error}"
     if partition.path in message:
         return InputError(f"partition {message}" if not message.startswith("partition") else message)
@@ -93,8 +98,16 @@ def _named(partition: Partition, error: BaseException) -> BaseException:
 
 
 def count_partition(
-    source: Source, plan: ColumnPlan, schema: dict[str, Any], partition: Partition,
-    target: BinnedTarget | None, *, max_levels: int, sample_rows: int, seed: int, batch_rows: int,
+    source: Source,
+    plan: ColumnPlan,
+    schema: dict[str, Any],
+    partition: Partition,
+    target: BinnedTarget | None,
+    *,
+    max_levels: int,
+    sample_rows: int,
+    seed: int,
+    batch_rows: int,
 ) -> PassState:
     """Worker task: count one partition into a fresh state."""
     from concurrent.futures import ThreadPoolExecutor
@@ -119,14 +132,21 @@ def merge_states(first: PassState, second: PassState) -> PassState:
 
 
 def target_partition(
-    source: Source, plan: ColumnPlan, schema: dict[str, Any], partition: Partition, *, max_levels: int,
+    source: Source,
+    plan: ColumnPlan,
+    schema: dict[str, Any],
+    partition: Partition,
+    *,
+    max_levels: int,
     batch_rows: int,
 ) -> ColumnCounter:
     """Worker task: the numeric target's grid counts of one partition (for its bins)."""
     try:
         counter = ColumnCounter(plan.target, plan.target_family, max_levels=max_levels, n_target_levels=1)
         for _, batch in source.partition_batches(partition, [plan.target], schema, batch_rows=batch_rows):
-            counter.update(keys_of(batch.to_series(0), plan.target_family), np.zeros(batch.height, dtype=np.int32))
+            counter.update(
+                keys_of(batch.to_series(0), plan.target_family), np.zeros(batch.height, dtype=np.int32)
+            )
         return counter
     except BaseException as error:
         raise _named(partition, error) from None
@@ -140,8 +160,10 @@ def merge_counters(first: ColumnCounter, second: ColumnCounter) -> ColumnCounter
 def _tree_reduce(client: Any, futures: list[Any], merge: Callable[[Any, Any], Any]) -> Any:
     """Merge futures pairwise on the workers until one is left; return its result."""
     while len(futures) > 1:
-        merged = [client.submit(merge, futures[i], futures[i + 1], pure=False, retries=2)
-                  for i in range(0, len(futures) - 1, 2)]
+        merged = [
+            client.submit(merge, futures[i], futures[i + 1], pure=False, retries=2)
+            for i in range(0, len(futures) - 1, 2)
+        ]
         if len(futures) % 2:
             merged.append(futures[-1])
         futures = merged
@@ -155,41 +177,79 @@ def _client(cluster: ClusterOptions) -> tuple[Any, Any]:
         if address:
             return distributed.Client(address, timeout="30s"), None
         local = distributed.LocalCluster(
-            n_workers=cluster.workers or 2, threads_per_worker=1, processes=True, host="127.0.0.1",
+            n_workers=cluster.workers or 2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
             dashboard_address=":8787" if cluster.dashboard else None,
         )
         return distributed.Client(local), local
     except OSError as error:
-        raise InputError(f"cannot reach the Dask scheduler {address!r} ({error}); check --scheduler") from None
+        raise InputError(
+            f"cannot reach the Dask scheduler {address!r} ({error}); check --scheduler"
+        ) from None
 
 
 def count_table_dask(
-    source: Source, plan: ColumnPlan, *, max_levels: int, bins: int, cluster: ClusterOptions,
-    batch_rows: int, sample_rows: int = 0, seed: int = 0, progress: ProgressCallback = ignore_progress,
+    source: Source,
+    plan: ColumnPlan,
+    *,
+    max_levels: int,
+    bins: int,
+    cluster: ClusterOptions,
+    batch_rows: int,
+    sample_rows: int = 0,
+    seed: int = 0,
+    progress: ProgressCallback = ignore_progress,
 ) -> TableCounts:
     """The pass on a Dask cluster; the same result as ``counting.count_table``."""
     started = time.perf_counter()
     client, local = _client(cluster)
     try:
+
         def run(source: Source, plan: ColumnPlan, binned_target: bool) -> PassState:
             distributed = _import_distributed()
             schema = source.schema()
             partitions = split_partitions(source)
             target = None
             if binned_target:
-                futures = [client.submit(target_partition, source, plan, schema, p, max_levels=max_levels,
-                                         batch_rows=batch_rows, pure=False, retries=2) for p in partitions]
+                futures = [
+                    client.submit(
+                        target_partition,
+                        source,
+                        plan,
+                        schema,
+                        p,
+                        max_levels=max_levels,
+                        batch_rows=batch_rows,
+                        pure=False,
+                        retries=2,
+                    )
+                    for p in partitions
+                ]
                 counter = _tree_reduce(client, futures, merge_counters)
                 counter.finish()
                 target = BinnedTarget.from_counts(counter.result(), n_bins=bins)
-            futures = [client.submit(count_partition, source, plan, schema, p, target, max_levels=max_levels,
-                                     sample_rows=sample_rows, seed=seed, batch_rows=batch_rows, pure=False,
-                                     retries=2) for p in partitions]
-            done = 0
-            for future in distributed.as_completed(futures):
+            futures = [
+                client.submit(
+                    count_partition,
+                    source,
+                    plan,
+                    schema,
+                    p,
+                    target,
+                    max_levels=max_levels,
+                    sample_rows=sample_rows,
+                    seed=seed,
+                    batch_rows=batch_rows,
+                    pure=False,
+                    retries=2,
+                )
+                for p in partitions
+            ]
+            for done, future in enumerate(distributed.as_completed(futures), start=1):
                 if future.status == "error":
                     future.result()  # raises the worker's error here
-                done += 1
                 progress(Progress("partitions", done, len(partitions)))
             return _tree_reduce(client, futures, merge_states)  # type: ignore[no-any-return]
 

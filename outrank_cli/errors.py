@@ -57,7 +57,11 @@ class ColumnNotFoundError(InputError):
             if close
             else f"the table has {len(self.available)} columns: {_preview(self.available)}"
         )
-        what = f"{role} {name!r} matches no column" if role.endswith("pattern") else f"{role} column {name!r} is not in the table"
+        what = (
+            f"{role} {name!r} matches no column"
+            if role.endswith("pattern")
+            else f"{role} column {name!r} is not in the table"
+        )
         super().__init__(f"{what}; {hint}")
 
 

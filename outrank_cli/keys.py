@@ -39,9 +39,7 @@ def family_of(dtype: pl.DataType) -> Family | None:
         return Family.FLOAT
     if dtype.is_integer() or dtype.is_temporal():
         return Family.INTEGER
-    if dtype in (pl.String, pl.Categorical, pl.Binary) or isinstance(
-        dtype, pl.Categorical | pl.Enum
-    ):
+    if dtype in (pl.String, pl.Categorical, pl.Binary) or isinstance(dtype, pl.Categorical | pl.Enum):
         return Family.STRING
     if dtype == pl.Null:
         return Family.STRING

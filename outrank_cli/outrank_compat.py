@@ -33,7 +33,5 @@ def outrank_score(table: np.ndarray, *, seed: int = 0) -> float:
     if kept_rows == 0:
         return 0.0
     observed = mutual_information(kept)
-    background = float(
-        permutation_mi(kept.sum(axis=0), kept.sum(axis=1), n_permutations=1, seed=seed)[0]
-    )
+    background = float(permutation_mi(kept.sum(axis=0), kept.sum(axis=1), n_permutations=1, seed=seed)[0])
     return (kept_rows / n) * (observed - background)

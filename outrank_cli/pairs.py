@@ -76,7 +76,8 @@ def pair_stats(columns: SampleColumns, a: int, b: int, *, with_target: bool = Tr
         cmi, cmi_expected, df = conditional_mi(cell_b, counts)
         p = _p_value(cmi, cmi_expected, df)
     return PairStats(
-        a=a, b=b,
+        a=a,
+        b=b,
         redundancy=mi / LN2,
         redundancy_expected=expected / LN2,
         redundancy_normalized=adjusted_normalized(mi, expected, h_a, h_b),

@@ -9,16 +9,15 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from outrank_cli.columns import plan_columns, split_patterns
 from outrank_cli import engine
-from outrank_cli.columns import ColumnPlan
+from outrank_cli.columns import ColumnPlan, plan_columns, split_patterns
 from outrank_cli.counting import TableCounts, default_threads
 from outrank_cli.engine import ENGINES
 from outrank_cli.errors import UsageError
 from outrank_cli.features import EncodedFeature, encode_feature
 from outrank_cli.kernels.information import entropy
-from outrank_cli.progress import Progress, ProgressCallback, ignore_progress
 from outrank_cli.kernels.warmup import warm_up_in_background
+from outrank_cli.progress import Progress, ProgressCallback, ignore_progress
 from outrank_cli.source import Source, resolve
 from outrank_cli.stats import CORRECTIONS, LN2, TableSummary, relevance
 
@@ -67,7 +66,16 @@ class RankOptions:
 
     def reported(self) -> dict[str, object]:
         """The options that change results, for the report (no paths, no threads)."""
-        where = {"threads", "batch_rows", "storage_options", "target", "engine", "scheduler", "workers", "dashboard"}
+        where = {
+            "threads",
+            "batch_rows",
+            "storage_options",
+            "target",
+            "engine",
+            "scheduler",
+            "workers",
+            "dashboard",
+        }
         out = {k: v for k, v in asdict(self).items() if k not in where}
         out["include"] = list(self.include)
         out["exclude"] = list(self.exclude)
@@ -150,25 +158,48 @@ def score_features(
         feature, rel = scored[index]
         out.append(
             FeatureRanking(
-                name=feature.name, rank=position, score=rel.score, mi=rel.mi,  # type: ignore[attr-defined]
-                expected_mi=rel.expected_mi, ami_normalized=rel.ami_normalized,  # type: ignore[attr-defined]
-                symmetric_uncertainty=rel.symmetric_uncertainty, p_value=rel.p_value,  # type: ignore[attr-defined]
-                entropy=rel.entropy, levels=feature.levels, levels_exact=feature.levels_exact,  # type: ignore[attr-defined]
-                missing_share=feature.missing_share, kind=str(feature.kind), bins=feature.bins,
+                name=feature.name,
+                rank=position,
+                score=rel.score,
+                mi=rel.mi,
+                expected_mi=rel.expected_mi,
+                ami_normalized=rel.ami_normalized,
+                symmetric_uncertainty=rel.symmetric_uncertainty,
+                p_value=rel.p_value,
+                entropy=rel.entropy,
+                levels=feature.levels,
+                levels_exact=feature.levels_exact,
+                missing_share=feature.missing_share,
+                kind=str(feature.kind),
+                bins=feature.bins,
             )
         )
     return out
 
 
 def count_with_engine(
-    source: Source, plan: ColumnPlan, options: RankOptions, *, threads: int, sample_rows: int = 0,
+    source: Source,
+    plan: ColumnPlan,
+    options: RankOptions,
+    *,
+    threads: int,
+    sample_rows: int = 0,
     progress: ProgressCallback = ignore_progress,
 ) -> TableCounts:
     """The counting pass with the options' engine, level cap, bins and seed."""
     return engine.count(
-        source, plan, engine=options.engine, max_levels=options.max_levels, bins=options.bins,
-        threads=threads, batch_rows=options.batch_rows, sample_rows=sample_rows, seed=options.seed,
-        scheduler=options.scheduler, workers=options.workers, dashboard=options.dashboard,
+        source,
+        plan,
+        engine=options.engine,
+        max_levels=options.max_levels,
+        bins=options.bins,
+        threads=threads,
+        batch_rows=options.batch_rows,
+        sample_rows=sample_rows,
+        seed=options.seed,
+        scheduler=options.scheduler,
+        workers=options.workers,
+        dashboard=options.dashboard,
         progress=progress,
     )
 
@@ -180,11 +211,17 @@ def rank_table(
     started = time.perf_counter()
     options.validate()
     warm_up_in_background()
-    source = resolve(paths, separator=options.separator, file_format=options.input_format,
-                     storage_options=options.storage_options)
+    source = resolve(
+        paths,
+        separator=options.separator,
+        file_format=options.input_format,
+        storage_options=options.storage_options,
+    )
     plan = plan_columns(
-        source.schema(), target=options.target,
-        include=split_patterns(options.include), exclude=split_patterns(options.exclude),
+        source.schema(),
+        target=options.target,
+        include=split_patterns(options.include),
+        exclude=split_patterns(options.exclude),
     )
     threads = options.threads or default_threads()
     counts = count_with_engine(source, plan, options, threads=threads, progress=progress)

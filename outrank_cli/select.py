@@ -19,6 +19,7 @@ from outrank_cli.counting import TableCounts, default_threads
 from outrank_cli.criteria import CRITERIA, Aggregates
 from outrank_cli.errors import UsageError
 from outrank_cli.features import EncodedFeature, encode_feature
+from outrank_cli.kernels.warmup import warm_up_in_background
 from outrank_cli.pairs import PairStats, SampleColumns, pair_stats
 from outrank_cli.progress import Progress, ProgressCallback, ignore_progress
 from outrank_cli.rank import (
@@ -29,7 +30,6 @@ from outrank_cli.rank import (
     score_features,
     target_info,
 )
-from outrank_cli.kernels.warmup import warm_up_in_background
 from outrank_cli.source import resolve
 
 STOP_K = "k reached"
@@ -119,13 +119,22 @@ def prepare(paths: Sequence[str], options: SelectOptions, progress: ProgressCall
     started = time.perf_counter()
     options.validate()
     warm_up_in_background()
-    source = resolve(paths, separator=options.separator, file_format=options.input_format,
-                     storage_options=options.storage_options)
-    plan = plan_columns(source.schema(), target=options.target,
-                        include=split_patterns(options.include), exclude=split_patterns(options.exclude))
+    source = resolve(
+        paths,
+        separator=options.separator,
+        file_format=options.input_format,
+        storage_options=options.storage_options,
+    )
+    plan = plan_columns(
+        source.schema(),
+        target=options.target,
+        include=split_patterns(options.include),
+        exclude=split_patterns(options.exclude),
+    )
     threads = options.threads or default_threads()
-    counts = count_with_engine(source, plan, options, threads=threads, sample_rows=options.sample_rows,
-                               progress=progress)
+    counts = count_with_engine(
+        source, plan, options, threads=threads, sample_rows=options.sample_rows, progress=progress
+    )
     progress(Progress("stats", counts.rows))
     encoded = tuple(encode_feature(c, bins=options.bins) for c in counts.columns)
     ranking = tuple(score_features(encoded, options, threads=threads))
@@ -160,9 +169,16 @@ def select_features(
     finished = time.perf_counter()
     counts = prepared.counts
     return SelectResult(
-        paths=counts.source.paths, rows=counts.rows, rows_dropped=counts.rows_dropped,
-        sample_rows=prepared.columns.rows, target=target_info(counts), options=options,
-        stopped_by=result[0], selected=result[1], dropped=result[2], ranking=prepared.ranking,
+        paths=counts.source.paths,
+        rows=counts.rows,
+        rows_dropped=counts.rows_dropped,
+        sample_rows=prepared.columns.rows,
+        target=target_info(counts),
+        options=options,
+        stopped_by=result[0],
+        selected=result[1],
+        dropped=result[2],
+        ranking=prepared.ranking,
         timings={
             "read_and_count_seconds": round(counts.seconds, 4),
             "search_seconds": round(finished - search_started, 4),
@@ -204,13 +220,16 @@ def greedy_search(
         if not is_signal(k):
             return None
         threshold = REDUNDANT_SHARE * relevance[k]
-        hits = [pairs[(k, j)] for j in chosen if is_signal(j) and pairs[(k, j)].conditional_relevance <= threshold]
+        hits = [
+            pairs[(k, j)] for j in chosen if is_signal(j) and pairs[(k, j)].conditional_relevance <= threshold
+        ]
         return min(hits, key=lambda s: s.conditional_relevance) if hits else None
 
     def adds_significant_gain(k: int) -> bool:
         return all(
             pairs[(k, j)].conditional_relevance > 0 and significant(pairs[(k, j)].conditional_p, f)
-            for j in chosen if is_signal(j)
+            for j in chosen
+            if is_signal(j)
         )
 
     def eligible(k: int) -> bool:
@@ -244,15 +263,33 @@ def greedy_search(
                 best = candidates[int(_order_key(scores[candidates])[0])]
             gain = float(scores[best])
             if not chosen or not signals:
-                selected.append(Selected(names[best], len(chosen) + 1, gain, float(relevance[best]),
-                                         float(p_values[best]), None, None, None))
+                selected.append(
+                    Selected(
+                        names[best],
+                        len(chosen) + 1,
+                        gain,
+                        float(relevance[best]),
+                        float(p_values[best]),
+                        None,
+                        None,
+                        None,
+                    )
+                )
             else:
                 worst = min((pairs[(best, j)] for j in chosen), key=lambda s: s.conditional_relevance)
                 closest = max((pairs[(best, j)] for j in chosen), key=lambda s: s.redundancy_normalized)
-                selected.append(Selected(
-                    names[best], len(chosen) + 1, gain, float(relevance[best]), worst.conditional_p,
-                    names[closest.b], closest.redundancy, closest.redundancy_normalized,
-                ))
+                selected.append(
+                    Selected(
+                        names[best],
+                        len(chosen) + 1,
+                        gain,
+                        float(relevance[best]),
+                        worst.conditional_p,
+                        names[closest.b],
+                        closest.redundancy,
+                        closest.redundancy_normalized,
+                    )
+                )
             chosen.append(best)
             remaining.remove(best)
             agg.n_selected = len(chosen)
@@ -260,10 +297,14 @@ def greedy_search(
             if not signals:
                 continue  # past the signals nothing needs pair statistics any more
             needed = [k for k in remaining if is_signal(k)]
-            for stats in pool.map(lambda k: pair_stats(columns, k, new), needed):
+            for stats in pool.map(lambda k, j=new: pair_stats(columns, k, j), needed):
                 pairs[(stats.a, new)] = stats
-                agg.add(stats.a, float(relevance[new]), stats.conditional_relevance,
-                        stats.redundancy - stats.redundancy_expected)
+                agg.add(
+                    stats.a,
+                    float(relevance[new]),
+                    stats.conditional_relevance,
+                    stats.redundancy - stats.redundancy_expected,
+                )
     finally:
         pool.shutdown(wait=True)
     dropped = []
@@ -280,17 +321,37 @@ def greedy_search(
             continue
         against = [pairs[(i, j)] for j in chosen if (i, j) in pairs]
         if not against:
-            dropped.append(Dropped(names[i], "not evaluated (search stopped first)", rel, p, None, None, None))
+            dropped.append(
+                Dropped(names[i], "not evaluated (search stopped first)", rel, p, None, None, None)
+            )
             continue
         hit = redundant_with(i)
         if hit is not None:
-            dropped.append(Dropped(names[i], f"redundant with {names[hit.b]}", rel, p, names[hit.b],
-                                   hit.conditional_relevance, hit.redundancy_normalized))
+            dropped.append(
+                Dropped(
+                    names[i],
+                    f"redundant with {names[hit.b]}",
+                    rel,
+                    p,
+                    names[hit.b],
+                    hit.conditional_relevance,
+                    hit.redundancy_normalized,
+                )
+            )
             continue
         worst = min(against, key=lambda s: s.conditional_relevance)
         reason = STOP_K if stopped_by == STOP_K else "no significant gain beyond the selected features"
-        dropped.append(Dropped(names[i], reason, rel, p, names[worst.b], worst.conditional_relevance,
-                               worst.redundancy_normalized))
+        dropped.append(
+            Dropped(
+                names[i],
+                reason,
+                rel,
+                p,
+                names[worst.b],
+                worst.conditional_relevance,
+                worst.redundancy_normalized,
+            )
+        )
     return stopped_by, tuple(selected), tuple(dropped)
 
 
@@ -316,7 +377,10 @@ class RedundancyResult:
 
 
 def redundant_pairs(
-    paths: Sequence[str], options: SelectOptions, *, top: int = 50,
+    paths: Sequence[str],
+    options: SelectOptions,
+    *,
+    top: int = 50,
     progress: ProgressCallback = ignore_progress,
 ) -> RedundancyResult:
     """The ``top`` most redundant feature pairs by normalized MI on the sample.
@@ -333,7 +397,7 @@ def redundant_pairs(
     live = [i for i in range(len(columns.names)) if entropy[i] > 0]
     candidates = []
     for x, i in enumerate(live):
-        for j in live[x + 1:]:
+        for j in live[x + 1 :]:
             low, high = sorted((entropy[i], entropy[j]))
             candidates.append((low / ((low + high) / 2.0), i, j))
     candidates.sort(key=lambda t: (-round(t[0], 12), t[1], t[2]))
@@ -345,19 +409,35 @@ def redundant_pairs(
         while position < len(candidates):
             if len(found) >= top and candidates[position][0] < found[top - 1].normalized:
                 break
-            chunk = candidates[position: position + batch]
+            chunk = candidates[position : position + batch]
             position += len(chunk)
             for stats in pool.map(lambda c: pair_stats(columns, c[1], c[2], with_target=False), chunk):
                 evaluated += 1
-                found.append(RedundantPair(columns.names[stats.a], columns.names[stats.b], stats.redundancy,
-                                           stats.redundancy_expected, stats.redundancy_normalized))
-            found.sort(key=lambda p: (-round(p.normalized, 12), columns.names.index(p.a), columns.names.index(p.b)))
+                found.append(
+                    RedundantPair(
+                        columns.names[stats.a],
+                        columns.names[stats.b],
+                        stats.redundancy,
+                        stats.redundancy_expected,
+                        stats.redundancy_normalized,
+                    )
+                )
+            found.sort(
+                key=lambda p: (-round(p.normalized, 12), columns.names.index(p.a), columns.names.index(p.b))
+            )
             found = found[: max(top, 1)]
     finished = time.perf_counter()
     return RedundancyResult(
-        paths=prepared.counts.source.paths, rows=prepared.counts.rows, sample_rows=columns.rows,
-        options=options, pairs=tuple(found[:top]), pairs_evaluated=evaluated, pairs_total=len(candidates),
-        timings={"read_and_count_seconds": round(prepared.counts.seconds, 4),
-                 "pairs_seconds": round(finished - started, 4),
-                 "total_seconds": round(finished - prepared.started, 4)},
+        paths=prepared.counts.source.paths,
+        rows=prepared.counts.rows,
+        sample_rows=columns.rows,
+        options=options,
+        pairs=tuple(found[:top]),
+        pairs_evaluated=evaluated,
+        pairs_total=len(candidates),
+        timings={
+            "read_and_count_seconds": round(prepared.counts.seconds, 4),
+            "pairs_seconds": round(finished - started, 4),
+            "total_seconds": round(finished - prepared.started, 4),
+        },
     )

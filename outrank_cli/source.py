@@ -24,7 +24,19 @@ from outrank_cli.errors import InputError, UsageError
 CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".tab")
 COMPRESSION_SUFFIXES = (".gz", ".zst", ".zstd")
 PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
-REMOTE_PREFIXES = ("s3://", "s3a://", "gs://", "gcs://", "az://", "abfs://", "abfss://", "hdfs://", "http://", "https://", "file://")
+REMOTE_PREFIXES = (
+    "s3://",
+    "s3a://",
+    "gs://",
+    "gcs://",
+    "az://",
+    "abfs://",
+    "abfss://",
+    "hdfs://",
+    "http://",
+    "https://",
+    "file://",
+)
 SCHEMA_INFERENCE_ROWS = 10_000
 
 
@@ -77,7 +89,9 @@ class Source:
             except Exception as error:  # polars raises many types; all mean "cannot read"
                 raise _input_error(self, error) from error
             if not cached:
-                raise InputError(f"{_where(self)}: the input is empty (no header row); a CSV needs a header row")
+                raise InputError(
+                    f"{_where(self)}: the input is empty (no header row); a CSV needs a header row"
+                )
             self._cache["schema"] = cached
         return dict(cached)
 
@@ -85,16 +99,23 @@ class Source:
         first = self.paths[0]
         _check_csv_header(first, self.separator)
         frame = pl.scan_csv(
-            [first], separator=self.separator, infer_schema_length=SCHEMA_INFERENCE_ROWS,
+            [first],
+            separator=self.separator,
+            infer_schema_length=SCHEMA_INFERENCE_ROWS,
             schema_overrides=dict(self.schema_overrides) or None,
-            storage_options=dict(self.storage_options) or None, raise_if_empty=False, try_parse_dates=True,
+            storage_options=dict(self.storage_options) or None,
+            raise_if_empty=False,
+            try_parse_dates=True,
         )
         schema = dict(frame.collect_schema())
         unknown = [c for c, t in schema.items() if t == pl.String and c not in self.schema_overrides]
         if unknown:
-            counts = frame.head(SCHEMA_INFERENCE_ROWS).select(
-                pl.len().alias("__rows__"), *(pl.col(c).null_count() for c in unknown)
-            ).collect().row(0, named=True)
+            counts = (
+                frame.head(SCHEMA_INFERENCE_ROWS)
+                .select(pl.len().alias("__rows__"), *(pl.col(c).null_count() for c in unknown))
+                .collect()
+                .row(0, named=True)
+            )
             rows = counts.pop("__rows__")
             for column, nulls in counts.items():
                 if rows and nulls == rows:
@@ -106,8 +127,13 @@ class Source:
         if len(local) == len(self.paths):
             schemas = [dict(pl.read_parquet_schema(p)) for p in self.paths]
         else:
-            schemas = [dict(pl.scan_parquet([self.paths[0]], storage_options=dict(self.storage_options) or None)
-                            .collect_schema())]
+            schemas = [
+                dict(
+                    pl.scan_parquet(
+                        [self.paths[0]], storage_options=dict(self.storage_options) or None
+                    ).collect_schema()
+                )
+            ]
         schema = dict(schemas[0])
         for other in schemas[1:]:
             for column, dtype in other.items():
@@ -121,7 +147,12 @@ class Source:
         return [Partition(index, path) for index, path in enumerate(self.paths)]
 
     def partition_batches(
-        self, partition: Partition, columns: Sequence[str], schema: Mapping[str, pl.DataType], *, batch_rows: int
+        self,
+        partition: Partition,
+        columns: Sequence[str],
+        schema: Mapping[str, pl.DataType],
+        *,
+        batch_rows: int,
     ) -> Iterator[tuple[int, pl.DataFrame]]:
         """Stream one partition's columns as ``(first row within the file, batch)``.
 
@@ -132,8 +163,10 @@ class Source:
             if self.format is Format.CSV:
                 _check_csv_header(partition.path, self.separator)
                 frame = pl.scan_csv(
-                    [partition.path], separator=self.separator,
-                    schema_overrides={c: schema[c] for c in schema}, storage_options=dict(self.storage_options) or None,
+                    [partition.path],
+                    separator=self.separator,
+                    schema_overrides={c: schema[c] for c in schema},
+                    storage_options=dict(self.storage_options) or None,
                     raise_if_empty=False,
                 )
             else:
@@ -214,11 +247,13 @@ def _check_csv_header(path: str, separator: str) -> None:
     for name in header:
         name = name.lstrip("\ufeff")
         if name in seen:
-            raise InputError(f"{path}: column name {name!r} appears more than once in the header; rename the duplicates")
+            raise InputError(
+                f"{path}: column name {name!r} appears more than once in the header; rename the duplicates"
+            )
         seen.add(name)
 
 
-class WidenColumn(Exception):  # noqa: N818 - control flow between source and pipeline
+class WidenColumn(Exception):
     """A CSV value did not parse as the type inferred from the first rows."""
 
     def __init__(self, column: str, dtype: pl.DataType) -> None:
@@ -258,7 +293,9 @@ def _expand(path: str, storage_options: Mapping[str, str] | None = None) -> list
     if any(ch in path for ch in "*?["):
         matches = sorted(p for p in glob.glob(path, recursive=True) if os.path.isfile(p))
         if not matches:
-            raise InputError(f"no file matches {path!r}; check the pattern (quote it so the shell does not expand it)")
+            raise InputError(
+                f"no file matches {path!r}; check the pattern (quote it so the shell does not expand it)"
+            )
         return matches
     if os.path.isdir(path):
         found = sorted(
@@ -298,8 +335,13 @@ def _expand_remote_glob(path: str, storage_options: Mapping[str, str]) -> list[s
     return [m if "://" in m else f"{protocol}://{m}" for m in matches]
 
 
-def resolve(paths: Sequence[str], *, separator: str | None = None, file_format: str | None = None,
-            storage_options: Mapping[str, str] | None = None) -> Source:
+def resolve(
+    paths: Sequence[str],
+    *,
+    separator: str | None = None,
+    file_format: str | None = None,
+    storage_options: Mapping[str, str] | None = None,
+) -> Source:
     """Expand files, globs and directories into one ``Source`` of a single format."""
     if not paths:
         raise UsageError("no input given; pass a file, a glob or a directory")
@@ -312,7 +354,7 @@ def resolve(paths: Sequence[str], *, separator: str | None = None, file_format: 
             chosen = Format(file_format)
         except ValueError:
             raise UsageError(f"unknown --input-format {file_format!r}; valid: csv, parquet") from None
-        formats = {chosen}
+        formats: set[Format | None] = {chosen}
     else:
         formats = {format_of(f) for f in files}
         if None in formats:
@@ -335,6 +377,7 @@ def resolve(paths: Sequence[str], *, separator: str | None = None, file_format: 
 
 # -- errors ------------------------------------------------------------------------------------
 
+
 def _input_error(source: Source, error: Exception, *, path: str | None = None) -> Exception:
     text = str(error)
     first = text.strip().splitlines()[0] if text.strip() else type(error).__name__
@@ -347,13 +390,17 @@ def _input_error(source: Source, error: Exception, *, path: str | None = None) -
             located = _find_ragged_line(source)
             if located:
                 return InputError(located)
-            return InputError(f"{where}: a row has more fields than the header; fix the file or check --separator")
+            return InputError(
+                f"{where}: a row has more fields than the header; fix the file or check --separator"
+            )
     if isinstance(error, FileNotFoundError):
         return InputError(f"{where}: file not found ({first})")
     if "empty CSV" in text:
         return InputError(f"{where}: the file is empty (no header row); a CSV needs a header row")
     if source.format is Format.PARQUET and ("PAR1" in text or "parquet" in text.lower()):
-        return InputError(f"{where}: not a readable Parquet file ({first}); the file may be corrupt or truncated")
+        return InputError(
+            f"{where}: not a readable Parquet file ({first}); the file may be corrupt or truncated"
+        )
     return InputError(f"{where}: cannot read the input ({first})")
 
 
@@ -388,7 +435,7 @@ def _open_text(path: str) -> io.TextIOBase:
         except ImportError:
             raise InputError(f"{path}: cannot locate the bad row without the zstandard package") from None
         return io.TextIOWrapper(zstandard.open(path, "rb"), encoding="utf-8", errors="replace", newline="")
-    return open(path, encoding="utf-8", errors="replace", newline="")  # noqa: SIM115
+    return open(path, encoding="utf-8", errors="replace", newline="")
 
 
 def _find_ragged_line(source: Source) -> str | None:

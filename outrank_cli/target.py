@@ -8,9 +8,9 @@ column) and fixes the bin of every grid cell; see ``BinnedTarget``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 
@@ -31,7 +31,7 @@ class TargetKind(StrEnum):
     NUMERIC = "numeric"
 
 
-class TargetNeedsBinning(Exception):  # noqa: N818 - control flow, never leaves the package
+class TargetNeedsBinning(Exception):
     """An integer target turned out to have too many values to be classes."""
 
 
@@ -84,7 +84,7 @@ class ClassTarget:
             "--target or convert it to a number"
         )
 
-    def encode(self, keys: Keys, values: Sequence[object] | None = None) -> np.ndarray:
+    def encode(self, keys: Keys, values: Any = None) -> np.ndarray:
         """Codes of one batch; ``values`` (the batch's labels) spell levels seen first here."""
         codes = np.empty(keys.keys.shape[0], dtype=np.int32)
         every_row = np.zeros(keys.keys.shape[0], dtype=np.int32)
@@ -92,10 +92,18 @@ class ClassTarget:
         start = 0
         while True:
             start, status = encoding.encode_count(
-                keys.keys, keys.missing, every_row, start=start, key_shift=0,
-                slot_keys=self.slot_keys, slot_codes=self.slot_codes,
-                level_keys=self.level_keys, n_levels_box=self._n, max_levels=self.limit,
-                counts=self.counts, out_codes=codes,
+                keys.keys,
+                keys.missing,
+                every_row,
+                start=start,
+                key_shift=0,
+                slot_keys=self.slot_keys,
+                slot_codes=self.slot_codes,
+                level_keys=self.level_keys,
+                n_levels_box=self._n,
+                max_levels=self.limit,
+                counts=self.counts,
+                out_codes=codes,
             )
             if status == encoding.STATUS_DONE:
                 break
@@ -219,13 +227,17 @@ class BinnedTarget:
         edges = []
         if not as_classes and codes.size:
             boundaries = np.flatnonzero(np.diff(codes)) + 1
-            edges = [
-                key_to_value(int(keys[i]) << counts.key_shift, counts.family) for i in boundaries
-            ]
+            edges = [key_to_value(int(keys[i]) << counts.key_shift, counts.family) for i in boundaries]
         return cls(
-            name=counts.name, family=counts.family, key_shift=counts.key_shift,
-            cell_keys=keys, cell_codes=codes, n_levels=n_levels, binned=not as_classes,
-            class_counts=class_counts, edges=edges,
+            name=counts.name,
+            family=counts.family,
+            key_shift=counts.key_shift,
+            cell_keys=keys,
+            cell_codes=codes,
+            n_levels=n_levels,
+            binned=not as_classes,
+            class_counts=class_counts,
+            edges=edges,
         )
 
     def encode(self, keys: Keys) -> np.ndarray:
@@ -237,4 +249,4 @@ class BinnedTarget:
         codes = self.cell_codes[index].astype(np.int32)
         if keys.missing.size:
             codes[keys.missing] = -1
-        return codes
+        return np.asarray(codes, dtype=np.int32)

@@ -38,9 +38,21 @@ class Thresholds:
             value = getattr(self, item.name)
             if value < 0:
                 raise UsageError(f"threshold {item.name} must be >= 0, got {value}")
-        for name in ("leak_error", "leak_warning", "high_missing", "id_like", "duplicate", "near_duplicate",
-                     "rare_share", "imbalance", "target_missing", "drift_missing", "drift_relevance",
-                     "drift_rank_overlap", "drift_target"):
+        for name in (
+            "leak_error",
+            "leak_warning",
+            "high_missing",
+            "id_like",
+            "duplicate",
+            "near_duplicate",
+            "rare_share",
+            "imbalance",
+            "target_missing",
+            "drift_missing",
+            "drift_relevance",
+            "drift_rank_overlap",
+            "drift_target",
+        ):
             value = getattr(self, name)
             if value > 1:
                 raise UsageError(f"threshold {name} is a share and must be between 0 and 1, got {value}")
@@ -51,7 +63,9 @@ class Thresholds:
         for key, value in values.items():
             name = key.replace("-", "_")
             if name not in known:
-                raise UsageError(f"unknown check threshold {key!r} in {origin}; valid: {', '.join(sorted(known))}")
+                raise UsageError(
+                    f"unknown check threshold {key!r} in {origin}; valid: {', '.join(sorted(known))}"
+                )
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise UsageError(f"check threshold {key!r} in {origin} must be a number, got {value!r}")
             cleaned[name] = int(value) if known[name].type in (int, "int") else float(value)

@@ -42,23 +42,17 @@ def test_matches_reference(data: tuple[np.ndarray, np.ndarray], n_bins: int) -> 
     keys, weights = data
     bins = equal_frequency_bins(keys, weights, n_bins=n_bins)
     check_shape(keys, bins, n_bins)
-    assert bins.tolist() == reference.equal_frequency_bins(
-        keys.tolist(), weights.tolist(), n_bins=n_bins
-    )
+    assert bins.tolist() == reference.equal_frequency_bins(keys.tolist(), weights.tolist(), n_bins=n_bins)
 
 
 @settings(max_examples=50, deadline=None)
 @given(data=cells(zeros=True), n_bins=st.integers(1, 20))
 @example(data=(np.array([1, 2, 3], dtype=np.uint64), np.array([0, 10, 10])), n_bins=4)
-def test_matches_reference_with_empty_cells(
-    data: tuple[np.ndarray, np.ndarray], n_bins: int
-) -> None:
+def test_matches_reference_with_empty_cells(data: tuple[np.ndarray, np.ndarray], n_bins: int) -> None:
     keys, weights = data
     bins = equal_frequency_bins(keys, weights, n_bins=n_bins)
     check_shape(keys, bins, n_bins)
-    assert bins.tolist() == reference.equal_frequency_bins(
-        keys.tolist(), weights.tolist(), n_bins=n_bins
-    )
+    assert bins.tolist() == reference.equal_frequency_bins(keys.tolist(), weights.tolist(), n_bins=n_bins)
 
 
 @settings(max_examples=50, deadline=None)

@@ -7,7 +7,6 @@ import json
 
 import polars as pl
 import pytest
-
 from tables import check_table_pair
 
 PLANTED = {
@@ -61,12 +60,31 @@ def test_clean_twin_passes_without_findings(cli, tables):
 def test_gate_levels_and_ignore(cli, tables):
     problems, _ = tables
     assert cli("check", problems, "-t", "y", "-f", "json", "--ignore", "target_leak,empty").code == 0
-    assert cli("check", problems, "-t", "y", "-f", "json", "--ignore", "target_leak",
-               "--ignore", "empty", "--fail-on", "warning").code == 1
-    doc = cli("check", problems, "-t", "y", "-f", "json", "--ignore", "id_like:user_id", "--fail-on", "never").json()
+    assert (
+        cli(
+            "check",
+            problems,
+            "-t",
+            "y",
+            "-f",
+            "json",
+            "--ignore",
+            "target_leak",
+            "--ignore",
+            "empty",
+            "--fail-on",
+            "warning",
+        ).code
+        == 1
+    )
+    doc = cli(
+        "check", problems, "-t", "y", "-f", "json", "--ignore", "id_like:user_id", "--fail-on", "never"
+    ).json()
     assert ("id_like", "user_id", None) not in found(doc) and doc["summary"]["ignored"] == 1
     # ignoring a code for another column keeps the finding
-    doc = cli("check", problems, "-t", "y", "-f", "json", "--ignore", "id_like:other", "--fail-on", "never").json()
+    doc = cli(
+        "check", problems, "-t", "y", "-f", "json", "--ignore", "id_like:other", "--fail-on", "never"
+    ).json()
     assert ("id_like", "user_id", None) in found(doc)
 
 
@@ -103,7 +121,9 @@ def test_target_distribution_drift(cli, tmp_path):
     base.write_csv(tmp_path / "base.csv")
     shifted.write_csv(tmp_path / "shifted.csv")
     assert cli("check", tmp_path / "base.csv", "-t", "y", "-o", tmp_path / "b.json").code == 0
-    doc = cli("check", tmp_path / "shifted.csv", "-t", "y", "-f", "json", "--baseline", tmp_path / "b.json").json()
+    doc = cli(
+        "check", tmp_path / "shifted.csv", "-t", "y", "-f", "json", "--baseline", tmp_path / "b.json"
+    ).json()
     drift = next(f for f in doc["findings"] if f["code"] == "target_drift")
     assert drift["values"]["total_variation"] == pytest.approx(0.25)
 
@@ -112,13 +132,17 @@ def test_threshold_precedence(cli, tables, tmp_path, monkeypatch):
     problems, _ = tables
     project = tmp_path / "project"
     project.mkdir()
-    (project / "pyproject.toml").write_text("[tool.outrank-cli.check]\nhigh_missing = 0.9\nrare-share = 0.5\n")
+    (project / "pyproject.toml").write_text(
+        "[tool.outrank-cli.check]\nhigh_missing = 0.9\nrare-share = 0.5\n"
+    )
     monkeypatch.chdir(project)
     doc = cli("check", problems, "-t", "y", "-f", "json", "--fail-on", "never").json()
     codes = {c for c, _, _ in found(doc)}
     assert "high_missing" not in codes and "rare_levels" not in codes
     assert doc["options"]["thresholds"]["high_missing"] == 0.9
-    doc = cli("check", problems, "-t", "y", "-f", "json", "--fail-on", "never", "--high-missing", "0.6").json()
+    doc = cli(
+        "check", problems, "-t", "y", "-f", "json", "--fail-on", "never", "--high-missing", "0.6"
+    ).json()
     assert ("high_missing", "mostly_missing", None) in found(doc)
     (project / "pyproject.toml").write_text("[tool.outrank-cli.check]\nno_such = 1\n")
     result = cli("check", problems, "-t", "y")
@@ -145,12 +169,15 @@ def test_table_format_groups_by_severity(cli, tables):
     assert "FAIL" in result.out
 
 
-@pytest.mark.parametrize("args, fragment", [
-    (["--fail-on", "sometimes"], "--fail-on"),
-    (["--ignore", "no_such_code"], "no_such_code"),
-    (["--high-missing", "1.5"], "high_missing"),
-    (["--baseline", "/nonexistent/b.json"], "does not exist"),
-])
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["--fail-on", "sometimes"], "--fail-on"),
+        (["--ignore", "no_such_code"], "no_such_code"),
+        (["--high-missing", "1.5"], "high_missing"),
+        (["--baseline", "/nonexistent/b.json"], "does not exist"),
+    ],
+)
 def test_bad_options(cli, tables, args, fragment):
     problems, _ = tables
     result = cli("check", problems, "-t", "y", *args)

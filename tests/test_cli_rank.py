@@ -7,7 +7,6 @@ import json
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -97,8 +96,7 @@ def test_parts_glob_directory_and_compression_agree(cli, tmp_path, synthetic_csv
     tsv = tmp_path / "t.tsv"
     frame.write_csv(tsv, separator="\t")
     reference = strip_volatile(cli("rank", synthetic_csv, "-t", "y", "-f", "json").json())
-    for args in ([parts], [str(parts / "part-*.csv")], [gz], [tsv],
-                 sorted(parts.glob("part-*.csv"))):
+    for args in ([parts], [str(parts / "part-*.csv")], [gz], [tsv], sorted(parts.glob("part-*.csv"))):
         result = cli("rank", *args, "-t", "y", "-f", "json")
         assert result.code == 0, (args, result.err)
         assert strip_volatile(result.json()) == reference, args
@@ -148,22 +146,39 @@ def test_table_format(cli, synthetic_csv):
 
 
 def test_include_exclude(cli, synthetic_csv):
-    doc = cli("rank", synthetic_csv, "-t", "y", "-f", "json", "--include", "signal_*,noise_cat",
-              "--exclude", "signal_int").json()
-    assert sorted(f["name"] for f in doc["features"]) == ["noise_cat", "signal_numeric", "signal_strong", "signal_weak"]
+    doc = cli(
+        "rank",
+        synthetic_csv,
+        "-t",
+        "y",
+        "-f",
+        "json",
+        "--include",
+        "signal_*,noise_cat",
+        "--exclude",
+        "signal_int",
+    ).json()
+    assert sorted(f["name"] for f in doc["features"]) == [
+        "noise_cat",
+        "signal_numeric",
+        "signal_strong",
+        "signal_weak",
+    ]
 
 
 def test_numeric_and_multiclass_targets(cli, tmp_path):
     rng = np.random.default_rng(3)
     n = 6000
     x = rng.normal(size=n)
-    frame = pl.DataFrame({
-        "x": x,
-        "noise": rng.normal(size=n),
-        "cls": rng.choice(["a", "b", "c"], size=n),
-        "y_num": x * 2 + rng.normal(size=n) * 0.5,
-        "y_int": rng.integers(0, 1000, size=n),
-    })
+    frame = pl.DataFrame(
+        {
+            "x": x,
+            "noise": rng.normal(size=n),
+            "cls": rng.choice(["a", "b", "c"], size=n),
+            "y_num": x * 2 + rng.normal(size=n) * 0.5,
+            "y_int": rng.integers(0, 1000, size=n),
+        }
+    )
     path = tmp_path / "t.parquet"
     frame.write_parquet(path)
     doc = cli("rank", path, "-t", "y_num", "-f", "json", "--exclude", "y_int").json()
@@ -198,6 +213,7 @@ def test_late_type_change_in_csv_is_handled(cli, tmp_path):
 
 # -- bad input: one line on stderr, documented exit code, no traceback, no file ---------------
 
+
 def assert_one_line_error(result, code: int, *fragments: str) -> None:
     assert result.code == code, (result.code, result.err)
     lines = result.err.strip().splitlines()
@@ -217,7 +233,13 @@ def test_glob_without_match(cli, tmp_path):
 
 
 def test_unknown_target_suggests_names(cli, synthetic_csv):
-    assert_one_line_error(cli("rank", synthetic_csv, "-t", "signal_strng"), 1, "'signal_strng'", "did you mean", "'signal_strong'")
+    assert_one_line_error(
+        cli("rank", synthetic_csv, "-t", "signal_strng"),
+        1,
+        "'signal_strng'",
+        "did you mean",
+        "'signal_strong'",
+    )
 
 
 def test_unknown_include_column(cli, synthetic_csv):
@@ -283,8 +305,12 @@ def test_failed_run_leaves_no_output_file(cli, tmp_path):
 
 def test_console_script_and_module_entry_points(synthetic_csv):
     for command in (["outrank-cli"], [sys.executable, "-m", "outrank_cli"]):
-        done = subprocess.run([*command, "rank", str(synthetic_csv), "-t", "y", "-f", "names", "--top", "2"],
-                              capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            [*command, "rank", str(synthetic_csv), "-t", "y", "-f", "names", "--top", "2"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         assert done.returncode == 0, done.stderr
         assert len(done.stdout.splitlines()) == 2
     done = subprocess.run(["outrank-cli", "--version"], capture_output=True, text=True, check=False)

@@ -44,16 +44,12 @@ value_strategies = {
 
 
 @st.composite
-def columns(
-    draw: Any, family: Family, min_size: int = 0, max_size: int = 80
-) -> tuple[list[Any], list[int]]:
+def columns(draw: Any, family: Family, min_size: int = 0, max_size: int = 80) -> tuple[list[Any], list[int]]:
     # draw the size first: hypothesis' own list sizes lean small, and the cap tests need
     # columns with more distinct values than the cap
     size = draw(st.integers(min_size, max_size))
     values = draw(st.lists(value_strategies[family], min_size=size, max_size=size))
-    targets = draw(
-        st.lists(st.integers(-1, N_TARGET - 1), min_size=len(values), max_size=len(values))
-    )
+    targets = draw(st.lists(st.integers(-1, N_TARGET - 1), min_size=len(values), max_size=len(values)))
     return values, targets
 
 
@@ -89,9 +85,7 @@ def all_keys(values: list[Any], family: Family) -> tuple[np.ndarray, np.ndarray]
     return keys.keys, missing
 
 
-def expected_rows(
-    result: ColumnCounts, values: list[Any], family: Family, max_levels: int
-) -> np.ndarray:
+def expected_rows(result: ColumnCounts, values: list[Any], family: Family, max_levels: int) -> np.ndarray:
     """The table row of every input row, derived from the keys alone."""
     keys, missing = all_keys(values, family)
     if result.folded:
@@ -105,9 +99,7 @@ def expected_rows(
     return rows
 
 
-def direct_table(
-    rows: np.ndarray, targets: list[int], n_rows: int, n_target: int = N_TARGET
-) -> np.ndarray:
+def direct_table(rows: np.ndarray, targets: list[int], n_rows: int, n_target: int = N_TARGET) -> np.ndarray:
     table = np.zeros((n_rows, n_target), dtype=np.int64)
     for r, t in zip(rows, targets, strict=True):
         if t >= 0:
@@ -155,8 +147,7 @@ def by_level(result: ColumnCounts) -> dict[int, tuple[int, ...]]:
     if result.folded:
         return {code: tuple(row) for code, row in enumerate(result.table.tolist())}
     out = {
-        int(k): tuple(row)
-        for k, row in zip(result.level_keys[1:], result.table[1:].tolist(), strict=True)
+        int(k): tuple(row) for k, row in zip(result.level_keys[1:], result.table[1:].tolist(), strict=True)
     }
     out[-1] = tuple(result.table[0].tolist())
     assert len(out) == result.table.shape[0], "level keys are not distinct"
@@ -207,15 +198,11 @@ def test_exact_counts_equal_direct_table(data: Any, family: Family) -> None:
 
 @settings(max_examples=30, deadline=None)
 @given(
-    values=st.lists(
-        st.one_of(st.none(), st.floats(-1e3, 1e3), st.integers(-5, 5).map(float)), max_size=60
-    ),
+    values=st.lists(st.one_of(st.none(), st.floats(-1e3, 1e3), st.integers(-5, 5).map(float)), max_size=60),
     data=st.data(),
 )
 def test_float_levels_map_back_to_values(values: list[float | None], data: Any) -> None:
-    targets = data.draw(
-        st.lists(st.integers(0, N_TARGET - 1), min_size=len(values), max_size=len(values))
-    )
+    targets = data.draw(st.lists(st.integers(0, N_TARGET - 1), min_size=len(values), max_size=len(values)))
     result = count(values, targets, Family.FLOAT, max_levels=1000)
     expected: dict[float, Counter[int]] = {}
     for v, t in zip(values, targets, strict=True):
@@ -265,9 +252,7 @@ def test_rejects_bad_max_levels() -> None:
 
 # -- (a) batching and (b) row order -----------------------------------------------------------
 @settings(max_examples=50, deadline=None)
-@given(
-    data=st.data(), family=st.sampled_from(list(Family)), max_levels=st.sampled_from([3, 8, 1000])
-)
+@given(data=st.data(), family=st.sampled_from(list(Family)), max_levels=st.sampled_from([3, 8, 1000]))
 def test_batching_gives_the_same_result(data: Any, family: Family, max_levels: int) -> None:
     values, targets = data.draw(columns(family))
     one = count(values, targets, family, max_levels=max_levels)
@@ -279,9 +264,7 @@ def test_batching_gives_the_same_result(data: Any, family: Family, max_levels: i
 
 
 @settings(max_examples=50, deadline=None)
-@given(
-    data=st.data(), family=st.sampled_from(list(Family)), max_levels=st.sampled_from([3, 8, 1000])
-)
+@given(data=st.data(), family=st.sampled_from(list(Family)), max_levels=st.sampled_from([3, 8, 1000]))
 def test_row_order_gives_the_same_result(data: Any, family: Family, max_levels: int) -> None:
     values, targets = data.draw(columns(family))
     order = np.array(data.draw(st.permutations(range(len(values)))), dtype=np.int64)
@@ -304,9 +287,7 @@ def test_strings_fold_past_max_levels(data: Any) -> None:
     values, targets = data.draw(columns(Family.STRING, min_size=6))
     max_levels = 8
     distinct = n_distinct(values, Family.STRING)
-    result = count(
-        values, targets, Family.STRING, max_levels=max_levels, cuts=cuts_for(data, len(values))
-    )
+    result = count(values, targets, Family.STRING, max_levels=max_levels, cuts=cuts_for(data, len(values)))
     event(f"folded={result.folded}")
     assert result.folded == (distinct > max_levels)
     rows = expected_rows(result, values, Family.STRING, max_levels)
@@ -393,9 +374,7 @@ def test_large_coarsened_column_is_order_independent() -> None:
 
 # -- (d) widening the target ------------------------------------------------------------------
 @settings(max_examples=40, deadline=None)
-@given(
-    data=st.data(), family=st.sampled_from(list(Family)), max_levels=st.sampled_from([3, 8, 1000])
-)
+@given(data=st.data(), family=st.sampled_from(list(Family)), max_levels=st.sampled_from([3, 8, 1000]))
 def test_ensure_target_levels_keeps_counts(data: Any, family: Family, max_levels: int) -> None:
     values, _ = data.draw(columns(family))
     split = data.draw(st.integers(0, len(values)))
@@ -418,18 +397,14 @@ def test_ensure_target_levels_keeps_counts(data: Any, family: Family, max_levels
     counter.update(keys_of(series[split:], family), np.array(second, dtype=np.int32))
     result = counter.result()
     # the same as counting everything with 5 target levels from the start
-    reference = count(
-        values, first + second, family, max_levels=max_levels, cuts=[split], n_target=5
-    )
+    reference = count(values, first + second, family, max_levels=max_levels, cuts=[split], n_target=5)
     np.testing.assert_array_equal(result.table, reference.table)
     assert_same_result(result, reference)
 
 
 # -- codes written per row ---------------------------------------------------------------------
 @settings(max_examples=30, deadline=None)
-@given(
-    data=st.data(), family=st.sampled_from(list(Family)), max_levels=st.sampled_from([3, 8, 1000])
-)
+@given(data=st.data(), family=st.sampled_from(list(Family)), max_levels=st.sampled_from([3, 8, 1000]))
 def test_out_codes_match_the_final_table(data: Any, family: Family, max_levels: int) -> None:
     values, targets = data.draw(columns(family))
     counter = ColumnCounter("x", family, max_levels=max_levels, n_target_levels=N_TARGET)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -10,11 +10,11 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tables import check_table_pair, selection_table
 
 from outrank_cli.columns import plan_columns
 from outrank_cli.counting import PassState, count_table, finish_pass
 from outrank_cli.source import resolve
-from tables import check_table_pair, selection_table
 
 pytest.importorskip("distributed")
 
@@ -35,17 +35,31 @@ def parts(tmp_path_factory) -> Path:
     return root
 
 
-@pytest.mark.parametrize("command", [
-    ["rank"],
-    ["select", "--sample-rows", "7000"],
-    ["select", "--k", "5", "--criterion", "cmim"],
-    ["redundancy", "--top", "5"],
-    ["check", "--fail-on", "never"],
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["rank"],
+        ["select", "--sample-rows", "7000"],
+        ["select", "--k", "5", "--criterion", "cmim"],
+        ["redundancy", "--top", "5"],
+        ["check", "--fail-on", "never"],
+    ],
+)
 def test_dask_gives_identical_json(cli, parts, dask_scheduler, command):
     local = cli(command[0], parts, "-t", "y", "-f", "json", *command[1:])
-    remote = cli(command[0], parts, "-t", "y", "-f", "json", *command[1:], "--engine", "dask",
-                 "--scheduler", dask_scheduler)
+    remote = cli(
+        command[0],
+        parts,
+        "-t",
+        "y",
+        "-f",
+        "json",
+        *command[1:],
+        "--engine",
+        "dask",
+        "--scheduler",
+        dask_scheduler,
+    )
     assert local.code == remote.code == 0, (local.err, remote.err)
     assert without_volatile(local.json()) == without_volatile(remote.json())
 
@@ -62,8 +76,19 @@ def test_parquet_row_group_partitions_give_identical_json(cli, tmp_path, dask_sc
     assert len(dist.split_partitions(resolve_source([str(path)]), partition_rows=4_000)) == 4
     for command in (["rank"], ["check", "--fail-on", "never"], ["select", "--k", "4"]):
         local = cli(command[0], path, "-t", "y", "-f", "json", *command[1:])
-        remote = cli(command[0], path, "-t", "y", "-f", "json", *command[1:], "--engine", "dask",
-                     "--scheduler", dask_scheduler)
+        remote = cli(
+            command[0],
+            path,
+            "-t",
+            "y",
+            "-f",
+            "json",
+            *command[1:],
+            "--engine",
+            "dask",
+            "--scheduler",
+            dask_scheduler,
+        )
         assert without_volatile(local.json()) == without_volatile(remote.json()), command
 
 
@@ -123,7 +148,7 @@ def test_engine_options_are_validated(cli, synthetic_csv):
 def _states(frame: pl.DataFrame, cuts: list[int], tmp: Path) -> tuple[list[PassState], object, object]:
     bounds = [0, *sorted(set(cuts)), frame.height]
     paths = []
-    for i, (a, b) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
+    for i, (a, b) in enumerate(itertools.pairwise(bounds)):
         path = tmp / f"f{i:02d}.parquet"
         frame.slice(a, b - a).write_parquet(path)
         paths.append(str(path))
@@ -150,12 +175,14 @@ def _states(frame: pl.DataFrame, cuts: list[int], tmp: Path) -> tuple[list[PassS
 def test_merge_in_any_grouping_equals_one_pass(tmp_path_factory, cuts, grouping):
     rng = np.random.default_rng(7)
     n = 300
-    frame = pl.DataFrame({
-        "s": rng.choice(list("abcdefghij"), n),
-        "x": rng.normal(size=n).round(2),
-        "k": rng.integers(0, 40, n),
-        "y": rng.choice(["p", "q", "r"], n),
-    })
+    frame = pl.DataFrame(
+        {
+            "s": rng.choice(list("abcdefghij"), n),
+            "x": rng.normal(size=n).round(2),
+            "k": rng.integers(0, 40, n),
+            "y": rng.choice(["p", "q", "r"], n),
+        }
+    )
     tmp = tmp_path_factory.mktemp("merge")
     states, source, plan = _states(frame, cuts, tmp)
     while len(states) > 1:  # merge random neighbours until one is left
@@ -167,7 +194,14 @@ def test_merge_in_any_grouping_equals_one_pass(tmp_path_factory, cuts, grouping)
     assert merged.target.labels == whole.target.labels
     for a, b in zip(merged.columns, whole.columns, strict=True):
         np.testing.assert_array_equal(a.table, b.table)
-        assert (a.distinct, a.distinct_exact, a.key_shift, a.folded) == (b.distinct, b.distinct_exact, b.key_shift, b.folded)
+        assert (a.distinct, a.distinct_exact, a.key_shift, a.folded) == (
+            b.distinct,
+            b.distinct_exact,
+            b.key_shift,
+            b.folded,
+        )
     assert merged.sample is not None and whole.sample is not None
-    np.testing.assert_array_equal(merged.sample.codes[:, : merged.sample.filled], whole.sample.codes[:, : whole.sample.filled])
+    np.testing.assert_array_equal(
+        merged.sample.codes[:, : merged.sample.filled], whole.sample.codes[:, : whole.sample.filled]
+    )
     np.testing.assert_array_equal(merged.sample.target_codes(), whole.sample.target_codes())

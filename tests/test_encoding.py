@@ -38,9 +38,7 @@ SPECIAL_FLOATS = [
 
 # -- order keys -------------------------------------------------------------------------------
 def assert_same_order(keys: np.ndarray, values: np.ndarray) -> None:
-    np.testing.assert_array_equal(
-        np.argsort(keys, kind="stable"), np.argsort(values, kind="stable")
-    )
+    np.testing.assert_array_equal(np.argsort(keys, kind="stable"), np.argsort(values, kind="stable"))
     # and pairwise: equal values <-> equal keys, less <-> less
     order = np.argsort(values, kind="stable")
     v, k = values[order], keys[order]
@@ -49,11 +47,7 @@ def assert_same_order(keys: np.ndarray, values: np.ndarray) -> None:
 
 
 @settings(max_examples=50, deadline=None)
-@given(
-    values=st.lists(
-        st.one_of(st.floats(allow_nan=False), st.sampled_from(SPECIAL_FLOATS)), max_size=60
-    )
-)
+@given(values=st.lists(st.one_of(st.floats(allow_nan=False), st.sampled_from(SPECIAL_FLOATS)), max_size=60))
 def test_float_order_keys_preserve_order(values: list[float]) -> None:
     array = np.array(values, dtype=np.float64)
     keys = float_order_keys(array)

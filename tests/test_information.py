@@ -107,9 +107,7 @@ def test_empty_shapes() -> None:
     assert entropy(np.zeros(0, dtype=np.int64)) == 0.0
     assert mutual_information(np.zeros((0, 3), dtype=np.int64)) == 0.0
     assert mutual_information(np.zeros((3, 0), dtype=np.int64)) == 0.0
-    assert (
-        expected_mutual_information(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)) == 0.0
-    )
+    assert expected_mutual_information(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)) == 0.0
 
 
 # -- hand-computed values ---------------------------------------------------------------------
@@ -143,9 +141,7 @@ def test_expected_mi_hand_values() -> None:
     assert close(expected_mutual_information(np.array([2, 2]), np.array([2, 2])), math.log(2) / 3)
     # a single level on either side carries no information
     assert expected_mutual_information(np.array([10]), np.array([3, 3, 4])) == 0.0
-    assert expected_mutual_information(np.array([3, 3, 4]), np.array([10])) == pytest.approx(
-        0.0, abs=ABS
-    )
+    assert expected_mutual_information(np.array([3, 3, 4]), np.array([10])) == pytest.approx(0.0, abs=ABS)
 
 
 def test_expected_mi_of_id_like_column_is_target_entropy() -> None:
@@ -209,9 +205,7 @@ def test_random_label_arrays(seed: int, n: int, n_x: int, n_y: int) -> None:
     assert close(mi, reference.mutual_information_labels(x.tolist(), y.tolist()))
     assert close(mi, mutual_info_score(x, y))
     emi = kernel_emi(table)
-    assert close(
-        emi, reference.expected_mutual_information_lgamma(table.sum(axis=0), table.sum(axis=1))
-    )
+    assert close(emi, reference.expected_mutual_information_lgamma(table.sum(axis=0), table.sum(axis=1)))
     assert close(emi, float(sklearn_expected_mi(contingency_matrix(x, y), n)))
 
 
@@ -262,13 +256,9 @@ def test_scores_per_correction(name: str) -> None:
     ref_emi = reference.expected_mutual_information_table(table)
     assert close(relevance(summary, correction="none").score, ref_mi / LN2)
     assert close(relevance(summary, correction="ami").score, (ref_mi - ref_emi) / LN2)
-    assert close(
-        relevance(summary, correction="miller-madow").score, reference.miller_madow_mi(table) / LN2
-    )
+    assert close(relevance(summary, correction="miller-madow").score, reference.miller_madow_mi(table) / LN2)
     null = summary.null_sample
-    assert close(
-        relevance(summary, correction="permutation").score, (ref_mi - float(null.mean())) / LN2
-    )
+    assert close(relevance(summary, correction="permutation").score, (ref_mi - float(null.mean())) / LN2)
 
 
 @settings(max_examples=50, deadline=None)

@@ -15,9 +15,7 @@ from tests import reference
 DRAWS = 3000
 
 
-def labels_from_margins(
-    target_counts: list[int], feature_counts: list[int]
-) -> tuple[np.ndarray, np.ndarray]:
+def labels_from_margins(target_counts: list[int], feature_counts: list[int]) -> tuple[np.ndarray, np.ndarray]:
     y = np.repeat(np.arange(len(target_counts)), target_counts)
     x = np.repeat(np.arange(len(feature_counts)), feature_counts)
     return x, y
@@ -40,9 +38,7 @@ def test_shuffled_mi_helper_matches_sklearn_on_labels() -> None:
     x, y = labels_from_margins([6, 9], [4, 4, 7])
     rng = np.random.default_rng(4)
     shuffled = rng.permutation(y)
-    assert shuffled_mi(x, y, draws=1, seed=4)[0] == pytest.approx(
-        mutual_info_score(x, shuffled), abs=1e-15
-    )
+    assert shuffled_mi(x, y, draws=1, seed=4)[0] == pytest.approx(mutual_info_score(x, shuffled), abs=1e-15)
 
 
 def test_same_seed_same_output() -> None:
@@ -75,13 +71,9 @@ def test_prefix_is_stable_in_the_number_of_permutations() -> None:
         ([100, 10], [55, 55]),
     ],
 )
-def test_mean_and_std_match_explicit_shuffles(
-    target_counts: list[int], feature_counts: list[int]
-) -> None:
+def test_mean_and_std_match_explicit_shuffles(target_counts: list[int], feature_counts: list[int]) -> None:
     x, y = labels_from_margins(target_counts, feature_counts)
-    kernel = permutation_mi(
-        np.array(target_counts), np.array(feature_counts), n_permutations=DRAWS, seed=1
-    )
+    kernel = permutation_mi(np.array(target_counts), np.array(feature_counts), n_permutations=DRAWS, seed=1)
     explicit = shuffled_mi(x, y, draws=DRAWS, seed=2)
     se = math.sqrt((kernel.var(ddof=1) + explicit.var(ddof=1)) / DRAWS)
     assert abs(kernel.mean() - explicit.mean()) < 4 * se
@@ -158,9 +150,7 @@ def test_zero_margins_and_empty() -> None:
     )
     assert permutation_mi(np.array([2, 2]), np.array([4]), n_permutations=0, seed=0).shape == (0,)
     # empty levels on either side do not change the distribution
-    with_gaps = permutation_mi(
-        np.array([0, 6, 0, 4]), np.array([5, 0, 5]), n_permutations=300, seed=2
-    )
+    with_gaps = permutation_mi(np.array([0, 6, 0, 4]), np.array([5, 0, 5]), n_permutations=300, seed=2)
     # margins [6, 4] x [5, 5]: n_11 = k in 1..5 fixes the table
     possible = {
         round(reference.mutual_information_table(np.array([[k, 5 - k], [6 - k, k - 1]])), 12)

@@ -144,9 +144,7 @@ def test_gzip_suffix_on_plain_csv_is_a_clean_error(cli, tmp_path, data):
     path.write_bytes((data / "clean.csv").read_bytes())
     result = cli("rank", path, "-t", "y", "-f", "json")
     if result.code == 0:  # reading it as plain CSV is fine too, if the answer is right
-        assert_same_scores(
-            result.json(), cli("rank", data / "clean.csv", "-t", "y", "-f", "json").json()
-        )
+        assert_same_scores(result.json(), cli("rank", data / "clean.csv", "-t", "y", "-f", "json").json())
     else:
         assert_one_line_error(result, 1, "plain.csv.gz")
 
@@ -211,9 +209,7 @@ def test_latin1_byte_deep_in_a_large_file_writes_no_output(cli, tmp_path):
     path = tmp_path / "late.csv"
     path.write_bytes(b"x,y\n" + rows.encode() + "caf\xe9,1\n".encode("latin-1") + rows.encode())
     out = tmp_path / "r.json"
-    assert_one_line_error(
-        cli("rank", path, "-t", "y", "-o", out, "--batch-rows", "5000"), 1, "late.csv"
-    )
+    assert_one_line_error(cli("rank", path, "-t", "y", "-o", out, "--batch-rows", "5000"), 1, "late.csv")
     assert not out.exists()
     assert files_in(tmp_path) == ["late.csv"]
 
@@ -224,9 +220,7 @@ def test_crlf_line_endings(cli, tmp_path, data, clean_doc):
     doc = ok_json(cli("rank", path, "-t", "y", "-f", "json"))
     assert_same_scores(doc, clean_doc)
     assert doc["target"]["labels"] == ["0", "1"]  # no '1\r'
-    assert_same_scores(
-        ok_json(cli("rank", path, "-t", "y", "-f", "json", "--batch-rows", "7")), clean_doc
-    )
+    assert_same_scores(ok_json(cli("rank", path, "-t", "y", "-f", "json", "--batch-rows", "7")), clean_doc)
 
 
 def test_quoted_fields_with_newlines(cli, tmp_path):
@@ -284,9 +278,7 @@ def test_column_names_with_spaces_commas_and_unicode(cli, tmp_path, data, clean_
 
 
 def test_target_differing_only_in_case_is_suggested(cli, data):
-    assert_one_line_error(
-        cli("rank", data / "clean.csv", "-t", "Y"), 1, "'Y'", "did you mean", "'y'"
-    )
+    assert_one_line_error(cli("rank", data / "clean.csv", "-t", "Y"), 1, "'Y'", "did you mean", "'y'")
     assert_one_line_error(cli("select", data / "clean.csv", "-t", "Y"), 1, "'Y'", "'y'")
     assert_one_line_error(cli("check", data / "clean.parquet", "-t", "Y"), 1, "'Y'", "'y'")
 
@@ -359,8 +351,7 @@ def test_boolean_target(cli, tmp_path):
         target = doc["target"]
         assert target["kind"] == "binary" and target["levels"] == 2
         counts = {
-            label.lower(): count
-            for label, count in zip(target["labels"], target["counts"], strict=True)
+            label.lower(): count for label, count in zip(target["labels"], target["counts"], strict=True)
         }
         assert counts == {"true": int(y.sum()), "false": int((~y).sum())}
         assert_same_scores(doc, reference)
@@ -563,9 +554,7 @@ def test_output_into_read_only_directory(tmp_path, data):
 
 def test_unknown_report_suffix(cli, tmp_path, data):
     out = tmp_path / "r.parquet"
-    assert_one_line_error(
-        cli("rank", data / "clean.csv", "-t", "y", "-o", out), 2, "r.parquet", "--format"
-    )
+    assert_one_line_error(cli("rank", data / "clean.csv", "-t", "y", "-o", out), 2, "r.parquet", "--format")
     assert not out.exists()
 
 
@@ -573,9 +562,7 @@ def test_unknown_report_suffix(cli, tmp_path, data):
 
 
 def test_two_character_separator(cli, data):
-    assert_one_line_error(
-        cli("rank", data / "clean.csv", "-t", "y", "-s", ";;"), 2, "--separator", "';;'"
-    )
+    assert_one_line_error(cli("rank", data / "clean.csv", "-t", "y", "-s", ";;"), 2, "--separator", "';;'")
     assert_one_line_error(cli("rank", data / "clean.csv", "-t", "y", "-s", ""), 2, "--separator")
 
 
@@ -583,35 +570,23 @@ def test_tab_separator_spellings(cli, tmp_path, data, clean_doc):
     path = tmp_path / "t.txt"
     pl.read_csv(data / "clean.csv").write_csv(path, separator="\t")
     for sep in ("\\t", "tab", "\t"):
-        assert_same_scores(
-            ok_json(cli("rank", path, "-t", "y", "-f", "json", "-s", sep)), clean_doc
-        )
+        assert_same_scores(ok_json(cli("rank", path, "-t", "y", "-f", "json", "-s", sep)), clean_doc)
 
 
 def test_threads_zero_and_negative(cli, data):
-    assert_one_line_error(
-        cli("rank", data / "clean.csv", "-t", "y", "--threads", "0"), 2, "--threads", "0"
-    )
-    assert_one_line_error(
-        cli("rank", data / "clean.csv", "-t", "y", "--threads", "-3"), 2, "--threads", "-3"
-    )
-    assert_one_line_error(
-        cli("select", data / "clean.csv", "-t", "y", "--threads", "0"), 2, "--threads"
-    )
+    assert_one_line_error(cli("rank", data / "clean.csv", "-t", "y", "--threads", "0"), 2, "--threads", "0")
+    assert_one_line_error(cli("rank", data / "clean.csv", "-t", "y", "--threads", "-3"), 2, "--threads", "-3")
+    assert_one_line_error(cli("select", data / "clean.csv", "-t", "y", "--threads", "0"), 2, "--threads")
 
 
 def test_include_pattern_matching_nothing_names_the_pattern(cli, data):
     # a plain unknown name gets "'nosuch' is not in the table" (exit 1); a glob that matches
     # nothing should be just as explicit about which pattern was at fault
-    assert_one_line_error(
-        cli("rank", data / "clean.csv", "-t", "y", "--include", "zz*"), (1, 2), "'zz*'"
-    )
+    assert_one_line_error(cli("rank", data / "clean.csv", "-t", "y", "--include", "zz*"), (1, 2), "'zz*'")
 
 
 def test_exclude_everything(cli, data):
-    out_line = assert_one_line_error(
-        cli("rank", data / "clean.csv", "-t", "y", "--exclude", "*"), (1, 2)
-    )
+    out_line = assert_one_line_error(cli("rank", data / "clean.csv", "-t", "y", "--exclude", "*"), (1, 2))
     assert "--exclude" in out_line
     assert_one_line_error(cli("select", data / "clean.csv", "-t", "y", "--exclude", "*"), (1, 2))
 
@@ -623,12 +598,8 @@ def test_huge_bins(cli, data, clean_doc):
     assert c["bins"] <= 2000
     assert abs(c["score"]) < 0.05
     assert features(doc)["a"]["score"] == pytest.approx(features(clean_doc)["a"]["score"])
-    assert_one_line_error(
-        cli("rank", data / "clean.csv", "-t", "y", "--bins", "4097"), 2, "--bins", "4097"
-    )
-    assert_one_line_error(
-        cli("rank", data / "clean.csv", "-t", "y", "--bins", "1" + "0" * 30), 2, "--bins"
-    )
+    assert_one_line_error(cli("rank", data / "clean.csv", "-t", "y", "--bins", "4097"), 2, "--bins", "4097")
+    assert_one_line_error(cli("rank", data / "clean.csv", "-t", "y", "--bins", "1" + "0" * 30), 2, "--bins")
     # a numeric target with huge bins
     doc = ok_json(cli("rank", data / "clean.csv", "-t", "c", "-f", "json", "--bins", "4096"))
     assert doc["target"]["kind"] == "numeric" and doc["target"]["levels"] <= 2000
@@ -681,11 +652,9 @@ def test_very_wide_table(cli, tmp_path):
     assert doc["features"][0]["ami_normalized"] == pytest.approx(1.0)
     for f in doc["features"]:
         x = frame[f["name"]].to_numpy()
-        assert f["mi"] == pytest.approx(mutual_info_score(x, y) / LN2, rel=1e-6, abs=1e-9), f[
+        assert f["mi"] == pytest.approx(mutual_info_score(x, y) / LN2, rel=1e-6, abs=1e-9), f["name"]
+        assert f["ami_normalized"] == pytest.approx(adjusted_mutual_info_score(x, y), rel=1e-6, abs=1e-9), f[
             "name"
         ]
-        assert f["ami_normalized"] == pytest.approx(
-            adjusted_mutual_info_score(x, y), rel=1e-6, abs=1e-9
-        ), f["name"]
     sel = ok_json(cli("select", path, "-t", "y", "-f", "json"))
     assert sel["selected"][0]["name"] == "f1234"

@@ -12,11 +12,10 @@ import pytest
 from sklearn.metrics import adjusted_mutual_info_score, mutual_info_score
 from sklearn.metrics.cluster import contingency_matrix
 from sklearn.metrics.cluster._expected_mutual_info_fast import expected_mutual_information
-
-from outrank_cli.select import SelectOptions, prepare, select_features
-from outrank_cli.progress import ignore_progress
-
 from tables import selection_table
+
+from outrank_cli.progress import ignore_progress
+from outrank_cli.select import SelectOptions, prepare, select_features
 
 LN2 = math.log(2.0)
 
@@ -91,8 +90,11 @@ def _reference_conditional(a: np.ndarray, y: np.ndarray, given: np.ndarray) -> f
         if mask.sum() < 2:
             continue
         table = contingency_matrix(a[mask], y[mask])
-        total += mask.sum() / n * (mutual_info_score(a[mask], y[mask])
-                                   - expected_mutual_information(table, int(mask.sum())))
+        total += (
+            mask.sum()
+            / n
+            * (mutual_info_score(a[mask], y[mask]) - expected_mutual_information(table, int(mask.sum())))
+        )
     return total / LN2
 
 
@@ -126,14 +128,24 @@ def test_greedy_matches_brute_force(criterion, tmp_path):
                 score = relevance[k]
             else:
                 cond = [_reference_conditional(data[k], y, data[j]) for j in chosen]
-                red = [(mutual_info_score(data[k], data[j])
-                        - expected_mutual_information(contingency_matrix(data[k], data[j]), n)) / LN2 for j in chosen]
-                joint = [relevance[j] + c for j, c in zip(chosen, cond)]
-                score = {"jmi": np.mean(cond), "cmim": min(cond), "mrmr": relevance[k] - np.mean(red),
-                         "jmim": min(joint)}[criterion]
+                red = [
+                    (
+                        mutual_info_score(data[k], data[j])
+                        - expected_mutual_information(contingency_matrix(data[k], data[j]), n)
+                    )
+                    / LN2
+                    for j in chosen
+                ]
+                joint = [relevance[j] + c for j, c in zip(chosen, cond, strict=False)]
+                score = {
+                    "jmi": np.mean(cond),
+                    "cmim": min(cond),
+                    "mrmr": relevance[k] - np.mean(red),
+                    "jmim": min(joint),
+                }[criterion]
             if score > best_score + 1e-12:
                 best, best_score = k, score
-        if best in got[len(chosen):len(chosen) + 1]:
+        if best in got[len(chosen) : len(chosen) + 1]:
             chosen.append(best)
             continue
         # the library may have skipped a redundant feature; it must still have chosen a best one
@@ -147,7 +159,7 @@ def test_redundancy_command_lists_duplicates_first(cli, selection_csv):
     result = cli("redundancy", selection_csv, "-t", "y", "--top", "3", "-f", "csv")
     assert result.code == 0, result.err
     rows = pl.read_csv(result.out.encode())
-    pairs = {frozenset((a, b)) for a, b in zip(rows["a"], rows["b"])}
+    pairs = {frozenset((a, b)) for a, b in zip(rows["a"], rows["b"], strict=False)}
     assert frozenset(("s1", "s1_copy")) in pairs and frozenset(("s2", "s2_scaled")) in pairs
     assert rows["normalized"][0] == pytest.approx(1.0)
     frame = pl.read_csv(selection_csv)
@@ -162,7 +174,9 @@ def test_redundancy_command_lists_duplicates_first(cli, selection_csv):
 def test_names_output_is_only_names(cli, selection_csv, tmp_path):
     result = cli("select", selection_csv, "-t", "y", "-f", "names")
     assert result.code == 0
-    assert result.out.splitlines() == [s for s in result.out.splitlines() if s in {"s1", "s2", "s3", "s1_copy", "s2_scaled", "s1_near"}]
+    assert result.out.splitlines() == [
+        s for s in result.out.splitlines() if s in {"s1", "s2", "s3", "s1_copy", "s2_scaled", "s1_near"}
+    ]
     out = tmp_path / "dir"
     out.mkdir()
     assert cli("select", selection_csv, "-t", "y", "-o", out, "-q").code == 0
@@ -170,12 +184,15 @@ def test_names_output_is_only_names(cli, selection_csv, tmp_path):
     assert (out / "selection.csv").read_text().startswith("step,name,gain")
 
 
-@pytest.mark.parametrize("args, fragment", [
-    (["--k", "0"], "--k must be >= 1"),
-    (["--criterion", "magic"], "unknown --criterion 'magic'"),
-    (["--sample-rows", "5"], "--sample-rows"),
-    (["--significance", "2"], "--significance"),
-])
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["--k", "0"], "--k must be >= 1"),
+        (["--criterion", "magic"], "unknown --criterion 'magic'"),
+        (["--sample-rows", "5"], "--sample-rows"),
+        (["--significance", "2"], "--significance"),
+    ],
+)
 def test_bad_options(cli, selection_csv, args, fragment):
     result = cli("select", selection_csv, "-t", "y", *args)
     assert result.code == 2

@@ -29,10 +29,7 @@ from outrank_cli.target import (
 
 def encode_batches(target: ClassTarget, series: pl.Series, cuts: list[int]) -> np.ndarray:
     bounds = [0, *cuts, series.len()]
-    parts = [
-        target.encode(keys_of(series[lo:hi], target.family))
-        for lo, hi in itertools.pairwise(bounds)
-    ]
+    parts = [target.encode(keys_of(series[lo:hi], target.family)) for lo, hi in itertools.pairwise(bounds)]
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
 
 
@@ -46,9 +43,7 @@ def first_seen_order(values: list[Any]) -> list[Any]:
 
 @settings(max_examples=50, deadline=None)
 @given(
-    values=st.lists(
-        st.one_of(st.none(), st.sampled_from(["yes", "no", "maybe", "", "ü"])), max_size=60
-    ),
+    values=st.lists(st.one_of(st.none(), st.sampled_from(["yes", "no", "maybe", "", "ü"])), max_size=60),
     data=st.data(),
 )
 def test_class_target_codes_and_counts(values: list[str | None], data: Any) -> None:
@@ -105,9 +100,7 @@ def test_integer_target_with_too_many_values_needs_binning() -> None:
 def test_text_target_with_too_many_values_is_an_error() -> None:
     target = ClassTarget("label", Family.STRING)
     with pytest.raises(TargetError, match=f"more than {STRING_CLASS_LIMIT} distinct text"):
-        target.encode(
-            keys_of(pl.Series([f"v{i}" for i in range(STRING_CLASS_LIMIT + 1)]), Family.STRING)
-        )
+        target.encode(keys_of(pl.Series([f"v{i}" for i in range(STRING_CLASS_LIMIT + 1)]), Family.STRING))
 
 
 def test_kind_for() -> None:
@@ -156,9 +149,7 @@ def test_few_whole_numbers_are_classes_in_value_order() -> None:
 
 @pytest.mark.parametrize("max_levels", [65_536, 1024])
 @pytest.mark.parametrize("distribution", ["normal", "lognormal", "uniform"])
-def test_continuous_target_gets_about_n_bins_equal_classes(
-    max_levels: int, distribution: str
-) -> None:
+def test_continuous_target_gets_about_n_bins_equal_classes(max_levels: int, distribution: str) -> None:
     rng = np.random.default_rng(0)
     n, n_bins = 20_000, 16
     values = {
@@ -175,9 +166,7 @@ def test_continuous_target_gets_about_n_bins_equal_classes(
     assert np.all(np.abs(share - 1 / n_bins) < 0.5 / n_bins), share
     # encoding the same values reproduces the counts, and bins follow the value order
     codes = target.encode(keys_of(series, Family.FLOAT))
-    np.testing.assert_array_equal(
-        np.bincount(codes, minlength=target.n_levels), target.class_counts
-    )
+    np.testing.assert_array_equal(np.bincount(codes, minlength=target.n_levels), target.class_counts)
     order = np.argsort(values, kind="stable")
     assert np.all(np.diff(codes[order]) >= 0)
     # the edges are increasing and split the values where the codes change

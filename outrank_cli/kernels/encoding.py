@@ -89,10 +89,7 @@ def _fold_count(
     write_codes = out_codes.shape[0] > 0
     buckets = np.uint64(n_buckets)
     for i in range(keys.shape[0]):
-        if has_missing and missing[i]:
-            code = 0
-        else:
-            code = 1 + np.int64(mix64(keys[i]) % buckets)
+        code = 0 if has_missing and missing[i] else 1 + np.int64(mix64(keys[i]) % buckets)
         if write_codes:
             out_codes[i] = code
         target = target_codes[i]
@@ -175,24 +172,38 @@ def encode_count(
     ``out_codes`` (``int32[n]``) is given, each row's code is written to it.
     """
     codes = _NO_CODES if out_codes is None else out_codes
-    return _encode_count(  # type: ignore[no-any-return]
-        keys, missing, target_codes, start, key_shift, slot_keys, slot_codes,
-        level_keys, n_levels_box, max_levels, counts, codes,
+    return _encode_count(
+        keys,
+        missing,
+        target_codes,
+        start,
+        key_shift,
+        slot_keys,
+        slot_codes,
+        level_keys,
+        n_levels_box,
+        max_levels,
+        counts,
+        codes,
     )
 
 
 def fold_count(
-    keys: np.ndarray, missing: np.ndarray, target_codes: np.ndarray, *, n_buckets: int,
-    counts: np.ndarray, out_codes: np.ndarray | None = None,
+    keys: np.ndarray,
+    missing: np.ndarray,
+    target_codes: np.ndarray,
+    *,
+    n_buckets: int,
+    counts: np.ndarray,
+    out_codes: np.ndarray | None = None,
 ) -> None:
     """Count rows with code ``1 + mix64(key) % n_buckets`` (0 for missing) into ``counts``."""
-    _fold_count(keys, missing, target_codes, n_buckets, counts,
-                _NO_CODES if out_codes is None else out_codes)
+    _fold_count(keys, missing, target_codes, n_buckets, counts, _NO_CODES if out_codes is None else out_codes)
 
 
 def bucket_of(keys: np.ndarray, *, n_buckets: int) -> np.ndarray:
     """The fold bucket code (``1 .. n_buckets``) of each ``uint64`` key, as ``int64[n]``."""
-    return _bucket_of(np.ascontiguousarray(keys, dtype=np.uint64), n_buckets)  # type: ignore[no-any-return]
+    return _bucket_of(np.ascontiguousarray(keys, dtype=np.uint64), n_buckets)
 
 
 def insert_levels(

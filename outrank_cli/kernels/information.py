@@ -60,14 +60,19 @@ def _expected_mi_one_pair(a: float, b: float, n: float) -> float:
     high = min(a, b)
     if high < low:
         return 0.0
-    mode = math.floor((a + 1.0) * (b + 1.0) / (n + 2.0))
+    mode = float(math.floor((a + 1.0) * (b + 1.0) / (n + 2.0)))
     mode = min(max(mode, low), high)
     log_norm = (
-        math.lgamma(a + 1.0) + math.lgamma(n - a + 1.0) + math.lgamma(b + 1.0)
-        + math.lgamma(n - b + 1.0) - math.lgamma(n + 1.0)
+        math.lgamma(a + 1.0)
+        + math.lgamma(n - a + 1.0)
+        + math.lgamma(b + 1.0)
+        + math.lgamma(n - b + 1.0)
+        - math.lgamma(n + 1.0)
     )
     log_peak = log_norm - (
-        math.lgamma(mode + 1.0) + math.lgamma(a - mode + 1.0) + math.lgamma(b - mode + 1.0)
+        math.lgamma(mode + 1.0)
+        + math.lgamma(a - mode + 1.0)
+        + math.lgamma(b - mode + 1.0)
         + math.lgamma(n - a - b + mode + 1.0)
     )
     peak = math.exp(log_peak)

@@ -114,9 +114,7 @@ def _expected_mi_margins(row_totals: np.ndarray, col_totals: np.ndarray, n: floa
 
 
 @nb.njit(cache=True, nogil=True)
-def _conditional_mi(
-    strata: np.ndarray, counts: np.ndarray
-) -> tuple[float, float, float]:
+def _conditional_mi(strata: np.ndarray, counts: np.ndarray) -> tuple[float, float, float]:
     """Sum over strata s of (n_s/N) I_s and (n_s/N) E_s (nats), and the summed degrees of freedom.
 
     ``strata`` (grouped: equal values adjacent) gives each row's stratum; ``counts`` is
@@ -192,8 +190,9 @@ def _conditional_mi(
 
 
 @nb.njit(cache=True, nogil=True)
-def _pair_mi(cell_a: np.ndarray, cell_b: np.ndarray, weights: np.ndarray,
-             levels_a: int, levels_b: int) -> tuple[float, float, float, float]:
+def _pair_mi(
+    cell_a: np.ndarray, cell_b: np.ndarray, weights: np.ndarray, levels_a: int, levels_b: int
+) -> tuple[float, float, float, float]:
     """I(A;B), E[I(A;B)], H(A), H(B) in nats from the cells of a pair table."""
     margin_a = np.zeros(levels_a)
     margin_b = np.zeros(levels_b)
@@ -224,7 +223,9 @@ def _pair_mi(cell_a: np.ndarray, cell_b: np.ndarray, weights: np.ndarray,
     expected = 0.0
     for i in range(values_a.shape[0]):
         for j in range(values_b.shape[0]):
-            expected += multiplicity_a[i] * multiplicity_b[j] * _expected_mi_one_pair(values_a[i], values_b[j], n)
+            expected += (
+                multiplicity_a[i] * multiplicity_b[j] * _expected_mi_one_pair(values_a[i], values_b[j], n)
+            )
     return mi, expected, h_a, h_b
 
 
@@ -261,16 +262,22 @@ def pair_table(
     y = np.ascontiguousarray(target, dtype=np.int32)
     if not (a.shape == b.shape == y.shape):
         raise ValueError(f"code columns differ in length: {a.shape}, {b.shape}, {y.shape}")
-    return _pair_table(a, b, y, int(levels_b), int(n_target))  # type: ignore[no-any-return]
+    return _pair_table(a, b, y, int(levels_b), int(n_target))
 
 
 def conditional_mi(strata: np.ndarray, counts: np.ndarray) -> tuple[float, float, float]:
     """``(sum_s w_s I_s, sum_s w_s E[I_s], df)`` in nats for rows grouped by stratum."""
-    return _conditional_mi(np.ascontiguousarray(strata), np.ascontiguousarray(counts, dtype=np.int64))  # type: ignore[no-any-return]
+    return _conditional_mi(np.ascontiguousarray(strata), np.ascontiguousarray(counts, dtype=np.int64))
 
 
-def pair_mi(cell_a: np.ndarray, cell_b: np.ndarray, weights: np.ndarray, *, levels_a: int,
-            levels_b: int) -> tuple[float, float, float, float]:
+def pair_mi(
+    cell_a: np.ndarray, cell_b: np.ndarray, weights: np.ndarray, *, levels_a: int, levels_b: int
+) -> tuple[float, float, float, float]:
     """``(I(A;B), E[I(A;B)], H(A), H(B))`` in nats from the cells of a pair table."""
-    return _pair_mi(cell_a, cell_b, np.ascontiguousarray(weights, dtype=np.float64),  # type: ignore[no-any-return]
-                    int(levels_a), int(levels_b))
+    return _pair_mi(
+        cell_a,
+        cell_b,
+        np.ascontiguousarray(weights, dtype=np.float64),
+        int(levels_a),
+        int(levels_b),
+    )

@@ -70,4 +70,4 @@ def permutation_mi(
     b = np.ascontiguousarray(feature_counts, dtype=np.int64)
     if a.sum() != b.sum():
         raise ValueError(f"margins disagree: {a.sum()} != {b.sum()}")
-    return _permutation_mi(a, b, int(n_permutations), int(seed))  # type: ignore[no-any-return]
+    return _permutation_mi(a, b, int(n_permutations), int(seed))

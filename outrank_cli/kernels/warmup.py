@@ -24,9 +24,18 @@ def _touch_kernels() -> None:
     slot_codes = np.full(16, encoding.EMPTY_SLOT, dtype=np.int32)
     counts = np.zeros((9, 1), dtype=np.int64)
     encoding.encode_count(
-        keys, no_missing, targets, start=0, key_shift=0, slot_keys=slot_keys, slot_codes=slot_codes,
-        level_keys=np.zeros(9, dtype=np.uint64), n_levels_box=np.zeros(1, dtype=np.int64),
-        max_levels=8, counts=counts, out_codes=np.zeros(4, dtype=np.int32),
+        keys,
+        no_missing,
+        targets,
+        start=0,
+        key_shift=0,
+        slot_keys=slot_keys,
+        slot_codes=slot_codes,
+        level_keys=np.zeros(9, dtype=np.uint64),
+        n_levels_box=np.zeros(1, dtype=np.int64),
+        max_levels=8,
+        counts=counts,
+        out_codes=np.zeros(4, dtype=np.int32),
     )
     information.mutual_information(np.ones((2, 2), dtype=np.int64))
     information.expected_mutual_information(np.array([2, 2]), np.array([1, 3]))

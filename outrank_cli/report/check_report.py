@@ -28,8 +28,14 @@ def _clean(value: Any) -> Any:
 
 
 def finding_to_dict(finding: Finding) -> dict[str, Any]:
-    return {"code": finding.code, "severity": finding.severity.value, "column": finding.column,
-            "other": finding.other, "message": finding.message, "values": _clean(finding.values)}
+    return {
+        "code": finding.code,
+        "severity": finding.severity.value,
+        "column": finding.column,
+        "other": finding.other,
+        "message": finding.message,
+        "values": _clean(finding.values),
+    }
 
 
 def check_to_dict(result: CheckResult) -> dict[str, Any]:
@@ -37,15 +43,28 @@ def check_to_dict(result: CheckResult) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "command": "check",
         "tool": tool_block(),
-        "input": {"paths": list(result.paths), "rows": result.rows, "rows_dropped": result.rows_dropped,
-                  "sample_rows": result.sample_rows},
-        "target": {"name": result.target.name, "kind": result.target.kind, "levels": result.target.levels,
-                   "entropy": clean_number(result.target.entropy), "labels": list(result.target.labels),
-                   "counts": list(result.target.counts)},
+        "input": {
+            "paths": list(result.paths),
+            "rows": result.rows,
+            "rows_dropped": result.rows_dropped,
+            "sample_rows": result.sample_rows,
+        },
+        "target": {
+            "name": result.target.name,
+            "kind": result.target.kind,
+            "levels": result.target.levels,
+            "entropy": clean_number(result.target.entropy),
+            "labels": list(result.target.labels),
+            "counts": list(result.target.counts),
+        },
         "options": _clean(result.options.reported()),
         "findings": [finding_to_dict(f) for f in result.findings],
-        "summary": {**result.summary(), "ignored": result.ignored, "failed": result.failed,
-                    "fail_on": result.options.fail_on},
+        "summary": {
+            **result.summary(),
+            "ignored": result.ignored,
+            "failed": result.failed,
+            "fail_on": result.options.fail_on,
+        },
         "columns": [_clean(asdict(c)) for c in result.columns],
         "timings": result.timings,
     }
@@ -66,8 +85,10 @@ def check_github(result: CheckResult) -> str:
     lines = []
     for f in result.findings:
         title = f"{f.code}" + (f" ({f.column})" if f.column else "")
-        lines.append(f"::{command[f.severity]} file={_escape_property(path)},title={_escape_property(title)}::"
-                     f"{_escape_data(f.message)}")
+        lines.append(
+            f"::{command[f.severity]} file={_escape_property(path)},title={_escape_property(title)}::"
+            f"{_escape_data(f.message)}"
+        )
     return "\n".join(lines) + ("\n" if lines else "")
 
 
@@ -78,17 +99,23 @@ def check_csv(result: CheckResult) -> str:
 def render_check(result: CheckResult, console: Console) -> None:
     summary = result.summary()
     verdict = "[bold red]FAIL[/]" if result.failed else "[bold green]PASS[/]"
-    console.print(f"{verdict} {result.rows:,} rows, target [bold]{result.target.name}[/]: "
-                  f"{summary['error']} errors, {summary['warning']} warnings, {summary['info']} notes"
-                  + (f", {result.ignored} ignored" if result.ignored else "")
-                  + f" (fail on: {result.options.fail_on})")
+    console.print(
+        f"{verdict} {result.rows:,} rows, target [bold]{result.target.name}[/]: "
+        f"{summary['error']} errors, {summary['warning']} warnings, {summary['info']} notes"
+        + (f", {result.ignored} ignored" if result.ignored else "")
+        + f" (fail on: {result.options.fail_on})"
+    )
     for severity in (Severity.ERROR, Severity.WARNING, Severity.INFO):
         group = [f for f in result.findings if f.severity is severity]
         if not group:
             continue
         label = {Severity.ERROR: "errors", Severity.WARNING: "warnings", Severity.INFO: "notes"}[severity]
-        table = Table(title=f"{label} ({len(group)})", title_justify="left",
-                      title_style=_STYLE[severity], header_style="bold")
+        table = Table(
+            title=f"{label} ({len(group)})",
+            title_justify="left",
+            title_style=_STYLE[severity],
+            header_style="bold",
+        )
         table.add_column("code", style=_STYLE[severity])
         table.add_column("column")
         table.add_column("message", overflow="fold")
@@ -98,5 +125,3 @@ def render_check(result: CheckResult, console: Console) -> None:
                 column += f" / {f.other}"
             table.add_row(f.code, column, f.message)
         console.print(table)
-
-

@@ -30,8 +30,15 @@ def render_rank(result: RankResult, console: Console, *, top: int | None) -> Non
         if f.bins is not None:
             levels += f" ({f.bins} bins)"
         table.add_row(
-            str(f.rank), f.name, f"{f.score:.5f}", f"{f.mi:.5f}", f"{f.ami_normalized:.4f}",
-            f"{f.p_value:.2g}", levels, f"{f.missing_share:.1%}", f.kind,
+            str(f.rank),
+            f.name,
+            f"{f.score:.5f}",
+            f"{f.mi:.5f}",
+            f"{f.ami_normalized:.4f}",
+            f"{f.p_value:.2g}",
+            levels,
+            f"{f.missing_share:.1%}",
+            f.kind,
         )
     console.print(table)
     notes = []

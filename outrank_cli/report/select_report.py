@@ -12,8 +12,16 @@ from outrank_cli.report.rank_json import SCHEMA_VERSION, clean_number, tool_bloc
 from outrank_cli.report.tabular import names_lines, records_to_csv
 from outrank_cli.select import RedundancyResult, SelectResult
 
-SELECTED_COLUMNS = ["step", "name", "gain", "relevance", "p_value", "most_redundant_with", "redundancy",
-                    "redundancy_normalized"]
+SELECTED_COLUMNS = [
+    "step",
+    "name",
+    "gain",
+    "relevance",
+    "p_value",
+    "most_redundant_with",
+    "redundancy",
+    "redundancy_normalized",
+]
 PAIR_COLUMNS = ["a", "b", "mi", "expected_mi", "normalized"]
 
 
@@ -31,10 +39,18 @@ def select_to_dict(result: SelectResult) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "command": "select",
         "tool": tool_block(),
-        "input": {"paths": list(result.paths), "rows": result.rows, "rows_dropped": result.rows_dropped,
-                  "sample_rows": result.sample_rows},
-        "target": {"name": result.target.name, "kind": result.target.kind, "levels": result.target.levels,
-                   "entropy": clean_number(result.target.entropy)},
+        "input": {
+            "paths": list(result.paths),
+            "rows": result.rows,
+            "rows_dropped": result.rows_dropped,
+            "sample_rows": result.sample_rows,
+        },
+        "target": {
+            "name": result.target.name,
+            "kind": result.target.kind,
+            "levels": result.target.levels,
+            "entropy": clean_number(result.target.entropy),
+        },
         "options": _options(result.options),
         "criterion": result.options.criterion,
         "stopped_by": result.stopped_by,
@@ -54,17 +70,34 @@ def select_names(result: SelectResult) -> str:
 
 def render_select(result: SelectResult, console: Console) -> None:
     table = Table(
-        title=(f"Selected for [bold]{result.target.name}[/] by {result.options.criterion} "
-               f"({len(result.selected)} of {len(result.selected) + len(result.dropped)}; "
-               f"stopped: {result.stopped_by}; pairs on a sample of {result.sample_rows:,} rows)"),
-        title_justify="left", header_style="bold",
+        title=(
+            f"Selected for [bold]{result.target.name}[/] by {result.options.criterion} "
+            f"({len(result.selected)} of {len(result.selected) + len(result.dropped)}; "
+            f"stopped: {result.stopped_by}; pairs on a sample of {result.sample_rows:,} rows)"
+        ),
+        title_justify="left",
+        header_style="bold",
     )
-    for name, justify in (("step", "right"), ("feature", "left"), ("gain", "right"), ("relevance", "right"),
-                          ("p", "right"), ("closest selected", "left"), ("norm. redundancy", "right")):
+    for name, justify in (
+        ("step", "right"),
+        ("feature", "left"),
+        ("gain", "right"),
+        ("relevance", "right"),
+        ("p", "right"),
+        ("closest selected", "left"),
+        ("norm. redundancy", "right"),
+    ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for s in result.selected:
-        table.add_row(str(s.step), s.name, f"{s.gain:.5f}", f"{s.relevance:.5f}", f"{s.p_value:.2g}",
-                      s.most_redundant_with or "", "" if s.redundancy_normalized is None else f"{s.redundancy_normalized:.3f}")
+        table.add_row(
+            str(s.step),
+            s.name,
+            f"{s.gain:.5f}",
+            f"{s.relevance:.5f}",
+            f"{s.p_value:.2g}",
+            s.most_redundant_with or "",
+            "" if s.redundancy_normalized is None else f"{s.redundancy_normalized:.3f}",
+        )
     console.print(table)
     if result.dropped:
         dropped = Table(title="Dropped", title_justify="left", header_style="bold")
@@ -99,8 +132,11 @@ def redundancy_names(result: RedundancyResult) -> str:
 
 
 def render_redundancy(result: RedundancyResult, console: Console) -> None:
-    table = Table(title=f"Most redundant pairs (sample of {result.sample_rows:,} rows)", title_justify="left",
-                  header_style="bold")
+    table = Table(
+        title=f"Most redundant pairs (sample of {result.sample_rows:,} rows)",
+        title_justify="left",
+        header_style="bold",
+    )
     for name in ("a", "b", "mi (bits)", "normalized"):
         table.add_column(name, justify="right" if name[0] in "mn" else "left")
     for p in result.pairs:

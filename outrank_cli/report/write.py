@@ -18,7 +18,9 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
     if directory.exists() and not directory.is_dir():
         raise UsageError(f"cannot write {str(target)!r}: {str(directory)!r} is a file, not a directory")
     if not directory.is_dir():
-        raise UsageError(f"cannot write {str(target)!r}: directory {str(directory)!r} does not exist; create it first")
+        raise UsageError(
+            f"cannot write {str(target)!r}: directory {str(directory)!r} does not exist; create it first"
+        )
     handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
@@ -37,6 +39,8 @@ def write_all_atomic(files: Mapping[str | os.PathLike[str], str], *, inputs: Seq
     for path in files:
         for source in inputs:
             if os.path.exists(path) and os.path.exists(source) and os.path.samefile(path, source):
-                raise UsageError(f"--output {str(path)!r} is one of the input files; write the report elsewhere")
+                raise UsageError(
+                    f"--output {str(path)!r} is one of the input files; write the report elsewhere"
+                )
     for path, text in files.items():
         write_atomic(path, text)

@@ -57,5 +57,7 @@ def test_ruff_is_clean():
 
 def test_mypy_strict_is_clean():
     pytest.importorskip("mypy")
-    done = subprocess.run([sys.executable, "-m", "mypy", "outrank_cli"], cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "outrank_cli"], cwd=ROOT, capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stdout[-3000:]

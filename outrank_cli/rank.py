@@ -204,10 +204,26 @@ def count_with_engine(
     )
 
 
-def rank_table(
-    paths: Sequence[str], options: RankOptions, *, progress: ProgressCallback = ignore_progress
-) -> RankResult:
-    """Rank every feature column of the table at ``paths`` by relevance to ``options.target``."""
+@dataclass(frozen=True, slots=True)
+class RankedPass:
+    """The pass over the table, its encoded features and their exact relevance."""
+
+    counts: TableCounts
+    encoded: tuple[EncodedFeature, ...]
+    ranking: tuple[FeatureRanking, ...]
+    threads: int
+    started: float
+    stats_seconds: float
+
+
+def ranked_pass(
+    paths: Sequence[str],
+    options: RankOptions,
+    *,
+    sample_rows: int = 0,
+    progress: ProgressCallback = ignore_progress,
+) -> RankedPass:
+    """Resolve the input, plan the columns, count them in one pass, score every feature."""
     started = time.perf_counter()
     options.validate()
     warm_up_in_background()
@@ -224,11 +240,22 @@ def rank_table(
         exclude=split_patterns(options.exclude),
     )
     threads = options.threads or default_threads()
-    counts = count_with_engine(source, plan, options, threads=threads, progress=progress)
+    counts = count_with_engine(
+        source, plan, options, threads=threads, sample_rows=sample_rows, progress=progress
+    )
     stats_started = time.perf_counter()
     progress(Progress("stats", counts.rows))
-    encoded = [encode_feature(c, bins=options.bins) for c in counts.columns]
-    features = score_features(encoded, options, threads=threads)
+    encoded = tuple(encode_feature(c, bins=options.bins) for c in counts.columns)
+    ranking = tuple(score_features(encoded, options, threads=threads))
+    return RankedPass(counts, encoded, ranking, threads, started, time.perf_counter() - stats_started)
+
+
+def rank_table(
+    paths: Sequence[str], options: RankOptions, *, progress: ProgressCallback = ignore_progress
+) -> RankResult:
+    """Rank every feature column of the table at ``paths`` by relevance to ``options.target``."""
+    ranked = ranked_pass(paths, options, progress=progress)
+    counts = ranked.counts
     finished = time.perf_counter()
     return RankResult(
         paths=counts.source.paths,
@@ -236,11 +263,11 @@ def rank_table(
         rows_dropped=counts.rows_dropped,
         target=target_info(counts),
         options=options,
-        features=tuple(features),
+        features=ranked.ranking,
         skipped=counts.skipped,
         timings={
             "read_and_count_seconds": round(counts.seconds, 4),
-            "statistics_seconds": round(finished - stats_started, 4),
-            "total_seconds": round(finished - started, 4),
+            "statistics_seconds": round(ranked.stats_seconds, 4),
+            "total_seconds": round(finished - ranked.started, 4),
         },
     )

@@ -14,23 +14,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from outrank_cli.columns import plan_columns, split_patterns
-from outrank_cli.counting import TableCounts, default_threads
+from outrank_cli.counting import TableCounts
 from outrank_cli.criteria import CRITERIA, Aggregates
 from outrank_cli.errors import UsageError
-from outrank_cli.features import EncodedFeature, encode_feature
-from outrank_cli.kernels.warmup import warm_up_in_background
+from outrank_cli.features import EncodedFeature
 from outrank_cli.pairs import PairStats, SampleColumns, pair_stats
-from outrank_cli.progress import Progress, ProgressCallback, ignore_progress
+from outrank_cli.progress import ProgressCallback, ignore_progress
 from outrank_cli.rank import (
     FeatureRanking,
     RankOptions,
     TargetInfo,
-    count_with_engine,
-    score_features,
+    ranked_pass,
     target_info,
 )
-from outrank_cli.source import resolve
 
 STOP_K = "k reached"
 STOP_EXHAUSTED = "no candidates left"
@@ -116,28 +112,14 @@ class Prepared:
 
 def prepare(paths: Sequence[str], options: SelectOptions, progress: ProgressCallback) -> Prepared:
     """One streaming pass with a row sample; relevance of every feature; sample columns."""
-    started = time.perf_counter()
-    options.validate()
-    warm_up_in_background()
-    source = resolve(
-        paths,
-        separator=options.separator,
-        file_format=options.input_format,
-        storage_options=options.storage_options,
+    ranked = ranked_pass(paths, options, sample_rows=options.sample_rows, progress=progress)
+    counts, encoded, ranking, threads, started = (
+        ranked.counts,
+        ranked.encoded,
+        ranked.ranking,
+        ranked.threads,
+        ranked.started,
     )
-    plan = plan_columns(
-        source.schema(),
-        target=options.target,
-        include=split_patterns(options.include),
-        exclude=split_patterns(options.exclude),
-    )
-    threads = options.threads or default_threads()
-    counts = count_with_engine(
-        source, plan, options, threads=threads, sample_rows=options.sample_rows, progress=progress
-    )
-    progress(Progress("stats", counts.rows))
-    encoded = tuple(encode_feature(c, bins=options.bins) for c in counts.columns)
-    ranking = tuple(score_features(encoded, options, threads=threads))
     assert counts.sample is not None
     sample = counts.sample
     codes = []

@@ -10,21 +10,11 @@ from rich.table import Table
 
 from outrank_cli.check import CheckResult
 from outrank_cli.findings import Finding, Severity
-from outrank_cli.report.rank_json import SCHEMA_VERSION, clean_number, tool_block
+from outrank_cli.report.rank_json import clean, header, target_block
 from outrank_cli.report.tabular import records_to_csv
 
 FINDING_COLUMNS = ["severity", "code", "column", "other", "message"]
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, float):
-        return clean_number(value)
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    return value
 
 
 def finding_to_dict(finding: Finding) -> dict[str, Any]:
@@ -34,30 +24,21 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "column": finding.column,
         "other": finding.other,
         "message": finding.message,
-        "values": _clean(finding.values),
+        "values": clean(finding.values),
     }
 
 
 def check_to_dict(result: CheckResult) -> dict[str, Any]:
     return {
-        "schema_version": SCHEMA_VERSION,
-        "command": "check",
-        "tool": tool_block(),
-        "input": {
-            "paths": list(result.paths),
-            "rows": result.rows,
-            "rows_dropped": result.rows_dropped,
-            "sample_rows": result.sample_rows,
-        },
-        "target": {
-            "name": result.target.name,
-            "kind": result.target.kind,
-            "levels": result.target.levels,
-            "entropy": clean_number(result.target.entropy),
-            "labels": list(result.target.labels),
-            "counts": list(result.target.counts),
-        },
-        "options": _clean(result.options.reported()),
+        **header(
+            "check",
+            paths=result.paths,
+            rows=result.rows,
+            rows_dropped=result.rows_dropped,
+            sample_rows=result.sample_rows,
+        ),
+        "target": target_block(result.target),
+        "options": clean(result.options.reported()),
         "findings": [finding_to_dict(f) for f in result.findings],
         "summary": {
             **result.summary(),
@@ -65,7 +46,7 @@ def check_to_dict(result: CheckResult) -> dict[str, Any]:
             "failed": result.failed,
             "fail_on": result.options.fail_on,
         },
-        "columns": [_clean(asdict(c)) for c in result.columns],
+        "columns": [clean(asdict(c)) for c in result.columns],
         "timings": result.timings,
     }
 

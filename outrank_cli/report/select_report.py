@@ -8,7 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from outrank_cli.report.rank_json import SCHEMA_VERSION, clean_number, tool_block
+from outrank_cli.report.rank_json import clean, header, target_block
 from outrank_cli.report.tabular import names_lines, records_to_csv
 from outrank_cli.select import RedundancyResult, SelectResult
 
@@ -25,37 +25,21 @@ SELECTED_COLUMNS = [
 PAIR_COLUMNS = ["a", "b", "mi", "expected_mi", "normalized"]
 
 
-def _clean(record: dict[str, Any]) -> dict[str, Any]:
-    return {k: (clean_number(v) if isinstance(v, float) else v) for k, v in record.items()}
-
-
-def _options(options: Any) -> dict[str, Any]:
-    reported: dict[str, Any] = options.reported()
-    return reported
-
-
 def select_to_dict(result: SelectResult) -> dict[str, Any]:
     return {
-        "schema_version": SCHEMA_VERSION,
-        "command": "select",
-        "tool": tool_block(),
-        "input": {
-            "paths": list(result.paths),
-            "rows": result.rows,
-            "rows_dropped": result.rows_dropped,
-            "sample_rows": result.sample_rows,
-        },
-        "target": {
-            "name": result.target.name,
-            "kind": result.target.kind,
-            "levels": result.target.levels,
-            "entropy": clean_number(result.target.entropy),
-        },
-        "options": _options(result.options),
+        **header(
+            "select",
+            paths=result.paths,
+            rows=result.rows,
+            rows_dropped=result.rows_dropped,
+            sample_rows=result.sample_rows,
+        ),
+        "target": target_block(result.target),
+        "options": result.options.reported(),
         "criterion": result.options.criterion,
         "stopped_by": result.stopped_by,
-        "selected": [_clean(asdict(s)) for s in result.selected],
-        "dropped": [_clean(asdict(d)) for d in result.dropped],
+        "selected": [clean(asdict(s)) for s in result.selected],
+        "dropped": [clean(asdict(d)) for d in result.dropped],
         "timings": result.timings,
     }
 
@@ -111,12 +95,9 @@ def render_select(result: SelectResult, console: Console) -> None:
 
 def redundancy_to_dict(result: RedundancyResult) -> dict[str, Any]:
     return {
-        "schema_version": SCHEMA_VERSION,
-        "command": "redundancy",
-        "tool": tool_block(),
-        "input": {"paths": list(result.paths), "rows": result.rows, "sample_rows": result.sample_rows},
-        "options": _options(result.options),
-        "pairs": [_clean(asdict(p)) for p in result.pairs],
+        **header("redundancy", paths=result.paths, rows=result.rows, sample_rows=result.sample_rows),
+        "options": result.options.reported(),
+        "pairs": [clean(asdict(p)) for p in result.pairs],
         "pairs_evaluated": result.pairs_evaluated,
         "pairs_total": result.pairs_total,
         "timings": result.timings,

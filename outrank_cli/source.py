@@ -99,27 +99,21 @@ class Source:
         first = self.paths[0]
         _check_csv_header(first, self.separator)
         frame = pl.scan_csv(
-            [first],
-            separator=self.separator,
-            infer_schema_length=SCHEMA_INFERENCE_ROWS,
+            [first], separator=self.separator, infer_schema_length=SCHEMA_INFERENCE_ROWS,
             schema_overrides=dict(self.schema_overrides) or None,
-            storage_options=dict(self.storage_options) or None,
-            raise_if_empty=False,
-            try_parse_dates=True,
+            storage_options=dict(self.storage_options) or None, raise_if_empty=False,
         )
         schema = dict(frame.collect_schema())
         unknown = [c for c, t in schema.items() if t == pl.String and c not in self.schema_overrides]
         if unknown:
-            counts = (
-                frame.head(SCHEMA_INFERENCE_ROWS)
-                .select(pl.len().alias("__rows__"), *(pl.col(c).null_count() for c in unknown))
-                .collect()
-                .row(0, named=True)
-            )
-            rows = counts.pop("__rows__")
-            for column, nulls in counts.items():
-                if rows and nulls == rows:
-                    schema[column] = pl.Float64()
+            head = frame.head(SCHEMA_INFERENCE_ROWS).select(unknown).collect()
+            for column in unknown:
+                values = head.get_column(column).drop_nulls()
+                if head.height and values.len() == 0:
+                    schema[column] = pl.Float64()  # empty so far: try numbers first
+                elif _looks_like_timestamps(values):
+                    dates_only = values.str.len_chars().max() == 10
+                    schema[column] = pl.Date() if dates_only else pl.Datetime("us")
         return schema
 
     def _parquet_schema(self) -> dict[str, pl.DataType]:
@@ -230,6 +224,19 @@ def _common_type(a: pl.DataType, b: pl.DataType) -> pl.DataType:
     if a.is_numeric() and b.is_numeric():
         return pl.Float64()
     return pl.String()
+
+
+_ISO_DATE = r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$"
+
+
+def _looks_like_timestamps(values: pl.Series) -> bool:
+    """Every value an ISO date or date-time (the form polars parses without a format)."""
+    if values.len() == 0 or not values.str.contains(_ISO_DATE).all():
+        return False
+    try:
+        return values.str.to_datetime(time_unit="us", strict=False).null_count() == 0
+    except Exception:
+        return False
 
 
 def _check_csv_header(path: str, separator: str) -> None:

@@ -109,6 +109,27 @@ class ColumnCounter:
         self._n_levels = np.zeros(1, dtype=np.int64)
         self._allocate(_INITIAL_SLOTS, max(n_target_levels, 1))
 
+    # -- pickling (Dask moves counters between processes) -----------------------------------
+    def __getstate__(self) -> dict[str, object]:
+        """Ship only the used rows; the hash slots are rebuilt from the level keys on arrival."""
+        state = dict(self.__dict__)
+        n = int(self._n_levels[0])
+        if not self.folded:
+            state["level_keys"] = self.level_keys[: n + 1].copy()
+            state["counts"] = self.counts[: n + 1].copy()
+        state["slot_keys"] = state["slot_codes"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        if self.folded:
+            self.slot_keys = np.zeros(0, dtype=np.uint64)
+            self.slot_codes = np.zeros(0, dtype=np.int32)
+            return
+        n = int(self._n_levels[0])
+        keys, counts = self.level_keys[1 : n + 1].copy(), self.counts[: n + 1].copy()
+        self._rebuild(keys, counts)
+
     # -- state -----------------------------------------------------------------------------
     @property
     def n_levels(self) -> int:

@@ -88,9 +88,7 @@ def _run(cmd: list[str], log: list[str]) -> None:
     proc = subprocess.run(cmd, capture_output=True, text=True)
     log.append(proc.stdout[-2000:] + proc.stderr[-2000:])
     if proc.returncode != 0:
-        raise RuntimeError(
-            f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr.strip()[-800:]}"
-        )
+        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr.strip()[-800:]}")
 
 
 def _create(path: Path, log: list[str]) -> None:

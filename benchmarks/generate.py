@@ -166,10 +166,7 @@ def build_schema(n_columns: int, seed: int) -> list[Column]:
     rng = np.random.default_rng([seed, 2**31 - 1])
     for c in cols:
         if c.kind == "cat" and c.role == "planted":
-            if c.levels == 3:
-                eff = np.array([-0.6, 0.0, 0.6])
-            else:
-                eff = rng.normal(0.0, 0.45, size=c.levels)
+            eff = np.array([-0.6, 0.0, 0.6]) if c.levels == 3 else rng.normal(0.0, 0.45, size=c.levels)
             c.effect = [round(float(e), 4) for e in eff]
     return cols
 
@@ -261,8 +258,7 @@ def make_chunk(
         elif c.kind == "id":
             # unique per row, not sorted: an odd multiplier is a bijection modulo 2**40
             ids = (
-                np.arange(start, start + n, dtype=np.uint64)
-                * np.uint64(0x9E3779B97F4A7C15 & (2**40 - 1) | 1)
+                np.arange(start, start + n, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15 & (2**40 - 1) | 1)
             ) % np.uint64(2**40)
             out[c.name] = (
                 pl.select(pl.format("r{}", pl.lit(pl.Series(ids)).cast(pl.String).str.zfill(13)))
@@ -341,9 +337,7 @@ def generate(
     quiet: bool = False,
 ) -> dict[str, Any]:
     cols = build_schema(columns, seed)
-    labels = {
-        c.name: pl.Series(c.name, level_labels(c), dtype=pl.String) for c in cols if c.kind == "cat"
-    }
+    labels = {c.name: pl.Series(c.name, level_labels(c), dtype=pl.String) for c in cols if c.kind == "cat"}
     intercept = intercept_for(cols)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".partial")

@@ -281,26 +281,33 @@ def _progress(quiet: bool) -> tuple[ProgressCallback, Any]:
     bar = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
-        TextColumn("{task.fields[rows]} rows"),
+        TextColumn("{task.fields[rows]}"),
         TextColumn("{task.fields[rate]}"),
         TimeElapsedColumn(),
         console=Console(stderr=True),
         transient=True,
     )
-    task = bar.add_task("reading", total=None, rows="0", rate="")
+    task = bar.add_task("reading", total=None, rows="", rate="")
+    labels = {
+        "target": "binning target",
+        "count": "counting",
+        "stats": "statistics",
+        "partitions": "counting",
+    }
 
     def update(event: Any) -> None:
         elapsed = bar.tasks[0].elapsed or 0.0
-        rate = f"{event.rows / elapsed:,.0f} rows/s" if elapsed > 0 else ""
-        label = {"target": "binning target", "count": "counting", "stats": "statistics"}.get(
-            event.phase, event.phase
-        )
+        if event.phase == "partitions":  # the Dask engine reports partitions done
+            done, rate = f"{event.rows:,}/{event.total_rows:,} partitions", ""
+        else:
+            done = f"{event.rows:,} rows"
+            rate = f"{event.rows / elapsed:,.0f} rows/s" if elapsed > 0 and event.phase == "count" else ""
         bar.update(
             task,
-            description=label,
+            description=labels.get(event.phase, event.phase),
             total=event.total_rows,
             completed=event.rows,
-            rows=f"{event.rows:,}",
+            rows=done,
             rate=rate,
         )
 

@@ -99,9 +99,12 @@ class Source:
         first = self.paths[0]
         _check_csv_header(first, self.separator)
         frame = pl.scan_csv(
-            [first], separator=self.separator, infer_schema_length=SCHEMA_INFERENCE_ROWS,
+            [first],
+            separator=self.separator,
+            infer_schema_length=SCHEMA_INFERENCE_ROWS,
             schema_overrides=dict(self.schema_overrides) or None,
-            storage_options=dict(self.storage_options) or None, raise_if_empty=False,
+            storage_options=dict(self.storage_options) or None,
+            raise_if_empty=False,
         )
         schema = dict(frame.collect_schema())
         unknown = [c for c, t in schema.items() if t == pl.String and c not in self.schema_overrides]

@@ -1170,6 +1170,11 @@ def main(argv: list[str] | None = None) -> int:
             "install pays: every kernel compiled); later runs use the filled cache",
         ),
     }
+    for name in (RANK_PQ, OUTRANK, SK_MI, MRMR):
+        if name not in order:
+            del shown[name]
+    if not extras:
+        del shown["extras"]
     lo_hi = (1_000_000, 5_000_000) if {1_000_000, 5_000_000} <= set(sizes) else (sizes[0], sizes[-1])
     ctx = {
         "cells": cells,

@@ -160,6 +160,15 @@ InputFormat = Annotated[
         metavar="csv|parquet",
     ),
 ]
+NullValues = Annotated[
+    str | None,
+    typer.Option(
+        "--null-values",
+        help="Comma-separated CSV spellings of a missing value besides the empty field (default: NA,N/A,NaN,nan,null,NULL,None,#N/A; '' for none).",
+        show_default=False,
+        metavar="LIST",
+    ),
+]
 Threads = Annotated[
     int | None,
     typer.Option("--threads", help="Worker threads (default: all cores).", show_default=False, metavar="N"),
@@ -242,6 +251,12 @@ def _unescape_separator(separator: str | None) -> str | None:
     if separator is None:
         return None
     return {"\\t": "\t", "tab": "\t", "TAB": "\t"}.get(separator, separator)
+
+
+def _null_values(value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    return tuple(part for part in value.split(",") if part)
 
 
 def _storage_options(values: list[str] | None) -> dict[str, str]:
@@ -399,6 +414,7 @@ def rank_command(
     seed: Seed = 0,
     separator: Separator = None,
     input_format: InputFormat = None,
+    null_values: NullValues = None,
     threads: Threads = None,
     batch_rows: BatchRows = None,
     storage_option: StorageOption = None,
@@ -428,6 +444,7 @@ def rank_command(
         seed=seed,
         separator=_unescape_separator(separator),
         input_format=input_format,
+        null_values=_null_values(null_values),
         threads=threads,
         batch_rows=batch_rows,
         storage_options=_storage_options(storage_option),
@@ -563,6 +580,7 @@ def select_command(
     seed: Seed = 0,
     separator: Separator = None,
     input_format: InputFormat = None,
+    null_values: NullValues = None,
     threads: Threads = None,
     batch_rows: BatchRows = None,
     storage_option: StorageOption = None,
@@ -597,6 +615,7 @@ def select_command(
         seed=seed,
         separator=separator,
         input_format=input_format,
+        null_values=_null_values(null_values),
         threads=threads,
         batch_rows=batch_rows,
         storage_option=storage_option,
@@ -640,6 +659,7 @@ def redundancy_command(
     seed: Seed = 0,
     separator: Separator = None,
     input_format: InputFormat = None,
+    null_values: NullValues = None,
     threads: Threads = None,
     batch_rows: BatchRows = None,
     storage_option: StorageOption = None,
@@ -669,6 +689,7 @@ def redundancy_command(
         seed=seed,
         separator=separator,
         input_format=input_format,
+        null_values=_null_values(null_values),
         threads=threads,
         batch_rows=batch_rows,
         storage_option=storage_option,
@@ -851,6 +872,7 @@ def check_command(
     seed: Seed = 0,
     separator: Separator = None,
     input_format: InputFormat = None,
+    null_values: NullValues = None,
     threads: Threads = None,
     batch_rows: BatchRows = None,
     storage_option: StorageOption = None,
@@ -897,6 +919,7 @@ def check_command(
         seed=seed,
         separator=_unescape_separator(separator),
         input_format=input_format,
+        null_values=_null_values(null_values),
         threads=threads,
         batch_rows=batch_rows,
         storage_options=_storage_options(storage_option),

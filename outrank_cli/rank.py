@@ -39,6 +39,7 @@ class RankOptions:
     threads: int | None = None
     batch_rows: int | None = None
     storage_options: dict[str, str] = field(default_factory=dict)
+    null_values: tuple[str, ...] | None = None
     engine: str = "local"
     scheduler: str | None = None
     workers: int | None = None
@@ -232,6 +233,7 @@ def ranked_pass(
         separator=options.separator,
         file_format=options.input_format,
         storage_options=options.storage_options,
+        null_values=options.null_values,
     )
     plan = plan_columns(
         source.schema(),

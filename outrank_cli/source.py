@@ -38,6 +38,8 @@ REMOTE_PREFIXES = (
     "file://",
 )
 SCHEMA_INFERENCE_ROWS = 10_000
+# CSV spellings of a missing value (besides the empty field), as pandas and R write them
+DEFAULT_NULL_VALUES = ("NA", "N/A", "NaN", "nan", "null", "NULL", "None", "#N/A")
 
 
 class Format(StrEnum):
@@ -54,6 +56,7 @@ class Source:
     separator: str = ","
     schema_overrides: Mapping[str, pl.DataType] = field(default_factory=dict)
     storage_options: Mapping[str, str] = field(default_factory=dict)
+    null_values: tuple[str, ...] = DEFAULT_NULL_VALUES
     _cache: dict[str, dict[str, pl.DataType]] = field(default_factory=dict, compare=False, repr=False)
 
     def scan(self, paths: Sequence[str] | None = None) -> pl.LazyFrame:
@@ -71,6 +74,7 @@ class Source:
             schema_overrides=self.schema(),
             storage_options=options,
             raise_if_empty=False,
+            null_values=list(self.null_values) or None,
         )
 
     def schema(self) -> dict[str, pl.DataType]:
@@ -105,6 +109,7 @@ class Source:
             schema_overrides=dict(self.schema_overrides) or None,
             storage_options=dict(self.storage_options) or None,
             raise_if_empty=False,
+            null_values=list(self.null_values) or None,
         )
         schema = dict(frame.collect_schema())
         unknown = [c for c, t in schema.items() if t == pl.String and c not in self.schema_overrides]
@@ -165,6 +170,7 @@ class Source:
                     schema_overrides={c: schema[c] for c in schema},
                     storage_options=dict(self.storage_options) or None,
                     raise_if_empty=False,
+                    null_values=list(self.null_values) or None,
                 )
             else:
                 frame = pl.scan_parquet([partition.path], storage_options=dict(self.storage_options) or None)
@@ -194,7 +200,9 @@ class Source:
         """The same input with one column read as ``dtype`` (a fresh schema cache)."""
         overrides = dict(self.schema_overrides)
         overrides[column] = dtype
-        return Source(self.paths, self.format, self.separator, overrides, self.storage_options)
+        return Source(
+            self.paths, self.format, self.separator, overrides, self.storage_options, self.null_values
+        )
 
     def parquet_rows(self) -> int | None:
         """Row count from Parquet metadata (no data read), or None for CSV."""
@@ -351,6 +359,7 @@ def resolve(
     separator: str | None = None,
     file_format: str | None = None,
     storage_options: Mapping[str, str] | None = None,
+    null_values: Sequence[str] | None = None,
 ) -> Source:
     """Expand files, globs and directories into one ``Source`` of a single format."""
     if not paths:
@@ -382,7 +391,8 @@ def resolve(
         separator = "\t" if all(n.endswith((".tsv", ".tab")) for n in names) else ","
     if len(separator) != 1:
         raise UsageError(f"--separator must be one character, got {separator!r}; use '\\t' for tabs")
-    return Source(tuple(files), fmt, separator, {}, dict(storage_options or {}))
+    nulls = DEFAULT_NULL_VALUES if null_values is None else tuple(null_values)
+    return Source(tuple(files), fmt, separator, {}, dict(storage_options or {}), nulls)
 
 
 # -- errors ------------------------------------------------------------------------------------

@@ -326,3 +326,14 @@ def test_real_table_adult(cli, adult_csv):
     by_name = {f["name"]: f for f in doc["features"]}
     # education and education_num are the same information spelled twice
     assert by_name["education"]["mi"] == pytest.approx(by_name["education_num"]["mi"], rel=1e-9)
+
+
+def test_common_missing_spellings_are_missing(cli, tmp_path):
+    rows = ["x,y"] + [f"{i % 5 + 0.5},{i % 2}" for i in range(40)] + ["NA,1", "null,0", "N/A,1", ",0"]
+    path = tmp_path / "na.csv"
+    path.write_text("\n".join(rows) + "\n")
+    feature = cli("rank", path, "-t", "y", "-f", "json").json()["features"][0]
+    assert feature["kind"] == "numeric" and feature["missing_share"] == pytest.approx(4 / 44)
+    feature = cli("rank", path, "-t", "y", "-f", "json", "--null-values", "").json()["features"][0]
+    # with no spellings but the empty field, the column is text with three extra levels
+    assert feature["kind"] == "categorical" and feature["missing_share"] == pytest.approx(1 / 44)

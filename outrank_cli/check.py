@@ -19,13 +19,12 @@ from outrank_cli.drift import ColumnProfile, TableProfile, drift_findings, load_
 from outrank_cli.errors import UsageError
 from outrank_cli.features import FeatureKind
 from outrank_cli.findings import Finding, Severity, is_ignored, parse_ignores
-from outrank_cli.kernels.information import entropy as entropy_of
 from outrank_cli.keys import Family
 from outrank_cli.pairs import pair_stats
 from outrank_cli.progress import ProgressCallback, ignore_progress
 from outrank_cli.rank import FeatureRanking, TargetInfo
 from outrank_cli.select import Prepared, SelectOptions, prepare
-from outrank_cli.stats import LN2
+from outrank_cli.stats import LN2, information
 from outrank_cli.thresholds import Thresholds
 
 # entropies on the sample and on all rows differ a little; screen with some slack
@@ -86,7 +85,7 @@ def column_findings(prepared: Prepared, t: Thresholds) -> list[Finding]:
     by_name = {r.name: r for r in prepared.ranking}
     class_counts = np.asarray(target.class_counts, dtype=np.int64)
     present = int(class_counts.sum())
-    target_entropy = entropy_of(class_counts) / LN2
+    target_entropy = information.entropy(class_counts) / LN2
     dropped_share = counts.rows_dropped / rows if rows else 0.0
     if counts.rows_dropped and dropped_share > t.target_missing:
         out.append(

@@ -6,6 +6,7 @@ numpy) happen inside the commands so that ``--help`` stays fast.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from enum import StrEnum
@@ -944,29 +945,43 @@ def check_command(
         raise typer.Exit(EXIT_DATA_ERROR)
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Console entry point: one line on stderr and exit 2 for usage errors, never a traceback."""
+def _run(argv: list[str] | None) -> int:
+    """Parse and run one command; return its exit code (one line on stderr for usage errors)."""
     command = typer.main.get_command(app)
     try:
         code = command.main(args=argv, prog_name=PROG, standalone_mode=False)
     except typer.Exit as done:
-        sys.exit(done.exit_code)
+        return int(done.exit_code)
     except typer.Abort:
         sys.stderr.write(f"{PROG}: aborted\n")
-        sys.exit(130)
+        return 130
     except typer.TyperException as error:
         ctx = getattr(error, "ctx", None)
         if type(error).__name__ == "NoArgsIsHelpError" and ctx is not None:
             sys.stderr.write(ctx.get_help() + "\n")
-            sys.exit(EXIT_USAGE_ERROR)
+            return EXIT_USAGE_ERROR
         message = error.format_message() if hasattr(error, "format_message") else str(error)
         message = " ".join(message.split())
-        hint = ""
-        if ctx is not None:
-            hint = f" (see '{ctx.command_path} --help')"
+        hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
         sys.stderr.write(f"{PROG}: error: {message}{hint}\n")
-        sys.exit(getattr(error, "exit_code", EXIT_USAGE_ERROR))
+        return int(getattr(error, "exit_code", EXIT_USAGE_ERROR))
     except KeyboardInterrupt:
         sys.stderr.write(f"{PROG}: interrupted\n")
-        sys.exit(130)
-    sys.exit(code if isinstance(code, int) else 0)
+        return 130
+    return code if isinstance(code, int) else 0
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: one line on stderr and exit 2 for usage errors, never a traceback.
+
+    As the real process (``argv`` from the command line), it leaves with ``os._exit`` once
+    the output is flushed: tearing down numba, LLVM and polars' thread pools takes about a
+    third of a second and does nothing useful (reports are already written and fsync'ed).
+    """
+    code = _run(argv)
+    if argv is None:
+        with contextlib.suppress(BrokenPipeError):
+            sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)

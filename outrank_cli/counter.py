@@ -27,11 +27,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from outrank_cli.kernels import encoding
-from outrank_cli.kernels.hashing import hll_add, hll_estimate, new_hll
+from outrank_cli.kernels import EMPTY_SLOT, lazy_module
 from outrank_cli.keys import Family, Keys
 
 _INITIAL_SLOTS = 64
+encoding = lazy_module("outrank_cli.kernels.encoding")
+hashing = lazy_module("outrank_cli.kernels.hashing")
 
 
 def _sum_rows(rows: np.ndarray, index: np.ndarray, n_out: int) -> np.ndarray:
@@ -141,7 +142,7 @@ class ColumnCounter:
 
     def _allocate(self, n_slots: int, n_target_levels: int) -> None:
         self.slot_keys = np.zeros(n_slots, dtype=np.uint64)
-        self.slot_codes = np.full(n_slots, encoding.EMPTY_SLOT, dtype=np.int32)
+        self.slot_codes = np.full(n_slots, EMPTY_SLOT, dtype=np.int32)
         rows = n_slots // 2 + 1
         self.level_keys = np.zeros(rows, dtype=np.uint64)
         self.counts = np.zeros((rows, n_target_levels), dtype=np.int64)
@@ -185,9 +186,9 @@ class ColumnCounter:
 
     def _start_sketch(self) -> None:
         if self.sketch is None:
-            self.sketch = new_hll()
+            self.sketch = hashing.new_hll()
             # before the first fold or coarsening the dictionary holds every distinct key
-            hll_add(self.sketch, self._keys())
+            hashing.hll_add(self.sketch, self._keys())
 
     def _queue(self, remap: np.ndarray) -> np.ndarray:
         if self.track_remaps:
@@ -261,7 +262,7 @@ class ColumnCounter:
         """
         self._exact_distinct = None  # known only when no row comes after ``finish``
         if self.sketch is not None:
-            hll_add(self.sketch, keys.keys, keys.missing if keys.missing.size else None)
+            hashing.hll_add(self.sketch, keys.keys, keys.missing if keys.missing.size else None)
         if self.folded:
             encoding.fold_count(
                 keys.keys,
@@ -300,7 +301,7 @@ class ColumnCounter:
                 out_codes[:start] = remap[out_codes[:start]]
             if not sketched and self.sketch is not None:
                 rest = keys.missing[start:] if keys.missing.size else None
-                hll_add(self.sketch, keys.keys[start:], rest)
+                hashing.hll_add(self.sketch, keys.keys[start:], rest)
             if self.folded:
                 encoding.fold_count(
                     keys.keys[start:],
@@ -376,7 +377,7 @@ class ColumnCounter:
         if self._exact_distinct is not None:
             distinct, exact = self._exact_distinct, True
         elif self.sketch is not None:
-            distinct, exact = hll_estimate(self.sketch), False
+            distinct, exact = hashing.hll_estimate(self.sketch), False
         else:
             distinct, exact = n, True
         return ColumnCounts(

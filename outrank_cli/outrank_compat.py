@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from outrank_cli.kernels.information import mutual_information
-from outrank_cli.kernels.permutation import permutation_mi
+from outrank_cli.stats import information, permutation
 
 
 def outrank_score(table: np.ndarray, *, seed: int = 0) -> float:
@@ -32,6 +31,8 @@ def outrank_score(table: np.ndarray, *, seed: int = 0) -> float:
     kept_rows = int(kept.sum())
     if kept_rows == 0:
         return 0.0
-    observed = mutual_information(kept)
-    background = float(permutation_mi(kept.sum(axis=0), kept.sum(axis=1), n_permutations=1, seed=seed)[0])
-    return (kept_rows / n) * (observed - background)
+    observed = float(information.mutual_information(kept))
+    background = float(
+        permutation.permutation_mi(kept.sum(axis=0), kept.sum(axis=1), n_permutations=1, seed=seed)[0]
+    )
+    return float((kept_rows / n) * (observed - background))

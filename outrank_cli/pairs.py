@@ -18,8 +18,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from outrank_cli.chisquare import chi2_sf
-from outrank_cli.kernels.joint import conditional_mi, pair_mi, pair_table
+from outrank_cli.kernels import lazy_module
 from outrank_cli.stats import LN2, adjusted_normalized
+
+joint = lazy_module("outrank_cli.kernels.joint")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,16 +66,16 @@ def pair_stats(columns: SampleColumns, a: int, b: int, *, with_target: bool = Tr
     target = columns.target if with_target else np.zeros_like(columns.target)
     n_target = columns.n_target if with_target else 1
     # cells come grouped by their first code: make that the conditioning feature b
-    cell_b, cell_a, counts = pair_table(
+    cell_b, cell_a, counts = joint.pair_table(
         columns.codes[b], columns.codes[a], target, levels_b=columns.levels[a], n_target=n_target
     )
-    mi, expected, h_a, h_b = pair_mi(
+    mi, expected, h_a, h_b = joint.pair_mi(
         cell_a, cell_b, counts.sum(axis=1), levels_a=columns.levels[a], levels_b=columns.levels[b]
     )
     cmi = cmi_expected = 0.0
     p = 1.0
     if with_target:
-        cmi, cmi_expected, df = conditional_mi(cell_b, counts)
+        cmi, cmi_expected, df = joint.conditional_mi(cell_b, counts)
         p = _p_value(cmi, cmi_expected, df)
     return PairStats(
         a=a,

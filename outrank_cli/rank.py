@@ -15,11 +15,10 @@ from outrank_cli.counting import TableCounts, default_threads
 from outrank_cli.engine import ENGINES
 from outrank_cli.errors import UsageError
 from outrank_cli.features import EncodedFeature, encode_feature
-from outrank_cli.kernels.information import entropy
 from outrank_cli.kernels.warmup import warm_up_in_background
 from outrank_cli.progress import Progress, ProgressCallback, ignore_progress
 from outrank_cli.source import Source, resolve
-from outrank_cli.stats import CORRECTIONS, LN2, TableSummary, relevance
+from outrank_cli.stats import CORRECTIONS, LN2, TableSummary, information, relevance
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -133,7 +132,7 @@ def target_info(counts: TableCounts) -> TargetInfo:
         name=t.name,
         kind=str(t.kind),
         levels=int(np.count_nonzero(class_counts)),
-        entropy=entropy(class_counts) / LN2,
+        entropy=information.entropy(class_counts) / LN2,
         labels=t.labels,
         counts=tuple(int(c) for c in class_counts),
         bin_edges=t.edges,

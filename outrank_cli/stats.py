@@ -14,10 +14,11 @@ from functools import cached_property
 import numpy as np
 
 from outrank_cli.chisquare import chi2_sf
-from outrank_cli.kernels.information import entropy, expected_mutual_information, mutual_information
-from outrank_cli.kernels.permutation import permutation_mi
+from outrank_cli.kernels import lazy_module
 
 LN2 = math.log(2.0)
+information = lazy_module("outrank_cli.kernels.information")
+permutation = lazy_module("outrank_cli.kernels.permutation")
 _EPS = float(np.finfo(np.float64).eps)
 
 
@@ -46,10 +47,10 @@ class TableSummary:
             target_counts=target_counts,
             feature_counts=feature_counts,
             n=int(target_counts.sum()),
-            mi=mutual_information(table),
-            expected_mi=expected_mutual_information(target_counts, feature_counts),
-            feature_entropy=entropy(feature_counts),
-            target_entropy=entropy(target_counts),
+            mi=information.mutual_information(table),
+            expected_mi=information.expected_mutual_information(target_counts, feature_counts),
+            feature_entropy=information.entropy(feature_counts),
+            target_entropy=information.entropy(target_counts),
             permutations=permutations,
             seed=seed,
         )
@@ -57,8 +58,10 @@ class TableSummary:
     @cached_property
     def null_sample(self) -> np.ndarray:
         """MI of ``permutations`` random target permutations (nats), seeded; drawn once."""
-        return permutation_mi(
-            self.target_counts, self.feature_counts, n_permutations=self.permutations, seed=self.seed
+        return np.asarray(
+            permutation.permutation_mi(
+                self.target_counts, self.feature_counts, n_permutations=self.permutations, seed=self.seed
+            )
         )
 
 

@@ -17,8 +17,10 @@ import numpy as np
 from outrank_cli.binning import equal_frequency_bins
 from outrank_cli.counter import ColumnCounts
 from outrank_cli.errors import TargetError
-from outrank_cli.kernels import encoding
+from outrank_cli.kernels import EMPTY_SLOT, lazy_module
 from outrank_cli.keys import Family, Keys, key_to_value
+
+encoding = lazy_module("outrank_cli.kernels.encoding")
 
 # an integer column with more distinct values than this is numeric (binned), fewer: classes
 INTEGER_CLASS_LIMIT = 64
@@ -62,7 +64,7 @@ class ClassTarget:
 
     def _allocate(self) -> None:
         self.slot_keys = np.zeros(self._slots, dtype=np.uint64)
-        self.slot_codes = np.full(self._slots, encoding.EMPTY_SLOT, dtype=np.int32)
+        self.slot_codes = np.full(self._slots, EMPTY_SLOT, dtype=np.int32)
         self.level_keys = np.zeros(self._slots // 2 + 1, dtype=np.uint64)
         self.counts = np.zeros((self._slots // 2 + 1, 1), dtype=np.int64)
 
@@ -146,7 +148,7 @@ class ClassTarget:
                 mapping[code] = self.n_levels - 1
             self.counts[mapping[code] + 1, 0] += other.counts[code + 1, 0]
         self.slot_keys[:] = 0
-        self.slot_codes[:] = encoding.EMPTY_SLOT
+        self.slot_codes[:] = EMPTY_SLOT
         encoding.insert_levels(self.level_keys, self.n_levels, self.slot_keys, self.slot_codes)
         return mapping
 
@@ -164,7 +166,7 @@ class ClassTarget:
         self.counts[1 : n + 1] = self.counts[1 : n + 1][order]
         self.labels = [self.labels[i] for i in order]
         self.slot_keys[:] = 0
-        self.slot_codes[:] = encoding.EMPTY_SLOT
+        self.slot_codes[:] = EMPTY_SLOT
         encoding.insert_levels(self.level_keys, n, self.slot_keys, self.slot_codes)
         return mapping
 

@@ -25,7 +25,7 @@ EXPECTED_HEADER = [
     "tree RSS median (MiB)",
     "quality",
 ]
-SIZES = ("20,000", "50,000")
+SIZES = ("10,000", "20,000")
 OURS = (
     "rank (csv)",
     "select --k 20 (csv)",
@@ -39,7 +39,7 @@ OURS = (
 OPTIONAL = ("OutRank 0.97.5", "sklearn mutual_info_classif", "mrmr_classif K=20")
 WITH_QUALITY = ("rank (csv)", "select --k 20 (csv)", "check (csv)", "rank (parquet)")
 EXTRAS = {
-    "select --k 20, 20,000 rows x 100 columns",
+    "select --k 20, 10,000 rows x 100 columns",
     "outrank-cli --help",
     "rank sample_data/adult.csv, first run (cold numba cache)",
     "rank sample_data/adult.csv, later runs",
@@ -114,5 +114,5 @@ def test_quick_benchmark_runs_and_reports(tmp_path: Path) -> None:
         for row in extras:
             for cell in row[2:6]:
                 float(cell)
-    for name in ("t_20000.csv", "t_20000.truth.json", "t_20000.parquet", "t_20000_c100.csv"):
+    for name in ("t_10000.csv", "t_10000.truth.json", "t_10000.parquet", "t_10000_c100.csv"):
         assert (tmp_path / name).exists(), name

@@ -11,13 +11,13 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from outrank_cli.kernels import EMPTY_SLOT as EMPTY_SLOT
 from outrank_cli.kernels.hashing import mix64
 
 STATUS_DONE = 0
 STATUS_GROW = 1
 STATUS_OVERFLOW = 2
 
-EMPTY_SLOT = -1
 _NO_CODES = np.zeros(0, dtype=np.int32)
 
 

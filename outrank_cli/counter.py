@@ -107,6 +107,7 @@ class ColumnCounter:
         self.pending_remaps: list[np.ndarray] = []
         self.track_remaps = False
         self._exact_distinct: int | None = None
+        self._values_seen = 0  # non-missing values: an upper bound for the distinct count
         self._n_levels = np.zeros(1, dtype=np.int64)
         self._allocate(_INITIAL_SLOTS, max(n_target_levels, 1))
 
@@ -261,6 +262,9 @@ class ColumnCounter:
         end of the batch is written there.
         """
         self._exact_distinct = None  # known only when no row comes after ``finish``
+        self._values_seen += keys.keys.shape[0] - (
+            int(np.count_nonzero(keys.missing)) if keys.missing.size else 0
+        )
         if self.sketch is not None:
             hashing.hll_add(self.sketch, keys.keys, keys.missing if keys.missing.size else None)
         if self.folded:
@@ -328,6 +332,7 @@ class ColumnCounter:
         other.track_remaps = False
         other.ensure_target_levels(width)
         self._exact_distinct = None
+        self._values_seen += other._values_seen
         if self.sketch is not None or other.sketch is not None:
             self._start_sketch()
             other._start_sketch()
@@ -377,7 +382,8 @@ class ColumnCounter:
         if self._exact_distinct is not None:
             distinct, exact = self._exact_distinct, True
         elif self.sketch is not None:
-            distinct, exact = hashing.hll_estimate(self.sketch), False
+            # the sketch's error can overshoot a column that is unique in every row
+            distinct, exact = min(hashing.hll_estimate(self.sketch), self._values_seen), False
         else:
             distinct, exact = n, True
         return ColumnCounts(

@@ -423,3 +423,12 @@ def test_out_codes_match_the_final_table(data: Any, family: Family, max_levels: 
     for remap in counter.pending_remaps[already:]:
         out = remap[out]
     np.testing.assert_array_equal(out, expected_rows(result, values, family, max_levels))
+
+
+def test_distinct_estimate_never_exceeds_the_values_seen() -> None:
+    # a column unique in every row, folded: the sketch may overshoot; the report must not
+    values = [f"id{i}" for i in range(5_000)]
+    result = count(values, [0] * len(values), Family.STRING, max_levels=64)
+    assert result.folded and not result.distinct_exact
+    assert result.distinct <= len(values)
+    assert result.distinct >= 0.95 * len(values)

@@ -896,11 +896,11 @@ def main(argv: list[str] | None = None) -> int:
         not_run.append("sklearn MI and mrmr: left out with --skip peers")
     if outrank_ok and quick and len(sizes) > 1:
         not_run.append("OutRank, sklearn MI and mrmr above the smallest size (`--quick`)")
-    elif outrank_ok:
+    elif outrank_ok and [n for n in sizes if n not in out_sizes]:
         not_run.append(
             "OutRank at "
-            + (", ".join(fmt_rows(n) for n in sizes if n not in out_sizes) or "no size")
-            + f" (default cap {fmt_rows(args.outrank_max_rows)} rows: about a minute per 200k "
+            + ", ".join(fmt_rows(n) for n in sizes if n not in out_sizes)
+            + f" (cap {fmt_rows(args.outrank_max_rows)} rows: about a minute per 200k "
             "rows; `--outrank-max-rows 1000000` adds 1M)"
         )
     if peers_ok and not quick and [n for n in sizes if n not in peer_sizes]:

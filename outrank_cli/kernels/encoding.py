@@ -120,34 +120,6 @@ def _bucket_of(keys: np.ndarray, n_buckets: int) -> np.ndarray:
     return out
 
 
-@nb.njit(cache=True, nogil=True)
-def _target_codes(
-    keys: np.ndarray,
-    missing: np.ndarray,
-    slot_keys: np.ndarray,
-    slot_codes: np.ndarray,
-    out: np.ndarray,
-) -> int:
-    """Look keys up without inserting; -1 for missing. Returns the first unknown row or -1."""
-    has_missing = missing.shape[0] > 0
-    mask = np.uint64(slot_keys.shape[0] - 1)
-    for i in range(keys.shape[0]):
-        if has_missing and missing[i]:
-            out[i] = -1
-            continue
-        key = keys[i]
-        slot = mix64(key) & mask
-        while True:
-            found = slot_codes[slot]
-            if found == EMPTY_SLOT:
-                return i
-            if slot_keys[slot] == key:
-                out[i] = found
-                break
-            slot = (slot + np.uint64(1)) & mask
-    return -1
-
-
 def encode_count(
     keys: np.ndarray,
     missing: np.ndarray,
@@ -211,12 +183,3 @@ def insert_levels(
 ) -> None:
     """Insert the keys of codes ``1..n_levels`` into an empty slot table, in place."""
     _insert_levels(level_keys, n_levels, slot_keys, slot_codes)
-
-
-def lookup_codes(
-    keys: np.ndarray, missing: np.ndarray, slot_keys: np.ndarray, slot_codes: np.ndarray
-) -> tuple[np.ndarray, int]:
-    """Codes of known keys (``int32[n]``, -1 for missing) and the first unknown row or -1."""
-    out = np.empty(keys.shape[0], dtype=np.int32)
-    first_unknown = _target_codes(keys, missing, slot_keys, slot_codes, out)
-    return out, int(first_unknown)

@@ -298,32 +298,6 @@ def test_encode_count_reports_overflow_at_the_first_new_level() -> None:
     assert d.counts[1:3, 0].tolist() == [2, 2]
 
 
-def test_lookup_codes() -> None:
-    d = Dictionary(64, 1)
-    d.encode(np.array([10, 20, 30], dtype=np.uint64), np.zeros(3, dtype=np.int32))
-    codes, unknown = encoding.lookup_codes(
-        np.array([30, 10, 99, 20], dtype=np.uint64),
-        np.array([False, True, False, False]),
-        d.slot_keys,
-        d.slot_codes,
-    )
-    assert unknown == 2
-    assert codes[:2].tolist() == [3, -1]
-    codes, unknown = encoding.lookup_codes(
-        np.array([30, 10, 20], dtype=np.uint64),
-        np.zeros(0, dtype=np.bool_),
-        d.slot_keys,
-        d.slot_codes,
-    )
-    assert unknown == -1
-    assert codes.tolist() == [3, 1, 2]
-
-
-@settings(max_examples=30, deadline=None)
-@given(
-    keys=st.lists(st.integers(0, 2**64 - 1), max_size=50),
-    n_buckets=st.integers(1, 20),
-)
 def test_fold_count_agrees_with_bucket_of(keys: list[int], n_buckets: int) -> None:
     array = np.array(keys, dtype=np.uint64)
     buckets = encoding.bucket_of(array, n_buckets=n_buckets)

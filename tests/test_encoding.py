@@ -298,6 +298,11 @@ def test_encode_count_reports_overflow_at_the_first_new_level() -> None:
     assert d.counts[1:3, 0].tolist() == [2, 2]
 
 
+@settings(max_examples=30, deadline=None)
+@given(
+    keys=st.lists(st.integers(0, 2**64 - 1), max_size=50),
+    n_buckets=st.integers(1, 20),
+)
 def test_fold_count_agrees_with_bucket_of(keys: list[int], n_buckets: int) -> None:
     array = np.array(keys, dtype=np.uint64)
     buckets = encoding.bucket_of(array, n_buckets=n_buckets)

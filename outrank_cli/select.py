@@ -10,18 +10,17 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
-from outrank_cli.counting import TableCounts
 from outrank_cli.criteria import CRITERIA, Aggregates
 from outrank_cli.errors import UsageError
-from outrank_cli.features import EncodedFeature
 from outrank_cli.pairs import PairStats, SampleColumns, pair_stats
 from outrank_cli.progress import ProgressCallback, ignore_progress
 from outrank_cli.rank import (
     FeatureRanking,
+    RankedPass,
     RankOptions,
     TargetInfo,
     ranked_pass,
@@ -99,29 +98,18 @@ class SelectResult:
 
 
 @dataclass(frozen=True, slots=True)
-class Prepared:
-    """The pass, the encoded features, their exact relevance and the sample columns."""
+class Prepared(RankedPass):
+    """A ranked pass plus the final codes of every feature on the row sample."""
 
-    counts: TableCounts
-    encoded: tuple[EncodedFeature, ...]
-    ranking: tuple[FeatureRanking, ...]
     columns: SampleColumns
-    threads: int
-    started: float
 
 
 def prepare(paths: Sequence[str], options: SelectOptions, progress: ProgressCallback) -> Prepared:
     """One streaming pass with a row sample; relevance of every feature; sample columns."""
     ranked = ranked_pass(paths, options, sample_rows=options.sample_rows, progress=progress)
-    counts, encoded, ranking, threads, started = (
-        ranked.counts,
-        ranked.encoded,
-        ranked.ranking,
-        ranked.threads,
-        ranked.started,
-    )
-    assert counts.sample is not None
-    sample = counts.sample
+    encoded = ranked.encoded
+    sample = ranked.counts.sample
+    assert sample is not None
     codes = []
     for index, feature in enumerate(encoded):
         column = sample.column(index)
@@ -133,7 +121,7 @@ def prepare(paths: Sequence[str], options: SelectOptions, progress: ProgressCall
         target=np.ascontiguousarray(sample.target_codes()),
         n_target=int(encoded[0].table.shape[1]) if encoded else 1,
     )
-    return Prepared(counts, encoded, ranking, columns, threads, started)
+    return Prepared(**{f.name: getattr(ranked, f.name) for f in fields(RankedPass)}, columns=columns)
 
 
 def _order_key(scores: np.ndarray) -> np.ndarray:

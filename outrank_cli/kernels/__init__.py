@@ -1,11 +1,15 @@
 """Numba kernels: numpy arrays in, arrays or scalars out (DESIGN invariant 6).
 
-Each module has private jitted kernels (``_name``) behind small public wrappers that check
+The kernels are written once, as ``@numba.njit`` functions in ``kernels.njit``. They run
+from the module ``kernels.aot`` compiles ahead of time when the package is installed, or
+from numba's JIT when that module is missing or stale (``kernels.backend`` decides; the
+signatures are in ``kernels.exports``). The modules here (``encoding``, ``hashing``,
+``information``, ``joint``, ``permutation``) are the small public wrappers that check
 dtypes and shapes. Nothing here imports polars, rich or typer.
 
-Importing numba and loading the compiled kernels costs about half a second, so the stages
-that use kernels reach them through ``lazy_module``: the import happens on first use, which
-lets ``warmup`` do it on a side thread while polars is already reading the input.
+With the JIT, importing numba and loading even cached kernels costs about a third of a
+second, so the stages reach the wrappers through ``lazy_module``: the import happens on
+first use, which lets ``warmup`` do it on a side thread while polars is already reading.
 """
 
 from __future__ import annotations
@@ -15,10 +19,9 @@ import threading
 from types import ModuleType
 from typing import Any
 
-_lock = threading.Lock()
+from outrank_cli.kernels.constants import EMPTY_SLOT as EMPTY_SLOT
 
-# a free slot of the dictionary hash tables (kernels.encoding)
-EMPTY_SLOT = -1
+_lock = threading.Lock()
 
 
 class _LazyModule(ModuleType):

@@ -6,119 +6,13 @@ contingency table; empty rows or columns are allowed and contribute nothing.
 
 from __future__ import annotations
 
-import math
-
-import numba as nb
 import numpy as np
 
-# Terms of the hypergeometric sum smaller than this fraction of the peak are skipped: the
-# pmf is unimodal, so once a term falls below it every term further out is smaller still.
-_HYPERGEOMETRIC_TAIL = 1e-17
+from outrank_cli.kernels.backend import kernel
 
-
-@nb.njit(cache=True, nogil=True)
-def _entropy(counts: np.ndarray) -> float:
-    total = 0.0
-    for value in counts:
-        total += value
-    if total <= 0.0:
-        return 0.0
-    acc = 0.0
-    for value in counts:
-        if value > 0:
-            acc += value * math.log(value)
-    return math.log(total) - acc / total
-
-
-@nb.njit(cache=True, nogil=True)
-def _mutual_information(counts: np.ndarray) -> float:
-    n_rows, n_cols = counts.shape
-    row_sums = np.zeros(n_rows)
-    col_sums = np.zeros(n_cols)
-    total = 0.0
-    for i in range(n_rows):
-        for j in range(n_cols):
-            value = counts[i, j]
-            row_sums[i] += value
-            col_sums[j] += value
-            total += value
-    if total <= 0.0:
-        return 0.0
-    acc = 0.0
-    for i in range(n_rows):
-        for j in range(n_cols):
-            value = counts[i, j]
-            if value > 0:
-                acc += value * math.log(value * total / (row_sums[i] * col_sums[j]))
-    return max(acc / total, 0.0)
-
-
-@nb.njit(cache=True, nogil=True)
-def _expected_mi_one_pair(a: float, b: float, n: float) -> float:
-    """E[(k/N) log(N k/(a b))] for k ~ Hypergeometric(N, a, b), summed around the mode."""
-    low = max(1.0, a + b - n)
-    high = min(a, b)
-    if high < low:
-        return 0.0
-    mode = float(math.floor((a + 1.0) * (b + 1.0) / (n + 2.0)))
-    mode = min(max(mode, low), high)
-    log_norm = (
-        math.lgamma(a + 1.0)
-        + math.lgamma(n - a + 1.0)
-        + math.lgamma(b + 1.0)
-        + math.lgamma(n - b + 1.0)
-        - math.lgamma(n + 1.0)
-    )
-    log_peak = log_norm - (
-        math.lgamma(mode + 1.0)
-        + math.lgamma(a - mode + 1.0)
-        + math.lgamma(b - mode + 1.0)
-        + math.lgamma(n - a - b + mode + 1.0)
-    )
-    peak = math.exp(log_peak)
-    log_nab = math.log(n) - math.log(a) - math.log(b)
-    total = mode / n * (log_nab + math.log(mode)) * peak
-    # walk up from the mode: P(k+1) = P(k) (a-k)(b-k) / ((k+1)(n-a-b+k+1))
-    prob = peak
-    k = mode
-    while k < high:
-        prob *= (a - k) * (b - k) / ((k + 1.0) * (n - a - b + k + 1.0))
-        k += 1.0
-        total += k / n * (log_nab + math.log(k)) * prob
-        if prob < _HYPERGEOMETRIC_TAIL * peak:
-            break
-    # walk down: P(k-1) = P(k) k (n-a-b+k) / ((a-k+1)(b-k+1))
-    prob = peak
-    k = mode
-    while k > low:
-        prob *= k * (n - a - b + k) / ((a - k + 1.0) * (b - k + 1.0))
-        k -= 1.0
-        total += k / n * (log_nab + math.log(k)) * prob
-        if prob < _HYPERGEOMETRIC_TAIL * peak:
-            break
-    return total
-
-
-@nb.njit(cache=True, nogil=True)
-def _expected_mutual_information(
-    target_counts: np.ndarray, feature_count_values: np.ndarray, feature_count_multiplicity: np.ndarray
-) -> float:
-    n = 0.0
-    for value in target_counts:
-        n += value
-    if n <= 1.0:
-        return 0.0
-    total = 0.0
-    for i in range(target_counts.shape[0]):
-        a = float(target_counts[i])
-        if a <= 0.0:
-            continue
-        for j in range(feature_count_values.shape[0]):
-            b = float(feature_count_values[j])
-            if b <= 0.0:
-                continue
-            total += feature_count_multiplicity[j] * _expected_mi_one_pair(a, b, n)
-    return max(total, 0.0)
+_entropy = kernel("entropy")
+_mutual_information = kernel("mutual_information")
+_expected_mutual_information = kernel("expected_mutual_information")
 
 
 def entropy(counts: np.ndarray) -> float:

@@ -7,247 +7,14 @@ hash table otherwise, so two 50,000-level columns cost O(rows), not O(50,000^2).
 
 from __future__ import annotations
 
-import math
-
-import numba as nb
 import numpy as np
 
-from outrank_cli.kernels.hashing import mix64
-from outrank_cli.kernels.information import _expected_mi_one_pair
+from outrank_cli.kernels.backend import kernel
+from outrank_cli.kernels.constants import DENSE_CELL_LIMIT as DENSE_CELL_LIMIT
 
-DENSE_CELL_LIMIT = 1 << 16
-
-
-@nb.njit(cache=True, nogil=True)
-def _pair_table(
-    codes_a: np.ndarray, codes_b: np.ndarray, target: np.ndarray, levels_b: int, n_target: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    n = codes_a.shape[0]
-    levels_a = 0
-    for i in range(n):
-        if codes_a[i] + 1 > levels_a:
-            levels_a = codes_a[i] + 1
-    if levels_a * levels_b <= DENSE_CELL_LIMIT:
-        dense = np.zeros((levels_a * levels_b, n_target), dtype=np.int64)
-        for i in range(n):
-            dense[codes_a[i] * levels_b + codes_b[i], target[i]] += 1
-        m = 0
-        for cell in range(levels_a * levels_b):
-            for t in range(n_target):
-                if dense[cell, t] > 0:
-                    m += 1
-                    break
-        cell_a = np.empty(m, dtype=np.int64)
-        cell_b = np.empty(m, dtype=np.int64)
-        counts = np.empty((m, n_target), dtype=np.int64)
-        k = 0
-        for cell in range(levels_a * levels_b):
-            nonzero = False
-            for t in range(n_target):
-                if dense[cell, t] > 0:
-                    nonzero = True
-                    break
-            if nonzero:
-                cell_a[k] = cell // levels_b
-                cell_b[k] = cell % levels_b
-                counts[k] = dense[cell]
-                k += 1
-        return cell_a, cell_b, counts
-    n_slots = 1
-    while n_slots < 2 * min(n, levels_a * levels_b) + 2:
-        n_slots *= 2
-    mask = np.uint64(n_slots - 1)
-    slot_key = np.empty(n_slots, dtype=np.int64)
-    slot_cell = np.full(n_slots, -1, dtype=np.int64)
-    cap = min(n, levels_a * levels_b) + 1
-    counts_all = np.zeros((cap, n_target), dtype=np.int64)
-    keys_all = np.empty(cap, dtype=np.int64)
-    m = 0
-    for i in range(n):
-        key = np.int64(codes_a[i]) * levels_b + codes_b[i]
-        slot = mix64(np.uint64(key)) & mask
-        while True:
-            cell = slot_cell[slot]
-            if cell == -1:
-                slot_cell[slot] = m
-                slot_key[slot] = key
-                keys_all[m] = key
-                cell = m
-                m += 1
-                break
-            if slot_key[slot] == key:
-                break
-            slot = (slot + np.uint64(1)) & mask
-        counts_all[cell, target[i]] += 1
-    # stable counting sort by the first code, so cells come grouped like the dense path's
-    starts = np.zeros(levels_a + 1, dtype=np.int64)
-    for k in range(m):
-        starts[keys_all[k] // levels_b + 1] += 1
-    for v in range(levels_a):
-        starts[v + 1] += starts[v]
-    cell_a = np.empty(m, dtype=np.int64)
-    cell_b = np.empty(m, dtype=np.int64)
-    counts = np.empty((m, n_target), dtype=np.int64)
-    for k in range(m):
-        first = keys_all[k] // levels_b
-        position = starts[first]
-        starts[first] += 1
-        cell_a[position] = first
-        cell_b[position] = keys_all[k] % levels_b
-        counts[position] = counts_all[k]
-    return cell_a, cell_b, counts
-
-
-@nb.njit(cache=True, nogil=True)
-def _expected_mi_margins(row_totals: np.ndarray, col_totals: np.ndarray, n: float) -> float:
-    total = 0.0
-    for i in range(col_totals.shape[0]):
-        a = col_totals[i]
-        if a <= 0:
-            continue
-        for j in range(row_totals.shape[0]):
-            b = row_totals[j]
-            if b <= 0:
-                continue
-            total += _expected_mi_one_pair(float(a), float(b), n)
-    return total
-
-
-@nb.njit(cache=True, nogil=True)
-def _conditional_mi(strata: np.ndarray, counts: np.ndarray) -> tuple[float, float, float]:
-    """Sum over strata s of (n_s/N) I_s and (n_s/N) E_s (nats), and the summed degrees of freedom.
-
-    ``strata`` (grouped: equal values adjacent) gives each row's stratum; ``counts`` is
-    ``int64[m, R]``; within a stratum, rows are the levels of the other variable.
-    """
-    m, n_target = counts.shape
-    total = 0.0
-    for i in range(m):
-        for t in range(n_target):
-            total += counts[i, t]
-    if total <= 0:
-        return 0.0, 0.0, 0.0
-    cols = np.zeros(n_target)
-    # rows of a stratum with equal totals have equal expected MI terms: count them once
-    multiplicity = np.zeros(int(total) + 1, dtype=np.int64)
-    distinct_totals = np.empty(m, dtype=np.int64)
-    mi_sum = 0.0
-    expected_sum = 0.0
-    df_sum = 0.0
-    start = 0
-    while start < m:
-        stop = start
-        while stop < m and strata[stop] == strata[start]:
-            stop += 1
-        cols[:] = 0.0
-        n_s = 0.0
-        nz_rows = 0
-        for i in range(start, stop):
-            row = 0.0
-            for t in range(n_target):
-                cols[t] += counts[i, t]
-                row += counts[i, t]
-            n_s += row
-            if row > 0:
-                nz_rows += 1
-        if n_s > 1:
-            nz_cols = 0
-            for t in range(n_target):
-                if cols[t] > 0:
-                    nz_cols += 1
-            mi = 0.0
-            n_distinct = 0
-            for i in range(start, stop):
-                row_total = 0
-                for t in range(n_target):
-                    row_total += counts[i, t]
-                if row_total <= 0:
-                    continue
-                if multiplicity[row_total] == 0:
-                    distinct_totals[n_distinct] = row_total
-                    n_distinct += 1
-                multiplicity[row_total] += 1
-                row = float(row_total)
-                for t in range(n_target):
-                    c = counts[i, t]
-                    if c > 0:
-                        mi += c * math.log(c * n_s / (row * cols[t]))
-            expected = 0.0
-            for d in range(n_distinct):
-                row_total = distinct_totals[d]
-                terms = 0.0
-                for t in range(n_target):
-                    if cols[t] > 0:
-                        terms += _expected_mi_one_pair(cols[t], float(row_total), n_s)
-                expected += multiplicity[row_total] * terms
-                multiplicity[row_total] = 0
-            weight = n_s / total
-            mi_sum += weight * max(mi / n_s, 0.0)
-            expected_sum += weight * expected
-            df_sum += (nz_rows - 1) * (nz_cols - 1)
-        start = stop
-    return mi_sum, expected_sum, df_sum
-
-
-@nb.njit(cache=True, nogil=True)
-def _pair_mi(
-    cell_a: np.ndarray, cell_b: np.ndarray, weights: np.ndarray, levels_a: int, levels_b: int
-) -> tuple[float, float, float, float]:
-    """I(A;B), E[I(A;B)], H(A), H(B) in nats from the cells of a pair table."""
-    margin_a = np.zeros(levels_a)
-    margin_b = np.zeros(levels_b)
-    n = 0.0
-    for k in range(cell_a.shape[0]):
-        margin_a[cell_a[k]] += weights[k]
-        margin_b[cell_b[k]] += weights[k]
-        n += weights[k]
-    if n <= 0:
-        return 0.0, 0.0, 0.0, 0.0
-    mi = 0.0
-    for k in range(cell_a.shape[0]):
-        w = weights[k]
-        if w > 0:
-            mi += w * math.log(w * n / (margin_a[cell_a[k]] * margin_b[cell_b[k]]))
-    mi = max(mi / n, 0.0)
-    h_a = 0.0
-    for v in margin_a:
-        if v > 0:
-            h_a -= v / n * math.log(v / n)
-    h_b = 0.0
-    for v in margin_b:
-        if v > 0:
-            h_b -= v / n * math.log(v / n)
-    # group equal margins so ID-like pairs stay cheap
-    values_a, multiplicity_a = _value_counts(margin_a)
-    values_b, multiplicity_b = _value_counts(margin_b)
-    expected = 0.0
-    for i in range(values_a.shape[0]):
-        for j in range(values_b.shape[0]):
-            expected += (
-                multiplicity_a[i] * multiplicity_b[j] * _expected_mi_one_pair(values_a[i], values_b[j], n)
-            )
-    return mi, expected, h_a, h_b
-
-
-@nb.njit(cache=True, nogil=True)
-def _value_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    positive = values[values > 0]
-    if positive.shape[0] == 0:
-        return np.zeros(0), np.zeros(0)
-    ordered = np.sort(positive)
-    distinct = np.empty(ordered.shape[0])
-    multiplicity = np.empty(ordered.shape[0])
-    k = 0
-    distinct[0] = ordered[0]
-    multiplicity[0] = 1.0
-    for i in range(1, ordered.shape[0]):
-        if ordered[i] == distinct[k]:
-            multiplicity[k] += 1.0
-        else:
-            k += 1
-            distinct[k] = ordered[i]
-            multiplicity[k] = 1.0
-    return distinct[: k + 1], multiplicity[: k + 1]
+_pair_table = kernel("pair_table")
+_conditional_mi = kernel("conditional_mi")
+_pair_mi = kernel("pair_mi")
 
 
 def pair_table(
@@ -262,22 +29,27 @@ def pair_table(
     y = np.ascontiguousarray(target, dtype=np.int32)
     if not (a.shape == b.shape == y.shape):
         raise ValueError(f"code columns differ in length: {a.shape}, {b.shape}, {y.shape}")
-    return _pair_table(a, b, y, int(levels_b), int(n_target))
+    cell_a, cell_b, counts = _pair_table(a, b, y, int(levels_b), int(n_target))
+    return cell_a, cell_b, counts
 
 
 def conditional_mi(strata: np.ndarray, counts: np.ndarray) -> tuple[float, float, float]:
     """``(sum_s w_s I_s, sum_s w_s E[I_s], df)`` in nats for rows grouped by stratum."""
-    return _conditional_mi(np.ascontiguousarray(strata), np.ascontiguousarray(counts, dtype=np.int64))
+    mi, expected, df = _conditional_mi(
+        np.ascontiguousarray(strata, dtype=np.int64), np.ascontiguousarray(counts, dtype=np.int64)
+    )
+    return float(mi), float(expected), float(df)
 
 
 def pair_mi(
     cell_a: np.ndarray, cell_b: np.ndarray, weights: np.ndarray, *, levels_a: int, levels_b: int
 ) -> tuple[float, float, float, float]:
     """``(I(A;B), E[I(A;B)], H(A), H(B))`` in nats from the cells of a pair table."""
-    return _pair_mi(
-        cell_a,
-        cell_b,
+    mi, expected, h_a, h_b = _pair_mi(
+        np.ascontiguousarray(cell_a, dtype=np.int64),
+        np.ascontiguousarray(cell_b, dtype=np.int64),
         np.ascontiguousarray(weights, dtype=np.float64),
         int(levels_a),
         int(levels_b),
     )
+    return float(mi), float(expected), float(h_a), float(h_b)

@@ -8,54 +8,11 @@ count table, so the null is exact for the whole table, not for a sample of it.
 
 from __future__ import annotations
 
-import math
-
-import numba as nb
 import numpy as np
 
+from outrank_cli.kernels.backend import kernel
 
-@nb.njit(cache=True, nogil=True)
-def _permutation_mi(
-    target_counts: np.ndarray, feature_counts: np.ndarray, n_permutations: int, seed: int
-) -> np.ndarray:
-    np.random.seed(seed)
-    n_target = target_counts.shape[0]
-    n = 0
-    for value in target_counts:
-        n += value
-    out = np.zeros(n_permutations)
-    if n == 0:
-        return out
-    log_n = math.log(n)
-    remaining = np.empty(n_target, dtype=np.int64)
-    for p in range(n_permutations):
-        remaining[:] = target_counts
-        pool = n
-        acc = 0.0
-        for j in range(feature_counts.shape[0]):
-            b = feature_counts[j]
-            if b <= 0:
-                continue
-            left = b
-            rest_pool = pool
-            for i in range(n_target):
-                if left == 0:
-                    break
-                a = remaining[i]
-                rest_pool -= a
-                if i == n_target - 1 or rest_pool == 0:
-                    k = left
-                elif a == 0:
-                    k = 0
-                else:
-                    k = np.random.hypergeometric(a, rest_pool, left)
-                if k > 0:
-                    acc += k * (log_n + math.log(k) - math.log(target_counts[i]) - math.log(b))
-                    remaining[i] -= k
-                    left -= k
-            pool -= b
-        out[p] = max(acc / n, 0.0)
-    return out
+_permutation_mi = kernel("permutation_mi")
 
 
 def permutation_mi(
@@ -70,4 +27,5 @@ def permutation_mi(
     b = np.ascontiguousarray(feature_counts, dtype=np.int64)
     if a.sum() != b.sum():
         raise ValueError(f"margins disagree: {a.sum()} != {b.sum()}")
-    return _permutation_mi(a, b, int(n_permutations), int(seed))
+    result: np.ndarray = _permutation_mi(a, b, int(n_permutations), int(seed))
+    return result

@@ -1,12 +1,14 @@
-"""Load the compiled kernels in a background thread while the input is being opened.
+"""Load the kernels in a background thread while the input is being opened.
 
-The first call of a cached numba kernel in a process loads numba's code generator (about half
-a second, mostly Python imports). Doing that on a side thread overlaps it with polars
-reading the schema and the first batch, which run outside the GIL.
+With the ahead-of-time compiled kernels this takes a millisecond. With the JIT fallback,
+the first call of a cached numba kernel in a process loads numba's code generator (about a
+third of a second, mostly Python imports); doing that on a side thread overlaps it with
+polars reading the schema and the first batch, which run outside the GIL.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
 import numpy as np
@@ -15,6 +17,13 @@ _started = threading.Event()
 
 
 def _touch_kernels() -> None:
+    # a failure here (a bad OUTRANK_CLI_KERNELS, say) is raised again, and reported, by the
+    # pass's own first call of the kernel; a side thread has no one to report it to
+    with contextlib.suppress(Exception):
+        _call_each_kernel()
+
+
+def _call_each_kernel() -> None:
     from outrank_cli.kernels import encoding, hashing, information
 
     keys = np.arange(4, dtype=np.uint64)

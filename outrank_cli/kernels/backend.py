@@ -1,0 +1,92 @@
+"""Which kernels run: the ahead-of-time compiled module, or numba's JIT as the fallback.
+
+``kernels._compiled`` is built by ``kernels.aot`` when the package is installed. Loading it
+takes a millisecond; importing numba and loading even cached JIT kernels takes about a third
+of a second, which on small tables is most of the run. The compiled module is used only
+when its source hash matches the numba sources on disk (an edited kernel in a development
+checkout falls back to the JIT, never to stale machine code), and every call into it is
+checked against the signature it was compiled for.
+
+``OUTRANK_CLI_KERNELS`` chooses: ``auto`` (the default: compiled when usable, else JIT),
+``compiled`` (fail if the compiled module is unusable) or ``jit``.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import os
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+from outrank_cli.errors import UsageError
+from outrank_cli.kernels.exports import EXPORTS, Export, source_hash
+
+ENVIRONMENT_VARIABLE = "OUTRANK_CLI_KERNELS"
+MODES = ("auto", "compiled", "jit")
+
+
+class KernelBackendError(UsageError):
+    """``OUTRANK_CLI_KERNELS`` asks for something this installation cannot do."""
+
+
+def _mode() -> str:
+    mode = os.environ.get(ENVIRONMENT_VARIABLE, "auto").strip().lower() or "auto"
+    if mode not in MODES:
+        raise KernelBackendError(
+            f"{ENVIRONMENT_VARIABLE}={mode!r} is not a kernel backend; use one of {', '.join(MODES)}"
+        )
+    return mode
+
+
+@functools.cache
+def _compiled_module() -> ModuleType | None:
+    mode = _mode()
+    if mode == "jit":
+        return None
+    problem = None
+    try:
+        module = importlib.import_module("outrank_cli.kernels._compiled")
+    except ImportError as error:
+        problem = f"the compiled kernels are not installed ({error})"
+    else:
+        if module.source_hash() == source_hash():
+            return module
+        problem = "the compiled kernels were built from other sources (reinstall the package)"
+    if mode == "compiled":
+        raise KernelBackendError(f"{ENVIRONMENT_VARIABLE}=compiled but {problem}")
+    return None
+
+
+def backend_name() -> str:
+    """``"compiled"`` or ``"jit"``: what ``kernel()`` returns functions from."""
+    return "jit" if _compiled_module() is None else "compiled"
+
+
+def _checked(name: str, function: Callable[..., Any], export: Export) -> Callable[..., Any]:
+    arity = len(export.args)
+
+    def call(*args: object) -> Any:
+        if len(args) != arity:
+            raise TypeError(f"kernel {name} takes {arity} arguments, got {len(args)}")
+        for position, (spec, value) in enumerate(zip(export.args, args, strict=True)):
+            problem = spec.problem(value)
+            if problem is not None:
+                raise TypeError(f"kernel {name}, argument {position}: {problem}")
+        return function(*args)
+
+    call.__name__ = call.__qualname__ = name
+    return call
+
+
+@functools.cache
+def kernel(name: str) -> Callable[..., Any]:
+    """The kernel ``name`` (a key of ``exports.EXPORTS``), from the chosen backend."""
+    export = EXPORTS[name]
+    compiled = _compiled_module()
+    if compiled is not None:
+        return _checked(name, getattr(compiled, name), export)
+    module = importlib.import_module(f"outrank_cli.kernels.njit.{export.module}")
+    function: Callable[..., Any] = getattr(module, name)
+    return function

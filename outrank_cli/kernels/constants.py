@@ -1,0 +1,26 @@
+"""Constants shared by the kernels and their wrappers (no numba import here).
+
+The numba kernels read these as globals, which freezes them into the compiled code; the
+compiled module's source hash (``exports.source_hash``) covers this file for that reason.
+"""
+
+from __future__ import annotations
+
+# a free slot of the dictionary hash tables (njit.encoding)
+EMPTY_SLOT = -1
+
+# what the encoding kernel reports when it stops (njit.encoding)
+STATUS_DONE = 0
+STATUS_GROW = 1
+STATUS_OVERFLOW = 2
+
+# HyperLogLog: 2**14 registers, standard error about 0.8% (njit.hashing)
+HLL_PRECISION = 14
+HLL_REGISTERS = 1 << HLL_PRECISION
+
+# pair tables with at most this many (a, b) cells are counted densely (njit.joint)
+DENSE_CELL_LIMIT = 1 << 16
+
+# Terms of the hypergeometric sum smaller than this fraction of the peak are skipped: the
+# pmf is unimodal, so once a term falls below it every term further out is smaller still.
+HYPERGEOMETRIC_TAIL = 1e-17

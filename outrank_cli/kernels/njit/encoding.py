@@ -1,0 +1,108 @@
+"""Numba source of the dictionary-encoding kernels (documented in ``kernels.encoding``)."""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from outrank_cli.kernels.constants import EMPTY_SLOT, STATUS_DONE, STATUS_GROW, STATUS_OVERFLOW
+from outrank_cli.kernels.njit.hashing import mix64
+
+
+@nb.njit(cache=True, nogil=True)
+def encode_count(
+    keys: np.ndarray,
+    missing: np.ndarray,
+    target_codes: np.ndarray,
+    start: int,
+    key_shift: int,
+    slot_keys: np.ndarray,
+    slot_codes: np.ndarray,
+    level_keys: np.ndarray,
+    n_levels_box: np.ndarray,
+    max_levels: int,
+    counts: np.ndarray,
+    out_codes: np.ndarray,
+) -> tuple[int, int]:
+    has_missing = missing.shape[0] > 0
+    mask = np.uint64(slot_keys.shape[0] - 1)
+    shift = np.uint64(key_shift)
+    level_rows = counts.shape[0]
+    n_levels = n_levels_box[0]
+    write_codes = out_codes.shape[0] > 0
+    for i in range(start, keys.shape[0]):
+        if has_missing and missing[i]:
+            code = 0
+        else:
+            key = keys[i] >> shift
+            slot = mix64(key) & mask
+            while True:
+                found = slot_codes[slot]
+                if found == EMPTY_SLOT:
+                    if n_levels >= max_levels:
+                        n_levels_box[0] = n_levels
+                        return i, STATUS_OVERFLOW
+                    if n_levels + 1 >= level_rows:
+                        n_levels_box[0] = n_levels
+                        return i, STATUS_GROW
+                    n_levels += 1
+                    slot_codes[slot] = n_levels
+                    slot_keys[slot] = key
+                    level_keys[n_levels] = key
+                    code = n_levels
+                    break
+                if slot_keys[slot] == key:
+                    code = found
+                    break
+                slot = (slot + np.uint64(1)) & mask
+        if write_codes:
+            out_codes[i] = code
+        target = target_codes[i]
+        if target >= 0:
+            counts[code, target] += 1
+    n_levels_box[0] = n_levels
+    return keys.shape[0], STATUS_DONE
+
+
+@nb.njit(cache=True, nogil=True)
+def fold_count(
+    keys: np.ndarray,
+    missing: np.ndarray,
+    target_codes: np.ndarray,
+    n_buckets: int,
+    counts: np.ndarray,
+    out_codes: np.ndarray,
+) -> None:
+    has_missing = missing.shape[0] > 0
+    write_codes = out_codes.shape[0] > 0
+    buckets = np.uint64(n_buckets)
+    for i in range(keys.shape[0]):
+        code = 0 if has_missing and missing[i] else 1 + np.int64(mix64(keys[i]) % buckets)
+        if write_codes:
+            out_codes[i] = code
+        target = target_codes[i]
+        if target >= 0:
+            counts[code, target] += 1
+
+
+@nb.njit(cache=True, nogil=True)
+def insert_levels(
+    level_keys: np.ndarray, n_levels: int, slot_keys: np.ndarray, slot_codes: np.ndarray
+) -> None:
+    mask = np.uint64(slot_keys.shape[0] - 1)
+    for code in range(1, n_levels + 1):
+        key = level_keys[code]
+        slot = mix64(key) & mask
+        while slot_codes[slot] != EMPTY_SLOT:
+            slot = (slot + np.uint64(1)) & mask
+        slot_codes[slot] = code
+        slot_keys[slot] = key
+
+
+@nb.njit(cache=True, nogil=True)
+def bucket_of(keys: np.ndarray, n_buckets: int) -> np.ndarray:
+    out = np.empty(keys.shape[0], dtype=np.int64)
+    buckets = np.uint64(n_buckets)
+    for i in range(keys.shape[0]):
+        out[i] = 1 + np.int64(mix64(keys[i]) % buckets)
+    return out

@@ -34,7 +34,7 @@ MARKER = "bench-env.json"
 
 OUTRANK_SPEC = ["outrank==0.97.5", "xxhash<4"]
 PEERS_SPEC = ["scikit-learn", "pandas", "polars", "mrmr-selection"]
-SKIP_SUFFIXES = (".pyc", ".nbi", ".nbc")
+SKIP_SUFFIXES = (".pyc", ".nbi", ".nbc", ".so")
 
 
 @dataclass
@@ -68,7 +68,9 @@ def source_hash() -> dict[str, str]:
         h.update(str(p.relative_to(REPO)).encode() + b"\0" + p.read_bytes() + b"\0")
     return {
         "package": h.hexdigest()[:16],
-        "pyproject": hashlib.sha256((REPO / "pyproject.toml").read_bytes()).hexdigest()[:16],
+        "pyproject": hashlib.sha256(
+            (REPO / "pyproject.toml").read_bytes() + (REPO / "setup.py").read_bytes()
+        ).hexdigest()[:16],
     }
 
 
@@ -100,10 +102,12 @@ def _create(path: Path, log: list[str]) -> None:
 
 
 def _snapshot() -> Path:
-    """A clean copy of what a user's checkout holds: pyproject, README and the package."""
+    """A clean copy of what a user's checkout holds: pyproject, setup.py, README, LICENSE and
+    the package (not a compiled kernel module left by an editable install)."""
     dst = Path(tempfile.mkdtemp(prefix="outrank-cli-src-"))
     shutil.copy2(REPO / "pyproject.toml", dst / "pyproject.toml")
-    shutil.copy2(REPO / "README.md", dst / "README.md")
+    for name in ("README.md", "setup.py", "LICENSE"):
+        shutil.copy2(REPO / name, dst / name)
     for p in _package_files():
         target = dst / p.relative_to(REPO)
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -102,15 +103,20 @@ class Source:
     def _csv_schema(self) -> dict[str, pl.DataType]:
         first = self.paths[0]
         _check_csv_header(first, self.separator)
-        frame = pl.scan_csv(
-            [first],
-            separator=self.separator,
-            infer_schema_length=SCHEMA_INFERENCE_ROWS,
-            schema_overrides=dict(self.schema_overrides) or None,
-            storage_options=dict(self.storage_options) or None,
-            raise_if_empty=False,
-            null_values=list(self.null_values) or None,
-        )
+        options: dict[str, Any] = {
+            "separator": self.separator,
+            "infer_schema_length": SCHEMA_INFERENCE_ROWS,
+            "schema_overrides": dict(self.schema_overrides) or None,
+            "raise_if_empty": False,
+            "null_values": list(self.null_values) or None,
+        }
+        head_bytes = _leading_rows(first, SCHEMA_INFERENCE_ROWS)
+        if head_bytes is not None:
+            # the same rows polars would infer from, without a scan of the whole file
+            # (which is what even ``scan_csv(...).head(n)`` costs: 60 ms on 200k rows)
+            frame = pl.read_csv(io.BytesIO(head_bytes), **options).lazy()
+        else:
+            frame = pl.scan_csv([first], storage_options=dict(self.storage_options) or None, **options)
         schema = dict(frame.collect_schema())
         unknown = [c for c, t in schema.items() if t == pl.String and c not in self.schema_overrides]
         if unknown:
@@ -443,6 +449,38 @@ def _widening(text: str) -> WidenColumn | None:
     if dtype.startswith("f"):
         target = pl.String()
     return WidenColumn(column, target)
+
+
+_LEADING_ROWS_MAX_MIB = 64  # longer lines than this: let polars find the rows
+
+
+def _leading_rows(path: str, rows: int) -> bytes | None:
+    """The header and the first ``rows`` lines of a local, uncompressed CSV file, or None
+    when that cannot be cut safely (remote or compressed file, or a quote character, which
+    may hide a line break inside a field)."""
+    if _is_remote(path) or path.lower().endswith(COMPRESSION_SUFFIXES):
+        return None
+    chunks: list[bytes] = []
+    lines = 0
+    try:
+        with open(path, "rb") as handle:
+            while lines <= rows:
+                chunk = handle.read(1 << 20)
+                if not chunk:
+                    break
+                if b'"' in chunk or len(chunks) >= _LEADING_ROWS_MAX_MIB:
+                    return None
+                chunks.append(chunk)
+                lines += chunk.count(b"\n")
+    except OSError:
+        return None
+    data = b"".join(chunks)
+    if lines > rows:
+        end = -1
+        for _ in range(rows + 1):
+            end = data.index(b"\n", end + 1)
+        data = data[: end + 1]
+    return data
 
 
 def _open_text(path: str) -> io.TextIOBase:

@@ -61,3 +61,11 @@ def test_mypy_strict_is_clean():
         [sys.executable, "-m", "mypy", "outrank_cli"], cwd=ROOT, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stdout[-3000:]
+
+
+def test_the_installed_version_is_the_package_version():
+    from importlib.metadata import version
+
+    import outrank_cli
+
+    assert version("outrank-cli") == outrank_cli.__version__

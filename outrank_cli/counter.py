@@ -218,13 +218,18 @@ class ColumnCounter:
         remap[1:] = buckets
         return remap
 
-    def _regroup(self, extra: int) -> np.ndarray:
-        """Shift keys right by ``extra`` bits (0: just sort) and merge equal cells, in key order."""
+    def _regroup(self, extra: int, order: np.ndarray | None = None) -> np.ndarray:
+        """Shift keys right by ``extra`` bits (0: just sort) and merge equal cells, in key order.
+
+        ``order`` is ``argsort`` of the level keys when the caller has it already. The keys
+        are distinct, so any sort gives the same order (no need for a slower stable one).
+        """
         if extra > 0:
             self._start_sketch()
         n = int(self._n_levels[0])
         keys = self._keys()
-        order = np.argsort(keys, kind="stable")
+        if order is None:
+            order = np.argsort(keys)
         shifted = keys[order] >> np.uint64(extra)
         starts, run_of_sorted = _group_sorted(shifted)
         merged = np.add.reduceat(self.counts[1 : n + 1][order], starts, axis=0) if n else self.counts[1:1]
@@ -239,7 +244,8 @@ class ColumnCounter:
         """Too many levels: fold (unordered) or coarsen to at most ``max_levels`` cells."""
         if not self.family.ordered:
             return self._fold()
-        return self._regroup(_smallest_shift(np.sort(self._keys()), self.max_levels))
+        order = np.argsort(self._keys())
+        return self._regroup(_smallest_shift(self._keys()[order], self.max_levels), order)
 
     def finish(self) -> None:
         """End of the rows: take an ordered column under the cap, and order levels by key."""

@@ -35,7 +35,7 @@ encoding = lazy_module("outrank_cli.kernels.encoding")
 hashing = lazy_module("outrank_cli.kernels.hashing")
 
 
-def _sum_rows(rows: np.ndarray, index: np.ndarray, n_out: int) -> np.ndarray:
+def sum_rows(rows: np.ndarray, index: np.ndarray, n_out: int) -> np.ndarray:
     """``out[index[i]] += rows[i]`` for an ``int64[n, R]`` table (exact below 2**53 per cell)."""
     out = np.empty((n_out, rows.shape[1]), dtype=np.int64)
     for column in range(rows.shape[1]):
@@ -210,7 +210,7 @@ class ColumnCounter:
         buckets = encoding.bucket_of(self._keys(), n_buckets=self.max_levels)
         folded = np.empty((self.max_levels + 1, self.counts.shape[1]), dtype=np.int64)
         folded[0] = self.counts[0]
-        folded[1:] = _sum_rows(self.counts[1 : n + 1], buckets - 1, self.max_levels)
+        folded[1:] = sum_rows(self.counts[1 : n + 1], buckets - 1, self.max_levels)
         self.counts = folded
         self.folded = True
         self.slot_keys = self.level_keys = np.zeros(0, dtype=np.uint64)

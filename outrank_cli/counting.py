@@ -252,7 +252,7 @@ def count_table(
                 progress=progress,
             )
         state = PassState.start(plan, target, max_levels=max_levels, sample_rows=sample_rows, seed=seed)
-        total_rows = source.parquet_rows()
+        total_rows = None if progress is ignore_progress else source.parquet_rows()
         with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="outrank-count") as pool:
             batches = (
                 (partition.file_index, first, batch)
@@ -267,7 +267,7 @@ def count_table(
         return state
 
     state, source, plan = run_with_restarts(run, source, plan)
-    return finish_pass(state, source, plan, seconds=time.perf_counter() - started)
+    return finish_pass(state, source, plan, seconds=time.perf_counter() - started, threads=threads)
 
 
 def run_with_restarts(
@@ -328,7 +328,27 @@ def _target_prepass(
     return BinnedTarget.from_counts(counter.result(), n_bins=bins)
 
 
-def finish_pass(state: PassState, source: Source, plan: ColumnPlan, *, seconds: float) -> TableCounts:
+def _finish_counters(counters: list[ColumnCounter], width: int, threads: int) -> None:
+    """``finish`` every counter, the biggest first, on ``threads`` threads (the sorts and
+    re-aggregations of big columns run in numpy, mostly outside the GIL)."""
+
+    def finish(counter: ColumnCounter) -> None:
+        counter.ensure_target_levels(width)
+        counter.finish()
+
+    if threads < 2 or len(counters) < 2:
+        for counter in counters:
+            finish(counter)
+        return
+    biggest_first = sorted(counters, key=lambda c: -c.n_levels)
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="outrank-finish") as pool:
+        for future in [pool.submit(finish, c) for c in biggest_first]:
+            future.result()
+
+
+def finish_pass(
+    state: PassState, source: Source, plan: ColumnPlan, *, seconds: float, threads: int | None = None
+) -> TableCounts:
     """Checks on the target, canonical orders, final coarsening; the result of the pass."""
     rows, dropped = state.rows, state.dropped
     if rows == 0:
@@ -352,9 +372,8 @@ def finish_pass(state: PassState, source: Source, plan: ColumnPlan, *, seconds: 
         if state.sample is not None:
             state.sample.remap_target(mapping)
     sample = state.sample
+    _finish_counters(state.counters, width, threads or default_threads())
     for index, counter in enumerate(state.counters):
-        counter.ensure_target_levels(width)
-        counter.finish()
         if sample is not None:
             for remap in counter.pending_remaps:
                 sample.remap_column(index, remap)

@@ -8,7 +8,7 @@ from enum import StrEnum
 import numpy as np
 
 from outrank_cli.binning import equal_frequency_bins
-from outrank_cli.counter import ColumnCounts
+from outrank_cli.counter import ColumnCounts, sum_rows
 from outrank_cli.keys import Family
 from outrank_cli.target import INTEGER_CLASS_LIMIT
 
@@ -52,9 +52,9 @@ def encode_feature(counts: ColumnCounts, *, bins: int) -> EncodedFeature:
         cells = table[1:]
         bin_of_cell = equal_frequency_bins(counts.level_keys[1:], cells.sum(axis=1), n_bins=bins)
         n_bins = int(bin_of_cell.max()) + 1 if bin_of_cell.size else 0
-        binned = np.zeros((n_bins + 1, table.shape[1]), dtype=np.int64)
+        binned = np.empty((n_bins + 1, table.shape[1]), dtype=np.int64)
         binned[0] = table[0]
-        np.add.at(binned, bin_of_cell + 1, cells)
+        binned[1:] = sum_rows(cells, bin_of_cell, n_bins)
         table = binned
         code_map = np.concatenate([[0], bin_of_cell + 1]).astype(np.int32)
     total = int(table.sum())

@@ -206,12 +206,11 @@ class Source:
                     f"{self.paths[0]}; all inputs must have the same columns"
                 )
             frame = frame.select([pl.col(c) for c in columns])
-            if partition.row_offset or partition.row_count is not None:
-                frame = frame.slice(partition.row_offset, partition.row_count)
-            first = partition.row_offset
-            for batch in frame.collect_batches(chunk_size=batch_rows):
-                yield first, batch
-                first += batch.height
+            for start, length, chunk in _lead_and_rest(partition.row_offset, partition.row_count, batch_rows):
+                for batch in frame.slice(start, length).collect_batches(chunk_size=chunk):
+                    if batch.height:
+                        yield start, batch
+                        start += batch.height
         except (InputError, WidenColumn):
             raise
         except Exception as error:  # polars raises many types; all mean "cannot read"
@@ -233,6 +232,19 @@ class Source:
             return int(self.scan().select(pl.len()).collect().item())
         except Exception:
             return None
+
+
+def _lead_and_rest(offset: int, count: int | None, batch_rows: int) -> list[tuple[int, int | None, int]]:
+    """``(first row, rows or None for all, batch size)`` of the reads of one partition.
+
+    A small lead batch comes first: polars parses a whole batch before handing it over, so
+    with only full batches the counting threads would wait for ``batch_rows`` rows (90 ms
+    of a 200k-row CSV) before starting; the rest streams in full batches.
+    """
+    lead = min(max(batch_rows // 8, 4_096), batch_rows)
+    if count is not None and count <= lead:
+        return [(offset, count, lead)]
+    return [(offset, lead, lead), (offset + lead, None if count is None else count - lead, batch_rows)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -130,7 +130,7 @@ class ColumnCounter:
             return
         n = int(self._n_levels[0])
         keys, counts = self.level_keys[1 : n + 1].copy(), self.counts[: n + 1].copy()
-        self._rebuild(keys, counts)
+        self._rebuild(keys, counts[0], counts[1:])
 
     # -- state -----------------------------------------------------------------------------
     @property
@@ -170,15 +170,17 @@ class ColumnCounter:
         self.counts[: n + 1] = old_counts[: n + 1]
         encoding.insert_levels(self.level_keys, n, self.slot_keys, self.slot_codes)
 
-    def _rebuild(self, level_keys: np.ndarray, counts: np.ndarray) -> None:
-        """Replace the dictionary by ``level_keys`` (codes 1..n) with count rows 0..n."""
+    def _rebuild(self, level_keys: np.ndarray, missing_row: np.ndarray, rows: np.ndarray) -> None:
+        """Replace the dictionary by ``level_keys`` (codes 1..n) with the count row of missing
+        values and ``rows`` (one per level)."""
         n = level_keys.shape[0]
         n_slots = _INITIAL_SLOTS
         while n_slots // 2 + 1 <= n + 1:
             n_slots *= 2
-        self._allocate(n_slots, counts.shape[1])
+        self._allocate(n_slots, rows.shape[1])
         self.level_keys[1 : n + 1] = level_keys
-        self.counts[: n + 1] = counts
+        self.counts[0] = missing_row
+        self.counts[1 : n + 1] = rows
         self._n_levels[0] = n
         encoding.insert_levels(self.level_keys, n, self.slot_keys, self.slot_codes)
 
@@ -230,12 +232,14 @@ class ColumnCounter:
         keys = self._keys()
         if order is None:
             order = np.argsort(keys)
-        shifted = keys[order] >> np.uint64(extra)
+        shifted = keys[order]
+        if extra:
+            shifted >>= np.uint64(extra)
         starts, run_of_sorted = _group_sorted(shifted)
-        merged = np.add.reduceat(self.counts[1 : n + 1][order], starts, axis=0) if n else self.counts[1:1]
-        missing_row = self.counts[0:1].copy()
+        rows = self.counts[1 : n + 1]
+        merged = np.add.reduceat(np.take(rows, order, axis=0), starts, axis=0) if n else rows
         self.key_shift += extra
-        self._rebuild(shifted[starts], np.vstack([missing_row, merged]))
+        self._rebuild(shifted[starts], self.counts[0].copy(), merged)
         remap = np.zeros(n + 1, dtype=np.int32)
         remap[1:][order] = run_of_sorted + 1
         return remap
@@ -361,11 +365,11 @@ class ColumnCounter:
         rows = np.vstack([self.counts[1 : n_mine + 1], other.counts[1 : n_theirs + 1]])
         order = np.argsort(keys, kind="stable")
         starts, run_of_sorted = _group_sorted(keys[order])
-        merged = np.add.reduceat(rows[order], starts, axis=0) if keys.size else rows[:0]
-        missing_row = (self.counts[0] + other.counts[0])[None, :]
+        merged = np.add.reduceat(np.take(rows, order, axis=0), starts, axis=0) if keys.size else rows[:0]
+        missing_row = self.counts[0] + other.counts[0]
         position = np.empty(keys.shape[0], dtype=np.int32)
         position[order] = run_of_sorted + 1
-        self._rebuild(keys[order][starts], np.vstack([missing_row, merged]))
+        self._rebuild(keys[order][starts], missing_row, merged)
         mine = np.concatenate([[0], position[:n_mine][mine_shift[1:] - 1]]).astype(np.int32)
         theirs = np.concatenate([[0], position[n_mine:][theirs_shift[1:] - 1]]).astype(np.int32)
         if int(self._n_levels[0]) > self._dictionary_limit:

@@ -141,12 +141,28 @@ class ColumnCounter:
     def n_target_levels(self) -> int:
         return int(self.counts.shape[1])
 
-    def _allocate(self, n_slots: int, n_target_levels: int) -> None:
-        self.slot_keys = np.zeros(n_slots, dtype=np.uint64)
-        self.slot_codes = np.full(n_slots, EMPTY_SLOT, dtype=np.int32)
+    def _allocate(self, n_slots: int, n_target_levels: int, *, index: bool = True) -> None:
+        """Tables for ``n_slots // 2`` levels; the hash slots only with ``index`` (otherwise
+        they are built when the next batch needs them, see ``_ensure_index``)."""
         rows = n_slots // 2 + 1
         self.level_keys = np.zeros(rows, dtype=np.uint64)
         self.counts = np.zeros((rows, n_target_levels), dtype=np.int64)
+        if index:
+            self.slot_keys = np.zeros(n_slots, dtype=np.uint64)
+            self.slot_codes = np.full(n_slots, EMPTY_SLOT, dtype=np.int32)
+        else:
+            self.slot_keys = np.zeros(0, dtype=np.uint64)
+            self.slot_codes = np.zeros(0, dtype=np.int32)
+        self._index_stale = not index
+
+    def _ensure_index(self) -> None:
+        """Build the hash slots of the levels if ``finish`` left them out."""
+        if self._index_stale:
+            n_slots = (self.level_keys.shape[0] - 1) * 2
+            self.slot_keys = np.zeros(n_slots, dtype=np.uint64)
+            self.slot_codes = np.full(n_slots, EMPTY_SLOT, dtype=np.int32)
+            encoding.insert_levels(self.level_keys, int(self._n_levels[0]), self.slot_keys, self.slot_codes)
+            self._index_stale = False
 
     def ensure_target_levels(self, n_target_levels: int) -> None:
         """Widen the table when the target gained levels."""
@@ -165,24 +181,27 @@ class ColumnCounter:
     def _grow(self) -> None:
         n = int(self._n_levels[0])
         old_keys, old_counts = self.level_keys, self.counts
-        self._allocate(self.slot_keys.shape[0] * 2, old_counts.shape[1])
+        self._allocate((old_keys.shape[0] - 1) * 4, old_counts.shape[1])
         self.level_keys[: n + 1] = old_keys[: n + 1]
         self.counts[: n + 1] = old_counts[: n + 1]
         encoding.insert_levels(self.level_keys, n, self.slot_keys, self.slot_codes)
 
-    def _rebuild(self, level_keys: np.ndarray, missing_row: np.ndarray, rows: np.ndarray) -> None:
+    def _rebuild(
+        self, level_keys: np.ndarray, missing_row: np.ndarray, rows: np.ndarray, *, index: bool = True
+    ) -> None:
         """Replace the dictionary by ``level_keys`` (codes 1..n) with the count row of missing
-        values and ``rows`` (one per level)."""
+        values and ``rows`` (one per level); the hash slots now or, without ``index``, later."""
         n = level_keys.shape[0]
         n_slots = _INITIAL_SLOTS
         while n_slots // 2 + 1 <= n + 1:
             n_slots *= 2
-        self._allocate(n_slots, rows.shape[1])
+        self._allocate(n_slots, rows.shape[1], index=index)
         self.level_keys[1 : n + 1] = level_keys
         self.counts[0] = missing_row
         self.counts[1 : n + 1] = rows
         self._n_levels[0] = n
-        encoding.insert_levels(self.level_keys, n, self.slot_keys, self.slot_codes)
+        if index:
+            encoding.insert_levels(self.level_keys, n, self.slot_keys, self.slot_codes)
 
     def _keys(self) -> np.ndarray:
         return self.level_keys[1 : int(self._n_levels[0]) + 1]
@@ -220,7 +239,7 @@ class ColumnCounter:
         remap[1:] = buckets
         return remap
 
-    def _regroup(self, extra: int, order: np.ndarray | None = None) -> np.ndarray:
+    def _regroup(self, extra: int, order: np.ndarray | None = None, *, index: bool = True) -> np.ndarray:
         """Shift keys right by ``extra`` bits (0: just sort) and merge equal cells, in key order.
 
         ``order`` is ``argsort`` of the level keys when the caller has it already. The keys
@@ -239,17 +258,17 @@ class ColumnCounter:
         rows = self.counts[1 : n + 1]
         merged = np.add.reduceat(np.take(rows, order, axis=0), starts, axis=0) if n else rows
         self.key_shift += extra
-        self._rebuild(shifted[starts], self.counts[0].copy(), merged)
+        self._rebuild(shifted[starts], self.counts[0].copy(), merged, index=index)
         remap = np.zeros(n + 1, dtype=np.int32)
         remap[1:][order] = run_of_sorted + 1
         return remap
 
-    def _overflow(self) -> np.ndarray:
+    def _overflow(self, *, index: bool = True) -> np.ndarray:
         """Too many levels: fold (unordered) or coarsen to at most ``max_levels`` cells."""
         if not self.family.ordered:
             return self._fold()
         order = np.argsort(self._keys())
-        return self._regroup(_smallest_shift(self._keys()[order], self.max_levels), order)
+        return self._regroup(_smallest_shift(self._keys()[order], self.max_levels), order, index=index)
 
     def finish(self) -> None:
         """End of the rows: take an ordered column under the cap, and order levels by key."""
@@ -260,9 +279,9 @@ class ColumnCounter:
             if self.sketch is None:
                 # every distinct value is still in the dictionary: its count is exact
                 self._exact_distinct = n
-            self._queue(self._overflow())
+            self._queue(self._overflow(index=False))
         elif self._needs_finish():
-            self._queue(self._regroup(0))
+            self._queue(self._regroup(0, index=False))
 
     # -- counting --------------------------------------------------------------------------
     def update(self, keys: Keys, target_codes: np.ndarray, out_codes: np.ndarray | None = None) -> None:
@@ -287,6 +306,7 @@ class ColumnCounter:
                 out_codes=out_codes,
             )
             return
+        self._ensure_index()
         start = 0
         while True:
             start, status = encoding.encode_count(

@@ -38,6 +38,7 @@ REMOTE_PREFIXES = (
     "file://",
 )
 SCHEMA_INFERENCE_ROWS = 10_000
+_FILE_SCHEMA = "file schema:"  # Source._cache key prefix of one Parquet file's own schema
 # CSV spellings of a missing value (besides the empty field), as pandas and R write them
 DEFAULT_NULL_VALUES = ("NA", "N/A", "NaN", "nan", "null", "NULL", "None", "#N/A")
 
@@ -149,6 +150,8 @@ class Source:
         local = [p for p in self.paths if not _is_remote(p)]
         if len(local) == len(self.paths):
             schemas = [dict(pl.read_parquet_schema(p)) for p in self.paths]
+            for path, file_schema in zip(self.paths, schemas, strict=True):
+                self._cache[_FILE_SCHEMA + path] = file_schema
         else:
             schemas = [
                 dict(
@@ -195,7 +198,7 @@ class Source:
                 )
             else:
                 frame = pl.scan_parquet([partition.path], storage_options=dict(self.storage_options) or None)
-                file_schema = frame.collect_schema()
+                file_schema = self._cache.get(_FILE_SCHEMA + partition.path) or frame.collect_schema()
                 frame = frame.with_columns(
                     pl.col(c).cast(schema[c]) for c in columns if file_schema.get(c) != schema[c]
                 )

@@ -432,3 +432,19 @@ def test_distinct_estimate_never_exceeds_the_values_seen() -> None:
     assert result.folded and not result.distinct_exact
     assert result.distinct <= len(values)
     assert result.distinct >= 0.95 * len(values)
+
+
+@settings(max_examples=50, deadline=None)
+@given(data=st.data(), family=st.sampled_from(list(Family)), max_levels=st.sampled_from([3, 8, 1000]))
+def test_counting_after_finish_continues_exactly(data: Any, family: Family, max_levels: int) -> None:
+    # finish leaves the hash slots to be rebuilt by the next batch, if one ever comes
+    values, targets = data.draw(columns(family))
+    cut = data.draw(st.integers(0, len(values)))
+    series = pl.Series("x", values, dtype=DTYPES[family])
+    codes = np.array(targets, dtype=np.int32)
+    counter = ColumnCounter("x", family, max_levels=max_levels, n_target_levels=N_TARGET)
+    counter.update(keys_of(series[:cut], family), codes[:cut])
+    counter.finish()
+    counter.update(keys_of(series[cut:], family), codes[cut:])
+    counter.finish()
+    assert by_level(counter.result()) == by_level(count(values, targets, family, max_levels=max_levels))

@@ -3,8 +3,6 @@
 Heavy imports (polars, numba, numpy) happen inside the commands so that ``--help`` stays fast.
 """
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -62,7 +60,7 @@ if TYPE_CHECKING:
     from outrank_cli.rank import RankResult
 
 
-def _render_rank(result: RankResult, fmt: OutputFormat, top: int | None) -> str:
+def _render_rank(result: "RankResult", fmt: OutputFormat, top: int | None) -> str:
     from outrank_cli.report.rank_json import dumps, rank_to_dict
     from outrank_cli.report.tabular import names_lines, records_to_csv
 

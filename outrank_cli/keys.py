@@ -13,6 +13,10 @@ from enum import StrEnum
 import numpy as np
 import polars as pl
 
+from outrank_cli.kernels import lazy_module
+
+encoding = lazy_module("outrank_cli.kernels.encoding")
+
 _SIGN_BIT = np.uint64(1 << 63)
 _ALL_BITS = np.uint64(0xFFFFFFFFFFFFFFFF)
 NO_MISSING = np.zeros(0, dtype=np.bool_)
@@ -56,12 +60,8 @@ class Keys:
 
 def float_order_keys(values: np.ndarray) -> Keys:
     """Order-preserving keys of ``float64`` values; NaN is missing, -0.0 equals 0.0."""
-    values = np.ascontiguousarray(values, dtype=np.float64) + 0.0
-    bits = values.view(np.uint64)
-    negative = (bits & _SIGN_BIT) != 0
-    keys = np.where(negative, bits ^ _ALL_BITS, bits | _SIGN_BIT)
-    nan = np.isnan(values)
-    return Keys(keys, nan if nan.any() else NO_MISSING)
+    keys, nan, n_nan = encoding.float_keys(values)
+    return Keys(keys, nan if n_nan else NO_MISSING)
 
 
 def integer_order_keys(values: np.ndarray) -> np.ndarray:
@@ -71,6 +71,11 @@ def integer_order_keys(values: np.ndarray) -> np.ndarray:
 
 def keys_of(series: pl.Series, family: Family) -> Keys:
     """Keys of one batch of a column."""
+    if family is Family.FLOAT:  # nulls become NaN, which the key kernel marks missing
+        values = series.cast(pl.Float64)
+        if values.null_count():
+            values = values.fill_null(float("nan"))
+        return float_order_keys(values.to_numpy())
     missing = series.is_null().to_numpy() if series.null_count() else NO_MISSING
     if family is Family.STRING:
         if series.dtype != pl.String:
@@ -86,8 +91,7 @@ def keys_of(series: pl.Series, family: Family) -> Keys:
         else:
             values = physical.cast(pl.Int64).to_numpy()
         return Keys(integer_order_keys(values), missing)
-    values = series.cast(pl.Float64).fill_null(float("nan")).to_numpy()
-    return float_order_keys(values)
+    raise AssertionError(f"no keys for family {family}")  # pragma: no cover
 
 
 def key_to_value(key: int, family: Family) -> float:

@@ -326,3 +326,18 @@ def test_bucket_of_is_deterministic_and_spreads() -> None:
     np.testing.assert_array_equal(buckets, encoding.bucket_of(keys, n_buckets=8))
     share = np.bincount(buckets, minlength=9)[1:] / keys.shape[0]
     assert np.all(np.abs(share - 1 / 8) < 0.02)
+
+
+def test_float_key_kernel_equals_the_numpy_formula() -> None:
+    rng = np.random.default_rng(5)
+    special = [0.0, -0.0, math.inf, -math.inf, 5e-324, -5e-324, 1.7976931348623157e308, math.nan]
+    values = np.concatenate([rng.normal(size=5_000) * 10.0 ** rng.integers(-300, 300, 5_000), special])
+    summed = values + 0.0
+    bits = summed.view(np.uint64)
+    sign = np.uint64(1 << 63)
+    expected = np.where((bits & sign) != 0, ~bits, bits | sign)
+    result = float_order_keys(values)
+    nan = np.isnan(values)
+    np.testing.assert_array_equal(result.keys[~nan], expected[~nan])
+    assert result.missing.tolist() == nan.tolist()
+    assert float_order_keys(values[~nan]).missing.size == 0

@@ -95,10 +95,13 @@ def test_counting_and_sketch_kernels_match_the_jit():
         registers = np.zeros(exports_hll_registers(), dtype=np.uint8)
         kernel_of("hll_add")(registers, keys, missing)
         buckets = kernel_of("bucket_of")(keys, 17)
+        floats = keys.view(np.float64).copy()
+        float_keys, float_missing = np.empty(2_000, dtype=np.uint64), np.empty(2_000, dtype=np.bool_)
+        n_nan = kernel_of("float_keys")(floats, float_keys, float_missing)
         slot_keys = np.zeros(64, dtype=np.uint64)
         slot_codes = np.full(64, EMPTY_SLOT, dtype=np.int32)
         kernel_of("insert_levels")(keys[:21].copy(), 20, slot_keys, slot_codes)
-        return counts, codes, registers, buckets, slot_keys, slot_codes
+        return counts, codes, registers, buckets, slot_keys, slot_codes, float_keys, float_missing, n_nan
 
     for mine, theirs in zip(run(backend.kernel), run(_jit), strict=True):
         np.testing.assert_array_equal(mine, theirs)

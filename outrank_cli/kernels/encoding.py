@@ -21,6 +21,7 @@ _encode_count = kernel("encode_count")
 _fold_count = kernel("fold_count")
 _insert_levels = kernel("insert_levels")
 _bucket_of = kernel("bucket_of")
+_float_keys = kernel("float_keys")
 
 
 def encode_count(
@@ -81,6 +82,16 @@ def bucket_of(keys: np.ndarray, *, n_buckets: int) -> np.ndarray:
     """The fold bucket code (``1 .. n_buckets``) of each ``uint64`` key, as ``int64[n]``."""
     result: np.ndarray = _bucket_of(np.ascontiguousarray(keys, dtype=np.uint64), n_buckets)
     return result
+
+
+def float_keys(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """Order-preserving ``uint64`` keys of ``float64`` values (-0.0 keyed as 0.0), the NaN
+    mask, and the number of NaNs, in one pass."""
+    values = np.ascontiguousarray(values, dtype=np.float64)
+    keys = np.empty(values.shape[0], dtype=np.uint64)
+    missing = np.empty(values.shape[0], dtype=np.bool_)
+    n_missing = int(_float_keys(values, keys, missing))
+    return keys, missing, n_missing
 
 
 def insert_levels(

@@ -90,6 +90,7 @@ EXPORTS: dict[str, Export] = {
     "fold_count": Export("encoding", "void", (Arg("u8"), Arg("b1"), Arg("i4"), I8, Arg("i8", 2), Arg("i4"))),
     "insert_levels": Export("encoding", "void", (Arg("u8"), I8, Arg("u8"), Arg("i4"))),
     "bucket_of": Export("encoding", "i8[::1]", (Arg("u8"), I8)),
+    "float_keys": Export("encoding", "i8", (Arg("f8"), Arg("u8"), Arg("b1"))),
     "hll_add": Export("hashing", "void", (Arg("u1"), Arg("u8"), Arg("b1"))),
     "entropy": Export("information", "f8", (Arg("f8"),)),
     "mutual_information": Export("information", "f8", (Arg("f8", 2),)),

@@ -106,3 +106,19 @@ def bucket_of(keys: np.ndarray, n_buckets: int) -> np.ndarray:
     for i in range(keys.shape[0]):
         out[i] = 1 + np.int64(mix64(keys[i]) % buckets)
     return out
+
+
+@nb.njit(cache=True, nogil=True)
+def float_keys(values: np.ndarray, keys: np.ndarray, missing: np.ndarray) -> int:
+    sign = np.uint64(1) << np.uint64(63)
+    bits = values.view(np.uint64)
+    n_missing = 0
+    for i in range(values.shape[0]):
+        b = bits[i]
+        if b == sign:  # -0.0 is 0.0
+            b = np.uint64(0)
+        keys[i] = ~b if b & sign else b | sign
+        nan = values[i] != values[i]
+        missing[i] = nan
+        n_missing += nan
+    return n_missing

@@ -72,10 +72,10 @@ def integer_order_keys(values: np.ndarray) -> np.ndarray:
 def keys_of(series: pl.Series, family: Family) -> Keys:
     """Keys of one batch of a column."""
     if family is Family.FLOAT:  # nulls become NaN, which the key kernel marks missing
-        values = series.cast(pl.Float64)
-        if values.null_count():
-            values = values.fill_null(float("nan"))
-        return float_order_keys(values.to_numpy())
+        floats = series.cast(pl.Float64)
+        if floats.null_count():
+            floats = floats.fill_null(float("nan"))
+        return float_order_keys(floats.to_numpy())
     missing = series.is_null().to_numpy() if series.null_count() else NO_MISSING
     if family is Family.STRING:
         if series.dtype != pl.String:

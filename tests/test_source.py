@@ -56,3 +56,28 @@ def test_quotes_or_compression_fall_back_to_the_scan(tmp_path):
     compressed.write_bytes(b"not read")
     assert source_module._leading_rows(str(compressed), 10) is None
     assert resolve([str(quoted)]).schema() == {"a": pl.Int64, "b": pl.String}
+
+
+def test_a_prefetched_schema_is_the_schema(tmp_path, monkeypatch):
+    path = tmp_path / "t.csv"
+    _mixed_table(500).write_csv(path)
+    expected = resolve([str(path)]).schema()
+    source_module._prefetched.clear()
+    source_module.prefetch_schema([str(path)])
+    assert len(source_module._prefetched) == 1
+    calls = []
+    monkeypatch.setattr(source_module.Source, "_csv_schema", lambda self: calls.append(1) or {})
+    assert resolve([str(path)]).schema() == expected  # taken from the side thread
+    assert calls == [] and source_module._prefetched == {}
+
+
+def test_prefetch_errors_surface_from_the_real_call(tmp_path):
+    source_module._prefetched.clear()
+    source_module.prefetch_schema([str(tmp_path / "missing.csv")])  # resolve fails: nothing started
+    assert source_module._prefetched == {}
+    bad = tmp_path / "dup.csv"
+    bad.write_text("a,a\n1,2\n")
+    source_module.prefetch_schema([str(bad)])
+    with pytest.raises(source_module.InputError, match="duplicate"):
+        resolve([str(bad)]).schema()
+    assert source_module._prefetched == {}

@@ -18,6 +18,7 @@ from outrank_cli.cli.io import (
     resolve_format,
     rich_text,
     run_library,
+    start_reading,
     unescape_separator,
 )
 from outrank_cli.cli.options import (
@@ -133,6 +134,13 @@ def rank_command(
 
     Exit codes: 0 ok, 1 data or input error, 2 usage error.
     """
+    start_reading(
+        paths,
+        separator=separator,
+        input_format=input_format,
+        storage_option=storage_option,
+        null_values=null_values,
+    )
     from outrank_cli.rank import RankOptions, rank_table
 
     if top is not None and top < 0:
@@ -225,6 +233,13 @@ def select_command(
 
     Exit codes: 0 ok, 1 data or input error, 2 usage error.
     """
+    start_reading(
+        paths,
+        separator=separator,
+        input_format=input_format,
+        storage_option=storage_option,
+        null_values=null_values,
+    )
     from outrank_cli.report import select_report as rep
     from outrank_cli.select import select_features
 
@@ -304,6 +319,13 @@ def redundancy_command(
 
     Exit codes: 0 ok, 1 data or input error, 2 usage error.
     """
+    start_reading(
+        paths,
+        separator=separator,
+        input_format=input_format,
+        storage_option=storage_option,
+        null_values=null_values,
+    )
     from outrank_cli.report import select_report as rep
     from outrank_cli.select import redundant_pairs
 
@@ -503,6 +525,13 @@ def check_command(
 
     Exit codes: 0 no finding at --fail-on or above, 1 such a finding (or a data error), 2 usage error.
     """
+    start_reading(
+        paths,
+        separator=separator,
+        input_format=input_format,
+        storage_option=storage_option,
+        null_values=null_values,
+    )
     from outrank_cli.check import CheckOptions, check_table
     from outrank_cli.report import check_report as rep
     from outrank_cli.report.rank_json import dumps

@@ -49,6 +49,27 @@ def parse_storage_options(values: list[str] | None) -> dict[str, str]:
     return out
 
 
+def start_reading(
+    paths: list[str],
+    *,
+    separator: str | None,
+    input_format: str | None,
+    storage_option: list[str] | None,
+    null_values: str | None,
+) -> None:
+    """Begin inferring the input's schema on a side thread, before the command imports the
+    library (numpy and the counting modules): the two overlap. Call it first in a command."""
+    from outrank_cli.source import prefetch_schema
+
+    prefetch_schema(
+        paths,
+        separator=unescape_separator(separator),
+        file_format=input_format,
+        storage_options=parse_storage_options(storage_option),
+        null_values=parse_null_values(null_values),
+    )
+
+
 def resolve_format(fmt: OutputFormat | None, output: Path | None) -> OutputFormat:
     if fmt is not None:
         return fmt

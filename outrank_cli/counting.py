@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 import numpy as np
@@ -131,6 +131,7 @@ class PassState:
     sample: RowSample | None
     rows: int = 0
     dropped: int = 0
+    seconds: list[float] = field(default_factory=list)  # counting time per column so far
 
     @classmethod
     def start(
@@ -166,20 +167,27 @@ class PassState:
             sample.put_target(*chosen, target_codes)
 
         def work(index: int) -> None:
+            started = time.perf_counter()
             counter = self.counters[index]
             counter.ensure_target_levels(width)
             keys = keys_of(series[index], counter.family)
             if sample is None or chosen is None:
                 counter.update(keys, target_codes)
-                return
-            row_codes = np.empty(target_codes.shape[0], dtype=np.int32)
-            counter.update(keys, target_codes, row_codes)
-            for remap in counter.pending_remaps:
-                sample.remap_column(index, remap)
-            counter.pending_remaps.clear()
-            sample.put_column(index, chosen[0], chosen[1], row_codes)
+            else:
+                row_codes = np.empty(target_codes.shape[0], dtype=np.int32)
+                counter.update(keys, target_codes, row_codes)
+                for remap in counter.pending_remaps:
+                    sample.remap_column(index, remap)
+                counter.pending_remaps.clear()
+                sample.put_column(index, chosen[0], chosen[1], row_codes)
+            self.seconds[index] += time.perf_counter() - started
 
-        for future in [pool.submit(work, i) for i in range(len(self.counters))]:
+        # the slowest columns first, so that no thread is left with a big one at the end
+        # of the batch (cost so far; before the first batch, numbers are the slow ones)
+        if not self.seconds:
+            self.seconds = [float(c.family.ordered) for c in self.counters]
+        order = sorted(range(len(self.counters)), key=lambda i: -self.seconds[i])
+        for future in [pool.submit(work, i) for i in order]:
             future.result()
         self.rows += batch.height
 

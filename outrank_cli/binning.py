@@ -21,7 +21,7 @@ def equal_frequency_bins(cell_keys: np.ndarray, cell_weights: np.ndarray, *, n_b
     n_cells = cell_keys.shape[0]
     if n_cells == 0:
         return np.zeros(0, dtype=np.int64)
-    order = np.argsort(cell_keys, kind="stable")
+    order = np.argsort(cell_keys, kind="stable")  # keys are distinct; already sorted after finish
     weights = cell_weights[order].astype(np.float64)
     total = weights.sum()
     if total <= 0:
@@ -32,7 +32,9 @@ def equal_frequency_bins(cell_keys: np.ndarray, cell_weights: np.ndarray, *, n_b
         # cells without rows join the bin of the cell before them (leading ones the first bin)
         raw = np.maximum.accumulate(np.where(weights > 0, raw, -1))
         raw[raw < 0] = raw[raw >= 0].min()
-        _, bins_sorted = np.unique(raw, return_inverse=True)
+        # ``raw`` is non-decreasing: number its runs (what np.unique's inverse would be)
+        bins_sorted = np.zeros(n_cells, dtype=np.int64)
+        np.cumsum(raw[1:] != raw[:-1], out=bins_sorted[1:])
     out = np.empty(n_cells, dtype=np.int64)
     out[order] = bins_sorted
     return out

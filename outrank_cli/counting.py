@@ -7,12 +7,13 @@ columns are counted in parallel while polars reads ahead.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -132,6 +133,9 @@ class PassState:
     rows: int = 0
     dropped: int = 0
     seconds: list[float] = field(default_factory=list)  # counting time per column so far
+    # batches queued by count(..., wait=False): their tasks, and each column's latest task
+    _in_flight: list[list[Future[None]]] = field(default_factory=list, repr=False)
+    _last: list[Future[None] | None] = field(default_factory=list, repr=False)
 
     @classmethod
     def start(
@@ -148,9 +152,24 @@ class PassState:
         return cls(counters, encoder, sample)
 
     def count(
-        self, file_index: int, first_row: int, batch: pl.DataFrame, plan: ColumnPlan, pool: ThreadPoolExecutor
+        self,
+        file_index: int,
+        first_row: int,
+        batch: pl.DataFrame,
+        plan: ColumnPlan,
+        pool: ThreadPoolExecutor,
+        *,
+        wait: bool = True,
     ) -> None:
-        """Count one batch (target first, then every column on the pool)."""
+        """Count one batch (target first, then every column on the pool).
+
+        With ``wait=False`` the call returns once the columns are queued: each column's
+        batches still count in order (a task waits for the same column's previous one), but
+        a thread that is done with one batch goes on with the next instead of idling until
+        the batch's slowest column is done. At most two batches are in flight; ``wait()``
+        waits for the rest. A pass that keeps a row sample always waits (the sample takes
+        one batch at a time).
+        """
         target_column = batch.get_column(plan.target)
         target_keys = keys_of(target_column, plan.target_family)
         if isinstance(self.target, ClassTarget):
@@ -187,9 +206,36 @@ class PassState:
         if not self.seconds:
             self.seconds = [float(c.family.ordered) for c in self.counters]
         order = sorted(range(len(self.counters)), key=lambda i: -self.seconds[i])
-        for future in [pool.submit(work, i) for i in order]:
-            future.result()
         self.rows += batch.height
+        if wait or sample is not None:
+            self.wait()
+            for future in [pool.submit(work, i) for i in order]:
+                future.result()
+            return
+        while len(self._in_flight) > 1:
+            for future in self._in_flight.pop(0):
+                future.result()
+        if len(self._last) != len(self.counters):
+            self._last = [None] * len(self.counters)
+
+        def after_previous(index: int, previous: Future[None] | None) -> None:
+            if previous is not None:
+                previous.result()
+            work(index)
+
+        queued: list[Future[None]] = []
+        for index in order:
+            future = pool.submit(after_previous, index, self._last[index])
+            self._last[index] = future
+            queued.append(future)
+        self._in_flight.append(queued)
+
+    def wait(self) -> None:
+        """Wait until every batch queued with ``count(..., wait=False)`` is counted."""
+        while self._in_flight:
+            for future in self._in_flight.pop(0):
+                future.result()
+        self._last = []
 
     def merge(self, other: PassState) -> None:
         """Add another state counted over other partitions (``other`` is consumed)."""
@@ -269,9 +315,15 @@ def count_table(
                     partition, columns, schema, batch_rows=rows_per_batch
                 )
             )
-            for file_index, first, batch in _ReadAhead(batches):
-                state.count(file_index, first, batch, plan, pool)
-                progress(Progress("count", state.rows, total_rows))
+            try:
+                for file_index, first, batch in _ReadAhead(batches):
+                    state.count(file_index, first, batch, plan, pool, wait=False)
+                    progress(Progress("count", state.rows, total_rows))
+            except BaseException:
+                with contextlib.suppress(Exception):  # the first error is the one to report
+                    state.wait()
+                raise
+            state.wait()
         return state
 
     state, source, plan = run_with_restarts(run, source, plan)

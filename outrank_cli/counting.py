@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-import queue
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
 
 import numpy as np
 import polars as pl
@@ -25,12 +22,12 @@ from outrank_cli.counter import ColumnCounter, ColumnCounts
 from outrank_cli.errors import InputError, TargetError
 from outrank_cli.keys import Family, key_to_value, keys_of
 from outrank_cli.progress import Progress, ProgressCallback, ignore_progress
+from outrank_cli.reading import batch_rows_for, open_batches
 from outrank_cli.sample import RowSample, row_ids
 from outrank_cli.source import Source, WidenColumn
 from outrank_cli.target import BinnedTarget, ClassTarget, TargetKind, TargetNeedsBinning, kind_for
 
 _MAX_RESTARTS = 64
-_CELLS_PER_BATCH = 4_000_000  # rows x columns per batch: bounds batch memory for wide tables
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,67 +57,6 @@ class TableCounts:
 
 def default_threads() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
-
-
-def batch_rows_for(n_columns: int) -> int:
-    return int(min(max(_CELLS_PER_BATCH // max(n_columns, 1), 8_192), 500_000))
-
-
-_READ_AHEAD = 3
-T = TypeVar("T")
-
-
-class _ReadAhead(Generic[T]):
-    """Pull batches on a reader thread into a bounded queue (``depth`` batches at most).
-
-    Polars parses outside the GIL, so reading runs ahead while the caller counts, and
-    while numba loads its compiled kernels on the first call. Errors raised by the reader
-    reach the caller at the batch where they happened.
-    """
-
-    _DONE = object()
-
-    def __init__(self, batches: Iterator[T], depth: int = _READ_AHEAD) -> None:
-        self._batches = batches
-        self._queue: queue.Queue[object] = queue.Queue(maxsize=depth)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="outrank-read", daemon=True)
-        self._thread.start()
-
-    def _put(self, item: object) -> bool:
-        while not self._stop.is_set():
-            try:
-                self._queue.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def _run(self) -> None:
-        try:
-            for batch in self._batches:
-                if not self._put(batch):
-                    return
-        except BaseException as error:  # handed to the consumer, raised there
-            self._put(error)
-            return
-        self._put(self._DONE)
-
-    def __iter__(self) -> Iterator[T]:
-        try:
-            while True:
-                item = self._queue.get()
-                if item is self._DONE:
-                    return
-                if isinstance(item, BaseException):
-                    raise item
-                yield item  # type: ignore[misc]
-        finally:
-            self.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
 
 
 @dataclass
@@ -308,15 +244,11 @@ def count_table(
         state = PassState.start(plan, target, max_levels=max_levels, sample_rows=sample_rows, seed=seed)
         total_rows = None if progress is ignore_progress else source.parquet_rows()
         with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="outrank-count") as pool:
-            batches = (
-                (partition.file_index, first, batch)
-                for partition in source.partitions()
-                for first, batch in source.partition_batches(
-                    partition, columns, schema, batch_rows=rows_per_batch
-                )
+            batches = open_batches(
+                source, columns, schema, batch_rows=rows_per_batch, default_batch_rows=batch_rows is None
             )
             try:
-                for file_index, first, batch in _ReadAhead(batches):
+                for file_index, first, batch in batches:
                     state.count(file_index, first, batch, plan, pool, wait=False)
                     progress(Progress("count", state.rows, total_rows))
             except BaseException:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from outrank_cli.columns import ColumnPlan
-from outrank_cli.counting import TableCounts, batch_rows_for, count_table
+from outrank_cli.counting import TableCounts, count_table
 from outrank_cli.progress import ProgressCallback, ignore_progress
+from outrank_cli.reading import batch_rows_for
 from outrank_cli.source import Source
 
 ENGINES = ("local", "dask")

@@ -88,7 +88,7 @@ class Source:
         as text, see ``WidenColumn``). Parquet: the common type of every file's column.
         """
         if "schema" not in self._cache:
-            self._cache.update(_take_prefetched(self._identity()))
+            self._cache.update(_take_prefetched(self.identity()))
         return self._inferred_schema()
 
     def _inferred_schema(self) -> dict[str, pl.DataType]:
@@ -107,8 +107,8 @@ class Source:
             self._cache["schema"] = cached
         return dict(cached)
 
-    def _identity(self) -> str:
-        """Everything the schema depends on, as a key for ``prefetch_schema``."""
+    def identity(self) -> str:
+        """Everything the schema and the batches depend on, as a key (see ``start_schema``)."""
         overrides = sorted((name, str(dtype)) for name, dtype in self.schema_overrides.items())
         storage = sorted(self.storage_options.items())
         return repr((self.paths, self.format.value, self.separator, overrides, storage, self.null_values))
@@ -450,49 +450,30 @@ def resolve(
 _prefetched: dict[str, Future[dict[str, dict[str, pl.DataType]]]] = {}
 
 
-def prefetch_schema(
-    paths: Sequence[str],
-    *,
-    separator: str | None = None,
-    file_format: str | None = None,
-    storage_options: Mapping[str, str] | None = None,
-    null_values: Sequence[str] | None = None,
-) -> None:
-    """Start inferring the schema of this input on a side thread (the same arguments as
-    ``resolve``). Polars infers outside the GIL, so this overlaps whatever the caller does
-    next (the CLI imports numpy and the counting modules: 40 ms of a 200k-row CSV's schema
-    hide behind them). The next ``schema()`` of an equal ``Source`` takes the result; errors
-    are left for that call to raise."""
-    try:
-        source = resolve(
-            paths,
-            separator=separator,
-            file_format=file_format,
-            storage_options=storage_options,
-            null_values=null_values,
-        )
-    except Exception:  # reported by the real resolve
-        return
+def start_schema(source: Source) -> Future[dict[str, dict[str, pl.DataType]]]:
+    """Infer ``source``'s schema on a side thread; the future gives its schema cache.
 
-    def infer() -> dict[str, dict[str, pl.DataType]]:
-        source._inferred_schema()
-        return dict(source._cache)
-
+    Polars infers outside the GIL, so this overlaps whatever the caller does next. The next
+    ``schema()`` of an equal ``Source`` takes the result over; errors are left for that call
+    to raise (``reading.prefetch`` is the caller).
+    """
     future: Future[dict[str, dict[str, pl.DataType]]] = Future()
 
     def run() -> None:
         try:
-            future.set_result(infer())
+            source._inferred_schema()
+            future.set_result(dict(source._cache))
         except BaseException as error:
             future.set_exception(error)
 
     _prefetched.clear()  # one input per command: never hold on to an unclaimed one
-    _prefetched[source._identity()] = future
+    _prefetched[source.identity()] = future
     threading.Thread(target=run, name="outrank-schema", daemon=True).start()
+    return future
 
 
 def _take_prefetched(identity: str) -> dict[str, dict[str, pl.DataType]]:
-    """The schema cache a ``prefetch_schema`` of this input produced, or {} (none, or it failed)."""
+    """The schema cache ``start_schema`` produced for this input, or {} (none, or it failed)."""
     future = _prefetched.pop(identity, None)
     if future is None:
         return {}

@@ -8,6 +8,7 @@ import numpy as np
 import polars as pl
 import pytest
 
+from outrank_cli import reading
 from outrank_cli import source as source_module
 from outrank_cli.source import SCHEMA_INFERENCE_ROWS, resolve
 
@@ -58,26 +59,49 @@ def test_quotes_or_compression_fall_back_to_the_scan(tmp_path):
     assert resolve([str(quoted)]).schema() == {"a": pl.Int64, "b": pl.String}
 
 
-def test_a_prefetched_schema_is_the_schema(tmp_path, monkeypatch):
+def test_a_prefetched_schema_and_reader_are_taken_over(tmp_path, monkeypatch):
     path = tmp_path / "t.csv"
-    _mixed_table(500).write_csv(path)
+    _mixed_table(500).drop("int_then_text").write_csv(path)
     expected = resolve([str(path)]).schema()
-    source_module._prefetched.clear()
-    source_module.prefetch_schema([str(path)])
-    assert len(source_module._prefetched) == 1
+    reading.prefetch([str(path)])
+    assert len(source_module._prefetched) == 1 and len(reading._started) == 1
     calls = []
     monkeypatch.setattr(source_module.Source, "_csv_schema", lambda self: calls.append(1) or {})
-    assert resolve([str(path)]).schema() == expected  # taken from the side thread
-    assert calls == [] and source_module._prefetched == {}
+    source = resolve([str(path)])
+    schema = source.schema()
+    assert schema == expected and calls == []  # taken from the side thread
+    columns = ["city", "y", "count", "price", "day", "empty_at_first"]  # all, in another order
+    batches = list(reading.open_batches(source, columns, schema, batch_rows=64, default_batch_rows=True))
+    assert reading._started == {} and source_module._prefetched == {}
+    got = pl.concat([b for _, _, b in batches])
+    assert got.columns == columns
+    plain = pl.concat([b for _, _, b in reading.table_batches(source, columns, schema, batch_rows=10_000)])
+    assert got.equals(plain)
+    assert [first for _, first, _ in batches] == [0]  # the prefetch's batch size, not 64
+
+
+@pytest.mark.parametrize("columns", [["y"], ["y", "count", "price", "city", "day", "empty_at_first"]])
+def test_a_prefetched_reader_of_other_columns_or_batches_is_not_used(tmp_path, columns):
+    # ``int_then_text`` fails to parse as an integer in its last row: a reader of every
+    # column would fail the read of ``y`` alone
+    path = tmp_path / "t.csv"
+    _mixed_table(500).write_csv(path)
+    reading.prefetch([str(path)])
+    source = resolve([str(path)])
+    schema = source.schema()
+    batches = list(reading.open_batches(source, columns, schema, batch_rows=64))
+    assert reading._started == {}
+    assert [first for _, first, _ in batches] == list(range(0, 500, 64))
+    assert sum(b.height for _, _, b in batches) == 500
 
 
 def test_prefetch_errors_surface_from_the_real_call(tmp_path):
-    source_module._prefetched.clear()
-    source_module.prefetch_schema([str(tmp_path / "missing.csv")])  # resolve fails: nothing started
-    assert source_module._prefetched == {}
+    reading.prefetch([str(tmp_path / "missing.csv")])  # resolve fails: nothing started
+    assert source_module._prefetched == {} and reading._started == {}
     bad = tmp_path / "dup.csv"
     bad.write_text("a,a\n1,2\n")
-    source_module.prefetch_schema([str(bad)])
+    reading.prefetch([str(bad)])
     with pytest.raises(source_module.InputError, match="duplicate"):
         resolve([str(bad)]).schema()
     assert source_module._prefetched == {}
+    reading._started.clear()

@@ -140,6 +140,7 @@ def rank_command(
         input_format=input_format,
         storage_option=storage_option,
         null_values=null_values,
+        engine=engine,
     )
     from outrank_cli.rank import RankOptions, rank_table
 
@@ -239,6 +240,7 @@ def select_command(
         input_format=input_format,
         storage_option=storage_option,
         null_values=null_values,
+        engine=engine,
     )
     from outrank_cli.report import select_report as rep
     from outrank_cli.select import select_features
@@ -325,6 +327,7 @@ def redundancy_command(
         input_format=input_format,
         storage_option=storage_option,
         null_values=null_values,
+        engine=engine,
     )
     from outrank_cli.report import select_report as rep
     from outrank_cli.select import redundant_pairs
@@ -531,6 +534,7 @@ def check_command(
         input_format=input_format,
         storage_option=storage_option,
         null_values=null_values,
+        engine=engine,
     )
     from outrank_cli.check import CheckOptions, check_table
     from outrank_cli.report import check_report as rep

@@ -56,17 +56,20 @@ def start_reading(
     input_format: str | None,
     storage_option: list[str] | None,
     null_values: str | None,
+    engine: str,
 ) -> None:
-    """Begin inferring the input's schema on a side thread, before the command imports the
-    library (numpy and the counting modules): the two overlap. Call it first in a command."""
-    from outrank_cli.source import prefetch_schema
+    """Begin inferring the input's schema, and (local engine) reading its rows, on side
+    threads before the command imports the library (numpy and the counting modules): the
+    two overlap. Call it first in a command that reads a table."""
+    from outrank_cli.reading import prefetch
 
-    prefetch_schema(
+    prefetch(
         paths,
         separator=unescape_separator(separator),
         file_format=input_format,
         storage_options=parse_storage_options(storage_option),
         null_values=parse_null_values(null_values),
+        read_rows=engine == "local",
     )
 
 

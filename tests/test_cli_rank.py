@@ -337,3 +337,23 @@ def test_common_missing_spellings_are_missing(cli, tmp_path):
     feature = cli("rank", path, "-t", "y", "-f", "json", "--null-values", "").json()["features"][0]
     # with no spellings but the empty field, the column is text with three extra levels
     assert feature["kind"] == "categorical" and feature["missing_share"] == pytest.approx(1 / 44)
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "1"), ("3", "3")])
+def test_the_command_starts_openblas_single_threaded_unless_told(given, expected):
+    # OpenBLAS' idle threads compete with the reader on small machines; the user's choice wins
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if given is not None:
+        env["OPENBLAS_NUM_THREADS"] = given
+    code = (
+        "import os, sys\n"
+        "from outrank_cli.cli.app import single_threaded_blas\n"
+        "single_threaded_blas()\n"
+        "import numpy\n"
+        "print(os.environ['OPENBLAS_NUM_THREADS'])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == expected

@@ -162,6 +162,9 @@ def open_batches(
         )
         if fits:
             wanted = list(columns)
-            return ((f, first, batch.select(wanted)) for f, first, batch in started.reader)
+            return (
+                (f, first, pl.DataFrame([batch.get_column(c) for c in wanted]))
+                for f, first, batch in started.reader
+            )
         started.reader.close()
     return iter(ReadAhead(table_batches(source, columns, schema, batch_rows=batch_rows)))

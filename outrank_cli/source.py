@@ -125,25 +125,36 @@ class Source:
             raise_if_empty=False,
             null_values=list(self.null_values) or None,
         )
+        # the leading rows as text are read while polars infers the types (both outside the GIL)
+        text: Future[pl.DataFrame | None] = Future()
+
+        def read_text() -> None:
+            try:
+                text.set_result(self._leading_text(first))
+            except BaseException:  # the scan below reads the head instead
+                text.set_result(None)
+
+        threading.Thread(target=read_text, name="outrank-head", daemon=True).start()
         schema = dict(frame.collect_schema())
         unknown = [c for c, t in schema.items() if t == pl.String and c not in self.schema_overrides]
+        all_text = text.result()
         if unknown:
-            head = self._leading_text(first, unknown)
+            readable = all_text is not None and set(unknown) <= set(all_text.columns)
+            head = all_text.select(unknown) if all_text is not None and readable else None
             if head is None:
                 head = frame.head(SCHEMA_INFERENCE_ROWS).select(unknown).collect()
+            dated = _timestamp_columns(head)
             for column in unknown:
-                values = head.get_column(column).drop_nulls()
-                if head.height and values.len() == 0:
+                if head.height and head.get_column(column).null_count() == head.height:
                     schema[column] = pl.Float64()  # empty so far: try numbers first
-                elif _looks_like_timestamps(values):
-                    dates_only = values.str.len_chars().max() == 10
-                    schema[column] = pl.Date() if dates_only else pl.Datetime("us")
+                elif column in dated:
+                    schema[column] = pl.Date() if dated[column] else pl.Datetime("us")
         return schema
 
-    def _leading_text(self, path: str, columns: list[str]) -> pl.DataFrame | None:
-        """``columns`` of the rows the types were inferred from, as text, or None if they
-        cannot be cut from the file; this avoids the scan of the whole file that even
-        ``scan_csv(...).head(n)`` costs (60 ms on 200k rows)."""
+    def _leading_text(self, path: str) -> pl.DataFrame | None:
+        """The rows the types are inferred from, as text, or None if they cannot be cut from
+        the file (or parsed: anything odd, and the caller scans instead). This avoids the
+        scan of the whole file that even ``scan_csv(...).head(n)`` costs (60 ms on 200k rows)."""
         head_bytes = _leading_rows(path, SCHEMA_INFERENCE_ROWS)
         if head_bytes is None:
             return None
@@ -151,7 +162,6 @@ class Source:
             return pl.read_csv(
                 io.BytesIO(head_bytes),
                 separator=self.separator,
-                columns=columns,
                 infer_schema_length=0,
                 raise_if_empty=False,
                 null_values=list(self.null_values) or None,
@@ -289,14 +299,24 @@ def _common_type(a: pl.DataType, b: pl.DataType) -> pl.DataType:
 _ISO_DATE = r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$"
 
 
-def _looks_like_timestamps(values: pl.Series) -> bool:
-    """Every value an ISO date or date-time (the form polars parses without a format)."""
-    if values.len() == 0 or not values.str.contains(_ISO_DATE).all():
-        return False
-    try:
-        return values.str.to_datetime(time_unit="us", strict=False).null_count() == 0
-    except Exception:
-        return False
+def _timestamp_columns(head: pl.DataFrame) -> dict[str, bool]:
+    """The text columns whose every value is an ISO date or date-time (the form polars
+    parses without a format), each with whether all are plain dates. One query for all."""
+    if head.height == 0 or head.width == 0:
+        return {}
+    shaped = head.select(
+        (pl.col(c).str.contains(_ISO_DATE).all() & (pl.col(c).count() > 0)).alias(c) for c in head.columns
+    ).row(0, named=True)
+    out: dict[str, bool] = {}
+    for column in (c for c, ok in shaped.items() if ok):
+        values = head.get_column(column).drop_nulls()
+        try:
+            parsed = values.str.to_datetime(time_unit="us", strict=False).null_count() == 0
+        except Exception:
+            parsed = False
+        if parsed:
+            out[column] = values.str.len_chars().max() == 10
+    return out
 
 
 def _check_csv_header(path: str, separator: str) -> None:
@@ -555,10 +575,8 @@ def _leading_rows(path: str, rows: int) -> bytes | None:
         return None
     data = b"".join(chunks)
     if lines > rows:
-        end = -1
-        for _ in range(rows + 1):
-            end = data.index(b"\n", end + 1)
-        data = data[: end + 1]
+        rest = data.split(b"\n", rows + 1)[-1]  # what follows the (rows + 1)-th line break
+        data = data[: len(data) - len(rest)]
     return data
 
 

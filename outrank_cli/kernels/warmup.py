@@ -57,4 +57,8 @@ def warm_up_in_background() -> None:
     if _started.is_set():
         return
     _started.set()
+    from outrank_cli.kernels.backend import backend_name
+
+    if backend_name() == "compiled":  # nothing to load
+        return
     threading.Thread(target=_touch_kernels, name="outrank-warmup", daemon=True).start()

@@ -246,7 +246,8 @@ def ranked_pass(
     )
     stats_started = time.perf_counter()
     progress(Progress("stats", counts.rows))
-    encoded = tuple(encode_feature(c, bins=options.bins) for c in counts.columns)
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        encoded = tuple(pool.map(lambda c: encode_feature(c, bins=options.bins), counts.columns))
     ranking = tuple(score_features(encoded, options, threads=threads))
     return RankedPass(counts, encoded, ranking, threads, started, time.perf_counter() - stats_started)
 

@@ -174,6 +174,9 @@ class ColumnCounter:
 
     def remap_targets(self, mapping: np.ndarray, n_target_levels: int) -> None:
         """Move target column ``t`` to ``mapping[t]`` in a table of ``n_target_levels`` columns."""
+        have = self.counts.shape[1]
+        if n_target_levels == have and np.array_equal(mapping[:have], np.arange(have)):
+            return
         moved = np.zeros((self.counts.shape[0], n_target_levels), dtype=np.int64)
         moved[:, mapping[: self.counts.shape[1]]] = self.counts
         self.counts = moved

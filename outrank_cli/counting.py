@@ -69,6 +69,7 @@ class PassState:
     rows: int = 0
     dropped: int = 0
     seconds: list[float] = field(default_factory=list)  # counting time per column so far
+    columns_finished: bool = False  # finish_columns did the end of pass of every column
     # batches queued by count(..., wait=False): their tasks, and each column's latest task
     _in_flight: list[list[Future[None]]] = field(default_factory=list, repr=False)
     _last: list[Future[None] | None] = field(default_factory=list, repr=False)
@@ -166,6 +167,36 @@ class PassState:
             queued.append(future)
         self._in_flight.append(queued)
 
+    def finish_columns(self, pool: ThreadPoolExecutor) -> None:
+        """Queue each column's end of pass (target codes in canonical order, ``finish``) right
+        behind its last batch, so that it overlaps the counting of the other columns.
+
+        Call it after the last batch is queued (the target is complete then), for a pass
+        without a row sample; ``finish_pass`` then skips these steps.
+        """
+        assert self.sample is None
+        width = max(self.target.n_levels, 1)
+        mapping = self.target.canonical_order() if isinstance(self.target, ClassTarget) else None
+        if len(self._last) != len(self.counters):
+            self._last = [None] * len(self.counters)
+
+        def finish(index: int, previous: Future[None] | None) -> None:
+            if previous is not None:
+                previous.result()
+            counter = self.counters[index]
+            counter.ensure_target_levels(width)
+            if mapping is not None:
+                counter.remap_targets(mapping, width)
+            counter.finish()
+
+        queued: list[Future[None]] = []
+        for index in sorted(range(len(self.counters)), key=lambda i: -self.counters[i].n_levels):
+            future = pool.submit(finish, index, self._last[index])
+            self._last[index] = future
+            queued.append(future)
+        self._in_flight.append(queued)
+        self.columns_finished = True
+
     def wait(self) -> None:
         """Wait until every batch queued with ``count(..., wait=False)`` is counted."""
         while self._in_flight:
@@ -251,6 +282,8 @@ def count_table(
                 for file_index, first, batch in batches:
                     state.count(file_index, first, batch, plan, pool, wait=False)
                     progress(Progress("count", state.rows, total_rows))
+                if state.sample is None:
+                    state.finish_columns(pool)
             except BaseException:
                 with contextlib.suppress(Exception):  # the first error is the one to report
                     state.wait()
@@ -356,7 +389,7 @@ def finish_pass(
             "target, so nothing can be informative about it; choose another --target"
         )
     width = max(encoder.n_levels, 1)
-    if isinstance(encoder, ClassTarget):
+    if isinstance(encoder, ClassTarget) and not state.columns_finished:
         mapping = encoder.canonical_order()
         for counter in state.counters:
             counter.ensure_target_levels(width)
@@ -364,7 +397,8 @@ def finish_pass(
         if state.sample is not None:
             state.sample.remap_target(mapping)
     sample = state.sample
-    _finish_counters(state.counters, width, threads or default_threads())
+    if not state.columns_finished:
+        _finish_counters(state.counters, width, threads or default_threads())
     for index, counter in enumerate(state.counters):
         if sample is not None:
             for remap in counter.pending_remaps:

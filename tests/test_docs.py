@@ -69,3 +69,11 @@ def test_the_installed_version_is_the_package_version():
     import outrank_cli
 
     assert version("outrank-cli") == outrank_cli.__version__
+
+
+def test_the_kernel_backend_variable_and_its_values_are_documented():
+    from outrank_cli.kernels import backend
+
+    assert f"`{backend.ENVIRONMENT_VARIABLE}`" in README
+    for mode in backend.MODES:
+        assert f"`{mode}`" in README, mode

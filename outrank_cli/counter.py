@@ -182,9 +182,10 @@ class ColumnCounter:
         self.counts = moved
 
     def _grow(self) -> None:
+        """Four times the room: half the rehashing of doubling, for at most 4x the slots."""
         n = int(self._n_levels[0])
         old_keys, old_counts = self.level_keys, self.counts
-        self._allocate((old_keys.shape[0] - 1) * 4, old_counts.shape[1])
+        self._allocate((old_keys.shape[0] - 1) * 8, old_counts.shape[1])
         self.level_keys[: n + 1] = old_keys[: n + 1]
         self.counts[: n + 1] = old_counts[: n + 1]
         encoding.insert_levels(self.level_keys, n, self.slot_keys, self.slot_codes)

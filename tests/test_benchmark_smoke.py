@@ -41,7 +41,7 @@ WITH_QUALITY = ("rank (csv)", "select --k 20 (csv)", "check (csv)", "rank (parqu
 EXTRAS = {
     "select --k 20, 10,000 rows x 100 columns",
     "outrank-cli --help",
-    "rank sample_data/adult.csv, first run (cold numba cache)",
+    "rank sample_data/adult.csv, first run of the JIT fallback (cold numba cache)",
     "rank sample_data/adult.csv, later runs",
 }
 

@@ -152,17 +152,22 @@ class PassState:
         while len(self._in_flight) > 1:
             for future in self._in_flight.pop(0):
                 future.result()
+        self._queue_behind(pool, order, work)
+
+    def _queue_behind(self, pool: ThreadPoolExecutor, order: list[int], task: Callable[[int], None]) -> None:
+        """Submit ``task(index)`` for each column in ``order``, each behind that column's
+        previous task (so a column's work runs in order, and columns run side by side)."""
         if len(self._last) != len(self.counters):
             self._last = [None] * len(self.counters)
 
-        def after_previous(index: int, previous: Future[None] | None) -> None:
+        def behind(index: int, previous: Future[None] | None) -> None:
             if previous is not None:
                 previous.result()
-            work(index)
+            task(index)
 
         queued: list[Future[None]] = []
         for index in order:
-            future = pool.submit(after_previous, index, self._last[index])
+            future = pool.submit(behind, index, self._last[index])
             self._last[index] = future
             queued.append(future)
         self._in_flight.append(queued)
@@ -177,24 +182,16 @@ class PassState:
         assert self.sample is None
         width = max(self.target.n_levels, 1)
         mapping = self.target.canonical_order() if isinstance(self.target, ClassTarget) else None
-        if len(self._last) != len(self.counters):
-            self._last = [None] * len(self.counters)
 
-        def finish(index: int, previous: Future[None] | None) -> None:
-            if previous is not None:
-                previous.result()
+        def finish(index: int) -> None:
             counter = self.counters[index]
             counter.ensure_target_levels(width)
             if mapping is not None:
                 counter.remap_targets(mapping, width)
             counter.finish()
 
-        queued: list[Future[None]] = []
-        for index in sorted(range(len(self.counters)), key=lambda i: -self.counters[i].n_levels):
-            future = pool.submit(finish, index, self._last[index])
-            self._last[index] = future
-            queued.append(future)
-        self._in_flight.append(queued)
+        biggest_first = sorted(range(len(self.counters)), key=lambda i: -self.counters[i].n_levels)
+        self._queue_behind(pool, biggest_first, finish)
         self.columns_finished = True
 
     def wait(self) -> None:

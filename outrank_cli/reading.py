@@ -77,9 +77,11 @@ class ReadAhead(Generic[T]):
         finally:
             self.close()
 
-    def close(self) -> None:
+    def close(self, *, wait: bool = True) -> None:
+        """Stop reading (at the next batch); ``wait`` for the thread to end (at most 5 s)."""
         self._stop.set()
-        self._thread.join(timeout=5)
+        if wait:
+            self._thread.join(timeout=5)
 
 
 def table_batches(
@@ -166,5 +168,5 @@ def open_batches(
                 (f, first, pl.DataFrame([batch.get_column(c) for c in wanted]))
                 for f, first, batch in started.reader
             )
-        started.reader.close()
+        started.reader.close(wait=False)  # it stops after the batch it is reading
     return iter(ReadAhead(table_batches(source, columns, schema, batch_rows=batch_rows)))

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from outrank_cli import __version__
-from outrank_cli.cli.io import PROG
+from outrank_cli.cli.feedback import PROG
 from outrank_cli.errors import EXIT_USAGE_ERROR
 
 app = typer.Typer(

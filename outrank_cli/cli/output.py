@@ -1,0 +1,94 @@
+"""Where a report goes: stdout, a file (atomically), or a directory of files."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Mapping
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from outrank_cli.cli.feedback import fail, run_library
+from outrank_cli.cli.groups import Output
+from outrank_cli.errors import EXIT_USAGE_ERROR
+
+
+def resolve_format(
+    out: Output, by_suffix: Mapping[str, StrEnum], *, table: StrEnum, json: StrEnum, fallback: StrEnum | None = None
+) -> Any:
+    """The format asked for; else from the output file's suffix (``fallback`` for other
+    suffixes, or a usage error without one); else a table on a terminal and JSON otherwise."""
+    if out.format is not None:
+        return out.format
+    if out.path is not None and not out.path.is_dir():
+        suffix = out.path.suffix.lower()
+        if suffix in by_suffix:
+            return by_suffix[suffix]
+        if fallback is not None:
+            return fallback
+        names = "|".join(f.value for f in dict.fromkeys(by_suffix.values()))
+        fail(
+            f"cannot tell the report format from {str(out.path)!r}; pass --format {names} or use a "
+            f"{'/'.join(by_suffix)} name",
+            EXIT_USAGE_ERROR,
+        )
+    return table if sys.stdout.isatty() else json
+
+
+def emit(text: str) -> None:
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:  # e.g. `| head`: the reader has what it wants
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+def emit_report(
+    text_for: Mapping[Any, Callable[[], str]],
+    chosen: Any,
+    out: Output,
+    directory_files: Mapping[str, Any],
+    inputs: tuple[str, ...],
+) -> None:
+    """Print a report, or write it atomically to FILE or into DIR (never over an input).
+
+    ``text_for`` maps formats to zero-argument renderers.
+    """
+    from outrank_cli.report.write import write_all_atomic
+
+    if out.path is None:
+        emit(text_for[chosen]())
+        return
+    files: dict[str | os.PathLike[str], str]
+    if out.path.is_dir():
+        files = {out.path / name: text_for[fmt]() for name, fmt in directory_files.items()}
+    else:
+        files = {out.path: text_for[chosen]()}
+    run_library(lambda _: write_all_atomic(files, inputs=inputs), quiet=True)
+    if not out.quiet and out.path.is_dir():
+        sys.stderr.write("wrote " + " and ".join(str(p) for p in files) + "\n")
+
+
+def rich_text(render: Callable[[Any], None]) -> str:
+    """What ``render(console)`` prints, as text (styled on a terminal, 160 wide otherwise)."""
+    from io import StringIO
+
+    from rich.console import Console
+
+    buffer = StringIO()
+    console = Console(
+        file=buffer, force_terminal=sys.stdout.isatty(), width=None if sys.stdout.isatty() else 160
+    )
+    render(console)
+    return buffer.getvalue()
+
+
+def start_early(paths: list[str], read: Any, engine: Any) -> Any:
+    """Begin resolving, inferring the schema and (local engine) reading the input on a side
+    thread, before the command imports the library (numpy and the counting modules): the
+    two overlap. Call it first in a command that reads a table."""
+    from outrank_cli.source.early import EarlyStart
+
+    return EarlyStart(paths, read, read_rows=engine.engine == "local")

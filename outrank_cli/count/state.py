@@ -1,0 +1,203 @@
+"""What a pass has counted so far: every column's counter, the target, the row sample.
+
+``PassState.count`` takes one batch: the target is encoded first (its codes are shared by
+every column), then each feature column is keyed and counted on the thread pool; the numba
+kernels release the GIL, so columns are counted in parallel while polars reads ahead.
+States over different partitions merge exactly (``merge``), which is what the Dask engine
+does with the states of its workers.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+
+from outrank_cli.count.counter import ColumnCounter
+from outrank_cli.count.sample import RowSample, row_ids
+from outrank_cli.encode.columns import ColumnPlan
+from outrank_cli.encode.keys import keys_of
+from outrank_cli.encode.target import BinnedTarget, ClassTarget
+
+
+@dataclass
+class PassState:
+    """What a pass over some partitions has counted so far; states merge exactly."""
+
+    counters: list[ColumnCounter]
+    target: ClassTarget | BinnedTarget
+    sample: RowSample | None
+    rows: int = 0
+    dropped: int = 0
+    seconds: list[float] = field(default_factory=list)  # counting time per column so far
+    columns_finished: bool = False  # finish_columns did the end of pass of every column
+    # batches queued by count(..., wait=False): their tasks, and each column's latest task
+    _in_flight: list[list[Future[None]]] = field(default_factory=list, repr=False)
+    _last: list[Future[None] | None] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def start(
+        cls, plan: ColumnPlan, target: BinnedTarget | None, *, max_levels: int, sample_rows: int, seed: int
+    ) -> PassState:
+        encoder: ClassTarget | BinnedTarget = target or ClassTarget(plan.target, plan.target_family)
+        width = max(encoder.n_levels, 1)
+        counters = [
+            ColumnCounter(n, f, max_levels=max_levels, n_target_levels=width) for n, f in plan.features
+        ]
+        sample = RowSample(len(counters), capacity=sample_rows, seed=seed) if sample_rows > 0 else None
+        for counter in counters:
+            counter.track_remaps = sample is not None
+        return cls(counters, encoder, sample)
+
+    def count(
+        self,
+        file_index: int,
+        first_row: int,
+        batch: pl.DataFrame,
+        plan: ColumnPlan,
+        pool: ThreadPoolExecutor,
+        *,
+        wait: bool = True,
+    ) -> None:
+        """Count one batch (target first, then every column on the pool).
+
+        With ``wait=False`` the call returns once the columns are queued: each column's
+        batches still count in order (a task waits for the same column's previous one), but
+        a thread that is done with one batch goes on with the next instead of idling until
+        the batch's slowest column is done. At most two batches are in flight; ``wait()``
+        waits for the rest. A pass that keeps a row sample always waits (the sample takes
+        one batch at a time).
+        """
+        target_column = batch.get_column(plan.target)
+        target_keys = keys_of(target_column, plan.target_family)
+        if isinstance(self.target, ClassTarget):
+            target_codes = self.target.encode(target_keys, _LazyValues(target_column))
+        else:
+            target_codes = self.target.encode(target_keys)
+        self.dropped += int(np.count_nonzero(target_codes < 0))
+        width = max(self.target.n_levels, 1)
+        series = batch.get_columns()[1:]
+        sample = self.sample
+        chosen = None
+        if sample is not None:
+            chosen = sample.choose(row_ids(file_index, first_row, batch.height), target_codes)
+            sample.put_target(*chosen, target_codes)
+
+        def work(index: int) -> None:
+            started = time.perf_counter()
+            counter = self.counters[index]
+            counter.ensure_target_levels(width)
+            keys = keys_of(series[index], counter.family)
+            if sample is None or chosen is None:
+                counter.update(keys, target_codes)
+            else:
+                row_codes = np.empty(target_codes.shape[0], dtype=np.int32)
+                counter.update(keys, target_codes, row_codes)
+                for remap in counter.pending_remaps:
+                    sample.remap_column(index, remap)
+                counter.pending_remaps.clear()
+                sample.put_column(index, chosen[0], chosen[1], row_codes)
+            self.seconds[index] += time.perf_counter() - started
+
+        # the slowest columns first, so that no thread is left with a big one at the end
+        # of the batch (cost so far; before the first batch, numbers are the slow ones)
+        if not self.seconds:
+            self.seconds = [float(c.family.ordered) for c in self.counters]
+        order = sorted(range(len(self.counters)), key=lambda i: -self.seconds[i])
+        self.rows += batch.height
+        if wait or sample is not None:
+            self.wait()
+            for future in [pool.submit(work, i) for i in order]:
+                future.result()
+            return
+        while len(self._in_flight) > 1:
+            for future in self._in_flight.pop(0):
+                future.result()
+        self._queue_behind(pool, order, work)
+
+    def _queue_behind(self, pool: ThreadPoolExecutor, order: list[int], task: Callable[[int], None]) -> None:
+        """Submit ``task(index)`` for each column in ``order``, each behind that column's
+        previous task (so a column's work runs in order, and columns run side by side)."""
+        if len(self._last) != len(self.counters):
+            self._last = [None] * len(self.counters)
+
+        def behind(index: int, previous: Future[None] | None) -> None:
+            if previous is not None:
+                previous.result()
+            task(index)
+
+        queued: list[Future[None]] = []
+        for index in order:
+            future = pool.submit(behind, index, self._last[index])
+            self._last[index] = future
+            queued.append(future)
+        self._in_flight.append(queued)
+
+    def finish_columns(self, pool: ThreadPoolExecutor) -> None:
+        """Queue each column's end of pass (target codes in canonical order, ``finish``) right
+        behind its last batch, so that it overlaps the counting of the other columns.
+
+        Call it after the last batch is queued (the target is complete then), for a pass
+        without a row sample; ``finish_pass`` then skips these steps.
+        """
+        assert self.sample is None
+        width = max(self.target.n_levels, 1)
+        mapping = self.target.canonical_order() if isinstance(self.target, ClassTarget) else None
+
+        def finish(index: int) -> None:
+            counter = self.counters[index]
+            counter.ensure_target_levels(width)
+            if mapping is not None:
+                counter.remap_targets(mapping, width)
+            counter.finish()
+
+        biggest_first = sorted(range(len(self.counters)), key=lambda i: -self.counters[i].n_levels)
+        self._queue_behind(pool, biggest_first, finish)
+        self.columns_finished = True
+
+    def wait(self) -> None:
+        """Wait until every batch queued with ``count(..., wait=False)`` is counted."""
+        while self._in_flight:
+            for future in self._in_flight.pop(0):
+                future.result()
+        self._last = []
+
+    def merge(self, other: PassState) -> None:
+        """Add another state counted over other partitions (``other`` is consumed)."""
+        if isinstance(self.target, ClassTarget):
+            assert isinstance(other.target, ClassTarget)
+            mapping = self.target.merge(other.target)
+            width = max(self.target.n_levels, 1)
+            for counter in other.counters:
+                counter.remap_targets(mapping, width)
+            if other.sample is not None:
+                other.sample.remap_target(mapping)
+        for index, (mine, theirs) in enumerate(zip(self.counters, other.counters, strict=True)):
+            my_map, their_map = mine.merge(theirs)
+            if self.sample is not None and other.sample is not None:
+                self.sample.remap_column(index, my_map)
+                other.sample.remap_column(index, their_map)
+            mine.pending_remaps.clear()
+        if self.sample is not None and other.sample is not None:
+            self.sample.merge(other.sample)
+        self.rows += other.rows
+        self.dropped += other.dropped
+
+
+class _LazyValues:
+    """Row access to a polars column, converting only the rows asked for."""
+
+    def __init__(self, column: pl.Series) -> None:
+        self._column = column
+
+    def __getitem__(self, index: int) -> object:
+        return self._column[index]
+
+    def __len__(self) -> int:
+        return self._column.len()
+
+

@@ -1,0 +1,177 @@
+"""One hash dictionary: distinct 64-bit keys -> dense codes, with a count row per code.
+
+Codes are ``1 .. n`` in order of first sight; code 0 is reserved for missing values. The
+keys live in an open-addressing hash table (linear probing, kept at most half full) of the
+``encoding`` kernel, which fuses the lookup with the (code, target) count. Feature columns
+(``count.counter``) and a class target (``encode.target``) both keep their levels here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from outrank_cli.encode.keys import Keys
+from outrank_cli.kernels import EMPTY_SLOT, lazy_module
+
+encoding = lazy_module("outrank_cli.kernels.encoding")
+
+INITIAL_SLOTS = 64
+
+
+class HashDictionary:
+    """Levels and their counts: ``level_keys[code]`` and ``counts[code, target]``.
+
+    ``counts`` is ``int64[rows, n_target_levels]`` with room for ``rows - 1`` levels; row 0
+    counts missing values. The hash slots may be left out (``index=False``) until the next
+    batch needs them (``ensure_index``), which saves building them after the last batch.
+    """
+
+    def __init__(self, n_target_levels: int, *, growth: int = 4) -> None:
+        self.growth = growth
+        self.n_box = np.zeros(1, dtype=np.int64)  # the kernel updates the level count in place
+        self.allocate(INITIAL_SLOTS, max(n_target_levels, 1))
+
+    # -- pickling (Dask moves counters between processes) -----------------------------------
+    def __getstate__(self) -> dict[str, object]:
+        """Ship only the used rows; the hash slots are rebuilt from the level keys on arrival."""
+        state = dict(self.__dict__)
+        n = self.n_levels
+        state["level_keys"] = self.level_keys[: n + 1].copy()
+        state["counts"] = self.counts[: n + 1].copy()
+        state["slot_keys"] = state["slot_codes"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        n = self.n_levels
+        self.rebuild(self.level_keys[1 : n + 1].copy(), self.counts[0].copy(), self.counts[1 : n + 1].copy())
+
+    # -- state -----------------------------------------------------------------------------
+    @property
+    def n_levels(self) -> int:
+        return int(self.n_box[0])
+
+    @property
+    def n_target_levels(self) -> int:
+        return int(self.counts.shape[1])
+
+    def keys(self) -> np.ndarray:
+        """The keys of codes ``1 .. n`` (a view)."""
+        return self.level_keys[1 : self.n_levels + 1]
+
+    def allocate(self, n_slots: int, n_target_levels: int, *, index: bool = True) -> None:
+        """Empty tables for ``n_slots // 2`` levels; the hash slots only with ``index``."""
+        rows = n_slots // 2 + 1
+        self.level_keys = np.zeros(rows, dtype=np.uint64)
+        self.counts = np.zeros((rows, n_target_levels), dtype=np.int64)
+        if index:
+            self.slot_keys = np.zeros(n_slots, dtype=np.uint64)
+            self.slot_codes = np.full(n_slots, EMPTY_SLOT, dtype=np.int32)
+        else:
+            self.slot_keys = np.zeros(0, dtype=np.uint64)
+            self.slot_codes = np.zeros(0, dtype=np.int32)
+        self._index_stale = not index
+
+    def ensure_index(self) -> None:
+        """Build the hash slots of the levels if they were left out."""
+        if self._index_stale:
+            self.reindex()
+
+    def reindex(self) -> None:
+        """Rebuild the hash slots from the level keys (after the levels were reordered)."""
+        n_slots = (self.level_keys.shape[0] - 1) * 2
+        self.slot_keys = np.zeros(n_slots, dtype=np.uint64)
+        self.slot_codes = np.full(n_slots, EMPTY_SLOT, dtype=np.int32)
+        encoding.insert_levels(self.level_keys, self.n_levels, self.slot_keys, self.slot_codes)
+        self._index_stale = False
+
+    def grow(self) -> None:
+        """``growth`` times the room (4x: half the rehashing of doubling)."""
+        n = self.n_levels
+        old_keys, old_counts = self.level_keys, self.counts
+        self.allocate((old_keys.shape[0] - 1) * 2 * self.growth, old_counts.shape[1])
+        self.level_keys[: n + 1] = old_keys[: n + 1]
+        self.counts[: n + 1] = old_counts[: n + 1]
+        encoding.insert_levels(self.level_keys, n, self.slot_keys, self.slot_codes)
+
+    def rebuild(
+        self, level_keys: np.ndarray, missing_row: np.ndarray, rows: np.ndarray, *, index: bool = True
+    ) -> None:
+        """Replace the levels by ``level_keys`` (codes 1..n) with the count row of missing
+        values and ``rows`` (one per level); the hash slots now or, without ``index``, later."""
+        n = level_keys.shape[0]
+        n_slots = INITIAL_SLOTS
+        while n_slots // 2 + 1 <= n + 1:
+            n_slots *= 2
+        self.allocate(n_slots, rows.shape[1], index=index)
+        self.level_keys[1 : n + 1] = level_keys
+        self.counts[0] = missing_row
+        self.counts[1 : n + 1] = rows
+        self.n_box[0] = n
+        if index:
+            encoding.insert_levels(self.level_keys, n, self.slot_keys, self.slot_codes)
+
+    def ensure_target_levels(self, n_target_levels: int) -> None:
+        """Widen the count table when the target gained levels."""
+        self.counts = widened(self.counts, n_target_levels)
+
+    def remap_targets(self, mapping: np.ndarray, n_target_levels: int) -> None:
+        """Move target column ``t`` to ``mapping[t]`` in a table of ``n_target_levels`` columns."""
+        self.counts = remapped(self.counts, mapping, n_target_levels)
+
+    # -- counting --------------------------------------------------------------------------
+    def encode_count(
+        self,
+        keys: Keys,
+        target_codes: np.ndarray,
+        *,
+        start: int,
+        key_shift: int,
+        max_levels: int,
+        out_codes: np.ndarray | None,
+    ) -> tuple[int, bool]:
+        """Encode and count ``keys[start:]``, growing the tables as needed.
+
+        Returns ``(next_row, done)``: ``done`` is False when a new level would exceed
+        ``max_levels``; rows before ``next_row`` are counted (and coded in ``out_codes``).
+        """
+        self.ensure_index()
+        while True:
+            start, status = encoding.encode_count(
+                keys.keys,
+                keys.missing,
+                target_codes,
+                start=start,
+                key_shift=key_shift,
+                slot_keys=self.slot_keys,
+                slot_codes=self.slot_codes,
+                level_keys=self.level_keys,
+                n_levels_box=self.n_box,
+                max_levels=max_levels,
+                counts=self.counts,
+                out_codes=out_codes,
+            )
+            if status == encoding.STATUS_GROW:
+                self.grow()
+                continue
+            return start, status == encoding.STATUS_DONE
+
+
+def widened(counts: np.ndarray, n_target_levels: int) -> np.ndarray:
+    """``counts`` with at least ``n_target_levels`` columns (new ones zero)."""
+    have = counts.shape[1]
+    if n_target_levels <= have:
+        return counts
+    wider = np.zeros((counts.shape[0], n_target_levels), dtype=np.int64)
+    wider[:, :have] = counts
+    return wider
+
+
+def remapped(counts: np.ndarray, mapping: np.ndarray, n_target_levels: int) -> np.ndarray:
+    """``counts`` with column ``t`` moved to ``mapping[t]`` of ``n_target_levels`` columns."""
+    have = counts.shape[1]
+    if n_target_levels == have and np.array_equal(mapping[:have], np.arange(have)):
+        return counts
+    moved = np.zeros((counts.shape[0], n_target_levels), dtype=np.int64)
+    moved[:, mapping[:have]] = counts
+    return moved

@@ -1,0 +1,209 @@
+"""Options of a run, composed from small parts: read, encode, engine, score, search, check.
+
+Every command runs the same pipeline with ``PassOptions`` (the table, its columns and the parts
+every command shares); ``select``, ``redundancy`` and ``check`` add their own part. All parts
+are frozen, keyword-only dataclasses whose defaults match the command line; ``validate`` raises
+``UsageError`` with the option's name, the value and the valid range. Nothing here imports
+numpy or polars at import time (the registries of names are imported by ``validate``): the
+command line builds these before the heavy imports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from outrank_cli.checks.thresholds import Thresholds
+from outrank_cli.errors import UsageError
+
+FAIL_ON = ("error", "warning", "info", "never")
+
+
+def _at_least(name: str, value: int | None, low: int) -> None:
+    if value is not None and value < low:
+        raise UsageError(f"{name} must be >= {low}, got {value}")
+
+
+def _between(name: str, value: int, low: int, high: int) -> None:
+    if value < low or value > high:
+        raise UsageError(f"{name} must be between {low} and {high}, got {value}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReadOptions:
+    """How the input is read: CSV dialect, format, remote settings, batch size."""
+
+    separator: str | None = None
+    input_format: str | None = None
+    null_values: tuple[str, ...] | None = None
+    storage_options: dict[str, str] = field(default_factory=dict)
+    batch_rows: int | None = None
+
+    def validate(self) -> None:
+        _at_least("--batch-rows", self.batch_rows, 1)
+
+
+@dataclass(frozen=True, kw_only=True)
+class EncodeOptions:
+    """How columns become codes: equal-frequency bins of numbers, the level cap."""
+
+    bins: int = 16
+    max_levels: int = 65_536
+
+    def validate(self) -> None:
+        _between("--bins", self.bins, 2, 4096)
+        _between("--max-levels", self.max_levels, 2, 16_777_216)
+
+
+@dataclass(frozen=True, kw_only=True)
+class EngineOptions:
+    """Where the pass runs: threads on this machine, or a Dask cluster."""
+
+    engine: str = "local"
+    threads: int | None = None
+    scheduler: str | None = None
+    workers: int | None = None
+    dashboard: bool = False
+
+    def validate(self) -> None:
+        from outrank_cli.count.engine import ENGINES
+
+        _at_least("--threads", self.threads, 1)
+        if self.engine not in ENGINES:
+            raise UsageError(f"unknown --engine {self.engine!r}; valid: {', '.join(ENGINES)}")
+        _at_least("--workers", self.workers, 1)
+        if self.engine == "local" and (self.scheduler or self.workers):
+            raise UsageError("--scheduler and --workers need --engine dask")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScoreOptions:
+    """The relevance score: the chance correction and its permutations."""
+
+    correction: str = "ami"
+    permutations: int = 200
+
+    def validate(self) -> None:
+        from outrank_cli.stats.relevance import CORRECTIONS
+
+        if self.correction not in CORRECTIONS:
+            raise UsageError(f"unknown --correction {self.correction!r}; valid: {', '.join(CORRECTIONS)}")
+        _between("--permutations", self.permutations, 1, 100_000)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PassOptions:
+    """One pass over a table: the target, the feature columns, and the shared parts.
+
+    ``seed`` seeds every random draw (permutations, the row sample, the ``outrank``
+    background).
+    """
+
+    target: str
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    seed: int = 0
+    read: ReadOptions = field(default_factory=ReadOptions)
+    encode: EncodeOptions = field(default_factory=EncodeOptions)
+    engine: EngineOptions = field(default_factory=EngineOptions)
+    score: ScoreOptions = field(default_factory=ScoreOptions)
+
+    def validate(self) -> None:
+        self.encode.validate()
+        self.score.validate()
+        self.read.validate()
+        self.engine.validate()
+
+    def reported(self) -> dict[str, Any]:
+        """The options that change results, for the report (no paths, threads or engine)."""
+        return {
+            "include": list(self.include),
+            "exclude": list(self.exclude),
+            "bins": self.encode.bins,
+            "max_levels": self.encode.max_levels,
+            "correction": self.score.correction,
+            "permutations": self.score.permutations,
+            "seed": self.seed,
+            "separator": self.read.separator,
+            "input_format": self.read.input_format,
+            "null_values": None if self.read.null_values is None else list(self.read.null_values),
+        }
+
+
+def _sample_rows(value: int) -> None:
+    if value < 100:
+        raise UsageError(f"--sample-rows must be >= 100, got {value}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class SearchOptions:
+    """The greedy subset search of ``select``."""
+
+    k: int | None = None
+    criterion: str = "jmi"
+    significance: float = 0.01
+    sample_rows: int = 1_000_000
+    redundancy_weight: float = 1.0
+    relation_weight: float = 1.0
+
+    def validate(self) -> None:
+        from outrank_cli.select.criteria import CRITERIA
+
+        if self.k is not None and self.k < 1:
+            raise UsageError(f"--k must be >= 1, got {self.k}; leave it out to stop automatically")
+        if self.criterion not in CRITERIA:
+            raise UsageError(f"unknown --criterion {self.criterion!r}; valid: {', '.join(CRITERIA)}")
+        if not 0.0 < self.significance < 1.0:
+            raise UsageError(f"--significance must be between 0 and 1, got {self.significance}")
+        _sample_rows(self.sample_rows)
+
+    def reported(self) -> dict[str, Any]:
+        return {
+            "k": self.k,
+            "criterion": self.criterion,
+            "significance": self.significance,
+            "sample_rows": self.sample_rows,
+            "redundancy_weight": self.redundancy_weight,
+            "relation_weight": self.relation_weight,
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class RedundancyOptions:
+    """The pair search of ``redundancy``."""
+
+    top: int = 50
+    sample_rows: int = 1_000_000
+
+    def validate(self) -> None:
+        _at_least("--top", self.top, 1)
+        _sample_rows(self.sample_rows)
+
+    def reported(self) -> dict[str, Any]:
+        # the report has always carried select's search options too (same sample)
+        return SearchOptions(sample_rows=self.sample_rows).reported()
+
+
+@dataclass(frozen=True, kw_only=True)
+class CheckOptions:
+    """The gate of ``check``: what fails it, what is ignored, the baseline, the thresholds."""
+
+    sample_rows: int = 200_000
+    fail_on: str = "error"
+    ignore: tuple[str, ...] = ()
+    baseline: str | None = None
+    thresholds: Thresholds = field(default_factory=Thresholds)
+
+    def validate(self) -> None:
+        _sample_rows(self.sample_rows)
+        if self.fail_on not in FAIL_ON:
+            raise UsageError(f"unknown --fail-on {self.fail_on!r}; valid: {', '.join(FAIL_ON)}")
+
+    def reported(self) -> dict[str, Any]:
+        return {
+            "sample_rows": self.sample_rows,
+            "fail_on": self.fail_on,
+            "ignore": list(self.ignore),
+            "baseline": self.baseline,
+            "thresholds": dict(self.thresholds.__dict__),
+        }

@@ -1,0 +1,132 @@
+"""The one pipeline every command runs: resolve, plan, count, bin, score.
+
+``run_pass`` reads the table once (DESIGN "Data flow"): the source is resolved (or taken
+over from the command's ``EarlyStart``), the columns planned, every column counted against
+the target by the chosen engine, numeric columns binned, and every feature scored. With
+``sample_rows``, the pass also keeps a uniform row sample whose codes the pairwise stages
+(select, redundancy, the pair checks) use. All threads of a run come from one pool
+(``worker_pool``), which the command opens and hands to each stage.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import numpy as np
+
+from outrank_cli.count.engine import count
+from outrank_cli.count.job import CountJob
+from outrank_cli.count.result import TableCounts
+from outrank_cli.count.sample import RowSample
+from outrank_cli.encode.columns import plan_columns, split_patterns
+from outrank_cli.encode.features import EncodedFeature, encode_feature
+from outrank_cli.kernels.warmup import warm_up_in_background
+from outrank_cli.options import PassOptions
+from outrank_cli.progress import Progress, ProgressCallback, ignore_progress
+from outrank_cli.source import Source, resolve
+from outrank_cli.source.early import EarlyStart
+from outrank_cli.stats.pairs import SampleColumns
+from outrank_cli.stats.ranking import FeatureRanking, TargetInfo, score_features, target_info
+
+
+def default_threads() -> int:
+    """The cores this process may run on."""
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+@contextmanager
+def worker_pool(options: PassOptions) -> Iterator[ThreadPoolExecutor]:
+    """The run's thread pool: ``--threads`` workers (default: every core)."""
+    threads = options.engine.threads or default_threads()
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="outrank") as pool:
+        yield pool
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """The pass over the table, its encoded features and their exact relevance; with a
+    row sample, the final codes of every feature on it (``sample``)."""
+
+    counts: TableCounts
+    encoded: tuple[EncodedFeature, ...]
+    ranking: tuple[FeatureRanking, ...]
+    target: TargetInfo
+    sample: SampleColumns | None
+    started: float
+    stats_seconds: float
+
+    @property
+    def source(self) -> Source:
+        return self.counts.source
+
+
+def run_pass(
+    paths: Sequence[str],
+    options: PassOptions,
+    *,
+    pool: ThreadPoolExecutor,
+    sample_rows: int = 0,
+    early: EarlyStart | None = None,
+    progress: ProgressCallback = ignore_progress,
+) -> Scored:
+    """Resolve the input, plan the columns, count them in one pass, score every feature."""
+    started = time.perf_counter()
+    options.validate()
+    warm_up_in_background()
+    try:
+        source = early.source(paths, options.read) if early is not None else None
+        if source is None:
+            source = resolve(paths, options.read)
+        plan = plan_columns(
+            source.schema(),
+            target=options.target,
+            include=split_patterns(options.include),
+            exclude=split_patterns(options.exclude),
+        )
+        job = CountJob(
+            source=source,
+            plan=plan,
+            encode=options.encode,
+            batch_rows=options.read.batch_rows,
+            sample_rows=sample_rows,
+            seed=options.seed,
+            progress=progress,
+        )
+        counts = count(job, options.engine, pool=pool, early=early)
+    finally:
+        if early is not None:
+            early.close()
+    stats_started = time.perf_counter()
+    progress(Progress("stats", counts.rows))
+    encoded = tuple(pool.map(lambda c: encode_feature(c, bins=options.encode.bins), counts.columns))
+    ranking = tuple(score_features(encoded, options.score, seed=options.seed, pool=pool))
+    sample = None if counts.sample is None else sample_columns(encoded, counts.sample)
+    return Scored(
+        counts=counts,
+        encoded=encoded,
+        ranking=ranking,
+        target=target_info(counts),
+        sample=sample,
+        started=started,
+        stats_seconds=time.perf_counter() - stats_started,
+    )
+
+
+def sample_columns(encoded: Sequence[EncodedFeature], sample: RowSample) -> SampleColumns:
+    """The final codes of every feature on the row sample (numeric columns as their bins)."""
+    codes = []
+    for index, feature in enumerate(encoded):
+        column = sample.column(index)
+        codes.append(np.ascontiguousarray(column if feature.code_map is None else feature.code_map[column]))
+    return SampleColumns(
+        names=tuple(f.name for f in encoded),
+        codes=tuple(codes),
+        levels=tuple(int(f.table.shape[0]) for f in encoded),
+        target=np.ascontiguousarray(sample.target_codes()),
+        n_target=int(encoded[0].table.shape[1]) if encoded else 1,
+    )

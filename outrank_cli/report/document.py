@@ -1,0 +1,51 @@
+"""What every JSON report shares: the schema version, the header, numbers made stable."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import Any
+
+from outrank_cli import __version__
+from outrank_cli.stats.ranking import TargetInfo
+
+SCHEMA_VERSION = 1
+TOOL_NAME = "outrank-cli"
+
+
+def clean_number(value: float) -> float | None:
+    """JSON has no NaN or infinity; round off float noise so reports are stable."""
+    if value is None or not math.isfinite(value):
+        return None
+    return float(f"{value:.12g}")
+
+
+def clean(value: Any) -> Any:
+    """Floats through ``clean_number``, recursively through dicts, lists and tuples."""
+    if isinstance(value, float):
+        return clean_number(value)
+    if isinstance(value, dict):
+        return {k: clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean(v) for v in value]
+    return value
+
+
+def header(command: str, *, paths: Sequence[str], rows: int, **more_input: int) -> dict[str, Any]:
+    """The opening keys every report shares: version, command, tool and input."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "command": command,
+        "tool": {"name": TOOL_NAME, "version": __version__},
+        "input": {"paths": list(paths), "rows": rows, **more_input},
+    }
+
+
+def target_block(target: TargetInfo) -> dict[str, Any]:
+    return clean(asdict(target))  # type: ignore[no-any-return]
+
+
+def dumps(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,100 @@
+"""Renderings of ``rank`` results: JSON (versioned), CSV, names, rich table."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from outrank_cli.rank import RankResult
+from outrank_cli.report.document import clean, dumps, header, target_block
+
+__all__ = ["dumps", "rank_csv", "rank_names", "rank_to_dict", "render_rank"]
+from outrank_cli.report.tabular import names_lines, records_to_csv
+
+RANK_COLUMNS = [
+    "rank",
+    "name",
+    "score",
+    "mi",
+    "expected_mi",
+    "ami_normalized",
+    "symmetric_uncertainty",
+    "p_value",
+    "entropy",
+    "levels",
+    "levels_exact",
+    "missing_share",
+    "kind",
+    "bins",
+]
+
+
+def rank_to_dict(result: RankResult, *, top: int | None = None) -> dict[str, Any]:
+    features = result.features if top is None else result.features[:top]
+    return {
+        **header("rank", paths=result.paths, rows=result.rows, rows_dropped=result.rows_dropped),
+        "target": target_block(result.target),
+        "options": result.options.reported(),
+        "features": [clean(asdict(f)) for f in features],
+        "skipped": [{"name": n, "reason": r} for n, r in result.skipped],
+        "timings": result.timings,
+    }
+
+
+def rank_csv(result: RankResult, *, top: int | None = None) -> str:
+    features = result.features if top is None else result.features[:top]
+    return records_to_csv((asdict(f) for f in features), RANK_COLUMNS)
+
+
+def rank_names(result: RankResult, *, top: int | None = None) -> str:
+    features = result.features if top is None else result.features[:top]
+    return names_lines(f.name for f in features)
+
+
+def render_rank(result: RankResult, console: Console, *, top: int | None) -> None:
+    shown = result.features if top is None else result.features[:top]
+    title = (
+        f"Relevance to [bold]{result.target.name}[/] ({result.target.kind}, "
+        f"{result.target.levels} levels, H={result.target.entropy:.3f} bits) — "
+        f"{result.rows:,} rows; score = {result.options.score.correction} in bits"
+    )
+    table = Table(title=title, title_justify="left", header_style="bold")
+    table.add_column("rank", justify="right")
+    table.add_column("feature", overflow="fold")
+    table.add_column("score", justify="right")
+    table.add_column("mi", justify="right")
+    table.add_column("norm. ami", justify="right")
+    table.add_column("p", justify="right")
+    table.add_column("levels", justify="right")
+    table.add_column("missing", justify="right")
+    table.add_column("kind")
+    for f in shown:
+        levels = f"{f.levels:,}" if f.levels_exact else f"~{f.levels:,}"
+        if f.bins is not None:
+            levels += f" ({f.bins} bins)"
+        table.add_row(
+            str(f.rank),
+            f.name,
+            f"{f.score:.5f}",
+            f"{f.mi:.5f}",
+            f"{f.ami_normalized:.4f}",
+            f"{f.p_value:.2g}",
+            levels,
+            f"{f.missing_share:.1%}",
+            f.kind,
+        )
+    console.print(table)
+    notes = []
+    if top is not None and len(result.features) > top:
+        notes.append(f"{len(result.features) - top} more features not shown (--top 0 shows all)")
+    if result.rows_dropped:
+        notes.append(f"{result.rows_dropped:,} rows without a target value were left out")
+    if result.target.kind == "numeric":
+        notes.append(f"numeric target binned into {result.target.levels} equal-frequency bins")
+    for name, reason in result.skipped:
+        notes.append(f"skipped {name}: {reason}")
+    for note in notes:
+        console.print(f"[dim]{note}[/]")

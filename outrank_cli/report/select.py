@@ -1,0 +1,126 @@
+"""Renderings of ``select`` and ``redundancy`` results: JSON (versioned), CSV, names, tables."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from outrank_cli.report.document import clean, header, target_block
+from outrank_cli.report.tabular import names_lines, records_to_csv
+from outrank_cli.select.redundancy import RedundancyResult
+from outrank_cli.select.subset import SelectResult
+
+SELECTED_COLUMNS = [
+    "step",
+    "name",
+    "gain",
+    "relevance",
+    "p_value",
+    "most_redundant_with",
+    "redundancy",
+    "redundancy_normalized",
+]
+PAIR_COLUMNS = ["a", "b", "mi", "expected_mi", "normalized"]
+
+
+def select_to_dict(result: SelectResult) -> dict[str, Any]:
+    return {
+        **header(
+            "select",
+            paths=result.paths,
+            rows=result.rows,
+            rows_dropped=result.rows_dropped,
+            sample_rows=result.sample_rows,
+        ),
+        "target": target_block(result.target),
+        "options": {**result.options.reported(), **result.search.reported()},
+        "criterion": result.search.criterion,
+        "stopped_by": result.stopped_by,
+        "selected": [clean(asdict(s)) for s in result.selected],
+        "dropped": [clean(asdict(d)) for d in result.dropped],
+        "timings": result.timings,
+    }
+
+
+def select_csv(result: SelectResult) -> str:
+    return records_to_csv((asdict(s) for s in result.selected), SELECTED_COLUMNS)
+
+
+def select_names(result: SelectResult) -> str:
+    return names_lines(s.name for s in result.selected)
+
+
+def render_select(result: SelectResult, console: Console) -> None:
+    table = Table(
+        title=(
+            f"Selected for [bold]{result.target.name}[/] by {result.search.criterion} "
+            f"({len(result.selected)} of {len(result.selected) + len(result.dropped)}; "
+            f"stopped: {result.stopped_by}; pairs on a sample of {result.sample_rows:,} rows)"
+        ),
+        title_justify="left",
+        header_style="bold",
+    )
+    for name, justify in (
+        ("step", "right"),
+        ("feature", "left"),
+        ("gain", "right"),
+        ("relevance", "right"),
+        ("p", "right"),
+        ("closest selected", "left"),
+        ("norm. redundancy", "right"),
+    ):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for s in result.selected:
+        table.add_row(
+            str(s.step),
+            s.name,
+            f"{s.gain:.5f}",
+            f"{s.relevance:.5f}",
+            f"{s.p_value:.2g}",
+            s.most_redundant_with or "",
+            "" if s.redundancy_normalized is None else f"{s.redundancy_normalized:.3f}",
+        )
+    console.print(table)
+    if result.dropped:
+        dropped = Table(title="Dropped", title_justify="left", header_style="bold")
+        dropped.add_column("feature")
+        dropped.add_column("reason")
+        dropped.add_column("relevance", justify="right")
+        for d in result.dropped:
+            dropped.add_row(d.name, d.reason, f"{d.relevance:.5f}")
+        console.print(dropped)
+
+
+def redundancy_to_dict(result: RedundancyResult) -> dict[str, Any]:
+    return {
+        **header("redundancy", paths=result.paths, rows=result.rows, sample_rows=result.sample_rows),
+        "options": {**result.options.reported(), **result.pair_options.reported()},
+        "pairs": [clean(asdict(p)) for p in result.pairs],
+        "pairs_evaluated": result.pairs_evaluated,
+        "pairs_total": result.pairs_total,
+        "timings": result.timings,
+    }
+
+
+def redundancy_csv(result: RedundancyResult) -> str:
+    return records_to_csv((asdict(p) for p in result.pairs), PAIR_COLUMNS)
+
+
+def redundancy_names(result: RedundancyResult) -> str:
+    return names_lines(f"{p.a}\t{p.b}" for p in result.pairs)
+
+
+def render_redundancy(result: RedundancyResult, console: Console) -> None:
+    table = Table(
+        title=f"Most redundant pairs (sample of {result.sample_rows:,} rows)",
+        title_justify="left",
+        header_style="bold",
+    )
+    for name in ("a", "b", "mi (bits)", "normalized"):
+        table.add_column(name, justify="right" if name[0] in "mn" else "left")
+    for p in result.pairs:
+        table.add_row(p.a, p.b, f"{p.mi:.5f}", f"{p.normalized:.4f}")
+    console.print(table)

@@ -1,0 +1,112 @@
+"""``redundancy``: the feature pairs that repeat each other most, on the row sample."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from outrank_cli.options import PassOptions, RedundancyOptions
+from outrank_cli.pipeline import run_pass, worker_pool
+from outrank_cli.progress import ProgressCallback, ignore_progress
+from outrank_cli.source.early import EarlyStart
+from outrank_cli.stats.pairs import pair_stats
+
+
+@dataclass(frozen=True, slots=True)
+class RedundantPair:
+    a: str
+    b: str
+    mi: float
+    expected_mi: float
+    normalized: float
+
+
+@dataclass(frozen=True, slots=True)
+class RedundancyResult:
+    paths: tuple[str, ...]
+    rows: int
+    sample_rows: int
+    options: PassOptions
+    pair_options: RedundancyOptions
+    pairs: tuple[RedundantPair, ...]
+    pairs_evaluated: int
+    pairs_total: int
+    timings: dict[str, float]
+
+
+def redundant_pairs(
+    paths: Sequence[str],
+    options: PassOptions,
+    pair_options: RedundancyOptions | None = None,
+    *,
+    early: EarlyStart | None = None,
+    progress: ProgressCallback = ignore_progress,
+) -> RedundancyResult:
+    """The ``top`` most redundant feature pairs by normalized MI on the sample.
+
+    The normalized MI of a pair is at most min(H_a, H_b) / mean(H_a, H_b) (with E[I] >= 0),
+    so pairs are visited in order of that bound and the search stops once the bound falls
+    below the ``top``-th best value found: most of the F^2 pairs are never counted.
+    """
+    pair_options = pair_options or RedundancyOptions()
+    pair_options.validate()
+    top = pair_options.top
+    with worker_pool(options) as pool:
+        scored = run_pass(
+            paths, options, pool=pool, sample_rows=pair_options.sample_rows, early=early, progress=progress
+        )
+        started = time.perf_counter()
+        columns = scored.sample
+        assert columns is not None
+        by_name = {r.name: r for r in scored.ranking}
+        entropy = np.array([by_name[n].entropy for n in columns.names])
+        live = [i for i in range(len(columns.names)) if entropy[i] > 0]
+        candidates = []
+        for x, i in enumerate(live):
+            for j in live[x + 1 :]:
+                low, high = sorted((entropy[i], entropy[j]))
+                candidates.append((low / ((low + high) / 2.0), i, j))
+        candidates.sort(key=lambda t: (-round(t[0], 12), t[1], t[2]))
+        found: list[RedundantPair] = []
+        evaluated = 0
+        batch = max(pool._max_workers * 8, 16)
+        position = 0
+        while position < len(candidates):
+            if len(found) >= top and candidates[position][0] < found[top - 1].normalized:
+                break
+            chunk = candidates[position : position + batch]
+            position += len(chunk)
+            for stats in pool.map(lambda c: pair_stats(columns, c[1], c[2], with_target=False), chunk):
+                evaluated += 1
+                found.append(
+                    RedundantPair(
+                        columns.names[stats.a],
+                        columns.names[stats.b],
+                        stats.redundancy,
+                        stats.redundancy_expected,
+                        stats.redundancy_normalized,
+                    )
+                )
+            found.sort(
+                key=lambda p: (-round(p.normalized, 12), columns.names.index(p.a), columns.names.index(p.b))
+            )
+            found = found[: max(top, 1)]
+    finished = time.perf_counter()
+    return RedundancyResult(
+        paths=scored.counts.source.paths,
+        rows=scored.counts.rows,
+        sample_rows=columns.rows,
+        options=options,
+        pair_options=pair_options,
+        pairs=tuple(found[:top]),
+        pairs_evaluated=evaluated,
+        pairs_total=len(candidates),
+        timings={
+            "read_and_count_seconds": round(scored.counts.seconds, 4),
+            "pairs_seconds": round(finished - started, 4),
+            "total_seconds": round(finished - scored.started, 4),
+        },
+    )

@@ -41,7 +41,9 @@ def default_threads() -> int:
 
 @contextmanager
 def worker_pool(options: PassOptions) -> Iterator[ThreadPoolExecutor]:
-    """The run's thread pool: ``--threads`` workers (default: every core)."""
+    """The run's thread pool: ``--threads`` workers (default: every core). The options are
+    validated first, so a bad value is a usage error before any thread starts."""
+    options.validate()
     threads = options.engine.threads or default_threads()
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="outrank") as pool:
         yield pool

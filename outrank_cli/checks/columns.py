@@ -139,5 +139,3 @@ def column_findings(scored: Scored, t: Thresholds) -> list[Finding]:
                     )
                 )
     return out
-
-

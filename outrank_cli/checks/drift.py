@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from outrank_cli.errors import UsageError
 from outrank_cli.checks.findings import Finding, Severity
 from outrank_cli.checks.thresholds import Thresholds
+from outrank_cli.errors import UsageError
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,7 +73,9 @@ def parse_ignores(values: list[str]) -> list[tuple[str, str | None]]:
             code, sep, column = part.partition(":")
             code = code.strip()
             if code not in CODES:
-                raise UsageError(f"unknown finding code {code!r} in --ignore; valid: {', '.join(sorted(CODES))}")
+                raise UsageError(
+                    f"unknown finding code {code!r} in --ignore; valid: {', '.join(sorted(CODES))}"
+                )
             out.append((code, column.strip() if sep else None))
     return out
 

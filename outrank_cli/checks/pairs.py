@@ -36,9 +36,7 @@ def pair_findings(scored: Scored, t: Thresholds, *, pool: ThreadPoolExecutor) ->
             if low / ((low + high) / 2.0) >= t.near_duplicate - _SCREEN_SLACK:
                 screened.append((i, j))
     out: list[Finding] = []
-    for stats in pool.map(
-        lambda pair: pair_stats(columns, pair[0], pair[1], with_target=False), screened
-    ):
+    for stats in pool.map(lambda pair: pair_stats(columns, pair[0], pair[1], with_target=False), screened):
         a, b = columns.names[stats.a], columns.names[stats.b]
         values = {
             "normalized": stats.redundancy_normalized,
@@ -70,5 +68,3 @@ def pair_findings(scored: Scored, t: Thresholds, *, pool: ThreadPoolExecutor) ->
                 )
             )
     return out
-
-

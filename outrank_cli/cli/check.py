@@ -57,7 +57,7 @@ THRESHOLDS = group(
     **{
         name: (
             Annotated[
-                kind | None,  # type: ignore[valid-type]
+                kind | None,
                 typer.Option("--" + name.replace("_", "-"), help=text, show_default=False, metavar=metavar),
             ],
             None,
@@ -101,7 +101,9 @@ def check_command(
     thresholds: Any,
     sample_rows: Annotated[
         int,
-        typer.Option("--sample-rows", help="Rows in the uniform sample used for the pair findings.", metavar="N"),
+        typer.Option(
+            "--sample-rows", help="Rows in the uniform sample used for the pair findings.", metavar="N"
+        ),
     ] = 200_000,
     encode: EncodeOptions,
     read: ReadOptions,
@@ -117,7 +119,11 @@ def check_command(
     from outrank_cli.report.document import dumps
 
     chosen = resolve_format(
-        out, {".csv": CheckFormat.csv}, table=CheckFormat.table, json=CheckFormat.json, fallback=CheckFormat.json
+        out,
+        {".csv": CheckFormat.csv},
+        table=CheckFormat.table,
+        json=CheckFormat.json,
+        fallback=CheckFormat.json,
     )
     options = table.options(read=read, encode=encode, engine=engine)
     gate = CheckOptions(

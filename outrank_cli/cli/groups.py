@@ -153,7 +153,9 @@ TABLE = group(
     target=(
         Annotated[
             str,
-            typer.Option("--target", "-t", help="Name of the target column.", show_default=False, metavar="NAME"),
+            typer.Option(
+                "--target", "-t", help="Name of the target column.", show_default=False, metavar="NAME"
+            ),
         ],
         inspect.Parameter.empty,
     ),
@@ -183,7 +185,8 @@ TABLE = group(
     ),
     seed=(
         Annotated[
-            int, typer.Option("--seed", help="Seed for every random choice (permutations, samples).", metavar="N")
+            int,
+            typer.Option("--seed", help="Seed for every random choice (permutations, samples).", metavar="N"),
         ],
         0,
     ),
@@ -327,7 +330,8 @@ SCORE = group(
     ),
     permutations=(
         Annotated[
-            int, typer.Option("--permutations", help="Permutations for --correction permutation.", metavar="N")
+            int,
+            typer.Option("--permutations", help="Permutations for --correction permutation.", metavar="N"),
         ],
         200,
     ),
@@ -343,7 +347,9 @@ ENGINE = group(
     threads=(
         Annotated[
             int | None,
-            typer.Option("--threads", help="Worker threads (default: all cores).", show_default=False, metavar="N"),
+            typer.Option(
+                "--threads", help="Worker threads (default: all cores).", show_default=False, metavar="N"
+            ),
         ],
         None,
     ),
@@ -383,7 +389,9 @@ ENGINE = group(
         None,
     ),
     dashboard=(
-        Annotated[bool, typer.Option("--dashboard", help="Serve the Dask dashboard of a local cluster on :8787.")],
+        Annotated[
+            bool, typer.Option("--dashboard", help="Serve the Dask dashboard of a local cluster on :8787.")
+        ],
         False,
     ),
 )
@@ -406,7 +414,7 @@ def output_group(formats: type[StrEnum], *, help_format: str, directory_files: s
         lambda fmt, output, quiet: Output(fmt, output, quiet),
         fmt=(
             Annotated[
-                formats | None,  # type: ignore[valid-type]
+                formats | None,
                 typer.Option("--format", "-f", help=help_format, show_default=False),
             ],
             None,
@@ -424,6 +432,8 @@ def output_group(formats: type[StrEnum], *, help_format: str, directory_files: s
             ],
             None,
         ),
-        quiet=(Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or notes on stderr.")], False),
+        quiet=(
+            Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or notes on stderr.")],
+            False,
+        ),
     )
-

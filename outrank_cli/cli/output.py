@@ -6,7 +6,6 @@ import os
 import sys
 from collections.abc import Callable, Mapping
 from enum import StrEnum
-from pathlib import Path
 from typing import Any
 
 from outrank_cli.cli.feedback import fail, run_library
@@ -15,7 +14,12 @@ from outrank_cli.errors import EXIT_USAGE_ERROR
 
 
 def resolve_format(
-    out: Output, by_suffix: Mapping[str, StrEnum], *, table: StrEnum, json: StrEnum, fallback: StrEnum | None = None
+    out: Output,
+    by_suffix: Mapping[str, StrEnum],
+    *,
+    table: StrEnum,
+    json: StrEnum,
+    fallback: StrEnum | None = None,
 ) -> Any:
     """The format asked for; else from the output file's suffix (``fallback`` for other
     suffixes, or a usage error without one); else a table on a terminal and JSON otherwise."""

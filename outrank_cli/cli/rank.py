@@ -76,7 +76,9 @@ def rank_command(
             OutputFormat.json: lambda: rep.dumps(rep.rank_to_dict(result, top=limit)),
             OutputFormat.csv: lambda: rep.rank_csv(result, top=limit),
             OutputFormat.names: lambda: rep.rank_names(result, top=limit),
-            OutputFormat.table: lambda: rich_text(lambda console: rep.render_rank(result, console, top=limit)),
+            OutputFormat.table: lambda: rich_text(
+                lambda console: rep.render_rank(result, console, top=limit)
+            ),
         },
         chosen,
         out,

@@ -6,7 +6,17 @@ import typer
 
 from outrank_cli.cli.app import app
 from outrank_cli.cli.feedback import run_library
-from outrank_cli.cli.groups import ENCODE, ENGINE, READ, TABLE, Output, OutputFormat, Table, output_group, with_groups
+from outrank_cli.cli.groups import (
+    ENCODE,
+    ENGINE,
+    READ,
+    TABLE,
+    Output,
+    OutputFormat,
+    Table,
+    output_group,
+    with_groups,
+)
 from outrank_cli.cli.output import emit_report, resolve_format, rich_text, start_early
 from outrank_cli.cli.rank import BY_SUFFIX, FORMATS
 from outrank_cli.options import EncodeOptions, EngineOptions, ReadOptions, RedundancyOptions
@@ -25,7 +35,9 @@ def redundancy_command(
     out: Output,
     sample_rows: Annotated[
         int,
-        typer.Option("--sample-rows", help="Rows in the uniform sample used for pairwise statistics.", metavar="N"),
+        typer.Option(
+            "--sample-rows", help="Rows in the uniform sample used for pairwise statistics.", metavar="N"
+        ),
     ] = 1_000_000,
     encode: EncodeOptions,
     read: ReadOptions,

@@ -6,10 +6,20 @@ import typer
 
 from outrank_cli.cli.app import app
 from outrank_cli.cli.feedback import run_library
-from outrank_cli.cli.groups import ENCODE, ENGINE, READ, SCORE, TABLE, Output, OutputFormat, Table, with_groups
+from outrank_cli.cli.groups import (
+    ENCODE,
+    ENGINE,
+    READ,
+    SCORE,
+    TABLE,
+    Output,
+    OutputFormat,
+    Table,
+    output_group,
+    with_groups,
+)
 from outrank_cli.cli.output import emit_report, resolve_format, rich_text, start_early
 from outrank_cli.cli.rank import BY_SUFFIX, FORMATS
-from outrank_cli.cli.groups import output_group
 from outrank_cli.options import EncodeOptions, EngineOptions, ReadOptions, ScoreOptions, SearchOptions
 
 OUTPUT = output_group(OutputFormat, help_format=FORMATS, directory_files="selection.json and selection.csv")
@@ -35,7 +45,9 @@ def select_command(
     out: Output,
     sample_rows: Annotated[
         int,
-        typer.Option("--sample-rows", help="Rows in the uniform sample used for pairwise statistics.", metavar="N"),
+        typer.Option(
+            "--sample-rows", help="Rows in the uniform sample used for pairwise statistics.", metavar="N"
+        ),
     ] = 1_000_000,
     significance: Annotated[
         float,
@@ -49,7 +61,8 @@ def select_command(
         float, typer.Option("--redundancy-weight", help="3mr: weight of the redundancy term.", metavar="W")
     ] = 1.0,
     relation_weight: Annotated[
-        float, typer.Option("--relation-weight", help="3mr: weight of the relation (synergy) term.", metavar="W")
+        float,
+        typer.Option("--relation-weight", help="3mr: weight of the relation (synergy) term.", metavar="W"),
     ] = 1.0,
     encode: EncodeOptions,
     score: ScoreOptions,

@@ -287,7 +287,9 @@ class ColumnCounter:
             family=self.family,
             table=self.counts[: n + 1].copy(),
             level_keys=(
-                np.zeros(0, dtype=np.uint64) if self.levels is None else self.levels.level_keys[: n + 1].copy()
+                np.zeros(0, dtype=np.uint64)
+                if self.levels is None
+                else self.levels.level_keys[: n + 1].copy()
             ),
             key_shift=self.key_shift,
             distinct=distinct,

@@ -47,7 +47,9 @@ def count_local(job: CountJob, *, pool: ThreadPoolExecutor, early: EarlyStart | 
         target = None
         if binned_target:
             target = _target_prepass(job, source, plan, schema)
-        state = PassState.start(plan, target, max_levels=max_levels, sample_rows=job.sample_rows, seed=job.seed)
+        state = PassState.start(
+            plan, target, max_levels=max_levels, sample_rows=job.sample_rows, seed=job.seed
+        )
         total_rows = None if progress is ignore_progress else source.parquet_rows()
         batches = open_batches(
             source,

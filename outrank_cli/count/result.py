@@ -140,5 +140,3 @@ def _summarize_target(encoder: ClassTarget | BinnedTarget) -> TargetSummary:
 
 def _number_label(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(value)
-
-

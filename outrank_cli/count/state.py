@@ -199,5 +199,3 @@ class _LazyValues:
 
     def __len__(self) -> int:
         return self._column.len()
-
-

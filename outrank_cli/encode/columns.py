@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from outrank_cli.errors import ColumnNotFoundError, InputError, UsageError
 from outrank_cli.encode.keys import Family, family_of
+from outrank_cli.errors import ColumnNotFoundError, InputError, UsageError
 
 
 @dataclass(frozen=True, slots=True)

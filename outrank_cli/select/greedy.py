@@ -49,11 +49,9 @@ class Dropped:
     redundancy_normalized: float | None
 
 
-
 def _order_key(scores: np.ndarray) -> np.ndarray:
     """Best first, ties by column order (round off float noise first)."""
     return np.argsort(-np.round(scores, 12), kind="mergesort")
-
 
 
 def greedy_search(
@@ -224,5 +222,3 @@ def greedy_search(
             )
         )
     return stopped_by, tuple(selected), tuple(dropped)
-
-

@@ -79,6 +79,7 @@ class EarlyStart:
 
     def close(self) -> None:
         """Stop a reader nobody took (at the batch it is reading)."""
-        started = self.take_reader(self._source.result()) if self._source.result() is not None else None
+        source = self._source.result()
+        started = self.take_reader(source) if source is not None else None
         if started is not None:
             started.reader.close(wait=False)

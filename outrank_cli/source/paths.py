@@ -24,6 +24,7 @@ from outrank_cli.source.formats import (
 )
 from outrank_cli.source.table import Source
 
+
 def _expand(path: str, storage_options: Mapping[str, str] | None = None) -> list[str]:
     if is_remote(path):
         if path.lower().startswith("file://"):

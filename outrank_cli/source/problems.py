@@ -27,7 +27,6 @@ class WidenColumn(Exception):
         self.dtype = dtype
 
 
-
 def input_error(source: Source, error: Exception, *, path: str | None = None) -> Exception:
     """The one-line error for a polars failure while reading ``source`` (or one file of it)."""
     text = str(error)

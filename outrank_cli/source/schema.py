@@ -94,7 +94,9 @@ def parquet_schemas(
         schemas = [dict(pl.read_parquet_schema(p)) for p in paths]
         own = dict(zip(paths, schemas, strict=True))
     else:
-        schemas = [dict(pl.scan_parquet([paths[0]], storage_options=dict(storage_options) or None).collect_schema())]
+        schemas = [
+            dict(pl.scan_parquet([paths[0]], storage_options=dict(storage_options) or None).collect_schema())
+        ]
     schema = dict(schemas[0])
     for other in schemas[1:]:
         for column, dtype in other.items():
@@ -114,8 +116,6 @@ def _common_type(a: pl.DataType, b: pl.DataType) -> pl.DataType:
     if a.is_numeric() and b.is_numeric():
         return pl.Float64()
     return pl.String()
-
-
 
 
 _ISO_DATE = r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$"
@@ -141,7 +141,6 @@ def _timestamp_columns(head: pl.DataFrame) -> dict[str, bool]:
     return out
 
 
-
 def check_csv_header(path: str, separator: str) -> None:
     """Refuse duplicate column names (polars would silently rename the second one)."""
     if is_remote(path):
@@ -161,7 +160,6 @@ def check_csv_header(path: str, separator: str) -> None:
                 f"{path}: column name {name!r} appears more than once in the header; rename the duplicates"
             )
         seen.add(name)
-
 
 
 _LEADING_ROWS_MAX_MIB = 64  # longer lines than this: let polars find the rows
@@ -192,5 +190,3 @@ def _leading_rows(path: str, rows: int) -> bytes | None:
         rest = data.split(b"\n", rows + 1)[-1]  # what follows the (rows + 1)-th line break
         data = data[: len(data) - len(rest)]
     return data
-
-

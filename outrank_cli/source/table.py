@@ -162,6 +162,7 @@ def lead_and_rest(offset: int, count: int | None, batch_rows: int) -> list[tuple
         return [(offset, count, lead)]
     return [(offset, lead, lead), (offset + lead, None if count is None else count - lead, batch_rows)]
 
+
 @dataclass(frozen=True, slots=True)
 class Partition:
     """A unit of reading: file ``file_index`` (rows ``row_offset`` onwards, ``row_count`` of them)."""
@@ -170,4 +171,3 @@ class Partition:
     path: str
     row_offset: int = 0
     row_count: int | None = None
-

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from outrank_cli.stats.chisquare import chi2_sf
 from outrank_cli.kernels import lazy_module
+from outrank_cli.stats.chisquare import chi2_sf
 from outrank_cli.stats.relevance import LN2, adjusted_normalized
 
 joint = lazy_module("outrank_cli.kernels.joint")

@@ -13,9 +13,9 @@ from functools import cached_property
 
 import numpy as np
 
+from outrank_cli.kernels import lazy_module
 from outrank_cli.stats.chisquare import chi2_sf
 from outrank_cli.stats.outrank_compat import outrank_score
-from outrank_cli.kernels import lazy_module
 
 LN2 = math.log(2.0)
 information = lazy_module("outrank_cli.kernels.information")

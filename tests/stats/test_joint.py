@@ -14,7 +14,7 @@ from sklearn.metrics.cluster import contingency_matrix
 from sklearn.metrics.cluster._expected_mutual_info_fast import expected_mutual_information
 
 from outrank_cli.kernels import joint
-from outrank_cli.pairs import SampleColumns, pair_stats
+from outrank_cli.stats.pairs import SampleColumns, pair_stats
 
 LN2 = math.log(2.0)
 

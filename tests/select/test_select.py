@@ -14,8 +14,8 @@ from sklearn.metrics.cluster import contingency_matrix
 from sklearn.metrics.cluster._expected_mutual_info_fast import expected_mutual_information
 from tables import selection_table
 
-from outrank_cli.progress import ignore_progress
-from outrank_cli.select import SelectOptions, prepare, select_features
+from outrank_cli.pipeline import run_pass, worker_pool
+from outrank_cli.select import PassOptions, SearchOptions, select_features
 
 LN2 = math.log(2.0)
 
@@ -109,15 +109,17 @@ def test_greedy_matches_brute_force(criterion, tmp_path):
     frame = pl.DataFrame({k: np.asarray(v).astype(str) if k != "y" else v for k, v in cols.items()})
     path = tmp_path / "t.csv"
     frame.write_csv(path)
-    options = SelectOptions(target="y", k=7, criterion=criterion, sample_rows=n)
-    result = select_features([str(path)], options)
+    options = PassOptions(target="y")
+    search = SearchOptions(k=7, criterion=criterion, sample_rows=n)
+    result = select_features([str(path)], options, search)
     got = [s.name for s in result.selected]
     # brute force: recompute every criterion from scratch with scikit-learn at each step
     names = [f"x{i}" for i in range(7)]
     data = {k: frame[k].to_numpy() for k in names}
     y = frame["y"].to_numpy()
-    prepared = prepare([str(path)], options, ignore_progress)
-    relevance = {r.name: r.score for r in prepared.ranking}
+    with worker_pool(options) as pool:
+        scored = run_pass([str(path)], options, pool=pool, sample_rows=n)
+    relevance = {r.name: r.score for r in scored.ranking}
     chosen: list[str] = []
     for _ in range(len(got)):
         best, best_score = None, -np.inf

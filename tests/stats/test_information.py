@@ -20,7 +20,7 @@ from sklearn.metrics.cluster._expected_mutual_info_fast import (
 )
 
 from outrank_cli.kernels.information import entropy, expected_mutual_information, mutual_information
-from outrank_cli.stats import CORRECTIONS, LN2, TableSummary, relevance
+from outrank_cli.stats.relevance import CORRECTIONS, LN2, TableSummary, relevance
 from tests import reference
 
 REL = 1e-9

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -12,9 +13,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tables import check_table_pair, selection_table
 
-from outrank_cli.columns import plan_columns
-from outrank_cli.counting import PassState, count_table, finish_pass
-from outrank_cli.source import resolve
+from outrank_cli.count.job import CountJob
+from outrank_cli.count.local import count_local
+from outrank_cli.count.result import finish_pass
+from outrank_cli.count.state import PassState
+from outrank_cli.encode.columns import plan_columns
+from outrank_cli.options import EncodeOptions, ReadOptions
+from outrank_cli.source import resolve as resolve_paths
+
+
+def resolve(paths: list[str]):
+    return resolve_paths(paths, ReadOptions())
+
 
 pytest.importorskip("distributed")
 
@@ -68,12 +78,10 @@ def test_parquet_row_group_partitions_give_identical_json(cli, tmp_path, dask_sc
     problems, _ = check_table_pair()
     path = tmp_path / "t.parquet"
     problems.write_parquet(path, row_group_size=3_000)
-    import outrank_cli.distributed as dist
+    import outrank_cli.count.dask as dist
 
     monkeypatch.setattr(dist, "PARTITION_ROWS", 4_000)
-    from outrank_cli.source import resolve as resolve_source
-
-    assert len(dist.split_partitions(resolve_source([str(path)]), partition_rows=4_000)) == 4
+    assert len(dist.split_partitions(resolve([str(path)]), partition_rows=4_000)) == 4
     for command in (["rank"], ["check", "--fail-on", "never"], ["select", "--k", "4"]):
         local = cli(command[0], path, "-t", "y", "-f", "json", *command[1:])
         remote = cli(
@@ -154,8 +162,6 @@ def _states(frame: pl.DataFrame, cuts: list[int], tmp: Path) -> tuple[list[PassS
         paths.append(str(path))
     source = resolve(paths)
     plan = plan_columns(source.schema(), target="y")
-    from concurrent.futures import ThreadPoolExecutor
-
     states = []
     columns = [plan.target, *(n for n, _ in plan.features)]
     schema = source.schema()
@@ -189,7 +195,11 @@ def test_merge_in_any_grouping_equals_one_pass(tmp_path_factory, cuts, grouping)
         i = grouping.randrange(len(states) - 1)
         states[i].merge(states.pop(i + 1))
     merged = finish_pass(states[0], source, plan, seconds=0.0)
-    whole = count_table(source, plan, max_levels=6, bins=16, threads=1, batch_rows=37, sample_rows=50, seed=1)
+    job = CountJob(
+        source=source, plan=plan, encode=EncodeOptions(max_levels=6), batch_rows=37, sample_rows=50, seed=1
+    )
+    with ThreadPoolExecutor(1) as pool:
+        whole = count_local(job, pool=pool)
     assert merged.rows == whole.rows
     assert merged.target.labels == whole.target.labels
     for a, b in zip(merged.columns, whole.columns, strict=True):

@@ -13,10 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from outrank_cli.counter import ColumnCounter
-from outrank_cli.errors import TargetError
-from outrank_cli.keys import Family, keys_of
-from outrank_cli.target import (
+from outrank_cli.count.counter import ColumnCounter
+from outrank_cli.encode.keys import Family, keys_of
+from outrank_cli.encode.target import (
     INTEGER_CLASS_LIMIT,
     STRING_CLASS_LIMIT,
     BinnedTarget,
@@ -25,6 +24,7 @@ from outrank_cli.target import (
     TargetNeedsBinning,
     kind_for,
 )
+from outrank_cli.errors import TargetError
 
 
 def encode_batches(target: ClassTarget, series: pl.Series, cuts: list[int]) -> np.ndarray:

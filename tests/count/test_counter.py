@@ -17,9 +17,10 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from outrank_cli.counter import ColumnCounter, ColumnCounts
+from outrank_cli.count.counter import ColumnCounter
+from outrank_cli.encode.features import ColumnCounts
+from outrank_cli.encode.keys import Family, key_to_value, keys_of
 from outrank_cli.kernels import encoding
-from outrank_cli.keys import Family, key_to_value, keys_of
 
 N_TARGET = 3
 DTYPES = {

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from outrank_cli.binning import equal_frequency_bins
+from outrank_cli.encode.binning import equal_frequency_bins
 from tests import reference
 
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import chi2
 
-from outrank_cli.chisquare import chi2_sf
+from outrank_cli.stats.chisquare import chi2_sf
 
 REL = 1e-8
 

@@ -15,7 +15,7 @@ import pytest
 from sklearn.metrics.cluster import contingency_matrix
 
 from outrank_cli.kernels.permutation import permutation_mi
-from outrank_cli.outrank_compat import outrank_score
+from outrank_cli.stats.outrank_compat import outrank_score
 
 
 def outrank_reference(feature: np.ndarray, target: np.ndarray) -> float:

@@ -1,4 +1,4 @@
-"""Column keys (``outrank_cli.keys``) and the dictionary-encoding kernels under the counter."""
+"""Column keys (``outrank_cli.encode.keys``) and the dictionary-encoding kernels under the counter."""
 
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from outrank_cli.kernels import encoding
-from outrank_cli.keys import (
+from outrank_cli.encode.keys import (
     Family,
     family_of,
     float_order_keys,
@@ -20,6 +19,7 @@ from outrank_cli.keys import (
     key_to_value,
     keys_of,
 )
+from outrank_cli.kernels import encoding
 
 SPECIAL_FLOATS = [
     0.0,

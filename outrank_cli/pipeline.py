@@ -50,6 +50,23 @@ def worker_pool(options: PassOptions) -> Iterator[ThreadPoolExecutor]:
 
 
 @dataclass(frozen=True, slots=True)
+class RunInfo:
+    """What every report says about its run: the input, its rows, the target, the options.
+
+    ``sample_rows`` is the size of the row sample (None when none was kept); ``skipped``
+    lists the columns of unsupported types with the reason.
+    """
+
+    paths: tuple[str, ...]
+    rows: int
+    rows_dropped: int
+    sample_rows: int | None
+    target: TargetInfo
+    options: PassOptions
+    skipped: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Scored:
     """The pass over the table, its encoded features and their exact relevance; with a
     row sample, the final codes of every feature on it (``sample``)."""
@@ -59,12 +76,63 @@ class Scored:
     ranking: tuple[FeatureRanking, ...]
     target: TargetInfo
     sample: SampleColumns | None
+    options: PassOptions
     started: float
     stats_seconds: float
 
     @property
     def source(self) -> Source:
         return self.counts.source
+
+    def run_info(self) -> RunInfo:
+        return RunInfo(
+            paths=self.counts.source.paths,
+            rows=self.counts.rows,
+            rows_dropped=self.counts.rows_dropped,
+            sample_rows=None if self.sample is None else self.sample.rows,
+            target=self.target,
+            options=self.options,
+            skipped=self.counts.skipped,
+        )
+
+    def timings(self, **phases: float) -> dict[str, float]:
+        """Seconds of the pass, of each named phase after it, and of the whole run so far."""
+        return {
+            "read_and_count_seconds": round(self.counts.seconds, 4),
+            **{f"{name}_seconds": round(seconds, 4) for name, seconds in phases.items()},
+            "total_seconds": round(time.perf_counter() - self.started, 4),
+        }
+
+
+@dataclass(frozen=True)
+class Request:
+    """One run over a table: the input, the options, and (from the command line) the early
+    start and a progress callback. Every command of the library takes one::
+
+        rank_table(Request(["data.csv"], PassOptions(target="y")))
+    """
+
+    paths: Sequence[str]
+    options: PassOptions
+    early: EarlyStart | None = None
+    progress: ProgressCallback = ignore_progress
+
+    @contextmanager
+    def scored(self, *, sample_rows: int = 0) -> Iterator[tuple[Scored, ThreadPoolExecutor]]:
+        """The scored pass (with a row sample of ``sample_rows``), and the run's thread pool
+        for the stages that follow; the pool closes when the block ends."""
+        with worker_pool(self.options) as pool:
+            yield (
+                run_pass(
+                    self.paths,
+                    self.options,
+                    pool=pool,
+                    sample_rows=sample_rows,
+                    early=self.early,
+                    progress=self.progress,
+                ),
+                pool,
+            )
 
 
 def run_pass(
@@ -114,6 +182,7 @@ def run_pass(
         ranking=ranking,
         target=target_info(counts),
         sample=sample,
+        options=options,
         started=started,
         stats_seconds=time.perf_counter() - stats_started,
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,21 +10,14 @@ from outrank_cli.checks.columns import column_findings
 from outrank_cli.checks.drift import ColumnProfile, TableProfile, drift_findings, load_baseline
 from outrank_cli.checks.findings import Finding, Severity, is_ignored, parse_ignores
 from outrank_cli.checks.pairs import pair_findings
-from outrank_cli.options import CheckOptions, PassOptions
-from outrank_cli.pipeline import run_pass, worker_pool
-from outrank_cli.progress import ProgressCallback, ignore_progress
-from outrank_cli.source.early import EarlyStart
+from outrank_cli.options import CheckOptions
+from outrank_cli.pipeline import Request, RunInfo
 from outrank_cli.stats.ranking import FeatureRanking, TargetInfo
 
 
 @dataclass(frozen=True, slots=True)
 class CheckResult:
-    paths: tuple[str, ...]
-    rows: int
-    rows_dropped: int
-    sample_rows: int
-    target: TargetInfo
-    options: PassOptions
+    run: RunInfo
     gate: CheckOptions
     columns: tuple[FeatureRanking, ...]
     findings: tuple[Finding, ...]
@@ -53,24 +45,14 @@ def profile_of(target: TargetInfo, ranking: Sequence[FeatureRanking]) -> TablePr
     )
 
 
-def check_table(
-    paths: Sequence[str],
-    options: PassOptions,
-    gate: CheckOptions | None = None,
-    *,
-    early: EarlyStart | None = None,
-    progress: ProgressCallback = ignore_progress,
-) -> CheckResult:
+def check_table(request: Request, gate: CheckOptions | None = None) -> CheckResult:
     """Run the pass and return every finding that is not ignored, and whether the gate fails."""
     gate = gate or CheckOptions()
     gate.validate()
     baseline = load_baseline(Path(gate.baseline)) if gate.baseline else None
     ignores = parse_ignores(list(gate.ignore))
     t = gate.thresholds
-    with worker_pool(options) as pool:
-        scored = run_pass(
-            paths, options, pool=pool, sample_rows=gate.sample_rows, early=early, progress=progress
-        )
+    with request.scored(sample_rows=gate.sample_rows) as (scored, pool):
         findings = column_findings(scored, t) + pair_findings(scored, t, pool=pool)
     if baseline is not None:
         findings += drift_findings(baseline, profile_of(scored.target, scored.ranking), t)
@@ -78,22 +60,12 @@ def check_table(
     kept.sort(key=lambda f: (-f.severity.level, f.code, f.column or "", f.other or ""))
     threshold = None if gate.fail_on == "never" else Severity(gate.fail_on).level
     failed = threshold is not None and any(f.severity.level >= threshold for f in kept)
-    counts = scored.counts
-    assert scored.sample is not None
     return CheckResult(
-        paths=counts.source.paths,
-        rows=counts.rows,
-        rows_dropped=counts.rows_dropped,
-        sample_rows=scored.sample.rows,
-        target=scored.target,
-        options=options,
+        run=scored.run_info(),
         gate=gate,
         columns=scored.ranking,
         findings=tuple(kept),
         ignored=len(findings) - len(kept),
         failed=failed,
-        timings={
-            "read_and_count_seconds": round(counts.seconds, 4),
-            "total_seconds": round(time.perf_counter() - scored.started, 4),
-        },
+        timings=scored.timings(),
     )

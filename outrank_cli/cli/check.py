@@ -7,21 +7,20 @@ import typer
 
 from outrank_cli.cli.app import app
 from outrank_cli.cli.feedback import run_library
-from outrank_cli.cli.groups import (
-    ENCODE,
-    ENGINE,
-    READ,
+from outrank_cli.cli.groups import group, with_groups
+from outrank_cli.cli.output import emit_report, on_terminal, resolve_format
+from outrank_cli.cli.params import (
+    SETUP,
     TABLE,
     CheckFormat,
+    CheckSampleRows,
     Output,
+    Setup,
     Table,
-    group,
     output_group,
-    with_groups,
 )
-from outrank_cli.cli.output import emit_report, resolve_format, rich_text, start_early
 from outrank_cli.errors import EXIT_DATA_ERROR
-from outrank_cli.options import CheckOptions, EncodeOptions, EngineOptions, ReadOptions
+from outrank_cli.options import CheckOptions
 
 OUTPUT = output_group(
     CheckFormat,
@@ -68,7 +67,7 @@ THRESHOLDS = group(
 
 
 @app.command("check")
-@with_groups(TABLE, OUTPUT, THRESHOLDS, ENCODE, READ, ENGINE)
+@with_groups(TABLE, OUTPUT, THRESHOLDS, SETUP)
 def check_command(
     *,
     table: Table,
@@ -99,33 +98,21 @@ def check_command(
         ),
     ] = None,
     thresholds: Any,
-    sample_rows: Annotated[
-        int,
-        typer.Option(
-            "--sample-rows", help="Rows in the uniform sample used for the pair findings.", metavar="N"
-        ),
-    ] = 200_000,
-    encode: EncodeOptions,
-    read: ReadOptions,
-    engine: EngineOptions,
+    sample_rows: CheckSampleRows = 200_000,
+    setup: Setup,
 ) -> None:
     """Find data-quality problems (leaks, ID-like, constant, empty, duplicate columns, drift) as a CI gate.
 
     Exit codes: 0 no finding at --fail-on or above, 1 such a finding (or a data error), 2 usage error.
     """
-    early = start_early(table.paths, read, engine)
+    run = table.start(setup)
     from outrank_cli.checks.gate import check_table
-    from outrank_cli.report import check as rep
-    from outrank_cli.report.document import dumps
+    from outrank_cli.report.check import renderings
 
+    formats = {".csv": CheckFormat.csv}  # any other file name gets JSON
     chosen = resolve_format(
-        out,
-        {".csv": CheckFormat.csv},
-        table=CheckFormat.table,
-        json=CheckFormat.json,
-        fallback=CheckFormat.json,
+        out, formats, table=CheckFormat.table, json=CheckFormat.json, fallback=CheckFormat.json
     )
-    options = table.options(read=read, encode=encode, engine=engine)
     gate = CheckOptions(
         sample_rows=sample_rows,
         fail_on=fail_on,
@@ -133,20 +120,13 @@ def check_command(
         baseline=None if baseline is None else str(baseline),
         thresholds=thresholds,
     )
-    result = run_library(
-        lambda cb: check_table(table.paths, options, gate, early=early, progress=cb), quiet=out.quiet
-    )
+    result = run_library(lambda cb: check_table(run.request(cb), gate), quiet=out.quiet)
     emit_report(
-        {
-            CheckFormat.json: lambda: dumps(rep.check_to_dict(result)),
-            CheckFormat.csv: lambda: rep.check_csv(result),
-            CheckFormat.github: lambda: rep.check_github(result),
-            CheckFormat.table: lambda: rich_text(lambda console: rep.render_check(result, console)),
-        },
+        renderings(result, terminal=on_terminal()),
         chosen,
         out,
         {"check.json": CheckFormat.json},
-        result.paths,
+        result.run.paths,
     )
     if result.failed:
         raise typer.Exit(EXIT_DATA_ERROR)

@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from outrank_cli.cli.feedback import fail, run_library
-from outrank_cli.cli.groups import Output
+from outrank_cli.cli.params import Output
 from outrank_cli.errors import EXIT_USAGE_ERROR
 
 
@@ -37,7 +37,7 @@ def resolve_format(
             f"{'/'.join(by_suffix)} name",
             EXIT_USAGE_ERROR,
         )
-    return table if sys.stdout.isatty() else json
+    return table if on_terminal() else json
 
 
 def emit(text: str) -> None:
@@ -75,24 +75,6 @@ def emit_report(
         sys.stderr.write("wrote " + " and ".join(str(p) for p in files) + "\n")
 
 
-def rich_text(render: Callable[[Any], None]) -> str:
-    """What ``render(console)`` prints, as text (styled on a terminal, 160 wide otherwise)."""
-    from io import StringIO
-
-    from rich.console import Console
-
-    buffer = StringIO()
-    console = Console(
-        file=buffer, force_terminal=sys.stdout.isatty(), width=None if sys.stdout.isatty() else 160
-    )
-    render(console)
-    return buffer.getvalue()
-
-
-def start_early(paths: list[str], read: Any, engine: Any) -> Any:
-    """Begin resolving, inferring the schema and (local engine) reading the input on a side
-    thread, before the command imports the library (numpy and the counting modules): the
-    two overlap. Call it first in a command that reads a table."""
-    from outrank_cli.source.early import EarlyStart
-
-    return EarlyStart(paths, read, read_rows=engine.engine == "local")
+def on_terminal() -> bool:
+    """Whether the report goes to a terminal (a rich table by default, styled)."""
+    return sys.stdout.isatty()

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
+import polars as pl
 
 from outrank_cli.count.counter import ColumnCounter
 from outrank_cli.count.job import CountJob
@@ -92,6 +93,16 @@ def _named(partition: Partition, error: BaseException) -> BaseException:
     return InputError(f"partition {where}: {message}")
 
 
+def _batches(
+    source: Source, partition: Partition, columns: list[str], schema: dict[str, Any], batch_rows: int
+) -> Iterator[tuple[int, pl.DataFrame]]:
+    """The partition's batches; an error names the partition (the worker's own words)."""
+    try:
+        yield from source.partition_batches(partition, columns, schema, batch_rows=batch_rows)
+    except BaseException as error:
+        raise _named(partition, error) from None
+
+
 def count_partition(
     source: Source,
     plan: ColumnPlan,
@@ -105,19 +116,14 @@ def count_partition(
     batch_rows: int,
 ) -> PassState:
     """Worker task: count one partition into a fresh state."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    try:
-        state = PassState.start(plan, target, max_levels=max_levels, sample_rows=sample_rows, seed=seed)
-        columns = [plan.target, *(name for name, _ in plan.features)]
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            for first, batch in source.partition_batches(partition, columns, schema, batch_rows=batch_rows):
-                state.count(partition.file_index, first, batch, plan, pool)
-        for counter in state.counters:
-            counter.pending_remaps.clear()
-        return state
-    except BaseException as error:
-        raise _named(partition, error) from None
+    state = PassState.start(plan, target, max_levels=max_levels, sample_rows=sample_rows, seed=seed)
+    columns = [plan.target, *(name for name, _ in plan.features)]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        for first, batch in _batches(source, partition, columns, schema, batch_rows):
+            state.count(partition.file_index, first, batch, plan, pool)
+    for counter in state.counters:
+        counter.pending_remaps.clear()
+    return state
 
 
 def merge_states(first: PassState, second: PassState) -> PassState:
@@ -136,15 +142,12 @@ def target_partition(
     batch_rows: int,
 ) -> ColumnCounter:
     """Worker task: the numeric target's grid counts of one partition (for its bins)."""
-    try:
-        counter = ColumnCounter(plan.target, plan.target_family, max_levels=max_levels, n_target_levels=1)
-        for _, batch in source.partition_batches(partition, [plan.target], schema, batch_rows=batch_rows):
-            counter.update(
-                keys_of(batch.to_series(0), plan.target_family), np.zeros(batch.height, dtype=np.int32)
-            )
-        return counter
-    except BaseException as error:
-        raise _named(partition, error) from None
+    counter = ColumnCounter(plan.target, plan.target_family, max_levels=max_levels, n_target_levels=1)
+    for _, batch in _batches(source, partition, [plan.target], schema, batch_rows):
+        counter.update(
+            keys_of(batch.to_series(0), plan.target_family), np.zeros(batch.height, dtype=np.int32)
+        )
+    return counter
 
 
 def merge_counters(first: ColumnCounter, second: ColumnCounter) -> ColumnCounter:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
@@ -10,8 +11,8 @@ from rich.table import Table
 
 from outrank_cli.checks.findings import Finding, Severity
 from outrank_cli.checks.gate import CheckResult
-from outrank_cli.report.document import clean, header, target_block
-from outrank_cli.report.tabular import records_to_csv
+from outrank_cli.report.document import clean, dumps, header, target_block
+from outrank_cli.report.tabular import records_to_csv, rich_text
 
 FINDING_COLUMNS = ["severity", "code", "column", "other", "message"]
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -30,15 +31,9 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
 
 def check_to_dict(result: CheckResult) -> dict[str, Any]:
     return {
-        **header(
-            "check",
-            paths=result.paths,
-            rows=result.rows,
-            rows_dropped=result.rows_dropped,
-            sample_rows=result.sample_rows,
-        ),
-        "target": target_block(result.target),
-        "options": clean({**result.options.reported(), **result.gate.reported()}),
+        **header("check", result.run),
+        "target": target_block(result.run.target),
+        "options": clean({**result.run.options.reported(), **result.gate.reported()}),
         "findings": [finding_to_dict(f) for f in result.findings],
         "summary": {
             **result.summary(),
@@ -62,7 +57,7 @@ def _escape_property(text: str) -> str:
 def check_github(result: CheckResult) -> str:
     """One workflow command per finding, so GitHub Actions annotates the run."""
     command = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
-    path = result.paths[0] if result.paths else ""
+    path = result.run.paths[0] if result.run.paths else ""
     lines = []
     for f in result.findings:
         title = f"{f.code}" + (f" ({f.column})" if f.column else "")
@@ -81,7 +76,7 @@ def render_check(result: CheckResult, console: Console) -> None:
     summary = result.summary()
     verdict = "[bold red]FAIL[/]" if result.failed else "[bold green]PASS[/]"
     console.print(
-        f"{verdict} {result.rows:,} rows, target [bold]{result.target.name}[/]: "
+        f"{verdict} {result.run.rows:,} rows, target [bold]{result.run.target.name}[/]: "
         f"{summary['error']} errors, {summary['warning']} warnings, {summary['info']} notes"
         + (f", {result.ignored} ignored" if result.ignored else "")
         + f" (fail on: {result.gate.fail_on})"
@@ -106,3 +101,13 @@ def render_check(result: CheckResult, console: Console) -> None:
                 column += f" / {f.other}"
             table.add_row(f.code, column, f.message)
         console.print(table)
+
+
+def renderings(result: CheckResult, *, terminal: bool) -> dict[str, Callable[[], str]]:
+    """Each output format of ``check``, rendered on demand."""
+    return {
+        "json": lambda: dumps(check_to_dict(result)),
+        "csv": lambda: check_csv(result),
+        "github": lambda: check_github(result),
+        "table": lambda: rich_text(lambda console: render_check(result, console), terminal=terminal),
+    }

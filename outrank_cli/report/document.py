@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
 from outrank_cli import __version__
+from outrank_cli.pipeline import RunInfo
 from outrank_cli.stats.ranking import TargetInfo
 
 SCHEMA_VERSION = 1
@@ -33,13 +33,22 @@ def clean(value: Any) -> Any:
     return value
 
 
-def header(command: str, *, paths: Sequence[str], rows: int, **more_input: int) -> dict[str, Any]:
-    """The opening keys every report shares: version, command, tool and input."""
+def header(command: str, run: RunInfo, *, rows_dropped: bool = True) -> dict[str, Any]:
+    """The opening keys every report shares: version, command, tool, input, target, options.
+
+    The input block has ``rows_dropped`` (all but ``redundancy``) and ``sample_rows`` (when the
+    run kept a row sample).
+    """
+    block: dict[str, Any] = {"paths": list(run.paths), "rows": run.rows}
+    if rows_dropped:
+        block["rows_dropped"] = run.rows_dropped
+    if run.sample_rows is not None:
+        block["sample_rows"] = run.sample_rows
     return {
         "schema_version": SCHEMA_VERSION,
         "command": command,
         "tool": {"name": TOOL_NAME, "version": __version__},
-        "input": {"paths": list(paths), "rows": rows, **more_input},
+        "input": block,
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
@@ -10,9 +11,7 @@ from rich.table import Table
 
 from outrank_cli.rank import RankResult
 from outrank_cli.report.document import clean, dumps, header, target_block
-
-__all__ = ["dumps", "rank_csv", "rank_names", "rank_to_dict", "render_rank"]
-from outrank_cli.report.tabular import names_lines, records_to_csv
+from outrank_cli.report.tabular import names_lines, records_to_csv, rich_text
 
 RANK_COLUMNS = [
     "rank",
@@ -35,11 +34,11 @@ RANK_COLUMNS = [
 def rank_to_dict(result: RankResult, *, top: int | None = None) -> dict[str, Any]:
     features = result.features if top is None else result.features[:top]
     return {
-        **header("rank", paths=result.paths, rows=result.rows, rows_dropped=result.rows_dropped),
-        "target": target_block(result.target),
-        "options": result.options.reported(),
+        **header("rank", result.run),
+        "target": target_block(result.run.target),
+        "options": result.run.options.reported(),
         "features": [clean(asdict(f)) for f in features],
-        "skipped": [{"name": n, "reason": r} for n, r in result.skipped],
+        "skipped": [{"name": n, "reason": r} for n, r in result.run.skipped],
         "timings": result.timings,
     }
 
@@ -57,9 +56,9 @@ def rank_names(result: RankResult, *, top: int | None = None) -> str:
 def render_rank(result: RankResult, console: Console, *, top: int | None) -> None:
     shown = result.features if top is None else result.features[:top]
     title = (
-        f"Relevance to [bold]{result.target.name}[/] ({result.target.kind}, "
-        f"{result.target.levels} levels, H={result.target.entropy:.3f} bits) — "
-        f"{result.rows:,} rows; score = {result.options.score.correction} in bits"
+        f"Relevance to [bold]{result.run.target.name}[/] ({result.run.target.kind}, "
+        f"{result.run.target.levels} levels, H={result.run.target.entropy:.3f} bits) — "
+        f"{result.run.rows:,} rows; score = {result.run.options.score.correction} in bits"
     )
     table = Table(title=title, title_justify="left", header_style="bold")
     table.add_column("rank", justify="right")
@@ -90,11 +89,21 @@ def render_rank(result: RankResult, console: Console, *, top: int | None) -> Non
     notes = []
     if top is not None and len(result.features) > top:
         notes.append(f"{len(result.features) - top} more features not shown (--top 0 shows all)")
-    if result.rows_dropped:
-        notes.append(f"{result.rows_dropped:,} rows without a target value were left out")
-    if result.target.kind == "numeric":
-        notes.append(f"numeric target binned into {result.target.levels} equal-frequency bins")
-    for name, reason in result.skipped:
+    if result.run.rows_dropped:
+        notes.append(f"{result.run.rows_dropped:,} rows without a target value were left out")
+    if result.run.target.kind == "numeric":
+        notes.append(f"numeric target binned into {result.run.target.levels} equal-frequency bins")
+    for name, reason in result.run.skipped:
         notes.append(f"skipped {name}: {reason}")
     for note in notes:
         console.print(f"[dim]{note}[/]")
+
+
+def renderings(result: RankResult, *, top: int | None, terminal: bool) -> dict[str, Callable[[], str]]:
+    """Each output format of ``rank`` (the first ``top`` features), rendered on demand."""
+    return {
+        "json": lambda: dumps(rank_to_dict(result, top=top)),
+        "csv": lambda: rank_csv(result, top=top),
+        "names": lambda: rank_names(result, top=top),
+        "table": lambda: rich_text(lambda console: render_rank(result, console, top=top), terminal=terminal),
+    }

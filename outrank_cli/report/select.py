@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from outrank_cli.report.document import clean, header, target_block
-from outrank_cli.report.tabular import names_lines, records_to_csv
+from outrank_cli.report.document import clean, dumps, header, target_block
+from outrank_cli.report.tabular import names_lines, records_to_csv, rich_text
 from outrank_cli.select.redundancy import RedundancyResult
 from outrank_cli.select.subset import SelectResult
 
@@ -28,15 +29,9 @@ PAIR_COLUMNS = ["a", "b", "mi", "expected_mi", "normalized"]
 
 def select_to_dict(result: SelectResult) -> dict[str, Any]:
     return {
-        **header(
-            "select",
-            paths=result.paths,
-            rows=result.rows,
-            rows_dropped=result.rows_dropped,
-            sample_rows=result.sample_rows,
-        ),
-        "target": target_block(result.target),
-        "options": {**result.options.reported(), **result.search.reported()},
+        **header("select", result.run),
+        "target": target_block(result.run.target),
+        "options": {**result.run.options.reported(), **result.search.reported()},
         "criterion": result.search.criterion,
         "stopped_by": result.stopped_by,
         "selected": [clean(asdict(s)) for s in result.selected],
@@ -56,9 +51,9 @@ def select_names(result: SelectResult) -> str:
 def render_select(result: SelectResult, console: Console) -> None:
     table = Table(
         title=(
-            f"Selected for [bold]{result.target.name}[/] by {result.search.criterion} "
+            f"Selected for [bold]{result.run.target.name}[/] by {result.search.criterion} "
             f"({len(result.selected)} of {len(result.selected) + len(result.dropped)}; "
-            f"stopped: {result.stopped_by}; pairs on a sample of {result.sample_rows:,} rows)"
+            f"stopped: {result.stopped_by}; pairs on a sample of {result.run.sample_rows:,} rows)"
         ),
         title_justify="left",
         header_style="bold",
@@ -96,8 +91,8 @@ def render_select(result: SelectResult, console: Console) -> None:
 
 def redundancy_to_dict(result: RedundancyResult) -> dict[str, Any]:
     return {
-        **header("redundancy", paths=result.paths, rows=result.rows, sample_rows=result.sample_rows),
-        "options": {**result.options.reported(), **result.pair_options.reported()},
+        **header("redundancy", result.run, rows_dropped=False),
+        "options": {**result.run.options.reported(), **result.pair_options.reported()},
         "pairs": [clean(asdict(p)) for p in result.pairs],
         "pairs_evaluated": result.pairs_evaluated,
         "pairs_total": result.pairs_total,
@@ -115,7 +110,7 @@ def redundancy_names(result: RedundancyResult) -> str:
 
 def render_redundancy(result: RedundancyResult, console: Console) -> None:
     table = Table(
-        title=f"Most redundant pairs (sample of {result.sample_rows:,} rows)",
+        title=f"Most redundant pairs (sample of {result.run.sample_rows:,} rows)",
         title_justify="left",
         header_style="bold",
     )
@@ -124,3 +119,23 @@ def render_redundancy(result: RedundancyResult, console: Console) -> None:
     for p in result.pairs:
         table.add_row(p.a, p.b, f"{p.mi:.5f}", f"{p.normalized:.4f}")
     console.print(table)
+
+
+def select_renderings(result: SelectResult, *, terminal: bool) -> dict[str, Callable[[], str]]:
+    """Each output format of ``select``, rendered on demand."""
+    return {
+        "json": lambda: dumps(select_to_dict(result)),
+        "csv": lambda: select_csv(result),
+        "names": lambda: select_names(result),
+        "table": lambda: rich_text(lambda console: render_select(result, console), terminal=terminal),
+    }
+
+
+def redundancy_renderings(result: RedundancyResult, *, terminal: bool) -> dict[str, Callable[[], str]]:
+    """Each output format of ``redundancy``, rendered on demand."""
+    return {
+        "json": lambda: dumps(redundancy_to_dict(result)),
+        "csv": lambda: redundancy_csv(result),
+        "names": lambda: redundancy_names(result),
+        "table": lambda: rich_text(lambda console: render_redundancy(result, console), terminal=terminal),
+    }

@@ -1,11 +1,11 @@
-"""CSV and one-name-per-line renderings of a list of flat records."""
+"""CSV, one-name-per-line and rich-table renderings shared by the reports."""
 
 from __future__ import annotations
 
 import csv
 import io
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 
@@ -31,3 +31,13 @@ def records_to_csv(records: Iterable[Mapping[str, Any]], columns: Sequence[str])
 def names_lines(names: Iterable[str]) -> str:
     text = "\n".join(names)
     return text + "\n" if text else ""
+
+
+def rich_text(render: Callable[[Any], None], *, terminal: bool) -> str:
+    """What ``render(console)`` prints, as text: styled for a terminal, else plain and 160 wide."""
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=terminal, width=None if terminal else 160)
+    render(console)
+    return buffer.getvalue()

@@ -133,34 +133,26 @@ def greedy_search(
             scores = relevance
             best = candidates[int(_order_key(scores[candidates])[0])]
         gain = float(scores[best])
-        if not chosen or not signals:
-            selected.append(
-                Selected(
-                    names[best],
-                    len(chosen) + 1,
-                    gain,
-                    float(relevance[best]),
-                    float(p_values[best]),
-                    None,
-                    None,
-                    None,
-                )
-            )
-        else:
-            worst = min((pairs[(best, j)] for j in chosen), key=lambda s: s.conditional_relevance)
+        p_value, closest = float(p_values[best]), None
+        if chosen and signals:
+            # the step's p-value is that of its weakest conditional gain; its closest selected
+            # feature is the one it shares the most with
+            p_value = min(
+                (pairs[(best, j)] for j in chosen), key=lambda s: s.conditional_relevance
+            ).conditional_p
             closest = max((pairs[(best, j)] for j in chosen), key=lambda s: s.redundancy_normalized)
-            selected.append(
-                Selected(
-                    names[best],
-                    len(chosen) + 1,
-                    gain,
-                    float(relevance[best]),
-                    worst.conditional_p,
-                    names[closest.b],
-                    closest.redundancy,
-                    closest.redundancy_normalized,
-                )
+        selected.append(
+            Selected(
+                names[best],
+                len(chosen) + 1,
+                gain,
+                float(relevance[best]),
+                p_value,
+                None if closest is None else names[closest.b],
+                None if closest is None else closest.redundancy,
+                None if closest is None else closest.redundancy_normalized,
             )
+        )
         chosen.append(best)
         remaining.remove(best)
         agg.n_selected = len(chosen)

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from outrank_cli.options import PassOptions, RedundancyOptions
-from outrank_cli.pipeline import run_pass, worker_pool
-from outrank_cli.progress import ProgressCallback, ignore_progress
-from outrank_cli.source.early import EarlyStart
+from outrank_cli.options import RedundancyOptions
+from outrank_cli.pipeline import Request, RunInfo
 from outrank_cli.stats.pairs import pair_stats
 
 
@@ -26,10 +23,7 @@ class RedundantPair:
 
 @dataclass(frozen=True, slots=True)
 class RedundancyResult:
-    paths: tuple[str, ...]
-    rows: int
-    sample_rows: int
-    options: PassOptions
+    run: RunInfo
     pair_options: RedundancyOptions
     pairs: tuple[RedundantPair, ...]
     pairs_evaluated: int
@@ -37,14 +31,7 @@ class RedundancyResult:
     timings: dict[str, float]
 
 
-def redundant_pairs(
-    paths: Sequence[str],
-    options: PassOptions,
-    pair_options: RedundancyOptions | None = None,
-    *,
-    early: EarlyStart | None = None,
-    progress: ProgressCallback = ignore_progress,
-) -> RedundancyResult:
+def redundant_pairs(request: Request, pair_options: RedundancyOptions | None = None) -> RedundancyResult:
     """The ``top`` most redundant feature pairs by normalized MI on the sample.
 
     The normalized MI of a pair is at most min(H_a, H_b) / mean(H_a, H_b) (with E[I] >= 0),
@@ -54,10 +41,7 @@ def redundant_pairs(
     pair_options = pair_options or RedundancyOptions()
     pair_options.validate()
     top = pair_options.top
-    with worker_pool(options) as pool:
-        scored = run_pass(
-            paths, options, pool=pool, sample_rows=pair_options.sample_rows, early=early, progress=progress
-        )
+    with request.scored(sample_rows=pair_options.sample_rows) as (scored, pool):
         started = time.perf_counter()
         columns = scored.sample
         assert columns is not None
@@ -94,19 +78,11 @@ def redundant_pairs(
                 key=lambda p: (-round(p.normalized, 12), columns.names.index(p.a), columns.names.index(p.b))
             )
             found = found[: max(top, 1)]
-    finished = time.perf_counter()
     return RedundancyResult(
-        paths=scored.counts.source.paths,
-        rows=scored.counts.rows,
-        sample_rows=columns.rows,
-        options=options,
+        run=scored.run_info(),
         pair_options=pair_options,
         pairs=tuple(found[:top]),
         pairs_evaluated=evaluated,
         pairs_total=len(candidates),
-        timings={
-            "read_and_count_seconds": round(scored.counts.seconds, 4),
-            "pairs_seconds": round(finished - started, 4),
-            "total_seconds": round(finished - scored.started, 4),
-        },
+        timings=scored.timings(pairs=time.perf_counter() - started),
     )

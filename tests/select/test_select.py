@@ -14,7 +14,7 @@ from sklearn.metrics.cluster import contingency_matrix
 from sklearn.metrics.cluster._expected_mutual_info_fast import expected_mutual_information
 from tables import selection_table
 
-from outrank_cli.pipeline import run_pass, worker_pool
+from outrank_cli.pipeline import Request
 from outrank_cli.select import PassOptions, SearchOptions, select_features
 
 LN2 = math.log(2.0)
@@ -111,14 +111,14 @@ def test_greedy_matches_brute_force(criterion, tmp_path):
     frame.write_csv(path)
     options = PassOptions(target="y")
     search = SearchOptions(k=7, criterion=criterion, sample_rows=n)
-    result = select_features([str(path)], options, search)
+    result = select_features(Request([str(path)], options), search)
     got = [s.name for s in result.selected]
     # brute force: recompute every criterion from scratch with scikit-learn at each step
     names = [f"x{i}" for i in range(7)]
     data = {k: frame[k].to_numpy() for k in names}
     y = frame["y"].to_numpy()
-    with worker_pool(options) as pool:
-        scored = run_pass([str(path)], options, pool=pool, sample_rows=n)
+    with Request([str(path)], options).scored(sample_rows=n) as (scored, _):
+        pass
     relevance = {r.name: r.score for r in scored.ranking}
     chosen: list[str] = []
     for _ in range(len(got)):

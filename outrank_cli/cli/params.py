@@ -1,0 +1,420 @@
+"""The option groups of the commands, each declared once (see ``groups``).
+
+``TABLE`` (the input and its columns) opens every command; ``SETUP`` (how to read, encode
+and count) closes it; ``SCORE`` and an ``output_group`` sit between. Nothing here imports
+numpy or polars: ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from outrank_cli.cli.groups import Group, combine, group
+from outrank_cli.errors import UsageError
+from outrank_cli.options import EncodeOptions, EngineOptions, PassOptions, ReadOptions, ScoreOptions
+
+if TYPE_CHECKING:
+    from outrank_cli.pipeline import Request
+    from outrank_cli.progress import ProgressCallback
+    from outrank_cli.source.early import EarlyStart
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    names = "names"
+
+
+class CheckFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    github = "github"
+
+
+class Correction(StrEnum):
+    ami = "ami"
+    none = "none"
+    miller_madow = "miller-madow"
+    permutation = "permutation"
+    outrank = "outrank"
+
+
+# -- the table and its columns -----------------------------------------------------------------
+@dataclass(frozen=True)
+class Table:
+    """The input and the columns: what every command reads."""
+
+    paths: list[str]
+    target: str
+    include: tuple[str, ...]
+    exclude: tuple[str, ...]
+    seed: int
+
+    def start(self, setup: Setup) -> Run:
+        """Begin resolving, inferring the schema and (local engine) reading the input on a
+        side thread, before the command imports the library (numpy and the counting
+        modules): the two overlap. Call it first in a command."""
+        from outrank_cli.source.early import EarlyStart
+
+        return Run(self, setup, EarlyStart(self.paths, setup.read, read_rows=setup.engine.engine == "local"))
+
+
+@dataclass(frozen=True)
+class Setup:
+    """How to read, encode and count the input."""
+
+    read: ReadOptions
+    encode: EncodeOptions
+    engine: EngineOptions
+
+
+@dataclass(frozen=True)
+class Run:
+    """A command's run: the table, its setup, and the early start begun for it."""
+
+    table: Table
+    setup: Setup
+    early: EarlyStart = field(repr=False)
+
+    def options(self, score: ScoreOptions | None = None) -> PassOptions:
+        return PassOptions(
+            target=self.table.target,
+            include=self.table.include,
+            exclude=self.table.exclude,
+            seed=self.table.seed,
+            read=self.setup.read,
+            encode=self.setup.encode,
+            engine=self.setup.engine,
+            score=score or ScoreOptions(),
+        )
+
+    def request(self, progress: ProgressCallback, score: ScoreOptions | None = None) -> Request:
+        """The library request of this run (``score``: rank's and select's scoring options)."""
+        from outrank_cli.pipeline import Request
+
+        return Request(self.table.paths, self.options(score), self.early, progress)
+
+
+TABLE = group(
+    "table",
+    lambda paths, target, include, exclude, seed: Table(
+        paths, target, tuple(include or ()), tuple(exclude or ()), seed
+    ),
+    paths=(
+        Annotated[
+            list[str],
+            typer.Argument(
+                help="Input: CSV/TSV/Parquet files, globs (quote them) or directories of part files; .gz/.zst CSV too.",
+                show_default=False,
+                metavar="PATH",
+            ),
+        ],
+        inspect.Parameter.empty,
+    ),
+    target=(
+        Annotated[
+            str,
+            typer.Option(
+                "--target", "-t", help="Name of the target column.", show_default=False, metavar="NAME"
+            ),
+        ],
+        inspect.Parameter.empty,
+    ),
+    include=(
+        Annotated[
+            list[str] | None,
+            typer.Option(
+                "--include",
+                "-i",
+                help="Only these feature columns: comma-separated names or glob patterns (repeatable).",
+                metavar="PATTERNS",
+            ),
+        ],
+        None,
+    ),
+    exclude=(
+        Annotated[
+            list[str] | None,
+            typer.Option(
+                "--exclude",
+                "-x",
+                help="Leave out these columns: comma-separated names or glob patterns (repeatable).",
+                metavar="PATTERNS",
+            ),
+        ],
+        None,
+    ),
+    seed=(
+        Annotated[
+            int,
+            typer.Option("--seed", help="Seed for every random choice (permutations, samples).", metavar="N"),
+        ],
+        0,
+    ),
+)
+
+
+# -- reading -------------------------------------------------------------------------------------
+def unescape_separator(separator: str | None) -> str | None:
+    if separator is None:
+        return None
+    return {"\\t": "\t", "tab": "\t", "TAB": "\t"}.get(separator, separator)
+
+
+def parse_null_values(value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    return tuple(part for part in value.split(",") if part)
+
+
+def parse_storage_options(values: list[str] | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for value in values or []:
+        key, sep, rest = value.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--storage-option must look like key=value, got {value!r}")
+        out[key.strip()] = rest
+    return out
+
+
+READ = group(
+    "read",
+    lambda separator, input_format, null_values, storage_option, batch_rows: ReadOptions(
+        separator=unescape_separator(separator),
+        input_format=input_format,
+        null_values=parse_null_values(null_values),
+        storage_options=parse_storage_options(storage_option),
+        batch_rows=batch_rows,
+    ),
+    separator=(
+        Annotated[
+            str | None,
+            typer.Option(
+                "--separator",
+                "-s",
+                help="CSV field separator (default: tab for .tsv/.tab, else comma). Use '\\t' for tab.",
+                show_default=False,
+                metavar="CHAR",
+            ),
+        ],
+        None,
+    ),
+    input_format=(
+        Annotated[
+            str | None,
+            typer.Option(
+                "--input-format",
+                help="Force the input format: csv or parquet (default: from file suffixes).",
+                show_default=False,
+                metavar="csv|parquet",
+            ),
+        ],
+        None,
+    ),
+    null_values=(
+        Annotated[
+            str | None,
+            typer.Option(
+                "--null-values",
+                help="Comma-separated CSV spellings of a missing value besides the empty field (default: NA,N/A,NaN,nan,null,NULL,None,#N/A; '' for none).",
+                show_default=False,
+                metavar="LIST",
+            ),
+        ],
+        None,
+    ),
+    storage_option=(
+        Annotated[
+            list[str] | None,
+            typer.Option(
+                "--storage-option",
+                help="key=value passed to the remote file system (s3://, gs://, az://); repeatable.",
+                metavar="KEY=VALUE",
+            ),
+        ],
+        None,
+    ),
+    batch_rows=(
+        Annotated[
+            int | None,
+            typer.Option(
+                "--batch-rows",
+                help="Rows per streamed batch (default: about 4M cells per batch).",
+                show_default=False,
+                hidden=True,
+                metavar="N",
+            ),
+        ],
+        None,
+    ),
+)
+
+
+# -- encoding and scoring ------------------------------------------------------------------------
+ENCODE = group(
+    "encode",
+    lambda bins, max_levels: EncodeOptions(bins=bins, max_levels=max_levels),
+    bins=(
+        Annotated[
+            int,
+            typer.Option(
+                "--bins", help="Equal-frequency bins for numeric columns and a numeric target.", metavar="N"
+            ),
+        ],
+        16,
+    ),
+    max_levels=(
+        Annotated[
+            int,
+            typer.Option(
+                "--max-levels",
+                help="Cap on levels per column; beyond it values fold into this many hash buckets (text) or coarser cells (numbers).",
+                metavar="N",
+            ),
+        ],
+        65_536,
+    ),
+)
+
+SCORE = group(
+    "score",
+    lambda correction, permutations: ScoreOptions(correction=correction.value, permutations=permutations),
+    correction=(
+        Annotated[
+            Correction,
+            typer.Option(
+                "--correction",
+                help="Relevance score: ami (MI minus its expected value under permutation), none (plug-in MI), miller-madow, permutation, outrank.",
+            ),
+        ],
+        Correction.ami,
+    ),
+    permutations=(
+        Annotated[
+            int,
+            typer.Option("--permutations", help="Permutations for --correction permutation.", metavar="N"),
+        ],
+        200,
+    ),
+)
+
+
+# -- where the pass runs -------------------------------------------------------------------------
+ENGINE = group(
+    "engine",
+    lambda threads, engine, scheduler, workers, dashboard: EngineOptions(
+        engine=engine, threads=threads, scheduler=scheduler, workers=workers, dashboard=dashboard
+    ),
+    threads=(
+        Annotated[
+            int | None,
+            typer.Option(
+                "--threads", help="Worker threads (default: all cores).", show_default=False, metavar="N"
+            ),
+        ],
+        None,
+    ),
+    engine=(
+        Annotated[
+            str,
+            typer.Option(
+                "--engine",
+                help="Where to count: local (threads on this machine) or dask (a Dask cluster; needs the dask extra).",
+                metavar="local|dask",
+            ),
+        ],
+        "local",
+    ),
+    scheduler=(
+        Annotated[
+            str | None,
+            typer.Option(
+                "--scheduler",
+                help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: $DASK_SCHEDULER_ADDRESS, else a local cluster).",
+                show_default=False,
+                metavar="ADDRESS",
+            ),
+        ],
+        None,
+    ),
+    workers=(
+        Annotated[
+            int | None,
+            typer.Option(
+                "--workers",
+                help="Worker processes of the local Dask cluster (default 2).",
+                show_default=False,
+                metavar="N",
+            ),
+        ],
+        None,
+    ),
+    dashboard=(
+        Annotated[
+            bool, typer.Option("--dashboard", help="Serve the Dask dashboard of a local cluster on :8787.")
+        ],
+        False,
+    ),
+)
+
+
+SETUP = combine("setup", Setup, READ, ENCODE, ENGINE)
+
+
+# -- the report ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Output:
+    """Where the report goes and in which format (None: by the suffix or the terminal)."""
+
+    format: StrEnum | None
+    path: Path | None
+    quiet: bool
+
+
+def output_group(formats: type[StrEnum], *, help_format: str, directory_files: str) -> Group:
+    """``--format``, ``--output`` and ``--quiet`` of a command with these ``formats``."""
+    return group(
+        "out",
+        lambda fmt, output, quiet: Output(fmt, output, quiet),
+        fmt=(
+            Annotated[
+                formats | None,
+                typer.Option("--format", "-f", help=help_format, show_default=False),
+            ],
+            None,
+        ),
+        output=(
+            Annotated[
+                Path | None,
+                typer.Option(
+                    "--output",
+                    "-o",
+                    help=f"Write the report to FILE (format from --format or the suffix) or into DIR ({directory_files}); written atomically.",
+                    show_default=False,
+                    metavar="FILE|DIR",
+                ),
+            ],
+            None,
+        ),
+        quiet=(
+            Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or notes on stderr.")],
+            False,
+        ),
+    )
+
+
+def _sample_rows(purpose: str) -> Any:
+    return typer.Option("--sample-rows", help=f"Rows in the uniform sample used for {purpose}.", metavar="N")
+
+
+# ``--sample-rows``: the commands that keep a row sample differ in its default and use
+PairSampleRows = Annotated[int, _sample_rows("pairwise statistics")]
+CheckSampleRows = Annotated[int, _sample_rows("the pair findings")]

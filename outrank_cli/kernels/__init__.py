@@ -1,11 +1,12 @@
 """Numba kernels: numpy arrays in, arrays or scalars out (DESIGN invariant 6).
 
-The kernels are written once, as ``@numba.njit`` functions in ``kernels.njit``. They run
-from the module ``kernels.aot`` compiles ahead of time when the package is installed, or
-from numba's JIT when that module is missing or stale (``kernels.backend`` decides; the
-signatures are in ``kernels.exports``). The modules here (``encoding``, ``hashing``,
-``information``, ``joint``, ``permutation``) are the small public wrappers that check
-dtypes and shapes. Nothing here imports polars, rich or typer.
+The kernels are written once, as ``@numba.njit`` functions in ``kernels.njit``, with their
+signatures as annotations (``kernels.njit.types``). They run from the module ``kernels.aot``
+compiles ahead of time when the package is installed, or from numba's JIT when that module
+is missing or stale (``kernels.backend`` decides; ``kernels.exports`` reads the signatures
+from the sources). The modules here (``encoding``, ``hashing``, ``information``, ``joint``,
+``permutation``) are the small public wrappers that convert dtypes, allocate outputs and
+check shapes. Nothing here imports polars, rich or typer.
 
 With the JIT, importing numba and loading even cached kernels costs about a third of a
 second, so the stages reach the wrappers through ``lazy_module``: the import happens on

@@ -5,7 +5,8 @@ Run by ``setup.py`` when the package is built (``pip install``), or by hand:
 that needs numpy but not numba at run time. It is compiled for a generic CPU of the build
 machine's architecture (so a wheel runs anywhere), releases the GIL like the ``nogil`` JIT
 kernels, and records ``exports.source_hash()`` so that ``kernels.backend`` can tell whether
-it still matches the sources.
+it still matches the sources. Which kernels are compiled, and with what signature, comes from
+the ``@export`` markers and annotations of the ``@njit`` sources (``kernels.exports``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from outrank_cli.kernels.exports import EXPORTS, source_hash
+from outrank_cli.kernels.exports import export_table, source_hash
 
 MODULE_NAME = "_compiled"
 
@@ -46,7 +47,7 @@ def compile_kernels(output_dir: str | Path, output_file: str | None = None) -> P
     cc.output_dir = str(output_dir)
     if output_file is not None:
         cc.output_file = output_file
-    for name, export in EXPORTS.items():
+    for name, export in export_table().items():
         module = importlib.import_module(f"outrank_cli.kernels.njit.{export.module}")
         cc.export(name, export.signature)(getattr(module, name).py_func)
     digest = source_hash()

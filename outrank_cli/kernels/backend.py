@@ -5,7 +5,8 @@ takes a millisecond; importing numba and loading even cached JIT kernels takes a
 of a second, which on small tables is most of the run. The compiled module is used only
 when its source hash matches the numba sources on disk (an edited kernel in a development
 checkout falls back to the JIT, never to stale machine code), and every call into it is
-checked against the signature it was compiled for.
+checked against the signature it was compiled for (``kernels.exports`` reads it from the
+annotations of the ``@njit`` sources).
 
 ``OUTRANK_CLI_KERNELS`` chooses: ``auto`` (the default: compiled when usable, else JIT),
 ``compiled`` (fail if the compiled module is unusable) or ``jit``.
@@ -15,13 +16,14 @@ from __future__ import annotations
 
 import functools
 import importlib
+import inspect
 import os
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
 from outrank_cli.errors import UsageError
-from outrank_cli.kernels.exports import EXPORTS, Export, source_hash
+from outrank_cli.kernels.exports import Export, export_table, source_hash
 
 ENVIRONMENT_VARIABLE = "OUTRANK_CLI_KERNELS"
 MODES = ("auto", "compiled", "jit")
@@ -64,29 +66,55 @@ def backend_name() -> str:
     return "jit" if _compiled_module() is None else "compiled"
 
 
-def _checked(name: str, function: Callable[..., Any], export: Export) -> Callable[..., Any]:
+def _checked(function: Callable[..., Any], export: Export) -> Callable[..., Any]:
+    """``function`` behind a check of every argument against ``export`` (arguments may be
+    passed by name, as to the JIT kernel)."""
+    name = export.name
     arity = len(export.args)
+    names = ", ".join(arg.name for arg in export.args)
 
-    def call(*args: object) -> Any:
+    def call(*args: object, **keywords: object) -> Any:
+        if keywords:
+            args = _bind(export, args, keywords)
         if len(args) != arity:
-            raise TypeError(f"kernel {name} takes {arity} arguments, got {len(args)}")
+            raise TypeError(f"kernel {name} takes {arity} arguments ({names}), got {len(args)}")
         for position, (spec, value) in enumerate(zip(export.args, args, strict=True)):
             problem = spec.problem(value)
             if problem is not None:
-                raise TypeError(f"kernel {name}, argument {position}: {problem}")
+                raise TypeError(f"kernel {name}, argument {position} ({spec.name}): {problem}")
         return function(*args)
 
     call.__name__ = call.__qualname__ = name
+    call.__doc__ = export.doc
+    call.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter(a.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=a.numba_type)
+            for a in export.args
+        ],
+        return_annotation=export.returns,
+    )
     return call
+
+
+def _bind(export: Export, args: tuple[object, ...], keywords: dict[str, object]) -> tuple[object, ...]:
+    """``args`` followed by the remaining arguments, taken from ``keywords`` by name."""
+    bound = list(args)
+    for spec in export.args[len(args) :]:
+        if spec.name not in keywords:
+            raise TypeError(f"kernel {export.name} is missing argument {spec.name}")
+        bound.append(keywords.pop(spec.name))
+    if keywords:
+        raise TypeError(f"kernel {export.name} got unexpected argument(s) {', '.join(keywords)}")
+    return tuple(bound)
 
 
 @functools.cache
 def kernel(name: str) -> Callable[..., Any]:
-    """The kernel ``name`` (a key of ``exports.EXPORTS``), from the chosen backend."""
-    export = EXPORTS[name]
+    """The kernel ``name`` (a key of ``exports.export_table()``), from the chosen backend."""
+    export = export_table()[name]
     compiled = _compiled_module()
     if compiled is not None:
-        return _checked(name, getattr(compiled, name), export)
+        return _checked(getattr(compiled, name), export)
     module = importlib.import_module(f"outrank_cli.kernels.njit.{export.module}")
     function: Callable[..., Any] = getattr(module, name)
     return function

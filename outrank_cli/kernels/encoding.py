@@ -19,9 +19,13 @@ from outrank_cli.kernels.constants import STATUS_OVERFLOW as STATUS_OVERFLOW
 _NO_CODES = np.zeros(0, dtype=np.int32)
 _encode_count = kernel("encode_count")
 _fold_count = kernel("fold_count")
-_insert_levels = kernel("insert_levels")
 _bucket_of = kernel("bucket_of")
 _float_keys = kernel("float_keys")
+
+# Inserts the keys of codes 1..n_levels into an empty slot table, in place. The kernel itself,
+# checked (its arguments are the caller's own tables: nothing to convert or allocate); its
+# signature and docstring are on the @njit function in kernels.njit.encoding.
+insert_levels = kernel("insert_levels")
 
 
 def encode_count(
@@ -92,10 +96,3 @@ def float_keys(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     missing = np.empty(values.shape[0], dtype=np.bool_)
     n_missing = int(_float_keys(values, keys, missing))
     return keys, missing, n_missing
-
-
-def insert_levels(
-    level_keys: np.ndarray, n_levels: int, slot_keys: np.ndarray, slot_codes: np.ndarray
-) -> None:
-    """Insert the keys of codes ``1..n_levels`` into an empty slot table, in place."""
-    _insert_levels(level_keys, n_levels, slot_keys, slot_codes)

@@ -1,4 +1,4 @@
-"""A HyperLogLog distinct-count sketch over 64-bit keys (splitmix64-mixed).
+"""splitmix64 hashing of 64-bit keys, and a HyperLogLog distinct-count sketch over them.
 
 The sketch is mergeable (element-wise max of registers), so per-batch and per-worker sketches
 combine exactly as one pass would.
@@ -15,6 +15,24 @@ from outrank_cli.kernels.constants import HLL_PRECISION as HLL_PRECISION
 from outrank_cli.kernels.constants import HLL_REGISTERS as HLL_REGISTERS
 
 _hll_add = kernel("hll_add")
+_mix64_array = kernel("mix64_array")
+_UINT64_MASK = (1 << 64) - 1
+
+
+def mix64_array(values: np.ndarray, seed: int) -> np.ndarray:
+    """splitmix64 of ``values ^ salt``, element-wise, with ``salt = seed * 0x9E3779B97F4A7C15``.
+
+    Bit for bit the numpy formula ``x = values ^ salt``, ``x = (x ^ x >> 30) *
+    0xBF58476D1CE4E5B9``, ``x = (x ^ x >> 27) * 0x94D049BB133111EB``, ``x ^ x >> 31`` in
+    wrapping ``uint64`` arithmetic, in one pass without temporaries. ``values`` are ``uint64``
+    of any shape (other integer dtypes are cast, wrapping); the result is ``uint64`` of the
+    same shape. ``seed`` is any Python or numpy integer; only its value modulo ``2**64``
+    matters (so negative and wider seeds work as in that formula).
+    """
+    array = np.asarray(values)
+    flat = np.ascontiguousarray(array, dtype=np.uint64).ravel()
+    mixed: np.ndarray = _mix64_array(flat, np.uint64(int(seed) & _UINT64_MASK))
+    return mixed.reshape(array.shape)
 
 
 def new_hll() -> np.ndarray:

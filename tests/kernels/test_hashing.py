@@ -1,11 +1,79 @@
-"""HyperLogLog distinct counts: accuracy, idempotence under duplicates, exact mergeability."""
+"""splitmix64 of arrays, and HyperLogLog distinct counts: accuracy, idempotence under
+duplicates, exact mergeability."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from outrank_cli.kernels.hashing import HLL_REGISTERS, hll_add, hll_estimate, new_hll
+from outrank_cli.kernels.hashing import HLL_REGISTERS, hll_add, hll_estimate, mix64_array, new_hll
+
+SEEDS = [
+    0,
+    1,
+    42,
+    2024,
+    -1,
+    -12345,
+    2**63 - 1,
+    2**63,
+    -(2**63),
+    2**64 - 1,
+    2**64,
+    2**64 + 7,
+    10**30,
+    -(10**30),
+]
+
+
+def splitmix64_reference(ids: np.ndarray, seed: int) -> np.ndarray:
+    """What ``outrank_cli.sample.priorities`` computes in numpy (copied, so that this stays
+    the reference whatever becomes of that function)."""
+    with np.errstate(over="ignore"):
+        x = ids ^ np.uint64((seed * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF)
+        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return x ^ (x >> np.uint64(31))
+
+
+# -- splitmix64 of arrays ---------------------------------------------------------------------
+@pytest.mark.parametrize("seed", SEEDS)
+def test_mix64_array_equals_the_numpy_formula_bit_for_bit(seed: int) -> None:
+    rng = np.random.default_rng(abs(seed) % 2**32)
+    values = np.concatenate(
+        [
+            rng.integers(0, 2**64, 5_000, dtype=np.uint64),
+            np.array([0, 1, 2**63, 2**64 - 1], dtype=np.uint64),
+            (np.uint64(3) << np.uint64(40)) + np.arange(1_000, dtype=np.uint64),  # row ids of file 3
+        ]
+    )
+    got = mix64_array(values, seed)
+    assert got.dtype == np.uint64
+    np.testing.assert_array_equal(got, splitmix64_reference(values, seed))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    values=st.lists(st.integers(0, 2**64 - 1), max_size=40),
+    seed=st.integers(-(2**80), 2**80),
+)
+def test_mix64_array_equals_the_numpy_formula_for_any_seed(values: list[int], seed: int) -> None:
+    array = np.array(values, dtype=np.uint64)
+    np.testing.assert_array_equal(mix64_array(array, seed), splitmix64_reference(array, seed))
+
+
+def test_mix64_array_keeps_the_shape_and_takes_numpy_seeds_and_other_dtypes() -> None:
+    values = np.arange(12, dtype=np.uint64).reshape(3, 4)
+    want = splitmix64_reference(values, -7)
+    np.testing.assert_array_equal(mix64_array(values, -7), want)
+    np.testing.assert_array_equal(mix64_array(values, np.int64(-7)), want)
+    np.testing.assert_array_equal(mix64_array(values.T, np.uint64(2**64 - 7)), want.T)  # not contiguous
+    np.testing.assert_array_equal(mix64_array(values.astype(np.int64), 2**64 - 7), want)
+    assert mix64_array(np.zeros(0, dtype=np.uint64), 5).shape == (0,)
+    # seeds that differ modulo 2**64 give unrelated values
+    assert not np.any(mix64_array(values, 1) == mix64_array(values, 2))
 
 
 def sketch_of(keys: np.ndarray, missing: np.ndarray | None = None) -> np.ndarray:

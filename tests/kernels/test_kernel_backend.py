@@ -1,50 +1,185 @@
-"""The ahead-of-time compiled kernels: present, identical to the JIT, and guarded.
+"""The kernel table and the ahead-of-time compiled kernels: derived, present, identical, guarded.
 
-``kernels._compiled`` is what every run uses after ``pip install``; the JIT (the same
-``@njit`` sources) is the fallback. Each compiled kernel must return exactly what its JIT
-twin returns, and a call with a wrong dtype, layout or arity must raise instead of reading
-memory as the wrong type.
+A kernel's signature is written once, as annotations on its ``@njit`` function;
+``kernels.exports`` reads the table of exported kernels from the sources without importing
+numba. The table must say exactly what the functions say. ``kernels._compiled`` is what every
+run uses after ``pip install``; the JIT (the same ``@njit`` sources) is the fallback. Each
+compiled kernel must return exactly what its JIT twin returns, and a call with a wrong dtype,
+layout or arity must raise instead of reading memory as the wrong type.
 """
 
 from __future__ import annotations
 
+import ast
+import importlib
+import inspect
 import os
 import subprocess
 import sys
+import typing
+from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from outrank_cli.kernels import backend, exports
-from outrank_cli.kernels.constants import EMPTY_SLOT, STATUS_DONE, STATUS_GROW, STATUS_OVERFLOW
+from outrank_cli.kernels.constants import (
+    EMPTY_SLOT,
+    HLL_REGISTERS,
+    STATUS_DONE,
+    STATUS_GROW,
+    STATUS_OVERFLOW,
+)
 
-pytestmark = pytest.mark.skipif(
+TABLE = exports.export_table()
+KERNEL_MODULES = sorted({export.module for export in TABLE.values()})
+
+compiled_only = pytest.mark.skipif(
     os.environ.get(backend.ENVIRONMENT_VARIABLE, "auto") == "jit",
     reason="the suite runs with OUTRANK_CLI_KERNELS=jit",
 )
 
 
-def _jit(name: str):
-    import importlib
-
-    module = importlib.import_module(f"outrank_cli.kernels.njit.{exports.EXPORTS[name].module}")
-    return getattr(module, name)
+def _jit(name: str) -> Callable[..., typing.Any]:
+    module = importlib.import_module(f"outrank_cli.kernels.njit.{TABLE[name].module}")
+    return typing.cast(Callable[..., typing.Any], getattr(module, name))
 
 
+def _python_function(name: str) -> Callable[..., typing.Any]:
+    """The plain Python function under the dispatcher (the function itself without the JIT)."""
+    kernel = _jit(name)
+    return typing.cast(Callable[..., typing.Any], getattr(kernel, "py_func", kernel))
+
+
+# -- the table, read from the sources ---------------------------------------------------------
+def _numba_type_of(hint: object) -> str:
+    """The numba type an evaluated annotation stands for (Python's reading, not the parser's)."""
+    if hint is type(None):
+        return "void"
+    if typing.get_origin(hint) is tuple:
+        items = [_numba_type_of(item) for item in typing.get_args(hint)]
+        if len(set(items)) == 1:
+            return f"UniTuple({items[0]}, {len(items)})"
+        return f"Tuple(({', '.join(items)}))"
+    assert typing.get_origin(hint) is typing.Annotated, hint
+    metadata = typing.get_args(hint)[-1]
+    assert isinstance(metadata, str)
+    return metadata
+
+
+@pytest.mark.parametrize("name", list(TABLE))
+def test_the_table_says_what_the_kernel_function_says(name):
+    function = _python_function(name)
+    export = TABLE[name]
+    parameters = inspect.signature(function).parameters
+    assert [arg.name for arg in export.args] == list(parameters)
+    assert all(p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD for p in parameters.values())
+    # every argument and the result are annotated, and Python resolves each annotation to
+    # the numba type the parser read from the text
+    hints = typing.get_type_hints(function, include_extras=True)
+    assert set(hints) == {*parameters, "return"}, f"{name} is not fully annotated"
+    for arg in export.args:
+        assert _numba_type_of(hints[arg.name]) == arg.numba_type, (name, arg.name)
+    assert _numba_type_of(hints["return"]) == export.returns
+    assert (export.doc and inspect.cleandoc(export.doc)) == inspect.getdoc(function)
+
+
+def test_the_table_has_every_kernel_marked_export_and_no_other():
+    # the reader looks only at the signatures; a full parse of the sources must agree
+    found = []
+    for path in sorted(exports.KERNEL_DIR.glob("*.py")):
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.FunctionDef) and any(
+                "export" in ast.unparse(decorator) for decorator in node.decorator_list
+            ):
+                found.append((path.stem, node.name))
+    assert found == [(export.module, export.name) for export in TABLE.values()]
+
+
+def test_the_table_reproduces_the_signatures_the_kernels_were_compiled_with():
+    # what the hand-written table said before the signatures moved into the sources
+    assert TABLE["encode_count"].signature == (
+        "UniTuple(i8, 2)(u8[::1], b1[::1], i4[::1], i8, i8, u8[::1], i4[::1], u8[::1], i8[::1], i8, "
+        "i8[:, ::1], i4[::1])"
+    )
+    assert (
+        TABLE["pair_table"].signature
+        == "Tuple((i8[::1], i8[::1], i8[:, ::1]))(i4[::1], i4[::1], i4[::1], i8, i8)"
+    )
+    assert TABLE["conditional_mi"].signature == "UniTuple(f8, 3)(i8[::1], i8[:, ::1])"
+    assert TABLE["fold_count"].signature == "void(u8[::1], b1[::1], i4[::1], i8, i8[:, ::1], i4[::1])"
+    assert TABLE["mix64_array"].signature == "u8[::1](u8[::1], u8)"
+
+
+def test_the_source_hash_covers_every_compiled_file():
+    hashed = {name for name, _ in exports._kernel_sources()}
+    assert {exports.TYPES_MODULE, *KERNEL_MODULES} <= hashed
+    assert hashed == {path.stem for path in exports.KERNEL_DIR.glob("*.py")}
+
+
+def _aliases() -> dict[str, str]:
+    return exports._aliases((exports.KERNEL_DIR / f"{exports.TYPES_MODULE}.py").read_text())
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        (
+            "@export\n@nb.njit\ndef k(a: U8Array, b) -> None:\n    pass\n",
+            "argument b of exported kernel k has no numba type",
+        ),
+        (
+            "@export\n@nb.njit\ndef k(a: np.ndarray) -> None:\n    pass\n",
+            "argument a of exported kernel k has no numba type",
+        ),
+        (
+            "@export\n@nb.njit\ndef k(a: U8Array):\n    pass\n",
+            "the result of exported kernel k has no numba type",
+        ),
+        (
+            "@export\n@nb.njit\ndef k(a: U8Array, b: I8 = 1) -> None:\n    pass\n",
+            "plain positional arguments",
+        ),
+        ('@export\ndef k(a: Annotated[np.ndarray, "u8[:]"]) -> None:\n    pass\n', "C-contiguous"),
+        ('@export\ndef k(a: Annotated[np.ndarray, "c16[::1]"]) -> None:\n    pass\n', "use one of b1, u1"),
+        ("@export\n\nx = 1\n", "no function definition follows @export"),
+    ],
+)
+def test_a_kernel_without_a_readable_signature_is_rejected(source, message):
+    with pytest.raises(exports.SignatureError, match=r"njit/fake\.py line 1") as error:
+        list(exports._exports_of(source, "fake", _aliases()))
+    assert message in str(error.value)
+
+
+def test_the_reader_takes_inline_annotations_multi_line_headers_and_docstrings():
+    source = (
+        "@export\n@nb.njit(\n    cache=True,\n)\ndef k(\n    a: U8Array,  # keys\n"
+        '    b: Annotated[int, "i8"],\n) -> tuple[I8Array, F8]:\n    """One line."""\n    return a\n'
+    )
+    (export,) = exports._exports_of(source, "fake", _aliases())
+    assert export.signature == "Tuple((i8[::1], f8))(u8[::1], i8)"
+    assert export.doc == "One line."
+
+
+# -- the compiled module against the JIT ------------------------------------------------------
+@compiled_only
 def test_the_installed_package_runs_compiled_kernels():
     # a silent fallback to the JIT would cost every run a third of a second
     assert backend.backend_name() == "compiled"
 
 
+@compiled_only
 def test_every_export_is_in_the_compiled_module():
     from outrank_cli.kernels import _compiled
 
-    for name in exports.EXPORTS:
+    for name in TABLE:
         assert callable(getattr(_compiled, name)), name
     assert _compiled.source_hash() == exports.source_hash()
 
 
-def _encode_inputs(rng: np.random.Generator, n: int, levels: int, max_levels: int):
+def _encode_inputs(levels: int, max_levels: int, n: int = 500) -> list[typing.Any]:
+    rng = np.random.default_rng(levels + max_levels)
     keys = rng.integers(0, levels, n).astype(np.uint64) * np.uint64(0x9E3779B1)
     missing = rng.random(n) < 0.1
     target = rng.integers(-1, 3, n).astype(np.int32)
@@ -65,125 +200,265 @@ def _encode_inputs(rng: np.random.Generator, n: int, levels: int, max_levels: in
     ]
 
 
-@pytest.mark.parametrize(
-    ("levels", "max_levels", "status"),
-    [(10, 20, STATUS_DONE), (40, 20, STATUS_OVERFLOW), (40, 100, STATUS_GROW)],
-)
-def test_encode_count_matches_the_jit_in_every_outcome(levels, max_levels, status):
-    rng = np.random.default_rng(levels + max_levels)
-    compiled_args = _encode_inputs(rng, 500, levels, max_levels)
-    jit_args = [a.copy() if isinstance(a, np.ndarray) else a for a in compiled_args]
-    got = backend.kernel("encode_count")(*compiled_args)
-    want = _jit("encode_count")(*jit_args)
-    assert tuple(got) == tuple(want)
-    assert got[1] == status
-    for mine, theirs in zip(compiled_args, jit_args, strict=True):
-        if isinstance(mine, np.ndarray):
-            np.testing.assert_array_equal(mine, theirs)
-
-
-def test_counting_and_sketch_kernels_match_the_jit():
+def _keys_and_missing() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     rng = np.random.default_rng(1)
     keys = rng.integers(0, 2**63, 2_000, dtype=np.int64).astype(np.uint64)
-    missing = rng.random(2_000) < 0.2
-    target = rng.integers(0, 4, 2_000).astype(np.int32)
-
-    def run(kernel_of):
-        counts = np.zeros((18, 4), dtype=np.int64)
-        codes = np.zeros(2_000, dtype=np.int32)
-        kernel_of("fold_count")(keys, missing, target, 17, counts, codes)
-        registers = np.zeros(exports_hll_registers(), dtype=np.uint8)
-        kernel_of("hll_add")(registers, keys, missing)
-        buckets = kernel_of("bucket_of")(keys, 17)
-        floats = keys.view(np.float64).copy()
-        float_keys, float_missing = np.empty(2_000, dtype=np.uint64), np.empty(2_000, dtype=np.bool_)
-        n_nan = kernel_of("float_keys")(floats, float_keys, float_missing)
-        slot_keys = np.zeros(64, dtype=np.uint64)
-        slot_codes = np.full(64, EMPTY_SLOT, dtype=np.int32)
-        kernel_of("insert_levels")(keys[:21].copy(), 20, slot_keys, slot_codes)
-        return counts, codes, registers, buckets, slot_keys, slot_codes, float_keys, float_missing, n_nan
-
-    for mine, theirs in zip(run(backend.kernel), run(_jit), strict=True):
-        np.testing.assert_array_equal(mine, theirs)
+    return keys, rng.random(2_000) < 0.2, rng.integers(0, 4, 2_000).astype(np.int32)
 
 
-def exports_hll_registers() -> int:
-    from outrank_cli.kernels.constants import HLL_REGISTERS
+def _pair_inputs(levels_a: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(3)
+    codes_a = rng.integers(0, levels_a, 5_000).astype(np.int32)
+    codes_b = rng.integers(0, 400, 5_000).astype(np.int32)  # with 300 levels of a: the hashed path
+    return codes_a, codes_b, rng.integers(0, 3, 5_000).astype(np.int32)
 
-    return HLL_REGISTERS
+
+def _table() -> np.ndarray:
+    return np.random.default_rng(2).integers(0, 50, (30, 4)).astype(np.float64)
 
 
-def test_statistics_kernels_match_the_jit_bit_for_bit():
-    rng = np.random.default_rng(2)
-    table = rng.integers(0, 50, (30, 4)).astype(np.float64)
-    a = table.sum(axis=0)
+def _statistics_margins() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    table = _table()
     values, multiplicity = np.unique(table.sum(axis=1), return_counts=True)
-    cases = [
-        ("entropy", (table.ravel(),)),
-        ("mutual_information", (table,)),
-        ("expected_mutual_information", (a, values, multiplicity.astype(np.float64))),
-        ("permutation_mi", (a.astype(np.int64), table.sum(axis=1).astype(np.int64), 50, 7)),
-    ]
-    codes_a = rng.integers(0, 300, 5_000).astype(np.int32)
-    codes_b = rng.integers(0, 400, 5_000).astype(np.int32)  # 120,000 cells: the hashed path
-    y = rng.integers(0, 3, 5_000).astype(np.int32)
-    for levels_a in (8, 300):
-        a_codes = codes_a % levels_a
-        cells = _jit("pair_table")(a_codes, codes_b, y, 400, 3)
-        got = backend.kernel("pair_table")(a_codes, codes_b, y, 400, 3)
-        for mine, theirs in zip(got, cells, strict=True):
-            np.testing.assert_array_equal(mine, theirs)
-        cases.append(("conditional_mi", (cells[0], cells[2])))
-        weights = cells[2].sum(axis=1).astype(np.float64)
-        cases.append(("pair_mi", (cells[0], cells[1], weights, levels_a, 400)))
-    for name, args in cases:
-        got, want = backend.kernel(name)(*args), _jit(name)(*args)
-        np.testing.assert_array_equal(np.asarray(got), np.asarray(want), err_msg=name)
+    return table.sum(axis=0), values, multiplicity.astype(np.float64)
 
 
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        ((np.ones((2, 2), dtype=np.int64),), "C-contiguous float64 array of 2 dimension"),
-        ((np.ones((4, 4))[:, ::2],), "got a strided float64 array"),
-        ((np.ones(4),), "of 2 dimension(s), got a C-contiguous float64 array of 1"),
-        (([[1.0, 2.0]],), "expected an array, got list"),
-        ((), "takes 1 arguments, got 0"),
+def _cells(levels_a: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    cell_a, cell_b, counts = _jit("pair_table")(*_pair_inputs(levels_a), 400, 3)
+    return cell_a, cell_b, counts
+
+
+def _float_inputs() -> list[np.ndarray]:
+    keys, _, _ = _keys_and_missing()
+    floats = keys.view(np.float64).copy()
+    floats[::7] = np.nan
+    floats[1::9] = -0.0
+    return [floats, np.empty(2_000, dtype=np.uint64), np.empty(2_000, dtype=np.bool_)]
+
+
+# Arguments of each exported kernel, several cases each; outputs are arrays among them.
+CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
+    "encode_count": [
+        lambda: _encode_inputs(10, 20),  # STATUS_DONE
+        lambda: _encode_inputs(40, 20),  # STATUS_OVERFLOW
+        lambda: _encode_inputs(40, 100),  # STATUS_GROW
     ],
-)
-def test_a_wrong_argument_raises_instead_of_being_misread(args, message):
-    with pytest.raises(TypeError, match="kernel mutual_information") as error:
-        backend.kernel("mutual_information")(*args)
-    assert message in str(error.value)
+    "fold_count": [
+        lambda: [
+            *_keys_and_missing(),
+            17,
+            np.zeros((18, 4), dtype=np.int64),
+            np.zeros(2_000, dtype=np.int32),
+        ],
+        lambda: [
+            _keys_and_missing()[0],
+            np.zeros(0, dtype=np.bool_),
+            _keys_and_missing()[2],
+            5,
+            np.zeros((6, 4), dtype=np.int64),
+            np.zeros(0, dtype=np.int32),
+        ],
+    ],
+    "insert_levels": [
+        lambda: [
+            _keys_and_missing()[0][:21].copy(),
+            20,
+            np.zeros(64, dtype=np.uint64),
+            np.full(64, EMPTY_SLOT, dtype=np.int32),
+        ]
+    ],
+    "bucket_of": [lambda: [_keys_and_missing()[0], 17], lambda: [np.zeros(0, dtype=np.uint64), 3]],
+    "float_keys": [_float_inputs],
+    "mix64_array": [
+        lambda: [_keys_and_missing()[0], np.uint64(0)],
+        lambda: [_keys_and_missing()[0], np.uint64(2**64 - 1)],
+        lambda: [np.arange(10, dtype=np.uint64), np.uint64(12345)],
+    ],
+    "hll_add": [
+        lambda: [np.zeros(HLL_REGISTERS, dtype=np.uint8), *_keys_and_missing()[:2]],
+        lambda: [
+            np.zeros(HLL_REGISTERS, dtype=np.uint8),
+            _keys_and_missing()[0],
+            np.zeros(0, dtype=np.bool_),
+        ],
+    ],
+    "entropy": [lambda: [_table().ravel()], lambda: [np.zeros(3)]],
+    "mutual_information": [lambda: [_table()], lambda: [np.zeros((2, 2))]],
+    "expected_mutual_information": [lambda: list(_statistics_margins())],
+    "pair_table": [lambda: [*_pair_inputs(8), 400, 3], lambda: [*_pair_inputs(300), 400, 3]],
+    "conditional_mi": [lambda: [_cells(8)[0], _cells(8)[2]], lambda: [_cells(300)[0], _cells(300)[2]]],
+    "pair_mi": [
+        lambda: [*_cells(8)[:2], _cells(8)[2].sum(axis=1).astype(np.float64), 8, 400],
+        lambda: [*_cells(300)[:2], _cells(300)[2].sum(axis=1).astype(np.float64), 300, 400],
+    ],
+    "permutation_mi": [
+        lambda: [
+            _table().sum(axis=0).astype(np.int64),
+            _table().sum(axis=1).astype(np.int64),
+            50,
+            7,
+        ]
+    ],
+}
 
 
-def test_scalar_arguments_are_checked():
+def _copied(args: list[typing.Any]) -> list[typing.Any]:
+    return [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+
+
+def test_every_export_has_comparison_cases():
+    assert set(CASES) == set(TABLE)
+
+
+@compiled_only
+@pytest.mark.parametrize("name", list(TABLE))
+def test_the_compiled_kernel_matches_the_jit_bit_for_bit(name):
+    for case in CASES[name]:
+        compiled_args = case()
+        jit_args = _copied(compiled_args)
+        got = backend.kernel(name)(*compiled_args)
+        want = _jit(name)(*jit_args)
+        if isinstance(want, tuple):
+            assert len(got) == len(want)
+            for mine, theirs in zip(got, want, strict=True):
+                np.testing.assert_array_equal(mine, theirs, err_msg=name)
+        else:
+            np.testing.assert_array_equal(got, want, err_msg=name)
+        # and every array it wrote into
+        for mine, theirs in zip(compiled_args, jit_args, strict=True):
+            if isinstance(mine, np.ndarray):
+                np.testing.assert_array_equal(mine, theirs, err_msg=name)
+
+
+@compiled_only
+@pytest.mark.parametrize(("levels", "status"), [(10, STATUS_DONE), (40, STATUS_OVERFLOW), (40, STATUS_GROW)])
+def test_encode_count_cases_reach_every_outcome(levels, status):
+    max_levels = {STATUS_DONE: 20, STATUS_OVERFLOW: 20, STATUS_GROW: 100}[status]
+    _, got = backend.kernel("encode_count")(*_encode_inputs(levels, max_levels))
+    assert got == status
+
+
+# -- the call check ---------------------------------------------------------------------------
+def _wrong_values(arg: exports.Arg, value: typing.Any) -> list[tuple[typing.Any, str]]:
+    """Values that must be refused for ``arg``, with a piece of the message each gets."""
+    if arg.ndim == 0:
+        wrong: list[tuple[typing.Any, str]] = [(True, "got bool"), (np.ones(1), "got ndarray")]
+        if arg.dtype != "f8":
+            wrong.append((1.5, "got float"))
+        if arg.dtype == "u8":
+            wrong.append((-1, "got -1"))
+        if arg.dtype == "i8":
+            wrong.append((2**63, f"got {2**63}"))
+        return wrong
+    other = np.float64 if value.dtype != np.float64 else np.int64
+    wrong = [
+        (np.zeros_like(value, dtype=other), f"got a C-contiguous {np.dtype(other)} array"),
+        (value.tolist(), "got list"),
+    ]
+    strided = np.repeat(value, 2, axis=-1)[..., ::2]
+    if not strided.flags.c_contiguous:
+        wrong.append((strided, "got a strided"))
+    flattened = value.ravel() if value.ndim == 2 else value.reshape(1, -1)
+    wrong.append(
+        (flattened, f"of {arg.ndim} dimension(s), got a C-contiguous {value.dtype} array of {flattened.ndim}")
+    )
+    return wrong
+
+
+@compiled_only
+@pytest.mark.parametrize("name", list(TABLE))
+def test_a_wrong_argument_raises_naming_the_kernel_and_the_argument(name):
+    valid = CASES[name][0]()
+    kernel = backend.kernel(name)
+    for position, arg in enumerate(TABLE[name].args):
+        for value, message in _wrong_values(arg, valid[position]):
+            args = _copied(valid)
+            args[position] = value
+            with pytest.raises(
+                TypeError, match=f"^kernel {name}, argument {position} \\({arg.name}\\): "
+            ) as error:
+                kernel(*args)
+            assert message in str(error.value), (arg.name, str(error.value))
+    n = len(valid)
+    with pytest.raises(TypeError, match=f"^kernel {name} takes {n} arguments \\(.*\\), got {n - 1}$"):
+        kernel(*valid[:-1])
+    with pytest.raises(TypeError, match=f"^kernel {name} takes {n} arguments"):
+        kernel(*valid, valid[-1])
+
+
+@compiled_only
+def test_messages_of_the_call_check():
+    mutual_information = backend.kernel("mutual_information")
+    with pytest.raises(TypeError) as error:
+        mutual_information(np.ones((4, 4))[:, ::2])
+    assert str(error.value) == (
+        "kernel mutual_information, argument 0 (counts): expected a C-contiguous float64 array "
+        "of 2 dimension(s), got a strided float64 array of 2"
+    )
+    with pytest.raises(
+        TypeError, match=r"^kernel bucket_of, argument 1 \(n_buckets\): expected an i8 scalar, got float$"
+    ):
+        backend.kernel("bucket_of")(np.arange(4, dtype=np.uint64), 3.0)
+    with pytest.raises(TypeError, match=r"^kernel mutual_information takes 1 arguments \(counts\), got 0$"):
+        mutual_information()
+
+
+@compiled_only
+@pytest.mark.parametrize("name", list(TABLE))
+def test_the_checked_kernel_shows_the_kernel_signature_and_docstring(name):
+    checked, function = backend.kernel(name), _python_function(name)
+    assert list(inspect.signature(checked).parameters) == list(inspect.signature(function).parameters)
+    assert str(inspect.signature(checked)) == (
+        f"({', '.join(f'{a.name}: {a.numba_type!r}' for a in TABLE[name].args)}) -> {TABLE[name].returns!r}"
+    )
+    assert inspect.getdoc(checked) == inspect.getdoc(function)
+
+
+@compiled_only
+def test_scalars_may_be_numpy_integers_and_arguments_may_be_named():
     keys = np.arange(4, dtype=np.uint64)
-    with pytest.raises(TypeError, match=r"argument 1: expected a i8 scalar, got float"):
-        backend.kernel("bucket_of")(keys, 3.0)
-    with pytest.raises(TypeError, match=r"argument 1: expected a i8 scalar, got bool"):
-        backend.kernel("bucket_of")(keys, True)
-    np.testing.assert_array_equal(backend.kernel("bucket_of")(keys, np.int64(3)), _jit("bucket_of")(keys, 3))
+    bucket_of = backend.kernel("bucket_of")
+    want = _jit("bucket_of")(keys, 3)
+    np.testing.assert_array_equal(bucket_of(keys, np.int64(3)), want)
+    np.testing.assert_array_equal(bucket_of(keys, n_buckets=3), want)
+    np.testing.assert_array_equal(bucket_of(n_buckets=np.uint32(3), keys=keys), want)
+    with pytest.raises(TypeError, match=r"^kernel bucket_of is missing argument n_buckets$"):
+        bucket_of(keys=keys)
+    with pytest.raises(TypeError, match=r"^kernel bucket_of got unexpected argument"):
+        bucket_of(keys, n_buckets=3, buckets=3)
+    with pytest.raises(TypeError, match=r"^kernel bucket_of got unexpected argument"):
+        bucket_of(keys, 3, keys=keys)
 
 
+# -- which backend runs -----------------------------------------------------------------------
 def _run_python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, **env}, timeout=300
     )
 
 
+@compiled_only
 def test_the_compiled_backend_does_not_import_numba():
     done = _run_python(
         "import sys, numpy as np\n"
-        "from outrank_cli.kernels import information\n"
-        "print(information.mutual_information(np.array([[5, 0], [0, 5]])), 'numba' in sys.modules)"
+        "import outrank_cli.kernels.encoding as e\n"
+        "e.encode_count\n"
+        "from outrank_cli.kernels import hashing, information, joint, permutation, backend, exports\n"
+        "hashing.mix64_array(np.arange(3, dtype=np.uint64), 1)\n"
+        "e.insert_levels(np.zeros(1, np.uint64), 0, np.zeros(2, np.uint64), np.full(2, -1, np.int32))\n"
+        "joint.pair_mi(np.zeros(1), np.zeros(1), np.ones(1), levels_a=1, levels_b=1)\n"
+        "permutation.permutation_mi(np.array([1, 1]), np.array([2]), n_permutations=2, seed=0)\n"
+        "assert 'mix64_array' in exports.export_table()\n"
+        "print(information.mutual_information(np.array([[5, 0], [0, 5]])), backend.backend_name(),\n"
+        "      'numba' in sys.modules)"
     )
     assert done.returncode == 0, done.stderr
-    value, numba_loaded = done.stdout.split()
+    value, name, numba_loaded = done.stdout.split()
     assert float(value) == pytest.approx(np.log(2), abs=1e-15)
-    assert numba_loaded == "False"
+    assert (name, numba_loaded) == ("compiled", "False")
 
 
+@compiled_only
 def test_jit_mode_uses_numba_and_gives_the_same_answer():
     done = _run_python(
         "import sys, numpy as np\n"
@@ -196,6 +471,7 @@ def test_jit_mode_uses_numba_and_gives_the_same_answer():
     assert (float(value), name, numba_loaded) == (float(np.log(2)), "jit", "True")
 
 
+@compiled_only
 def test_stale_compiled_kernels_fall_back_to_the_jit_or_fail_when_required(monkeypatch):
     monkeypatch.setattr(backend, "source_hash", lambda: -1)
     backend._compiled_module.cache_clear()
@@ -209,8 +485,7 @@ def test_stale_compiled_kernels_fall_back_to_the_jit_or_fail_when_required(monke
         backend._compiled_module.cache_clear()
 
 
-def test_an_unknown_backend_name_is_a_usage_error(tmp_path):
-
+def test_an_unknown_backend_name_is_a_usage_error(tmp_path: Path) -> None:
     path = tmp_path / "t.csv"
     path.write_text("y,a\n0,x\n1,y\n0,x\n1,y\n")
     done = subprocess.run(

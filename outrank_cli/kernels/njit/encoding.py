@@ -7,23 +7,34 @@ import numpy as np
 
 from outrank_cli.kernels.constants import EMPTY_SLOT, STATUS_DONE, STATUS_GROW, STATUS_OVERFLOW
 from outrank_cli.kernels.njit.hashing import mix64
+from outrank_cli.kernels.njit.types import (
+    I8,
+    B1Array,
+    F8Array,
+    I4Array,
+    I8Array,
+    I8Matrix,
+    U8Array,
+    export,
+)
 
 
+@export
 @nb.njit(cache=True, nogil=True)
 def encode_count(
-    keys: np.ndarray,
-    missing: np.ndarray,
-    target_codes: np.ndarray,
-    start: int,
-    key_shift: int,
-    slot_keys: np.ndarray,
-    slot_codes: np.ndarray,
-    level_keys: np.ndarray,
-    n_levels_box: np.ndarray,
-    max_levels: int,
-    counts: np.ndarray,
-    out_codes: np.ndarray,
-) -> tuple[int, int]:
+    keys: U8Array,
+    missing: B1Array,
+    target_codes: I4Array,
+    start: I8,
+    key_shift: I8,
+    slot_keys: U8Array,
+    slot_codes: I4Array,
+    level_keys: U8Array,
+    n_levels_box: I8Array,
+    max_levels: I8,
+    counts: I8Matrix,
+    out_codes: I4Array,
+) -> tuple[I8, I8]:
     has_missing = missing.shape[0] > 0
     mask = np.uint64(slot_keys.shape[0] - 1)
     shift = np.uint64(key_shift)
@@ -64,14 +75,15 @@ def encode_count(
     return keys.shape[0], STATUS_DONE
 
 
+@export
 @nb.njit(cache=True, nogil=True)
 def fold_count(
-    keys: np.ndarray,
-    missing: np.ndarray,
-    target_codes: np.ndarray,
-    n_buckets: int,
-    counts: np.ndarray,
-    out_codes: np.ndarray,
+    keys: U8Array,
+    missing: B1Array,
+    target_codes: I4Array,
+    n_buckets: I8,
+    counts: I8Matrix,
+    out_codes: I4Array,
 ) -> None:
     has_missing = missing.shape[0] > 0
     write_codes = out_codes.shape[0] > 0
@@ -85,10 +97,10 @@ def fold_count(
             counts[code, target] += 1
 
 
+@export
 @nb.njit(cache=True, nogil=True)
-def insert_levels(
-    level_keys: np.ndarray, n_levels: int, slot_keys: np.ndarray, slot_codes: np.ndarray
-) -> None:
+def insert_levels(level_keys: U8Array, n_levels: I8, slot_keys: U8Array, slot_codes: I4Array) -> None:
+    """Insert the keys of codes ``1..n_levels`` into an empty slot table, in place."""
     mask = np.uint64(slot_keys.shape[0] - 1)
     for code in range(1, n_levels + 1):
         key = level_keys[code]
@@ -99,8 +111,9 @@ def insert_levels(
         slot_keys[slot] = key
 
 
+@export
 @nb.njit(cache=True, nogil=True)
-def bucket_of(keys: np.ndarray, n_buckets: int) -> np.ndarray:
+def bucket_of(keys: U8Array, n_buckets: I8) -> I8Array:
     out = np.empty(keys.shape[0], dtype=np.int64)
     buckets = np.uint64(n_buckets)
     for i in range(keys.shape[0]):
@@ -108,8 +121,9 @@ def bucket_of(keys: np.ndarray, n_buckets: int) -> np.ndarray:
     return out
 
 
+@export
 @nb.njit(cache=True, nogil=True)
-def float_keys(values: np.ndarray, keys: np.ndarray, missing: np.ndarray) -> int:
+def float_keys(values: F8Array, keys: U8Array, missing: B1Array) -> I8:
     sign = np.uint64(1) << np.uint64(63)
     bits = values.view(np.uint64)
     n_missing = 0

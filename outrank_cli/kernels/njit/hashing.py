@@ -6,6 +6,7 @@ import numba as nb
 import numpy as np
 
 from outrank_cli.kernels.constants import HLL_PRECISION
+from outrank_cli.kernels.njit.types import U8, B1Array, U1Array, U8Array, export
 
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
@@ -25,8 +26,20 @@ def mix64(key: np.uint64) -> np.uint64:
     return x ^ (x >> _S31)
 
 
+@export
 @nb.njit(cache=True, nogil=True)
-def hll_add(registers: np.ndarray, keys: np.ndarray, missing: np.ndarray) -> None:
+def mix64_array(values: U8Array, seed: U8) -> U8Array:
+    """splitmix64 of ``value ^ (seed * 0x9E3779B97F4A7C15)`` for each value (wrapping uint64), ``uint64[n]``."""
+    salt = seed * _GOLDEN
+    out = np.empty(values.shape[0], dtype=np.uint64)
+    for i in range(values.shape[0]):
+        out[i] = mix64(values[i] ^ salt)
+    return out
+
+
+@export
+@nb.njit(cache=True, nogil=True)
+def hll_add(registers: U1Array, keys: U8Array, missing: B1Array) -> None:
     shift = np.uint64(64 - HLL_PRECISION)
     has_missing = missing.shape[0] > 0
     one = np.uint64(1)

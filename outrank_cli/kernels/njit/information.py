@@ -8,10 +8,12 @@ import numba as nb
 import numpy as np
 
 from outrank_cli.kernels.constants import HYPERGEOMETRIC_TAIL
+from outrank_cli.kernels.njit.types import F8, F8Array, F8Matrix, export
 
 
+@export
 @nb.njit(cache=True, nogil=True)
-def entropy(counts: np.ndarray) -> float:
+def entropy(counts: F8Array) -> F8:
     total = 0.0
     for value in counts:
         total += value
@@ -24,8 +26,9 @@ def entropy(counts: np.ndarray) -> float:
     return math.log(total) - acc / total
 
 
+@export
 @nb.njit(cache=True, nogil=True)
-def mutual_information(counts: np.ndarray) -> float:
+def mutual_information(counts: F8Matrix) -> F8:
     n_rows, n_cols = counts.shape
     row_sums = np.zeros(n_rows)
     col_sums = np.zeros(n_cols)
@@ -93,10 +96,11 @@ def expected_mi_one_pair(a: float, b: float, n: float) -> float:
     return total
 
 
+@export
 @nb.njit(cache=True, nogil=True)
 def expected_mutual_information(
-    target_counts: np.ndarray, feature_count_values: np.ndarray, feature_count_multiplicity: np.ndarray
-) -> float:
+    target_counts: F8Array, feature_count_values: F8Array, feature_count_multiplicity: F8Array
+) -> F8:
     n = 0.0
     for value in target_counts:
         n += value

@@ -10,12 +10,14 @@ import numpy as np
 from outrank_cli.kernels.constants import DENSE_CELL_LIMIT
 from outrank_cli.kernels.njit.hashing import mix64
 from outrank_cli.kernels.njit.information import expected_mi_one_pair
+from outrank_cli.kernels.njit.types import F8, I8, F8Array, I4Array, I8Array, I8Matrix, export
 
 
+@export
 @nb.njit(cache=True, nogil=True)
 def pair_table(
-    codes_a: np.ndarray, codes_b: np.ndarray, target: np.ndarray, levels_b: int, n_target: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    codes_a: I4Array, codes_b: I4Array, target: I4Array, levels_b: I8, n_target: I8
+) -> tuple[I8Array, I8Array, I8Matrix]:
     n = codes_a.shape[0]
     levels_a = 0
     for i in range(n):
@@ -92,8 +94,9 @@ def pair_table(
     return cell_a, cell_b, counts
 
 
+@export
 @nb.njit(cache=True, nogil=True)
-def conditional_mi(strata: np.ndarray, counts: np.ndarray) -> tuple[float, float, float]:
+def conditional_mi(strata: I8Array, counts: I8Matrix) -> tuple[F8, F8, F8]:
     """Sum over strata s of (n_s/N) I_s and (n_s/N) E_s (nats), and the summed degrees of freedom.
 
     ``strata`` (grouped: equal values adjacent) gives each row's stratum; ``counts`` is
@@ -168,10 +171,11 @@ def conditional_mi(strata: np.ndarray, counts: np.ndarray) -> tuple[float, float
     return mi_sum, expected_sum, df_sum
 
 
+@export
 @nb.njit(cache=True, nogil=True)
 def pair_mi(
-    cell_a: np.ndarray, cell_b: np.ndarray, weights: np.ndarray, levels_a: int, levels_b: int
-) -> tuple[float, float, float, float]:
+    cell_a: I8Array, cell_b: I8Array, weights: F8Array, levels_a: I8, levels_b: I8
+) -> tuple[F8, F8, F8, F8]:
     """I(A;B), E[I(A;B)], H(A), H(B) in nats from the cells of a pair table."""
     margin_a = np.zeros(levels_a)
     margin_b = np.zeros(levels_b)

@@ -7,11 +7,12 @@ import math
 import numba as nb
 import numpy as np
 
+from outrank_cli.kernels.njit.types import I8, F8Array, I8Array, export
 
+
+@export
 @nb.njit(cache=True, nogil=True)
-def permutation_mi(
-    target_counts: np.ndarray, feature_counts: np.ndarray, n_permutations: int, seed: int
-) -> np.ndarray:
+def permutation_mi(target_counts: I8Array, feature_counts: I8Array, n_permutations: I8, seed: I8) -> F8Array:
     np.random.seed(seed)
     n_target = target_counts.shape[0]
     n = 0

@@ -17,7 +17,6 @@ from outrank_cli.errors import UsageError
 class ColumnProfile:
     """What a report says about one feature: enough to compare two runs."""
 
-    name: str
     kind: str
     levels: int
     missing_share: float
@@ -27,11 +26,13 @@ class ColumnProfile:
 
 @dataclass(frozen=True, slots=True)
 class TableProfile:
+    """The target and every feature's profile, by name."""
+
     target_name: str
     target_kind: str
     target_labels: tuple[str, ...]
     target_counts: tuple[int, ...]
-    columns: tuple[ColumnProfile, ...]
+    columns: dict[str, ColumnProfile]
 
 
 def load_baseline(path: Path) -> TableProfile:
@@ -55,17 +56,12 @@ def load_baseline(path: Path) -> TableProfile:
             f"--baseline {str(path)!r} has no 'features' or 'columns' list; pass a rank or check JSON"
         )
     try:
-        columns = tuple(
-            ColumnProfile(
-                str(r["name"]),
-                str(r["kind"]),
-                int(r["levels"]),
-                float(r["missing_share"]),
-                float(r["score"]),
-                int(r["rank"]),
+        columns = {
+            str(r["name"]): ColumnProfile(
+                str(r["kind"]), int(r["levels"]), float(r["missing_share"]), float(r["score"]), int(r["rank"])
             )
             for r in rows
-        )
+        }
     except (KeyError, TypeError, ValueError) as error:
         raise UsageError(
             f"--baseline {str(path)!r}: a feature entry lacks {error}; pass a rank or check JSON"
@@ -112,8 +108,7 @@ def drift_findings(
 ) -> list[Finding]:
     """One finding per change between the baseline and the current table."""
     out: list[Finding] = []
-    old = {c.name: c for c in baseline.columns}
-    new = {c.name: c for c in current.columns}
+    old, new = baseline.columns, current.columns
     for name in new.keys() - old.keys():
         out.append(Finding("column_added", Severity.INFO, name, f"column {name!r} is new since the baseline"))
     for name in old.keys() - new.keys():
@@ -178,8 +173,8 @@ def drift_findings(
                     {"old": a.score, "new": b.score},
                 )
             )
-    old_top = [c.name for c in sorted(baseline.columns, key=lambda c: c.rank)][:top]
-    new_top = [c.name for c in sorted(current.columns, key=lambda c: c.rank)][:top]
+    old_top = sorted(old, key=lambda name: old[name].rank)[:top]
+    new_top = sorted(new, key=lambda name: new[name].rank)[:top]
     overlap = rank_biased_overlap(old_top, new_top)
     if overlap < t.drift_rank_overlap:
         out.append(

@@ -39,9 +39,7 @@ def profile_of(target: TargetInfo, ranking: Sequence[FeatureRanking]) -> TablePr
         target_kind=target.kind,
         target_labels=target.labels,
         target_counts=target.counts,
-        columns=tuple(
-            ColumnProfile(r.name, r.kind, r.levels, r.missing_share, r.score, r.rank) for r in ranking
-        ),
+        columns={r.name: ColumnProfile(r.kind, r.levels, r.missing_share, r.score, r.rank) for r in ranking},
     )
 
 

@@ -107,7 +107,7 @@ def check_command(
     """
     run = table.start(setup)
     from outrank_cli.checks.gate import check_table
-    from outrank_cli.report.check import renderings
+    from outrank_cli.report.check import check_renderings
 
     formats = {".csv": CheckFormat.csv}  # any other file name gets JSON
     chosen = resolve_format(
@@ -122,7 +122,7 @@ def check_command(
     )
     result = run_library(lambda cb: check_table(run.request(cb), gate), quiet=out.quiet)
     emit_report(
-        renderings(result, terminal=on_terminal()),
+        check_renderings(result, terminal=on_terminal()),
         chosen,
         out,
         {"check.json": CheckFormat.json},

@@ -78,3 +78,10 @@ def emit_report(
 def on_terminal() -> bool:
     """Whether the report goes to a terminal (a rich table by default, styled)."""
     return sys.stdout.isatty()
+
+
+def report_format(out: Output) -> Any:
+    """The format of a table/json/csv/names report (see ``resolve_format``)."""
+    from outrank_cli.cli.params import BY_SUFFIX, OutputFormat
+
+    return resolve_format(out, BY_SUFFIX, table=OutputFormat.table, json=OutputFormat.json)

@@ -11,7 +11,7 @@ import inspect
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -418,3 +418,17 @@ def _sample_rows(purpose: str) -> Any:
 # ``--sample-rows``: the commands that keep a row sample differ in its default and use
 PairSampleRows = Annotated[int, _sample_rows("pairwise statistics")]
 CheckSampleRows = Annotated[int, _sample_rows("the pair findings")]
+
+
+FORMATS = "Output format: table (default on a terminal), json (default otherwise), csv, names."
+BY_SUFFIX = {".json": OutputFormat.json, ".csv": OutputFormat.csv, ".txt": OutputFormat.names}
+
+
+def report_group(stem: str) -> Group:
+    """The output options of a command whose reports are table, json, csv or names."""
+    return output_group(OutputFormat, help_format=FORMATS, directory_files=f"{stem}.json and {stem}.csv")
+
+
+def directory_files(stem: str) -> dict[str, OutputFormat]:
+    """What ``-o DIR`` writes for such a command."""
+    return {f"{stem}.json": OutputFormat.json, f"{stem}.csv": OutputFormat.csv}

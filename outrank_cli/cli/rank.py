@@ -11,14 +11,22 @@ import typer
 from outrank_cli.cli.app import app
 from outrank_cli.cli.feedback import fail, run_library
 from outrank_cli.cli.groups import with_groups
-from outrank_cli.cli.output import emit_report, on_terminal, resolve_format
-from outrank_cli.cli.params import SCORE, SETUP, TABLE, Output, OutputFormat, Setup, Table, output_group
+from outrank_cli.cli.output import emit_report, on_terminal, report_format
+from outrank_cli.cli.params import (
+    SCORE,
+    SETUP,
+    TABLE,
+    Output,
+    OutputFormat,
+    Setup,
+    Table,
+    directory_files,
+    report_group,
+)
 from outrank_cli.errors import EXIT_USAGE_ERROR
 from outrank_cli.options import ScoreOptions
 
-FORMATS = "Output format: table (default on a terminal), json (default otherwise), csv, names."
-OUTPUT = output_group(OutputFormat, help_format=FORMATS, directory_files="ranking.json and ranking.csv")
-BY_SUFFIX = {".json": OutputFormat.json, ".csv": OutputFormat.csv, ".txt": OutputFormat.names}
+OUTPUT = report_group("ranking")
 
 
 @app.command("rank")
@@ -45,15 +53,20 @@ def rank_command(
     """
     run = table.start(setup)
     from outrank_cli.rank import rank_table
-    from outrank_cli.report.rank import renderings
+    from outrank_cli.report.rank import rank_renderings
 
     if top is not None and top < 0:
         fail(f"--top must be >= 0, got {top}", EXIT_USAGE_ERROR)
-    chosen = resolve_format(out, BY_SUFFIX, table=OutputFormat.table, json=OutputFormat.json)
+    chosen = report_format(out)
     result = run_library(lambda cb: rank_table(run.request(cb, score)), quiet=out.quiet)
     # a table shows the first 50 by default; a directory gets every feature
     limit = None if top == 0 else (50 if top is None and chosen is OutputFormat.table else top)
     if out.path is not None and out.path.is_dir():
         limit = None
-    files = {"ranking.json": OutputFormat.json, "ranking.csv": OutputFormat.csv}
-    emit_report(renderings(result, top=limit, terminal=on_terminal()), chosen, out, files, result.run.paths)
+    emit_report(
+        rank_renderings(result, top=limit, terminal=on_terminal()),
+        chosen,
+        out,
+        directory_files("ranking"),
+        result.run.paths,
+    )

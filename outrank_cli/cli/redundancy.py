@@ -7,21 +7,20 @@ import typer
 from outrank_cli.cli.app import app
 from outrank_cli.cli.feedback import run_library
 from outrank_cli.cli.groups import with_groups
-from outrank_cli.cli.output import emit_report, on_terminal, resolve_format
+from outrank_cli.cli.output import emit_report, on_terminal, report_format
 from outrank_cli.cli.params import (
     SETUP,
     TABLE,
     Output,
-    OutputFormat,
     PairSampleRows,
     Setup,
     Table,
-    output_group,
+    directory_files,
+    report_group,
 )
-from outrank_cli.cli.rank import BY_SUFFIX, FORMATS
 from outrank_cli.options import RedundancyOptions
 
-OUTPUT = output_group(OutputFormat, help_format=FORMATS, directory_files="redundancy.json and redundancy.csv")
+OUTPUT = report_group("redundancy")
 
 
 @app.command("redundancy")
@@ -46,7 +45,12 @@ def redundancy_command(
 
     pairs = RedundancyOptions(top=top, sample_rows=sample_rows)
     run_library(lambda _: pairs.validate(), quiet=True)
-    chosen = resolve_format(out, BY_SUFFIX, table=OutputFormat.table, json=OutputFormat.json)
+    chosen = report_format(out)
     result = run_library(lambda cb: redundant_pairs(run.request(cb), pairs), quiet=out.quiet)
-    files = {"redundancy.json": OutputFormat.json, "redundancy.csv": OutputFormat.csv}
-    emit_report(redundancy_renderings(result, terminal=on_terminal()), chosen, out, files, result.run.paths)
+    emit_report(
+        redundancy_renderings(result, terminal=on_terminal()),
+        chosen,
+        out,
+        directory_files("redundancy"),
+        result.run.paths,
+    )

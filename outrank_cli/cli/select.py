@@ -7,22 +7,21 @@ import typer
 from outrank_cli.cli.app import app
 from outrank_cli.cli.feedback import run_library
 from outrank_cli.cli.groups import with_groups
-from outrank_cli.cli.output import emit_report, on_terminal, resolve_format
+from outrank_cli.cli.output import emit_report, on_terminal, report_format
 from outrank_cli.cli.params import (
     SCORE,
     SETUP,
     TABLE,
     Output,
-    OutputFormat,
     PairSampleRows,
     Setup,
     Table,
-    output_group,
+    directory_files,
+    report_group,
 )
-from outrank_cli.cli.rank import BY_SUFFIX, FORMATS
 from outrank_cli.options import ScoreOptions, SearchOptions
 
-OUTPUT = output_group(OutputFormat, help_format=FORMATS, directory_files="selection.json and selection.csv")
+OUTPUT = report_group("selection")
 
 
 @app.command("select")
@@ -70,7 +69,7 @@ def select_command(
     from outrank_cli.report.select import select_renderings
     from outrank_cli.select import select_features
 
-    chosen = resolve_format(out, BY_SUFFIX, table=OutputFormat.table, json=OutputFormat.json)
+    chosen = report_format(out)
     search = SearchOptions(
         k=k,
         criterion=criterion,
@@ -80,5 +79,10 @@ def select_command(
         relation_weight=relation_weight,
     )
     result = run_library(lambda cb: select_features(run.request(cb, score), search), quiet=out.quiet)
-    files = {"selection.json": OutputFormat.json, "selection.csv": OutputFormat.csv}
-    emit_report(select_renderings(result, terminal=on_terminal()), chosen, out, files, result.run.paths)
+    emit_report(
+        select_renderings(result, terminal=on_terminal()),
+        chosen,
+        out,
+        directory_files("selection"),
+        result.run.paths,
+    )

@@ -11,6 +11,7 @@ result is identical to a local run.
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -107,9 +108,9 @@ def count_partition(
     source: Source,
     plan: ColumnPlan,
     schema: dict[str, Any],
+    *,
     partition: Partition,
     target: BinnedTarget | None,
-    *,
     max_levels: int,
     sample_rows: int,
     seed: int,
@@ -136,8 +137,8 @@ def target_partition(
     source: Source,
     plan: ColumnPlan,
     schema: dict[str, Any],
-    partition: Partition,
     *,
+    partition: Partition,
     max_levels: int,
     batch_rows: int,
 ) -> ColumnCounter:
@@ -153,6 +154,15 @@ def target_partition(
 def merge_counters(first: ColumnCounter, second: ColumnCounter) -> ColumnCounter:
     first.merge(second)
     return first
+
+
+def _submit_each(
+    client: Any, task: Callable[..., Any], partitions: list[Partition], batch_rows: int
+) -> list[Any]:
+    """One task per partition (retried twice if its worker dies)."""
+    return [
+        client.submit(task, partition=p, batch_rows=batch_rows, pure=False, retries=2) for p in partitions
+    ]
 
 
 def _tree_reduce(client: Any, futures: list[Any], merge: Callable[[Any, Any], Any]) -> Any:
@@ -202,40 +212,23 @@ def count_dask(job: CountJob, cluster: EngineOptions, *, pool: ThreadPoolExecuto
             partitions = split_partitions(source)
             target = None
             if binned_target:
-                futures = [
-                    client.submit(
-                        target_partition,
-                        source,
-                        plan,
-                        schema,
-                        p,
-                        max_levels=max_levels,
-                        batch_rows=batch_rows,
-                        pure=False,
-                        retries=2,
-                    )
-                    for p in partitions
-                ]
-                counter = _tree_reduce(client, futures, merge_counters)
+                task = functools.partial(target_partition, source, plan, schema, max_levels=max_levels)
+                counter = _tree_reduce(
+                    client, _submit_each(client, task, partitions, batch_rows), merge_counters
+                )
                 counter.finish()
                 target = BinnedTarget.from_counts(counter.result(), n_bins=job.encode.bins)
-            futures = [
-                client.submit(
-                    count_partition,
-                    source,
-                    plan,
-                    schema,
-                    p,
-                    target,
-                    max_levels=max_levels,
-                    sample_rows=job.sample_rows,
-                    seed=job.seed,
-                    batch_rows=batch_rows,
-                    pure=False,
-                    retries=2,
-                )
-                for p in partitions
-            ]
+            counting = functools.partial(
+                count_partition,
+                source,
+                plan,
+                schema,
+                target=target,
+                max_levels=max_levels,
+                sample_rows=job.sample_rows,
+                seed=job.seed,
+            )
+            futures = _submit_each(client, counting, partitions, batch_rows)
             for done, future in enumerate(distributed.as_completed(futures), start=1):
                 if future.status == "error":
                     future.result()  # raises the worker's error here

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict
 from typing import Any
 
 from rich.console import Console
@@ -11,8 +10,9 @@ from rich.table import Table
 
 from outrank_cli.checks.findings import Finding, Severity
 from outrank_cli.checks.gate import CheckResult
-from outrank_cli.report.document import clean, dumps, header, target_block
-from outrank_cli.report.tabular import records_to_csv, rich_text
+from outrank_cli.report.document import clean, document, dumps
+from outrank_cli.report.rank import feature_record
+from outrank_cli.report.tabular import records_to_csv, renderings
 
 FINDING_COLUMNS = ["severity", "code", "column", "other", "message"]
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -30,20 +30,20 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
 
 
 def check_to_dict(result: CheckResult) -> dict[str, Any]:
-    return {
-        **header("check", result.run),
-        "target": target_block(result.run.target),
-        "options": clean({**result.run.options.reported(), **result.gate.reported()}),
-        "findings": [finding_to_dict(f) for f in result.findings],
-        "summary": {
-            **result.summary(),
-            "ignored": result.ignored,
-            "failed": result.failed,
-            "fail_on": result.gate.fail_on,
-        },
-        "columns": [clean(asdict(c)) for c in result.columns],
-        "timings": result.timings,
-    }
+    summary = {"ignored": result.ignored, "failed": result.failed, "fail_on": result.gate.fail_on}
+    return document(
+        "check",
+        result.run,
+        options=result.gate.reported(),
+        timings=result.timings,
+        findings=[finding_to_dict(f) for f in result.findings],
+        summary={**result.summary(), **summary},
+        columns=[clean(feature_record(c)) for c in result.columns],
+    )
+
+
+def check_json(result: CheckResult) -> str:
+    return dumps(check_to_dict(result))
 
 
 def _escape_data(text: str) -> str:
@@ -103,11 +103,8 @@ def render_check(result: CheckResult, console: Console) -> None:
         console.print(table)
 
 
-def renderings(result: CheckResult, *, terminal: bool) -> dict[str, Callable[[], str]]:
+def check_renderings(result: CheckResult, *, terminal: bool) -> dict[str, Callable[[], str]]:
     """Each output format of ``check``, rendered on demand."""
-    return {
-        "json": lambda: dumps(check_to_dict(result)),
-        "csv": lambda: check_csv(result),
-        "github": lambda: check_github(result),
-        "table": lambda: rich_text(lambda console: render_check(result, console), terminal=terminal),
-    }
+    return renderings(
+        result, terminal=terminal, table=render_check, json=check_json, csv=check_csv, github=check_github
+    )

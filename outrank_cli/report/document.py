@@ -33,8 +33,18 @@ def clean(value: Any) -> Any:
     return value
 
 
-def header(command: str, run: RunInfo, *, rows_dropped: bool = True) -> dict[str, Any]:
-    """The opening keys every report shares: version, command, tool, input, target, options.
+def document(
+    command: str,
+    run: RunInfo,
+    *,
+    options: dict[str, Any],
+    timings: dict[str, float],
+    target: bool = True,
+    rows_dropped: bool = True,
+    **body: Any,
+) -> dict[str, Any]:
+    """A report: the keys every report shares (version, command, tool, input, target, options:
+    the run's options and the command's own), then ``body``, then the timings.
 
     The input block has ``rows_dropped`` (all but ``redundancy``) and ``sample_rows`` (when the
     run kept a row sample).
@@ -44,12 +54,16 @@ def header(command: str, run: RunInfo, *, rows_dropped: bool = True) -> dict[str
         block["rows_dropped"] = run.rows_dropped
     if run.sample_rows is not None:
         block["sample_rows"] = run.sample_rows
-    return {
+    out: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "command": command,
         "tool": {"name": TOOL_NAME, "version": __version__},
         "input": block,
     }
+    if target:
+        out["target"] = target_block(run.target)
+    out["options"] = clean({**run.options.reported(), **options})
+    return {**out, **body, "timings": timings}
 
 
 def target_block(target: TargetInfo) -> dict[str, Any]:

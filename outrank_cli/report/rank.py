@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
@@ -10,8 +11,9 @@ from rich.console import Console
 from rich.table import Table
 
 from outrank_cli.rank import RankResult
-from outrank_cli.report.document import clean, dumps, header, target_block
-from outrank_cli.report.tabular import names_lines, records_to_csv, rich_text
+from outrank_cli.report.document import clean, document, dumps
+from outrank_cli.report.tabular import names_lines, records_to_csv, renderings
+from outrank_cli.stats.ranking import FeatureRanking
 
 RANK_COLUMNS = [
     "rank",
@@ -33,14 +35,20 @@ RANK_COLUMNS = [
 
 def rank_to_dict(result: RankResult, *, top: int | None = None) -> dict[str, Any]:
     features = result.features if top is None else result.features[:top]
-    return {
-        **header("rank", result.run),
-        "target": target_block(result.run.target),
-        "options": result.run.options.reported(),
-        "features": [clean(asdict(f)) for f in features],
-        "skipped": [{"name": n, "reason": r} for n, r in result.run.skipped],
-        "timings": result.timings,
-    }
+    return document(
+        "rank",
+        result.run,
+        options={},
+        timings=result.timings,
+        features=[clean(feature_record(f)) for f in features],
+        skipped=[{"name": n, "reason": r} for n, r in result.run.skipped],
+    )
+
+
+def feature_record(feature: FeatureRanking) -> dict[str, Any]:
+    """A feature's fields in JSON report order: its name, then the CSV's columns."""
+    fields = asdict(feature)
+    return {column: fields[column] for column in ("name", *(c for c in RANK_COLUMNS if c != "name"))}
 
 
 def rank_csv(result: RankResult, *, top: int | None = None) -> str:
@@ -99,11 +107,13 @@ def render_rank(result: RankResult, console: Console, *, top: int | None) -> Non
         console.print(f"[dim]{note}[/]")
 
 
-def renderings(result: RankResult, *, top: int | None, terminal: bool) -> dict[str, Callable[[], str]]:
+def rank_renderings(result: RankResult, *, top: int | None, terminal: bool) -> dict[str, Callable[[], str]]:
     """Each output format of ``rank`` (the first ``top`` features), rendered on demand."""
-    return {
-        "json": lambda: dumps(rank_to_dict(result, top=top)),
-        "csv": lambda: rank_csv(result, top=top),
-        "names": lambda: rank_names(result, top=top),
-        "table": lambda: rich_text(lambda console: render_rank(result, console, top=top), terminal=terminal),
-    }
+    return renderings(
+        result,
+        terminal=terminal,
+        table=functools.partial(render_rank, top=top),
+        json=lambda r: dumps(rank_to_dict(r, top=top)),
+        csv=functools.partial(rank_csv, top=top),
+        names=functools.partial(rank_names, top=top),
+    )

@@ -9,8 +9,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from outrank_cli.report.document import clean, dumps, header, target_block
-from outrank_cli.report.tabular import names_lines, records_to_csv, rich_text
+from outrank_cli.report.document import clean, document, dumps
+from outrank_cli.report.tabular import names_lines, records_to_csv, renderings
 from outrank_cli.select.redundancy import RedundancyResult
 from outrank_cli.select.subset import SelectResult
 
@@ -28,16 +28,20 @@ PAIR_COLUMNS = ["a", "b", "mi", "expected_mi", "normalized"]
 
 
 def select_to_dict(result: SelectResult) -> dict[str, Any]:
-    return {
-        **header("select", result.run),
-        "target": target_block(result.run.target),
-        "options": {**result.run.options.reported(), **result.search.reported()},
-        "criterion": result.search.criterion,
-        "stopped_by": result.stopped_by,
-        "selected": [clean(asdict(s)) for s in result.selected],
-        "dropped": [clean(asdict(d)) for d in result.dropped],
-        "timings": result.timings,
-    }
+    return document(
+        "select",
+        result.run,
+        options=result.search.reported(),
+        timings=result.timings,
+        criterion=result.search.criterion,
+        stopped_by=result.stopped_by,
+        selected=[clean(asdict(s)) for s in result.selected],
+        dropped=[clean(asdict(d)) for d in result.dropped],
+    )
+
+
+def select_json(result: SelectResult) -> str:
+    return dumps(select_to_dict(result))
 
 
 def select_csv(result: SelectResult) -> str:
@@ -90,14 +94,20 @@ def render_select(result: SelectResult, console: Console) -> None:
 
 
 def redundancy_to_dict(result: RedundancyResult) -> dict[str, Any]:
-    return {
-        **header("redundancy", result.run, rows_dropped=False),
-        "options": {**result.run.options.reported(), **result.pair_options.reported()},
-        "pairs": [clean(asdict(p)) for p in result.pairs],
-        "pairs_evaluated": result.pairs_evaluated,
-        "pairs_total": result.pairs_total,
-        "timings": result.timings,
-    }
+    pairs = [clean(asdict(p)) for p in result.pairs]
+    return document(
+        "redundancy",
+        result.run,
+        target=False,
+        rows_dropped=False,
+        options=result.pair_options.reported(),
+        timings=result.timings,
+        **{"pairs": pairs, "pairs_evaluated": result.pairs_evaluated, "pairs_total": result.pairs_total},
+    )
+
+
+def redundancy_json(result: RedundancyResult) -> str:
+    return dumps(redundancy_to_dict(result))
 
 
 def redundancy_csv(result: RedundancyResult) -> str:
@@ -123,19 +133,18 @@ def render_redundancy(result: RedundancyResult, console: Console) -> None:
 
 def select_renderings(result: SelectResult, *, terminal: bool) -> dict[str, Callable[[], str]]:
     """Each output format of ``select``, rendered on demand."""
-    return {
-        "json": lambda: dumps(select_to_dict(result)),
-        "csv": lambda: select_csv(result),
-        "names": lambda: select_names(result),
-        "table": lambda: rich_text(lambda console: render_select(result, console), terminal=terminal),
-    }
+    return renderings(
+        result, terminal=terminal, table=render_select, json=select_json, csv=select_csv, names=select_names
+    )
 
 
 def redundancy_renderings(result: RedundancyResult, *, terminal: bool) -> dict[str, Callable[[], str]]:
     """Each output format of ``redundancy``, rendered on demand."""
-    return {
-        "json": lambda: dumps(redundancy_to_dict(result)),
-        "csv": lambda: redundancy_csv(result),
-        "names": lambda: redundancy_names(result),
-        "table": lambda: rich_text(lambda console: render_redundancy(result, console), terminal=terminal),
-    }
+    return renderings(
+        result,
+        terminal=terminal,
+        table=render_redundancy,
+        json=redundancy_json,
+        csv=redundancy_csv,
+        names=redundancy_names,
+    )

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
+
+R = TypeVar("R")
 
 
 def _cell(value: Any) -> Any:
@@ -41,3 +44,15 @@ def rich_text(render: Callable[[Any], None], *, terminal: bool) -> str:
     console = Console(file=buffer, force_terminal=terminal, width=None if terminal else 160)
     render(console)
     return buffer.getvalue()
+
+
+def renderings(
+    result: R, *, terminal: bool, table: Callable[[R, Any], None], **texts: Callable[[R], str]
+) -> dict[str, Callable[[], str]]:
+    """A report's formats, rendered on demand: each of ``texts`` is ``text(result)``, and the
+    rich ``table`` (``table(result, console)`` prints it) is rendered for a terminal or not."""
+    out: dict[str, Callable[[], str]] = {
+        name: functools.partial(text, result) for name, text in texts.items()
+    }
+    out["table"] = lambda: rich_text(functools.partial(table, result), terminal=terminal)
+    return out

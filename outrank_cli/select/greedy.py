@@ -54,14 +54,18 @@ def _order_key(scores: np.ndarray) -> np.ndarray:
     return np.argsort(-np.round(scores, 12), kind="mergesort")
 
 
-def greedy_search(
-    scored: Scored, options: SearchOptions, *, pool: ThreadPoolExecutor
-) -> tuple[str, tuple[Selected, ...], tuple[Dropped, ...]]:
-    """Greedy forward selection with the named criterion; stop at ``k`` or at the noise floor.
+@dataclass(frozen=True, slots=True)
+class SearchPath:
+    """Where the search went: why it stopped, the features it took in order, and every
+    other feature with the reason it was left out."""
 
-    Returns the stop reason, the selected features in order and every other feature with
-    the reason it was left out.
-    """
+    stopped_by: str
+    selected: tuple[Selected, ...]
+    dropped: tuple[Dropped, ...]
+
+
+def greedy_search(scored: Scored, options: SearchOptions, *, pool: ThreadPoolExecutor) -> SearchPath:
+    """Greedy forward selection with the named criterion; stop at ``k`` or at the noise floor."""
     columns = scored.sample
     assert columns is not None, "select needs a pass with a row sample"
     names = columns.names
@@ -213,4 +217,4 @@ def greedy_search(
                 worst.redundancy_normalized,
             )
         )
-    return stopped_by, tuple(selected), tuple(dropped)
+    return SearchPath(stopped_by, tuple(selected), tuple(dropped))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from outrank_cli.options import SearchOptions
 from outrank_cli.pipeline import Request, RunInfo
-from outrank_cli.select.greedy import Dropped, Selected, greedy_search
+from outrank_cli.select.greedy import Dropped, SearchPath, Selected, greedy_search
 from outrank_cli.stats.ranking import FeatureRanking
 
 
@@ -15,11 +15,21 @@ from outrank_cli.stats.ranking import FeatureRanking
 class SelectResult:
     run: RunInfo
     search: SearchOptions
-    stopped_by: str
-    selected: tuple[Selected, ...]
-    dropped: tuple[Dropped, ...]
+    path: SearchPath
     ranking: tuple[FeatureRanking, ...]
     timings: dict[str, float]
+
+    @property
+    def stopped_by(self) -> str:
+        return self.path.stopped_by
+
+    @property
+    def selected(self) -> tuple[Selected, ...]:
+        return self.path.selected
+
+    @property
+    def dropped(self) -> tuple[Dropped, ...]:
+        return self.path.dropped
 
 
 def select_features(request: Request, search: SearchOptions | None = None) -> SelectResult:
@@ -28,13 +38,11 @@ def select_features(request: Request, search: SearchOptions | None = None) -> Se
     search.validate()
     with request.scored(sample_rows=search.sample_rows) as (scored, pool):
         started = time.perf_counter()
-        stopped_by, selected, dropped = greedy_search(scored, search, pool=pool)
+        path = greedy_search(scored, search, pool=pool)
     return SelectResult(
         run=scored.run_info(),
         search=search,
-        stopped_by=stopped_by,
-        selected=selected,
-        dropped=dropped,
+        path=path,
         ranking=scored.ranking,
         timings=scored.timings(search=time.perf_counter() - started),
     )

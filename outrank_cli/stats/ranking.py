@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
@@ -15,18 +15,11 @@ from outrank_cli.stats.relevance import LN2, Relevance, TableSummary, informatio
 
 
 @dataclass(frozen=True, slots=True)
-class FeatureRanking:
-    """One feature's line in the ranking; information quantities in bits."""
+class FeatureRanking(Relevance):
+    """One feature's line in the ranking: its relevance (in bits) and what it is."""
 
     name: str
     rank: int
-    score: float
-    mi: float
-    expected_mi: float
-    ami_normalized: float
-    symmetric_uncertainty: float
-    p_value: float
-    entropy: float
     levels: int
     levels_exact: bool
     missing_share: float
@@ -79,15 +72,9 @@ def score_features(
         feature, rel = features[index], scored[index]
         out.append(
             FeatureRanking(
+                **asdict(rel),
                 name=feature.name,
                 rank=position,
-                score=rel.score,
-                mi=rel.mi,
-                expected_mi=rel.expected_mi,
-                ami_normalized=rel.ami_normalized,
-                symmetric_uncertainty=rel.symmetric_uncertainty,
-                p_value=rel.p_value,
-                entropy=rel.entropy,
                 levels=feature.levels,
                 levels_exact=feature.levels_exact,
                 missing_share=feature.missing_share,

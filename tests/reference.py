@@ -1,7 +1,9 @@
-"""Slow, obviously-correct reference implementations for the statistics kernels.
+"""Slow, obviously-correct reference implementations for the statistics kernels and the
+greedy subset search.
 
 Plain Python loops over dicts and lists, exact integer/rational arithmetic where it matters;
-nothing here is meant to be fast. All information quantities are in nats.
+nothing here is meant to be fast. Information quantities are in nats, except in the greedy
+search, which reports bits like the library.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
@@ -232,3 +235,331 @@ def equal_frequency_bins(cell_keys: Counts, cell_weights: Counts, *, n_bins: int
     for position, i in enumerate(order):
         out[i] = dense[filled[position]]
     return out
+
+
+# -- pair statistics: redundancy and conditional MI ---------------------------------------------
+_EPS = 2.220446049250313e-16  # float64 machine epsilon
+
+
+def normalized_adjusted_mi(mi: float, expected_mi: float, h_x: float, h_y: float) -> float:
+    """(I - E[I]) / (mean(H(X), H(Y)) - E[I]), with the denominator kept at least one epsilon
+    away from 0 (its sign kept) as the library does; 1 when both entropies are 0."""
+    if h_x == 0.0 and h_y == 0.0:
+        return 1.0
+    denominator = (h_x + h_y) / 2.0 - expected_mi
+    denominator = min(denominator, -_EPS) if denominator < 0 else max(denominator, _EPS)
+    return (mi - expected_mi) / denominator
+
+
+def redundancy_labels(a: Sequence[Hashable], b: Sequence[Hashable]) -> tuple[float, float, float]:
+    """I(A;B), E[I(A;B)] under permutation (nats) and the normalized form, from two label lists."""
+    a_counts = list(Counter(a).values())
+    b_counts = list(Counter(b).values())
+    mi = mutual_information_labels(a, b)
+    expected = expected_mutual_information_lgamma(a_counts, b_counts)
+    return mi, expected, normalized_adjusted_mi(mi, expected, entropy(a_counts), entropy(b_counts))
+
+
+def conditional_mutual_information_labels(
+    a: Sequence[Hashable], y: Sequence[Hashable], given: Sequence[Hashable]
+) -> tuple[float, float, int]:
+    """I(A;Y|B) = sum_s (n_s/N) I_s(A;Y), its stratified expected value sum_s (n_s/N) E[I_s]
+    (hypergeometric within each stratum; both in nats) and the degrees of freedom
+    sum_s (r_s - 1)(c_s - 1), r_s and c_s the levels of A and Y present in stratum s.
+
+    A stratum of a single row contributes nothing, not even to the degrees of freedom (its
+    weight still counts in N).
+    """
+    n = len(a)
+    if not len(y) == len(given) == n:
+        raise ValueError("label sequences differ in length")
+    strata: dict[Hashable, list[int]] = {}
+    for row, s in enumerate(given):
+        strata.setdefault(s, []).append(row)
+    mi = expected = 0.0
+    df = 0
+    for rows in strata.values():
+        n_s = len(rows)
+        if n_s <= 1:
+            continue
+        a_s = [a[r] for r in rows]
+        y_s = [y[r] for r in rows]
+        a_counts = list(Counter(a_s).values())
+        y_counts = list(Counter(y_s).values())
+        mi += n_s / n * mutual_information_labels(a_s, y_s)
+        expected += n_s / n * expected_mutual_information_lgamma(y_counts, a_counts)
+        df += (len(a_counts) - 1) * (len(y_counts) - 1)
+    return mi, expected, df
+
+
+def calibrated_chi2_p(mi: float, expected_mi: float, df: float) -> float:
+    """P(chi2_df >= I / (E[I] / df)): a chi-square with df degrees of freedom scaled so that its
+    mean is the exact permutation mean E[I] (scipy as the independent oracle). 1 when there is
+    nothing to test (df <= 0 or I <= 0), 0 when E[I] <= 0 < I."""
+    from scipy.stats import chi2
+
+    if df <= 0 or mi <= 0.0:
+        return 1.0
+    if expected_mi <= 0.0:
+        return 0.0
+    return float(chi2.sf(mi / (expected_mi / df), df))
+
+
+# -- greedy subset search -----------------------------------------------------------------------
+LN2 = math.log(2.0)
+STOP_K = "k reached"
+STOP_EXHAUSTED = "no candidates left"
+STOP_NO_GAIN = "marginal gain not significant"
+STOP_NO_SIGNAL = "no feature is significantly relevant"
+REDUNDANT_SHARE = 0.25
+
+
+@dataclass(frozen=True)
+class FeatureRelevance:
+    """Relevance of one feature on all rows: AMI score I - E[I] in bits, calibrated p, H in bits."""
+
+    score: float
+    p_value: float
+    entropy: float
+
+
+@dataclass(frozen=True)
+class PairReference:
+    """Feature ``a`` given feature ``b``; information in bits."""
+
+    a: str
+    b: str
+    redundancy: float  # plug-in I(A;B)
+    redundancy_adjusted: float  # I(A;B) - E[I(A;B)]
+    redundancy_normalized: float
+    conditional_relevance: float  # I(A;Y|B) minus its stratified expected value
+    conditional_p: float
+
+
+@dataclass(frozen=True)
+class StepReference:
+    name: str
+    step: int
+    gain: float
+    relevance: float
+    p_value: float
+    most_redundant_with: str | None
+    redundancy: float | None
+    redundancy_normalized: float | None
+
+
+@dataclass(frozen=True)
+class DroppedReference:
+    name: str
+    reason: str
+    redundant_with: str | None
+    conditional_relevance: float | None
+
+
+@dataclass(frozen=True)
+class SelectionReference:
+    stopped_by: str
+    selected: tuple[StepReference, ...]
+    dropped: tuple[DroppedReference, ...]
+
+
+@dataclass
+class SearchCache:
+    """Relevance and pair statistics already computed for one table (keyed by column names)."""
+
+    relevance: dict[str, FeatureRelevance] = field(default_factory=dict)
+    pairs: dict[tuple[str, str], PairReference] = field(default_factory=dict)
+
+
+def feature_relevance(x: Sequence[Hashable], y: Sequence[Hashable]) -> FeatureRelevance:
+    x_counts = list(Counter(x).values())
+    y_counts = list(Counter(y).values())
+    mi = mutual_information_labels(x, y)
+    expected = expected_mutual_information_lgamma(y_counts, x_counts) if len(x) > 1 else 0.0
+    expected = max(expected, 0.0)
+    df = (len(x_counts) - 1) * (len(y_counts) - 1)
+    return FeatureRelevance(
+        score=(mi - expected) / LN2,
+        p_value=calibrated_chi2_p(mi, expected, df),
+        entropy=entropy(x_counts) / LN2,
+    )
+
+
+def pair_reference(
+    a: str, b: str, columns: dict[str, Sequence[Hashable]], y: Sequence[Hashable]
+) -> PairReference:
+    mi, expected, normalized = redundancy_labels(columns[a], columns[b])
+    cmi, cmi_expected, df = conditional_mutual_information_labels(columns[a], y, columns[b])
+    return PairReference(
+        a=a,
+        b=b,
+        redundancy=mi / LN2,
+        redundancy_adjusted=(mi - expected) / LN2,
+        redundancy_normalized=normalized,
+        conditional_relevance=(cmi - cmi_expected) / LN2,
+        conditional_p=calibrated_chi2_p(cmi, cmi_expected, df),
+    )
+
+
+def _mean(values: Sequence[float]) -> float:
+    return sum(values) / len(values)
+
+
+def greedy_select(
+    columns: dict[str, Sequence[Hashable]],
+    y: Sequence[Hashable],
+    *,
+    criterion: str,
+    k: int | None,
+    significance: float,
+    redundancy_weight: float = 1.0,
+    relation_weight: float = 1.0,
+    cache: SearchCache | None = None,
+) -> SelectionReference:
+    """The documented greedy search (README "outrank-cli select"), from scratch at every step.
+
+    Relevance is the AMI score in bits with its calibrated chi-square p-value; a *signal* has
+    relevance > 0 and p * F <= ``significance`` (Bonferroni over the F features); constant
+    columns are never candidates. Step 1 takes the most relevant signal; later steps score the
+    signal candidates by ``criterion`` over the selected features S_j:
+
+    * ``jmi``: mean_j c(X|S_j), c the chance-corrected conditional relevance I(X;Y|S_j) - E;
+    * ``mrmr``: rel(X) - mean_j r(X,S_j), r the redundancy I(X;S_j) - E[I(X;S_j)];
+    * ``cmim``: min_j c(X|S_j);
+    * ``jmim``: min_j rel(S_j) + c(X|S_j);
+    * ``3mr``: rel(X) - alpha mean_j r(X,S_j) + beta (mean_j c(X|S_j) - rel(X)).
+
+    A signal candidate is *redundant* (never selected) when c(X|S_j) <= 0.25 rel(X) for some
+    selected signal S_j. Without ``k`` a candidate must also be a signal whose c(X|S_j) is > 0
+    with p * F <= ``significance`` given every selected signal; the search stops when none is
+    left. With ``k``, signals go first by the criterion, then the other non-redundant columns
+    fill k by relevance. Scores are rounded to 12 decimals; ties go to the earlier column.
+    ``cache`` may be shared between calls on the same ``columns`` and ``y`` (it only saves time).
+    """
+    if criterion not in {"jmi", "mrmr", "cmim", "jmim", "3mr"}:
+        raise ValueError(f"unknown criterion {criterion!r}")
+    names = list(columns)
+    f = len(names)
+    cache = SearchCache() if cache is None else cache
+    for name in names:
+        if name not in cache.relevance:
+            cache.relevance[name] = feature_relevance(columns[name], y)
+    rel = cache.relevance
+    pairs = cache.pairs
+
+    def pair(a: str, b: str) -> PairReference:
+        if (a, b) not in pairs:
+            pairs[(a, b)] = pair_reference(a, b, columns, y)
+        return pairs[(a, b)]
+
+    def significant(p: float) -> bool:
+        return p * max(f, 1) <= significance
+
+    def is_signal(name: str) -> bool:
+        return rel[name].score > 0 and significant(rel[name].p_value)
+
+    chosen: list[str] = []
+
+    def chosen_signals() -> list[str]:
+        return [j for j in chosen if is_signal(j)]
+
+    def redundant_with(name: str) -> PairReference | None:
+        if not is_signal(name):
+            return None
+        threshold = REDUNDANT_SHARE * rel[name].score
+        hits = [pair(name, j) for j in chosen_signals() if pair(name, j).conditional_relevance <= threshold]
+        return min(hits, key=lambda s: s.conditional_relevance) if hits else None
+
+    def significant_gain(name: str) -> bool:
+        return all(
+            pair(name, j).conditional_relevance > 0 and significant(pair(name, j).conditional_p)
+            for j in chosen_signals()
+        )
+
+    def eligible(name: str) -> bool:
+        if redundant_with(name) is not None:
+            return False
+        return k is not None or (is_signal(name) and significant_gain(name))
+
+    def criterion_score(name: str) -> float:
+        # while signals are being chosen, every selected feature is a signal
+        assert chosen_signals() == chosen
+        relevance = rel[name].score
+        conditional = [pair(name, j).conditional_relevance for j in chosen]
+        redundancy = [pair(name, j).redundancy_adjusted for j in chosen]
+        if criterion == "jmi":
+            return _mean(conditional)
+        if criterion == "mrmr":
+            return relevance - _mean(redundancy)
+        if criterion == "cmim":
+            return min(conditional)
+        if criterion == "jmim":
+            return min(rel[j].score + c for j, c in zip(chosen, conditional, strict=True))
+        relation = _mean(conditional) - relevance
+        return relevance - redundancy_weight * _mean(redundancy) + relation_weight * relation
+
+    def best_of(pool: list[str], score: dict[str, float]) -> str:
+        # max keeps the first of equal values: pool is in column order
+        return max(pool, key=lambda name: round(score[name], 12))
+
+    remaining = [name for name in names if rel[name].entropy > 0]
+    selected: list[StepReference] = []
+    stopped_by = STOP_EXHAUSTED
+    while True:
+        if k is not None and len(chosen) >= k:
+            stopped_by = STOP_K
+            break
+        candidates = [name for name in remaining if eligible(name)]
+        if not candidates:
+            if k is not None or not remaining:
+                stopped_by = STOP_EXHAUSTED
+            else:
+                stopped_by = STOP_NO_GAIN if chosen else STOP_NO_SIGNAL
+            break
+        signals = [name for name in candidates if is_signal(name)]
+        if signals and chosen:
+            score = {name: criterion_score(name) for name in signals}
+            best = best_of(signals, score)
+            against = [pair(best, j) for j in chosen]
+            worst = min(against, key=lambda s: s.conditional_relevance)
+            closest = max(against, key=lambda s: s.redundancy_normalized)
+            step = StepReference(
+                best,
+                len(chosen) + 1,
+                score[best],
+                rel[best].score,
+                worst.conditional_p,
+                closest.b,
+                closest.redundancy,
+                closest.redundancy_normalized,
+            )
+        else:
+            pool = signals or candidates
+            score = {name: rel[name].score for name in pool}
+            best = best_of(pool, score)
+            step = StepReference(
+                best, len(chosen) + 1, score[best], rel[best].score, rel[best].p_value, None, None, None
+            )
+        selected.append(step)
+        chosen.append(best)
+        remaining.remove(best)
+
+    dropped: list[DroppedReference] = []
+    for name in names:
+        if name in chosen:
+            continue
+        if rel[name].entropy <= 0:
+            dropped.append(DroppedReference(name, "constant", None, None))
+        elif not is_signal(name):
+            dropped.append(DroppedReference(name, "no signal", None, None))
+        elif not chosen_signals():
+            dropped.append(DroppedReference(name, "not evaluated (search stopped first)", None, None))
+        elif (hit := redundant_with(name)) is not None:
+            dropped.append(
+                DroppedReference(name, f"redundant with {hit.b}", hit.b, hit.conditional_relevance)
+            )
+        else:
+            worst = min((pair(name, j) for j in chosen_signals()), key=lambda s: s.conditional_relevance)
+            reason = STOP_K if stopped_by == STOP_K else "no significant gain beyond the selected features"
+            dropped.append(DroppedReference(name, reason, worst.b, worst.conditional_relevance))
+    return SelectionReference(stopped_by, tuple(selected), tuple(dropped))

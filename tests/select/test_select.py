@@ -1,21 +1,25 @@
-"""`select` and `redundancy`: greedy search against a brute-force reference, duplicates,
-noise, stopping, reproducibility, output formats and bad options."""
+"""`select` and `redundancy`: the greedy search step by step against the plain-Python reference
+(every criterion, with and without --k), duplicates, noise, stopping, reproducibility, output
+formats and bad options.
+
+Only ``Request``, the options and ``select_features`` come from the package, so these tests hold
+however the package is laid out inside."""
 
 from __future__ import annotations
 
 import json
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 import pytest
 from sklearn.metrics import adjusted_mutual_info_score, mutual_info_score
-from sklearn.metrics.cluster import contingency_matrix
-from sklearn.metrics.cluster._expected_mutual_info_fast import expected_mutual_information
 from tables import selection_table
 
 from outrank_cli.pipeline import Request
 from outrank_cli.select import PassOptions, SearchOptions, select_features
+from tests import reference
 
 LN2 = math.log(2.0)
 
@@ -81,80 +85,262 @@ def test_reproducible_across_runs_and_formats(cli, tmp_path, selection_csv):
     assert runs[0] == runs[1] == runs[2]
 
 
-def _reference_conditional(a: np.ndarray, y: np.ndarray, given: np.ndarray) -> float:
-    """Sum over strata of (n_s/N) (I_s - E[I_s]) in bits, by scikit-learn."""
-    total = 0.0
-    n = a.shape[0]
-    for value in np.unique(given):
-        mask = given == value
-        if mask.sum() < 2:
-            continue
-        table = contingency_matrix(a[mask], y[mask])
-        total += (
-            mask.sum()
-            / n
-            * (mutual_info_score(a[mask], y[mask]) - expected_mutual_information(table, int(mask.sum())))
+# -- the greedy search against the plain-Python reference (tests/reference.py) -----------------
+CRITERIA = ("jmi", "mrmr", "cmim", "jmim", "3mr")
+
+
+def criteria_table(n: int = 3_000, seed: int = 132) -> pl.DataFrame:
+    """Categorical columns only (strings and one small-integer column, so nothing is binned).
+
+    Signals of different shapes, so that the criteria part ways: ``s1`` the strongest; ``combo``
+    (the high half of s1 with a signal of its own) is second by relevance, but half of it
+    repeats s1; ``inter_a`` and ``inter_b`` act mostly together (a XOR b); ``weak`` is a weak
+    small-integer signal; ``z`` acts only together with the parity of s1. ``s1_copy`` (a
+    duplicate spelled differently) and ``s1_pair`` (a function of s1) are redundant; ``s2`` and
+    ``s2_noisy`` are too weak to count; ``noise_cat``, ``noise_hc`` (300 levels) and ``const``
+    carry nothing.
+    """
+    rng = np.random.default_rng(seed)
+    s1 = rng.integers(0, 4, n)
+    s2 = rng.integers(0, 3, n)
+    a = rng.integers(0, 2, n)
+    b = rng.integers(0, 2, n)
+    hidden = rng.integers(0, 2, n)
+    z = rng.integers(0, 2, n)
+    weak = rng.integers(0, 5, n)
+    logit = (
+        0.51 * (s1 - 1.5)
+        + 1.22 * (a ^ b)
+        + 0.13 * a
+        + 0.73 * b
+        + 0.32 * (s2 == 2)
+        + 0.62 * hidden
+        + 0.77 * (weak == 0)
+        + 0.6 * (z * (2 * (s1 % 2) - 1))
+        + 0.31 * z
+        - 1.0
+    )
+    y = (rng.random(n) < 1.0 / (1.0 + np.exp(-logit))).astype(np.int64)
+    s2_noisy = np.where(rng.random(n) < 0.21, rng.integers(0, 3, n), s2)
+    return pl.DataFrame(
+        {
+            "noise_cat": rng.integers(0, 6, n).astype(str),
+            "s1": np.array(list("abcd"))[s1],
+            "combo": np.array([f"m{u}{v}" for u, v in zip(s1 // 2, hidden, strict=True)]),
+            "inter_a": np.array(["no", "yes"])[a],
+            "s1_copy": np.array(list("WXYZ"))[s1],
+            "const": np.array(["same"] * n),
+            "s2": np.array(list("pqr"))[s2],
+            "z": np.array(["zo", "zi"])[z],
+            "s2_noisy": np.array(list("pqr"))[s2_noisy],
+            "inter_b": np.array(["lo", "hi"])[b],
+            "weak": weak,
+            "s1_pair": np.array(["ab", "ab", "cd", "cd"])[s1],
+            "noise_hc": np.array([f"h{v}" for v in rng.integers(0, 300, n)]),
+            "y": y,
+        }
+    )
+
+
+@dataclass(frozen=True)
+class ReferenceCase:
+    """A table on disk for the library and as label lists for the reference."""
+
+    path: str
+    rows: int
+    columns: dict[str, list]
+    target: list
+    cache: reference.SearchCache
+
+    def library(self, **options):
+        # the sample is the whole table, so pair statistics see the same rows as the reference
+        search = SearchOptions(sample_rows=self.rows, **options)
+        return select_features(Request([self.path], PassOptions(target="y")), search)
+
+    def reference(
+        self, *, criterion: str = "jmi", k: int | None = None, significance: float = 0.01, **weights
+    ) -> reference.SelectionReference:
+        return reference.greedy_select(
+            self.columns,
+            self.target,
+            criterion=criterion,
+            k=k,
+            significance=significance,
+            cache=self.cache,
+            **weights,
         )
-    return total / LN2
 
 
-@pytest.mark.parametrize("criterion", ["jmi", "cmim", "mrmr", "jmim"])
-def test_greedy_matches_brute_force(criterion, tmp_path):
-    rng = np.random.default_rng(11)
-    n = 4_000
-    cols = {f"x{i}": rng.integers(0, 3 + i, n) for i in range(6)}
-    cols["x6"] = (cols["x0"] + cols["x1"]) % 3
-    logit = (cols["x0"] - 1) + 0.7 * (cols["x2"] % 2) + 0.4 * (cols["x6"] == 1)
-    cols["y"] = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(np.int64)
-    frame = pl.DataFrame({k: np.asarray(v).astype(str) if k != "y" else v for k, v in cols.items()})
-    path = tmp_path / "t.csv"
+def _case(frame: pl.DataFrame, path) -> ReferenceCase:
     frame.write_csv(path)
-    options = PassOptions(target="y")
-    search = SearchOptions(k=7, criterion=criterion, sample_rows=n)
-    result = select_features(Request([str(path)], options), search)
-    got = [s.name for s in result.selected]
-    # brute force: recompute every criterion from scratch with scikit-learn at each step
-    names = [f"x{i}" for i in range(7)]
-    data = {k: frame[k].to_numpy() for k in names}
-    y = frame["y"].to_numpy()
-    with Request([str(path)], options).scored(sample_rows=n) as (scored, _):
-        pass
-    relevance = {r.name: r.score for r in scored.ranking}
-    chosen: list[str] = []
-    for _ in range(len(got)):
-        best, best_score = None, -np.inf
-        for k in names:
-            if k in chosen:
-                continue
-            if not chosen:
-                score = relevance[k]
-            else:
-                cond = [_reference_conditional(data[k], y, data[j]) for j in chosen]
-                red = [
-                    (
-                        mutual_info_score(data[k], data[j])
-                        - expected_mutual_information(contingency_matrix(data[k], data[j]), n)
-                    )
-                    / LN2
-                    for j in chosen
-                ]
-                joint = [relevance[j] + c for j, c in zip(chosen, cond, strict=False)]
-                score = {
-                    "jmi": np.mean(cond),
-                    "cmim": min(cond),
-                    "mrmr": relevance[k] - np.mean(red),
-                    "jmim": min(joint),
-                }[criterion]
-            if score > best_score + 1e-12:
-                best, best_score = k, score
-        if best in got[len(chosen) : len(chosen) + 1]:
-            chosen.append(best)
-            continue
-        # the library may have skipped a redundant feature; it must still have chosen a best one
-        assert got[len(chosen)] not in chosen
-        chosen.append(got[len(chosen)])
-    assert chosen == got
-    assert got[0] == max(names, key=lambda k: relevance[k])
+    return ReferenceCase(
+        path=str(path),
+        rows=frame.height,
+        columns={name: frame[name].to_list() for name in frame.columns if name != "y"},
+        target=frame["y"].to_list(),
+        cache=reference.SearchCache(),
+    )
+
+
+@pytest.fixture(scope="module")
+def criteria_case(tmp_path_factory) -> ReferenceCase:
+    return _case(criteria_table(), tmp_path_factory.mktemp("criteria") / "table.csv")
+
+
+def _close(got: float | None, expected: float | None, *, rel: float = 1e-9) -> bool:
+    if got is None or expected is None:
+        return got is None and expected is None
+    # A chance-corrected score is I - E[I]: for a noise column, two numbers near 1e-3 bits
+    # that cancel to 1e-6 or less. Both sides get each to about 1e-11 relative (log-gamma of
+    # arguments near N), so the difference is only good to about 1e-14 bits absolute.
+    return math.isclose(got, expected, rel_tol=rel, abs_tol=1e-12)
+
+
+def assert_same_search(got, expected) -> None:
+    """The library's result equals the reference's, step by step; never the other way round."""
+    path = [s.name for s in expected.selected]
+    for position, (mine, theirs) in enumerate(zip(got.selected, expected.selected, strict=False)):
+        where = f"step {position + 1} (reference path {path[: position + 1]})"
+        assert mine.name == theirs.name, f"{where}: library chose {mine.name}"
+        assert mine.step == theirs.step == position + 1
+        assert _close(mine.gain, theirs.gain), f"{where}: gain {mine.gain!r} != {theirs.gain!r}"
+        assert _close(mine.relevance, theirs.relevance), f"{where}: relevance {mine.relevance!r}"
+        # library chi-square tail against scipy's: both far more accurate than any threshold
+        assert _close(mine.p_value, theirs.p_value, rel=1e-8), f"{where}: p {mine.p_value!r}"
+        assert mine.most_redundant_with == theirs.most_redundant_with, where
+        assert _close(mine.redundancy, theirs.redundancy), where
+        assert _close(mine.redundancy_normalized, theirs.redundancy_normalized), where
+    assert [s.name for s in got.selected] == path
+    assert got.stopped_by == expected.stopped_by
+    assert [(d.name, d.reason) for d in got.dropped] == [(d.name, d.reason) for d in expected.dropped]
+    for mine, theirs in zip(got.dropped, expected.dropped, strict=True):
+        assert mine.redundant_with == theirs.redundant_with, mine.name
+        assert _close(mine.conditional_relevance, theirs.conditional_relevance), mine.name
+
+
+@pytest.mark.parametrize("k", [None, 3, 7])
+@pytest.mark.parametrize("criterion", CRITERIA)
+def test_greedy_search_matches_reference(criteria_case, criterion, k):
+    got = criteria_case.library(criterion=criterion, k=k)
+    assert_same_search(got, criteria_case.reference(criterion=criterion, k=k))
+
+
+@pytest.mark.parametrize("criterion", CRITERIA)
+def test_automatic_stop_at_a_strict_level_matches_reference(criteria_case, criterion):
+    # at 1e-6 `weak` is still a signal but its gain given s1 is no longer significant
+    got = criteria_case.library(criterion=criterion, significance=1e-6)
+    expected = criteria_case.reference(criterion=criterion, significance=1e-6)
+    assert_same_search(got, expected)
+    assert ("weak", "no significant gain beyond the selected features") in [
+        (d.name, d.reason) for d in expected.dropped
+    ]
+
+
+@pytest.mark.parametrize(
+    "alpha, beta, k",
+    [
+        (0.01, 0.25, None),  # a light redundancy penalty: combo comes second
+        (0.01, 0.25, 7),
+        (0.0, 0.0, None),  # no redundancy, no relation: plain relevance order
+    ],
+)
+def test_3mr_weights_match_reference(criteria_case, alpha, beta, k):
+    weights = {"redundancy_weight": alpha, "relation_weight": beta}
+    got = criteria_case.library(criterion="3mr", k=k, **weights)
+    expected = criteria_case.reference(criterion="3mr", k=k, **weights)
+    assert_same_search(got, expected)
+    assert [s.name for s in expected.selected][:2] == ["s1", "combo"]
+
+
+@pytest.mark.parametrize("k", [1, 20])
+def test_k_at_the_extremes_matches_reference(criteria_case, k):
+    got = criteria_case.library(criterion="cmim", k=k)
+    expected = criteria_case.reference(criterion="cmim", k=k)
+    assert_same_search(got, expected)
+    assert expected.stopped_by == ("k reached" if k == 1 else "no candidates left")
+
+
+def test_the_table_separates_the_criteria(criteria_case):
+    """Each criterion takes its own path, and none is the plain relevance order."""
+    relevance = criteria_case.cache.relevance
+    for k in (None, 7):
+        paths = {
+            c: tuple(s.name for s in criteria_case.reference(criterion=c, k=k).selected) for c in CRITERIA
+        }
+        assert len(set(paths.values())) == len(CRITERIA), paths
+        for criterion, path in paths.items():
+            signals = path[:5]
+            assert list(signals) != sorted(signals, key=lambda name: -relevance[name].score), criterion
+    reasons = {d.reason for c in CRITERIA for d in criteria_case.reference(criterion=c, k=3).dropped}
+    assert {"constant", "no signal", "redundant with s1", "k reached"} <= reasons
+
+
+def thresholds_table(n: int = 3_000, seed: int = 0) -> pl.DataFrame:
+    """Columns on either side of the search's thresholds: given ``s``, ``part_hi`` keeps 27% of
+    its relevance and ``part_lo`` 22% (the redundancy rule's line is 25%), and ``faint`` has
+    a p-value between 0.01 / F and 0.01 (Bonferroni decides whether it is a signal)."""
+    rng = np.random.default_rng(seed)
+    s = rng.integers(0, 4, n)
+    h1 = rng.integers(0, 2, n)
+    h2 = rng.integers(0, 2, n)
+    faint = rng.integers(0, 3, n)
+    logit = 1.0 * (s // 2) + 1.4 * (s % 2) + 0.64 * h1 + 0.53 * h2 + 0.32 * (faint == 0) - 1.5
+    y = (rng.random(n) < 1.0 / (1.0 + np.exp(-logit))).astype(np.int64)
+    return pl.DataFrame(
+        {
+            "s": [f"s{v}" for v in s],
+            "part_hi": [f"{u}{v}" for u, v in zip(s // 2, h1, strict=True)],
+            "part_lo": [f"{u}{v}" for u, v in zip(s // 2, h2, strict=True)],
+            "faint": [f"f{v}" for v in faint],
+            "noise": [f"n{v}" for v in rng.integers(0, 4, n)],
+            "y": y,
+        }
+    )
+
+
+@pytest.mark.parametrize("k", [None, 4])
+def test_thresholds_match_reference(tmp_path, k):
+    case = _case(thresholds_table(), tmp_path / "thresholds.csv")
+    expected = case.reference(criterion="jmi", k=k)
+    assert_same_search(case.library(criterion="jmi", k=k), expected)
+    # the table is what it claims to be
+    relevance = case.cache.relevance
+    share = {
+        name: case.cache.pairs[(name, "s")].conditional_relevance / relevance[name].score
+        for name in ("part_hi", "part_lo")
+    }
+    assert 0.26 < share["part_hi"] < 0.29 and 0.21 < share["part_lo"] < 0.24, share
+    assert 0.01 / 5 < relevance["faint"].p_value < 0.01
+    reasons = {d.name: d.reason for d in expected.dropped}
+    assert reasons["part_lo"].startswith("redundant with")
+    if k is None:
+        assert [s.name for s in expected.selected] == ["s", "part_hi"]
+        assert reasons["faint"] == "no signal"
+    else:  # faint only fills k, after the signals
+        assert [s.name for s in expected.selected] == ["s", "part_hi", "faint", "noise"]
+
+
+def test_noise_only_matches_reference(tmp_path):
+    """Nothing is relevant: the automatic stop selects nothing; --k fills with noise by relevance,
+    duplicates included (only signals can be redundant)."""
+    rng = np.random.default_rng(3)
+    n = 2_000
+    noise = rng.integers(0, 4, n)
+    frame = pl.DataFrame(
+        {
+            "n1": np.array(list("abcd"))[noise],
+            "n2": rng.integers(0, 7, n).astype(str),
+            "n1_copy": np.array(list("ABCD"))[noise],
+            "n3": rng.integers(0, 3, n),
+            "y": np.array(["u", "v", "w"])[rng.integers(0, 3, n)],
+        }
+    )
+    case = _case(frame, tmp_path / "noise.csv")
+    for k in (None, 3):
+        assert_same_search(case.library(criterion="jmi", k=k), case.reference(criterion="jmi", k=k))
+    assert case.reference(k=None).stopped_by == "no feature is significantly relevant"
+    # the tie between the twins goes to column order; the redundancy rule only judges signals
+    assert [s.name for s in case.reference(k=3).selected] == ["n1", "n1_copy", "n3"]
 
 
 def test_redundancy_command_lists_duplicates_first(cli, selection_csv):

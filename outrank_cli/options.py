@@ -3,9 +3,10 @@
 Every command runs the same pipeline with ``PassOptions`` (the table, its columns and the parts
 every command shares); ``select``, ``redundancy`` and ``check`` add their own part. All parts
 are frozen, keyword-only dataclasses whose defaults match the command line; ``validate`` raises
-``UsageError`` with the option's name, the value and the valid range. Nothing here imports
-numpy or polars at import time (the registries of names are imported by ``validate``): the
-command line builds these before the heavy imports.
+``UsageError`` with the option's name, the value and the valid range. Names that pick from a
+registry (``--correction``, ``--engine``, ``--criterion``) are checked against the registry by
+the stage that owns it (``pipeline.check_options``, ``select.subset``). Nothing here imports
+numpy or polars: the command line builds these before the heavy imports.
 """
 
 from __future__ import annotations
@@ -66,11 +67,7 @@ class EngineOptions:
     dashboard: bool = False
 
     def validate(self) -> None:
-        from outrank_cli.count.engine import ENGINES
-
         _at_least("--threads", self.threads, 1)
-        if self.engine not in ENGINES:
-            raise UsageError(f"unknown --engine {self.engine!r}; valid: {', '.join(ENGINES)}")
         _at_least("--workers", self.workers, 1)
         if self.engine == "local" and (self.scheduler or self.workers):
             raise UsageError("--scheduler and --workers need --engine dask")
@@ -84,10 +81,6 @@ class ScoreOptions:
     permutations: int = 200
 
     def validate(self) -> None:
-        from outrank_cli.stats.relevance import CORRECTIONS
-
-        if self.correction not in CORRECTIONS:
-            raise UsageError(f"unknown --correction {self.correction!r}; valid: {', '.join(CORRECTIONS)}")
         _between("--permutations", self.permutations, 1, 100_000)
 
 
@@ -147,12 +140,8 @@ class SearchOptions:
     relation_weight: float = 1.0
 
     def validate(self) -> None:
-        from outrank_cli.select.criteria import CRITERIA
-
         if self.k is not None and self.k < 1:
             raise UsageError(f"--k must be >= 1, got {self.k}; leave it out to stop automatically")
-        if self.criterion not in CRITERIA:
-            raise UsageError(f"unknown --criterion {self.criterion!r}; valid: {', '.join(CRITERIA)}")
         if not 0.0 < self.significance < 1.0:
             raise UsageError(f"--significance must be between 0 and 1, got {self.significance}")
         _sample_rows(self.sample_rows)

@@ -19,12 +19,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from outrank_cli.count.engine import count
+from outrank_cli.count.engine import ENGINES, count
 from outrank_cli.count.job import CountJob
 from outrank_cli.count.result import TableCounts
 from outrank_cli.count.sample import RowSample
 from outrank_cli.encode.columns import plan_columns, split_patterns
 from outrank_cli.encode.features import EncodedFeature, encode_feature
+from outrank_cli.errors import UsageError
 from outrank_cli.kernels.warmup import warm_up_in_background
 from outrank_cli.options import PassOptions
 from outrank_cli.progress import Progress, ProgressCallback, ignore_progress
@@ -32,6 +33,7 @@ from outrank_cli.source import Source, resolve
 from outrank_cli.source.early import EarlyStart
 from outrank_cli.stats.pairs import SampleColumns
 from outrank_cli.stats.ranking import FeatureRanking, TargetInfo, score_features, target_info
+from outrank_cli.stats.relevance import CORRECTIONS
 
 
 def default_threads() -> int:
@@ -39,11 +41,22 @@ def default_threads() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
+def check_options(options: PassOptions) -> None:
+    """Every value in range and every name in its registry (``UsageError`` otherwise)."""
+    options.validate()
+    for flag, name, registry in (
+        ("--correction", options.score.correction, CORRECTIONS),
+        ("--engine", options.engine.engine, ENGINES),
+    ):
+        if name not in registry:
+            raise UsageError(f"unknown {flag} {name!r}; valid: {', '.join(registry)}")
+
+
 @contextmanager
 def worker_pool(options: PassOptions) -> Iterator[ThreadPoolExecutor]:
     """The run's thread pool: ``--threads`` workers (default: every core). The options are
-    validated first, so a bad value is a usage error before any thread starts."""
-    options.validate()
+    checked first, so a bad value is a usage error before any thread starts."""
+    check_options(options)
     threads = options.engine.threads or default_threads()
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="outrank") as pool:
         yield pool
@@ -146,7 +159,7 @@ def run_pass(
 ) -> Scored:
     """Resolve the input, plan the columns, count them in one pass, score every feature."""
     started = time.perf_counter()
-    options.validate()
+    check_options(options)
     warm_up_in_background()
     try:
         source = early.source(paths, options.read) if early is not None else None

@@ -7,18 +7,10 @@ import typer
 
 from outrank_cli.cli.app import app
 from outrank_cli.cli.feedback import run_library
+from outrank_cli.cli.formats import CheckFormat, CheckSampleRows, Output, output_group
 from outrank_cli.cli.groups import group, with_groups
 from outrank_cli.cli.output import emit_report, on_terminal, resolve_format
-from outrank_cli.cli.params import (
-    SETUP,
-    TABLE,
-    CheckFormat,
-    CheckSampleRows,
-    Output,
-    Setup,
-    Table,
-    output_group,
-)
+from outrank_cli.cli.params import SETUP, TABLE, Setup, Table
 from outrank_cli.errors import EXIT_DATA_ERROR
 from outrank_cli.options import CheckOptions
 

@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from outrank_cli.cli.feedback import fail, run_library
-from outrank_cli.cli.params import Output
+from outrank_cli.cli.formats import Output
 from outrank_cli.errors import EXIT_USAGE_ERROR
 
 
@@ -82,6 +82,6 @@ def on_terminal() -> bool:
 
 def report_format(out: Output) -> Any:
     """The format of a table/json/csv/names report (see ``resolve_format``)."""
-    from outrank_cli.cli.params import BY_SUFFIX, OutputFormat
+    from outrank_cli.cli.formats import BY_SUFFIX, OutputFormat
 
     return resolve_format(out, BY_SUFFIX, table=OutputFormat.table, json=OutputFormat.json)

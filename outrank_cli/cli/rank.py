@@ -10,19 +10,10 @@ import typer
 
 from outrank_cli.cli.app import app
 from outrank_cli.cli.feedback import fail, run_library
+from outrank_cli.cli.formats import Output, OutputFormat, directory_files, report_group
 from outrank_cli.cli.groups import with_groups
 from outrank_cli.cli.output import emit_report, on_terminal, report_format
-from outrank_cli.cli.params import (
-    SCORE,
-    SETUP,
-    TABLE,
-    Output,
-    OutputFormat,
-    Setup,
-    Table,
-    directory_files,
-    report_group,
-)
+from outrank_cli.cli.params import SCORE, SETUP, TABLE, Setup, Table
 from outrank_cli.errors import EXIT_USAGE_ERROR
 from outrank_cli.options import ScoreOptions
 

@@ -6,18 +6,10 @@ import typer
 
 from outrank_cli.cli.app import app
 from outrank_cli.cli.feedback import run_library
+from outrank_cli.cli.formats import Output, PairSampleRows, directory_files, report_group
 from outrank_cli.cli.groups import with_groups
 from outrank_cli.cli.output import emit_report, on_terminal, report_format
-from outrank_cli.cli.params import (
-    SETUP,
-    TABLE,
-    Output,
-    PairSampleRows,
-    Setup,
-    Table,
-    directory_files,
-    report_group,
-)
+from outrank_cli.cli.params import SETUP, TABLE, Setup, Table
 from outrank_cli.options import RedundancyOptions
 
 OUTPUT = report_group("redundancy")

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import numpy as np
 
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
+from outrank_cli.kernels import lazy_module
+
 _FILE_SHIFT = np.uint64(40)  # up to 2**40 rows per file, 2**24 files
+hashing = lazy_module("outrank_cli.kernels.hashing")
 
 
 def row_ids(file_index: int, first_row: int, n: int) -> np.ndarray:
@@ -28,12 +29,9 @@ def row_ids(file_index: int, first_row: int, n: int) -> np.ndarray:
 
 
 def priorities(ids: np.ndarray, seed: int) -> np.ndarray:
-    """splitmix64 of the row identity mixed with the seed (numpy wraps on overflow)."""
-    with np.errstate(over="ignore"):
-        x = ids ^ np.uint64((seed * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF)
-        x = (x ^ (x >> np.uint64(30))) * _M1
-        x = (x ^ (x >> np.uint64(27))) * _M2
-        return x ^ (x >> np.uint64(31))
+    """A pseudo-random priority per row: splitmix64 of the row identity mixed with the seed."""
+    result: np.ndarray = hashing.mix64_array(ids, seed)
+    return result
 
 
 class RowSample:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from outrank_cli.errors import UsageError
 from outrank_cli.options import SearchOptions
 from outrank_cli.pipeline import Request, RunInfo
+from outrank_cli.select.criteria import CRITERIA
 from outrank_cli.select.greedy import Dropped, SearchPath, Selected, greedy_search
 from outrank_cli.stats.ranking import FeatureRanking
 
@@ -36,6 +38,8 @@ def select_features(request: Request, search: SearchOptions | None = None) -> Se
     """Greedy forward selection with ``search.criterion``; stop at ``search.k`` or at the noise floor."""
     search = search or SearchOptions()
     search.validate()
+    if search.criterion not in CRITERIA:
+        raise UsageError(f"unknown --criterion {search.criterion!r}; valid: {', '.join(CRITERIA)}")
     with request.scored(sample_rows=search.sample_rows) as (scored, pool):
         started = time.perf_counter()
         path = greedy_search(scored, search, pool=pool)

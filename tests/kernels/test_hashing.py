@@ -29,7 +29,7 @@ SEEDS = [
 
 
 def splitmix64_reference(ids: np.ndarray, seed: int) -> np.ndarray:
-    """What ``outrank_cli.sample.priorities`` computes in numpy (copied, so that this stays
+    """What ``outrank_cli.count.sample.priorities`` computes in numpy (copied, so that this stays
     the reference whatever becomes of that function)."""
     with np.errstate(over="ignore"):
         x = ids ^ np.uint64((seed * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF)

@@ -3,7 +3,6 @@ and explicit options, in rising order of precedence."""
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -87,6 +86,8 @@ def load_thresholds(*, overrides: dict[str, Any], start: Path | None = None) -> 
     source = None
     pyproject = find_pyproject((start or Path.cwd()).resolve())
     if pyproject is not None:
+        import tomllib
+
         try:
             document = tomllib.loads(pyproject.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as error:

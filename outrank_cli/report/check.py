@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
-
-from rich.console import Console
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 from outrank_cli.checks.findings import Finding, Severity
 from outrank_cli.checks.gate import CheckResult
 from outrank_cli.report.document import clean, document, dumps
 from outrank_cli.report.rank import feature_record
 from outrank_cli.report.tabular import records_to_csv, renderings
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 FINDING_COLUMNS = ["severity", "code", "column", "other", "message"]
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -73,6 +73,8 @@ def check_csv(result: CheckResult) -> str:
 
 
 def render_check(result: CheckResult, console: Console) -> None:
+    from rich.table import Table
+
     summary = result.summary()
     verdict = "[bold red]FAIL[/]" if result.failed else "[bold green]PASS[/]"
     console.print(

@@ -5,15 +5,15 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import asdict
-from typing import Any
-
-from rich.console import Console
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 from outrank_cli.rank import RankResult
 from outrank_cli.report.document import clean, document, dumps
 from outrank_cli.report.tabular import names_lines, records_to_csv, renderings
 from outrank_cli.stats.ranking import FeatureRanking
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 RANK_COLUMNS = [
     "rank",
@@ -62,6 +62,8 @@ def rank_names(result: RankResult, *, top: int | None = None) -> str:
 
 
 def render_rank(result: RankResult, console: Console, *, top: int | None) -> None:
+    from rich.table import Table
+
     shown = result.features if top is None else result.features[:top]
     title = (
         f"Relevance to [bold]{result.run.target.name}[/] ({result.run.target.kind}, "

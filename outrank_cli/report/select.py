@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict
-from typing import Any
-
-from rich.console import Console
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 from outrank_cli.report.document import clean, document, dumps
 from outrank_cli.report.tabular import names_lines, records_to_csv, renderings
 from outrank_cli.select.redundancy import RedundancyResult
 from outrank_cli.select.subset import SelectResult
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 SELECTED_COLUMNS = [
     "step",
@@ -53,6 +53,8 @@ def select_names(result: SelectResult) -> str:
 
 
 def render_select(result: SelectResult, console: Console) -> None:
+    from rich.table import Table
+
     table = Table(
         title=(
             f"Selected for [bold]{result.run.target.name}[/] by {result.search.criterion} "
@@ -119,6 +121,8 @@ def redundancy_names(result: RedundancyResult) -> str:
 
 
 def render_redundancy(result: RedundancyResult, console: Console) -> None:
+    from rich.table import Table
+
     table = Table(
         title=f"Most redundant pairs (sample of {result.run.sample_rows:,} rows)",
         title_justify="left",

@@ -103,7 +103,8 @@ def encode_views(
             )
         else:
             categorical = _view(counts, FeatureKind.CATEGORICAL, counts.table)
-        return (categorical, numeric)
+        # on a tie the family's own view wins: categories for integers, bins for floats
+        return (categorical, numeric) if counts.family is Family.INTEGER else (numeric, categorical)
     return (numeric,)
 
 

@@ -31,7 +31,7 @@ RANK_COLUMNS = [
     "kind",
     "bins",
 ]
-CSV_EXTRA = ["forced", "other_kind", "other_score", "top_value"]
+CSV_EXTRA = ["significant", "forced", "other_kind", "other_score", "top_value"]
 
 
 def rank_to_dict(result: RankResult, *, top: int | None = None) -> dict[str, Any]:
@@ -51,6 +51,7 @@ def feature_record(feature: FeatureRanking) -> dict[str, Any]:
     (``forced``, ``other_view``) and a multi-valued column's ``top_values``."""
     fields = asdict(feature)
     record = {column: fields[column] for column in ("name", *(c for c in RANK_COLUMNS if c != "name"))}
+    record["significant"] = feature.significant
     record["forced"] = feature.forced
     record["other_view"] = fields["other_view"]
     record["top_values"] = fields["top_values"]

@@ -1,5 +1,10 @@
 """The relevance of every feature of a pass, best first: what ``rank`` reports.
 
+Features whose relevance is significant (``RANK_SIGNIFICANCE``, Bonferroni over the features)
+come first, each group ordered by score: the chance-corrected score of a column with many
+levels is unbiased but spreads widely, so by chance a noise column with 50,000 levels can
+outscore a real but small effect; it cannot outdo it in evidence.
+
 A feature scored in two views (an integer column as categories and as bins) reports the view
 with the stronger evidence: the smaller calibrated p-value, then the larger score. Having
 looked twice, its p-value is doubled (Bonferroni over the two views); the other view's figures
@@ -21,6 +26,10 @@ from outrank_cli.stats.multivalue import ValueScore, value_relevance
 from outrank_cli.stats.relevance import LN2, Relevance, TableSummary, information, relevance
 
 
+# the family-wise level that splits the ranking: significant features come first
+RANK_SIGNIFICANCE = 0.01
+
+
 @dataclass(frozen=True, slots=True)
 class FeatureRanking(Relevance):
     """One feature's line in the ranking: its relevance (in bits) and what it is."""
@@ -32,6 +41,7 @@ class FeatureRanking(Relevance):
     missing_share: float
     kind: str
     bins: int | None
+    significant: bool = True  # p-value under RANK_SIGNIFICANCE after Bonferroni over the features
     forced: bool = False  # the view was chosen by --categorical / --numeric
     other_view: ViewSummary | None = None  # the view that lost, when two were scored
     top_values: tuple[ValueScore, ...] = ()  # a multi-valued column's most informative values
@@ -117,8 +127,12 @@ def score_features(
 
     scored = list(pool.map(one, range(len(candidates))))
     scores = np.array([rel.score for _, rel, _, _ in scored], dtype=np.float64)
-    # round so that float noise from summation order cannot reorder ties
-    order = np.argsort(-np.round(scores, 12), kind="mergesort")
+    significant = np.array(
+        [is_significant(rel, len(scored)) for _, rel, _, _ in scored], dtype=np.bool_
+    )
+    # significant features first, each group by score; round so that float noise from
+    # summation order cannot reorder ties
+    order = np.lexsort((np.arange(len(scored)), -np.round(scores, 12), ~significant))
     out = []
     for position, index in enumerate(order, start=1):
         feature, rel, values, other = scored[index]
@@ -135,6 +149,13 @@ def score_features(
                 forced=feature.forced,
                 other_view=other,
                 top_values=values,
+                significant=bool(significant[index]),
             )
         )
     return out, tuple(view for view, _, _, _ in scored)
+
+
+def is_significant(rel: Relevance, features: int) -> bool:
+    """A positive score whose p-value stays under ``RANK_SIGNIFICANCE`` after Bonferroni over
+    the ``features`` ranked together."""
+    return rel.score > 0 and rel.p_value * max(features, 1) <= RANK_SIGNIFICANCE

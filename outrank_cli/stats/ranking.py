@@ -25,7 +25,6 @@ from outrank_cli.options import ScoreOptions
 from outrank_cli.stats.multivalue import ValueScore, value_relevance
 from outrank_cli.stats.relevance import LN2, Relevance, TableSummary, information, relevance
 
-
 # the family-wise level that splits the ranking: significant features come first
 RANK_SIGNIFICANCE = 0.01
 
@@ -127,9 +126,7 @@ def score_features(
 
     scored = list(pool.map(one, range(len(candidates))))
     scores = np.array([rel.score for _, rel, _, _ in scored], dtype=np.float64)
-    significant = np.array(
-        [is_significant(rel, len(scored)) for _, rel, _, _ in scored], dtype=np.bool_
-    )
+    significant = np.array([is_significant(rel, len(scored)) for _, rel, _, _ in scored], dtype=np.bool_)
     # significant features first, each group by score; round so that float noise from
     # summation order cannot reorder ties
     order = np.lexsort((np.arange(len(scored)), -np.round(scores, 12), ~significant))

@@ -455,7 +455,9 @@ def test_counting_after_finish_continues_exactly(data: Any, family: Family, max_
 def _categories(values: list[int], targets: list[int], max_levels: int, cuts: list[int]) -> ColumnCounts:
     series = pl.Series("x", values, dtype=pl.Int64)
     codes = np.array(targets, dtype=np.int32)
-    counter = ColumnCounter("x", Family.INTEGER, max_levels=max_levels, n_target_levels=N_TARGET, categories=True)
+    counter = ColumnCounter(
+        "x", Family.INTEGER, max_levels=max_levels, n_target_levels=N_TARGET, categories=True
+    )
     for lo, hi in itertools.pairwise([0, *cuts, len(values)]):
         counter.update(keys_of(series[lo:hi], Family.INTEGER), codes[lo:hi])
     counter.finish()
@@ -484,7 +486,9 @@ def test_an_integer_columns_categories_are_its_keys_folded_from_the_start(data: 
             expected[bucket, target] += 1
     np.testing.assert_array_equal(result.categories, expected)
     # and the numeric grid is what it always was
-    np.testing.assert_array_equal(result.table, count(values, targets, Family.INTEGER, max_levels=max_levels).table)
+    np.testing.assert_array_equal(
+        result.table, count(values, targets, Family.INTEGER, max_levels=max_levels).table
+    )
 
 
 def test_merged_categories_equal_one_pass() -> None:

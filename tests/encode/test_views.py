@@ -61,7 +61,9 @@ def test_an_orderless_id_is_ranked_by_its_categories_as_sklearn_counts_them(cli,
     assert feature["other_view"]["score"] < feature["score"] / 20
     # looked at twice: the p-value is doubled
     df = (len(np.unique(codes)) - 1) * (len(np.unique(y)) - 1)
-    assert feature["p_value"] == pytest.approx(min(1.0, 2 * _calibrated_p(mi, expected, df)), rel=1e-6, abs=1e-300)
+    assert feature["p_value"] == pytest.approx(
+        min(1.0, 2 * _calibrated_p(mi, expected, df)), rel=1e-6, abs=1e-300
+    )
     assert feature["forced"] is False and feature["significant"] is True
 
 
@@ -129,7 +131,7 @@ def test_bad_overrides_are_one_line(cli, tmp_path, args, code, fragment):
 def test_a_bad_project_setting_is_a_usage_error(cli, tmp_path, monkeypatch):
     path = tmp_path / "t.csv"
     pl.DataFrame({"x": [1, 2] * 10, "y": [0, 1] * 10}).write_csv(path)
-    (tmp_path / "pyproject.toml").write_text('[tool.outrank-cli]\nnumeric = 3\n')
+    (tmp_path / "pyproject.toml").write_text("[tool.outrank-cli]\nnumeric = 3\n")
     monkeypatch.chdir(tmp_path)
     result = cli("rank", path, "-t", "y")
     assert result.code == 2 and "numeric in [tool.outrank-cli]" in result.err

@@ -188,14 +188,25 @@ class ColumnCounter:
 
     def _fold_categories(self, keys: Keys, target_codes: np.ndarray, start: int) -> None:
         """Count rows ``start:`` into the categorical view's buckets."""
-        if self.category_counts is None:
-            return
+        if self.category_counts is not None:
+            self._fold_rows(self.category_counts, keys, target_codes, start, None)
+
+    def _fold_rows(
+        self,
+        counts: np.ndarray,
+        keys: Keys,
+        target_codes: np.ndarray,
+        start: int,
+        out_codes: np.ndarray | None,
+    ) -> None:
+        """Count rows ``start:`` into ``counts`` by hash bucket (codes into ``out_codes``)."""
         encoding.fold_count(
             keys.keys[start:],
             keys.missing[start:] if keys.missing.size else keys.missing,
             target_codes[start:],
             n_buckets=self.max_levels,
-            counts=self.category_counts,
+            counts=counts,
+            out_codes=None if out_codes is None else out_codes[start:],
         )
 
     def _overflow(self, *, index: bool = True) -> np.ndarray:
@@ -256,14 +267,7 @@ class ColumnCounter:
             if not sketched and self.sketch is not None:
                 rest = keys.missing[start:] if keys.missing.size else None
                 hashing.hll_add(self.sketch, keys.keys[start:], rest)
-        encoding.fold_count(
-            keys.keys[start:],
-            keys.missing[start:] if keys.missing.size else keys.missing,
-            target_codes[start:],
-            n_buckets=self.max_levels,
-            counts=self._bucket_counts,
-            out_codes=None if out_codes is None else out_codes[start:],
-        )
+        self._fold_rows(self._bucket_counts, keys, target_codes, start, out_codes)
 
     # -- merging ---------------------------------------------------------------------------
     def merge(self, other: ColumnCounter) -> tuple[np.ndarray, np.ndarray]:

@@ -17,8 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from outrank_cli.encode.keys import Family, key_to_value
-from outrank_cli.stats.chisquare import chi2_sf
-from outrank_cli.stats.relevance import LN2, Relevance, adjusted_normalized, information
+from outrank_cli.stats.relevance import LN2, Relevance, adjusted_normalized, calibrated_p, information
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +81,7 @@ def value_relevance(
     expected = np.array([expected_by_b[int(count)] for count in bv])
     score = mi - expected
     df = float(np.count_nonzero(a) - 1)
-    p = np.array([_p_value(m, e, df) for m, e in zip(mi, expected, strict=True)])
+    p = np.array([calibrated_p(m, e, df) for m, e in zip(mi, expected, strict=True)])
     order = np.lexsort((present, p, -np.round(score, 12)))  # best score; then smaller p; then key order
     best = int(order[0])
     h_target = information.entropy(a)
@@ -111,12 +110,3 @@ def value_relevance(
             )
         )
     return relevance, tuple(values)
-
-
-def _p_value(mi: float, expected: float, df: float) -> float:
-    """Calibrated chi-square p of one indicator (as ``relevance.calibrated_chi2_p``)."""
-    if df <= 0 or mi <= 0.0:
-        return 1.0
-    if expected <= 0.0:
-        return 0.0
-    return chi2_sf(mi / (expected / df), df)

@@ -10,6 +10,7 @@ from outrank_cli.checks.columns import column_findings
 from outrank_cli.checks.drift import ColumnProfile, TableProfile, drift_findings, load_baseline
 from outrank_cli.checks.findings import Finding, Severity, is_ignored, parse_ignores
 from outrank_cli.checks.pairs import pair_findings
+from outrank_cli.errors import UsageError
 from outrank_cli.options import CheckOptions
 from outrank_cli.pipeline import Request, RunInfo
 from outrank_cli.stats.ranking import FeatureRanking, TargetInfo
@@ -48,6 +49,14 @@ def check_table(request: Request, gate: CheckOptions | None = None) -> CheckResu
     gate = gate or CheckOptions()
     gate.validate()
     baseline = load_baseline(Path(gate.baseline)) if gate.baseline else None
+    target = request.options.target
+    if baseline is not None and baseline.target_name and baseline.target_name != target:
+        # drift against another target's report would be invented: its target "is gone"
+        raise UsageError(
+            f"--baseline {gate.baseline!r} was made for target {baseline.target_name!r}, but this run's "
+            f"target is {target!r}; pass a baseline saved with --target {target!r} (or rerun with "
+            f"--target {baseline.target_name!r})"
+        )
     ignores = parse_ignores(list(gate.ignore))
     t = gate.thresholds
     with request.scored(sample_rows=gate.sample_rows) as (scored, pool):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Protocol
 
 import typer
 
@@ -32,6 +32,12 @@ class Correction(StrEnum):
     outrank = "outrank"
 
 
+class Validated(Protocol):
+    """An options part that checks its own values (``options.py``)."""
+
+    def validate(self) -> None: ...
+
+
 # -- the table and its columns -----------------------------------------------------------------
 @dataclass(frozen=True)
 class Table:
@@ -43,10 +49,22 @@ class Table:
     exclude: tuple[str, ...]
     seed: int
 
-    def start(self, setup: Setup) -> Run:
+    def start(self, setup: Setup, *parts: Validated) -> Run:
         """Begin resolving, inferring the schema and (local engine) reading the input on a
         side thread, before the command imports the library (numpy and the counting
-        modules): the two overlap. Call it first in a command."""
+        modules): the two overlap. Call it first in a command.
+
+        The options (``setup``'s and the command's own ``parts``) are checked first, so a
+        value out of range fails at once, before polars is imported.
+        """
+        from outrank_cli.cli.feedback import fail
+
+        checked: tuple[Validated, ...] = (setup.read, setup.encode, setup.engine, *parts)
+        for part in checked:
+            try:
+                part.validate()
+            except UsageError as error:
+                fail(str(error), error.exit_code)
         from outrank_cli.source.early import EarlyStart
 
         return Run(self, setup, EarlyStart(self.paths, setup.read, read_rows=setup.engine.engine == "local"))

@@ -1,0 +1,324 @@
+"""Issue 15: outputs, thresholds, baselines, stdin, and results that ignore row order.
+
+Each test pins the behaviour a gap of the issue lacked (exit code, the one-line message, what
+is on disk afterwards); the numbers in comments are the issue's items.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+from tests.cli.test_robustness import assert_one_line_error
+
+
+@pytest.fixture(scope="module")
+def table(tmp_path_factory) -> Path:
+    """A small table: a leak of the target, a categorical signal, numbers and noise."""
+    root = tmp_path_factory.mktemp("hardening")
+    rng = np.random.default_rng(15)
+    n = 3000
+    y = rng.integers(0, 3, n)
+    frame = pl.DataFrame(
+        {
+            "leak": [f"L{v}" for v in y],
+            "a": [f"v{v}" for v in np.where(rng.random(n) < 0.7, y, rng.integers(0, 3, n))],
+            "b": rng.integers(0, 5, n),
+            "c": rng.normal(size=n) + y,
+            "y": y,
+        }
+    )
+    frame.write_csv(root / "t.csv")
+    frame.write_parquet(root / "t.parquet")
+    return root / "t.csv"
+
+
+# -- 6. NaN and infinities in numeric options and thresholds -----------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("check", "--leak-error", "nan"),
+        ("check", "--leak-warning", "inf"),
+        ("check", "--high-missing", "-inf"),
+        ("select", "--redundancy-weight", "nan"),
+        ("select", "--relation-weight", "inf"),
+        ("select", "--significance", "nan"),
+    ],
+)
+def test_nan_and_infinite_options_are_usage_errors(cli, table, args):
+    command, *option = args
+    result = cli(command, table, "-t", "y", *option, "-f", "json")
+    assert_one_line_error(result, 2, option[0].lstrip("-").replace("-", "_")[:4], "finite")
+
+
+def test_nan_threshold_in_pyproject_is_a_usage_error(cli, table, tmp_path, monkeypatch):
+    (tmp_path / "pyproject.toml").write_text("[tool.outrank-cli.check]\nleak_error = nan\n")
+    monkeypatch.chdir(tmp_path)
+    result = cli("check", table, "-t", "y", "-f", "json")
+    assert_one_line_error(result, 2, "leak_error", "finite")
+
+
+def test_leak_gate_still_fails_on_a_perfect_leak(cli, table):
+    assert cli("check", table, "-t", "y", "-f", "json").code == 1
+
+
+# -- 7. a baseline made for another target -------------------------------------------------------
+
+
+def test_baseline_for_another_target_is_refused_naming_both(cli, table, tmp_path):
+    baseline = tmp_path / "base.json"
+    assert cli("rank", table, "-t", "b", "-o", baseline, "-q").code == 0
+    result = cli("check", table, "-t", "y", "--baseline", baseline, "-f", "json")
+    line = assert_one_line_error(result, 2, "'b'", "'y'", "target")
+    assert "base.json" in line
+
+
+def test_baseline_for_the_same_target_still_works(cli, table, tmp_path):
+    baseline = tmp_path / "base.json"
+    assert cli("rank", table, "-t", "y", "-o", baseline, "-q").code == 0
+    doc = json.loads(cli("check", table, "-t", "y", "--baseline", baseline, "-f", "json").out)
+    assert not [f for f in doc["findings"] if f["code"] in ("column_removed", "target_drift")]
+
+
+# -- 14. a target of an unusable type is a data error (exit 1), as the README says ---------------
+
+
+def test_list_typed_target_is_a_data_error(cli, tmp_path):
+    path = tmp_path / "lists.parquet"
+    pl.DataFrame({"x": [1, 2, 3, 4], "tags": [[1], [2, 3], [], [4]]}).write_parquet(path)
+    assert_one_line_error(cli("rank", path, "-t", "tags", "-f", "json"), 1, "tags", "cannot be a target")
+
+
+# -- 15. options are checked before the input is read --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("rank", "--bins", "1"),
+        ("rank", "--permutations", "0"),
+        ("rank", "--threads", "0"),
+        ("select", "--k", "0"),
+        ("select", "--sample-rows", "5"),
+        ("redundancy", "--top", "0"),
+        ("check", "--sample-rows", "5"),
+        ("check", "--fail-on", "sometimes"),
+    ],
+)
+def test_option_ranges_are_checked_before_reading(cli, table, monkeypatch, args):
+    import outrank_cli.source.early as early
+
+    def never(*_args, **_kwargs):
+        raise AssertionError("the input was opened before the options were checked")
+
+    monkeypatch.setattr(early, "EarlyStart", never)
+    command, *option = args
+    assert_one_line_error(cli(command, table, "-t", "y", *option), 2, option[0])
+
+
+def test_a_bad_option_fails_without_importing_polars(table):
+    code = (
+        "import sys\n"
+        "from outrank_cli.cli import main\n"
+        "try:\n"
+        f"    main(['rank', {str(table)!r}, '-t', 'y', '--bins', '1'])\n"
+        "except SystemExit as done:\n"
+        "    print(done.code, 'polars' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.stdout.split() == ["2", "False"], done.stderr
+
+
+# -- 16. help text and wording -------------------------------------------------------------------
+
+
+def test_select_k_has_a_short_alias_and_says_at_most(cli, table):
+    doc = json.loads(cli("select", table, "-t", "y", "-k", "2", "-f", "json").out)
+    assert len(doc["selected"]) <= 2
+    help_text = " ".join(cli("select", "--help").out.split())
+    assert "-k, --k N" in help_text
+    assert "at most N" in help_text
+    assert "exactly" not in help_text
+
+
+def test_redundancy_help_says_why_it_needs_a_target(cli):
+    help_text = " ".join(cli("redundancy", "--help").out.split())
+    assert "--target is required" in help_text
+
+
+def test_check_summary_counts_are_pluralised(tmp_path):
+    from rich.console import Console
+
+    from outrank_cli.report.check import render_check
+
+    class Summary:
+        failed = False
+        ignored = 0
+        findings = ()
+        run = type("R", (), {"rows": 10, "target": type("T", (), {"name": "y"})()})()
+        gate = type("G", (), {"fail_on": "error"})()
+
+        def summary(self):
+            return {"error": 1, "warning": 1, "info": 2}
+
+    console = Console(record=True, width=200)
+    render_check(Summary(), console)  # type: ignore[arg-type]
+    text = console.export_text()
+    assert "1 error, 1 warning, 2 notes" in text, text
+
+
+# -- 1-5. outputs --------------------------------------------------------------------------------
+
+
+def test_output_through_a_symlink_writes_its_target(cli, table, tmp_path):
+    target = tmp_path / "real.json"
+    target.write_text("old")
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    assert cli("rank", table, "-t", "y", "-o", link, "-q").code == 0
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert json.loads(target.read_text())["command"] == "rank"
+
+
+def test_output_into_a_fifo_writes_through_it(table, tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE, text=True)
+    done = subprocess.run(
+        ["outrank-cli", "rank", str(table), "-t", "y", "-f", "names", "-o", str(fifo)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    out, _ = reader.communicate(timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert out.split()[0] == "leak"
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+
+
+def test_output_to_dev_stdout_writes_through_it(table):
+    done = subprocess.run(
+        ["outrank-cli", "rank", str(table), "-t", "y", "-f", "names", "-o", "/dev/stdout"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[0] == "leak"
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_output_to_a_full_device_is_one_line_and_keeps_the_device(table):
+    done = subprocess.run(
+        ["outrank-cli", "rank", str(table), "-t", "y", "-f", "json", "-o", "/dev/full"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith("outrank-cli: error: ") and len(done.stderr.splitlines()) == 1
+    assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
+
+
+def test_output_onto_a_socket_is_refused(cli, table, tmp_path):
+    import socket
+
+    path = tmp_path / "s.json"
+    server = socket.socket(socket.AF_UNIX)
+    try:
+        server.bind(str(path))
+        assert_one_line_error(cli("rank", table, "-t", "y", "-o", path), 2, "s.json", "regular file")
+        assert stat.S_ISSOCK(os.stat(path).st_mode)
+    finally:
+        server.close()
+
+
+def test_reports_get_the_umask_permissions(cli, table, tmp_path):
+    old = os.umask(0o022)
+    try:
+        assert cli("rank", table, "-t", "y", "-o", tmp_path / "r.json", "-q").code == 0
+        (tmp_path / "d").mkdir()
+        assert cli("rank", table, "-t", "y", "-o", tmp_path / "d", "-q").code == 0
+        os.umask(0o027)
+        assert cli("rank", table, "-t", "y", "-o", tmp_path / "r2.csv", "-q").code == 0
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.stat(tmp_path / "r.json").st_mode) == 0o644
+    assert stat.S_IMODE(os.stat(tmp_path / "d" / "ranking.csv").st_mode) == 0o644
+    assert stat.S_IMODE(os.stat(tmp_path / "r2.csv").st_mode) == 0o640
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("fmt", ["json", "table", "csv"])
+def test_stdout_on_a_full_disk_is_one_line_and_exit_1(table, fmt):
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            ["outrank-cli", "rank", str(table), "-t", "y", "-f", fmt],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("outrank-cli: error: "), done.stderr
+    assert "stdout" in lines[0]
+
+
+def test_closed_pipe_stays_quiet(table):
+    done = subprocess.run(
+        f"outrank-cli rank {table} -t y -f csv | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert done.stdout.startswith("rank,name") and done.stderr == ""
+
+
+@pytest.mark.parametrize("command", ["rank", "select", "redundancy", "check"])
+def test_output_directory_inside_the_input_directory_is_refused(cli, table, tmp_path, command):
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    (folder / "a.csv").write_bytes(table.read_bytes())
+    args = (command, folder, "-t", "y", "-q")
+    result = cli(*args, "-o", folder)
+    if command == "check":  # check writes check.json, which a listing never reads
+        assert result.code == 1
+    else:
+        assert_one_line_error(result, 2, "inside the input", str(folder))
+    assert cli(*args, "-o", folder / "nested.csv").code == 2
+    assert cli(*args, "-o", tmp_path / "elsewhere.csv").code in (0, 1)
+    assert sorted(p.name for p in folder.iterdir()) == (
+        ["a.csv", "check.json"] if command == "check" else ["a.csv"]
+    )
+    assert cli("rank", folder, "-t", "y", "-q", "-f", "json").code == 0
+
+
+def test_output_matching_the_input_glob_is_refused(cli, table, tmp_path):
+    (tmp_path / "a.csv").write_bytes(table.read_bytes())
+    result = cli("rank", str(tmp_path / "*.csv"), "-t", "y", "-o", tmp_path / "ranking.csv")
+    assert_one_line_error(result, 2, "inside the input")
+
+
+def test_missing_output_directory_with_a_slash_says_so(cli, table, tmp_path):
+    missing = str(tmp_path / "nodir") + "/"
+    line = assert_one_line_error(cli("rank", table, "-t", "y", "-o", missing), 2, "does not exist")
+    assert "nodir" in line and "format" not in line
+    assert not (tmp_path / "nodir").exists()

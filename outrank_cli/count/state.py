@@ -18,9 +18,9 @@ import numpy as np
 import polars as pl
 
 from outrank_cli.count.counter import ColumnCounter
-from outrank_cli.count.sample import RowSample, row_ids
+from outrank_cli.count.sample import RowSample, content_priorities
 from outrank_cli.encode.columns import ColumnPlan
-from outrank_cli.encode.keys import keys_of
+from outrank_cli.encode.keys import Keys, keys_of
 from outrank_cli.encode.target import BinnedTarget, ClassTarget
 
 
@@ -83,15 +83,17 @@ class PassState:
         series = batch.get_columns()[1:]
         sample = self.sample
         chosen = None
+        row_keys: list[Keys] = []
         if sample is not None:
-            chosen = sample.choose(row_ids(file_index, first_row, batch.height), target_codes)
+            row_keys = self._row_keys(series, pool)
+            chosen = sample.choose(content_priorities([target_keys, *row_keys], sample.seed), target_codes)
             sample.put_target(*chosen, target_codes)
 
         def work(index: int) -> None:
             started = time.perf_counter()
             counter = self.counters[index]
             counter.ensure_target_levels(width)
-            keys = keys_of(series[index], counter.family)
+            keys = row_keys[index] if row_keys else keys_of(series[index], counter.family)
             if sample is None or chosen is None:
                 counter.update(keys, target_codes)
             else:
@@ -118,6 +120,14 @@ class PassState:
             for future in self._in_flight.pop(0):
                 future.result()
         self._queue_behind(pool, order, work)
+
+    def _row_keys(self, series: list[pl.Series], pool: ThreadPoolExecutor) -> list[Keys]:
+        """Every feature column's keys of one batch, keyed on the pool: a sampled row's
+        priority hashes its whole content, so the keys come before the counting."""
+        futures = [
+            pool.submit(keys_of, column, c.family) for column, c in zip(series, self.counters, strict=True)
+        ]
+        return [future.result() for future in futures]
 
     def _queue_behind(self, pool: ThreadPoolExecutor, order: list[int], task: Callable[[int], None]) -> None:
         """Submit ``task(index)`` for each column in ``order``, each behind that column's

@@ -322,3 +322,79 @@ def test_missing_output_directory_with_a_slash_says_so(cli, table, tmp_path):
     line = assert_one_line_error(cli("rank", table, "-t", "y", "-o", missing), 2, "does not exist")
     assert "nodir" in line and "format" not in line
     assert not (tmp_path / "nodir").exists()
+
+
+# -- 8. the row sample depends on the rows, not on their order or files -------------------------
+
+
+def _comparable(doc: dict) -> dict:
+    doc = dict(doc)
+    doc.pop("timings", None)
+    doc["input"] = {k: v for k, v in doc["input"].items() if k != "paths"}
+    return doc
+
+
+@pytest.fixture(scope="module")
+def sampled_tables(tmp_path_factory):
+    """One table with more rows than the sample, shuffled and split into files four ways."""
+    from tests.tables import selection_table
+
+    root = tmp_path_factory.mktemp("order")
+    frame = selection_table(n=4000, seed=3).drop("id")
+    # digits would be read from CSV as integers and from Parquet as text: other keys, another
+    # sample (the same rows must have the same types for CSV and Parquet to agree)
+    frame = frame.with_columns(("n" + pl.col("noise_cat")).alias("noise_cat"))
+    frame = pl.concat([frame, frame.head(500)])  # repeated rows are interchangeable
+    layouts = {}
+    for name, seed, parts in [("plain", None, 1), ("shuffled", 1, 1), ("split", 2, 3), ("split4", 3, 4)]:
+        shuffled = frame if seed is None else frame.sample(fraction=1.0, shuffle=True, seed=seed)
+        folder = root / name
+        folder.mkdir()
+        bounds = np.linspace(0, shuffled.height, parts + 1).astype(int)
+        for part in range(parts):
+            chunk = shuffled.slice(int(bounds[part]), int(bounds[part + 1] - bounds[part]))
+            chunk.write_csv(folder / f"part{part}.csv")
+            chunk.write_parquet(folder / f"part{part}.parquet")
+        layouts[name] = folder
+    return layouts
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("select", "--k", "6"),
+        ("select",),
+        ("redundancy", "--top", "10"),
+        ("check",),
+    ],
+)
+def test_results_do_not_depend_on_row_order_or_files(cli, sampled_tables, command):
+    docs = []
+    for folder in sampled_tables.values():
+        for pattern in ("*.csv", "*.parquet"):
+            result = cli(*command, str(folder / pattern), "-t", "y", "--sample-rows", "300", "-f", "json")
+            assert result.code in (0, 1), result.err
+            docs.append(_comparable(result.json()))
+    assert all(doc == docs[0] for doc in docs[1:])
+
+
+def test_content_priorities_ignore_order_and_treat_missing_alike():
+    from outrank_cli.count.sample import content_priorities
+    from outrank_cli.encode.keys import Family, keys_of
+
+    frame = pl.DataFrame(
+        {"s": ["a", None, "b", "a"], "f": [1.0, None, float("nan"), 1.0], "b": [True, None, False, True]}
+    )
+    families = {"s": Family.STRING, "f": Family.FLOAT, "b": Family.BOOLEAN}
+
+    def prio(table: pl.DataFrame) -> np.ndarray:
+        return content_priorities([keys_of(table[c], families[c]) for c in table.columns], 7)
+
+    forward = prio(frame)
+    backward = prio(frame.reverse())
+    assert forward[0] == forward[3]  # equal rows
+    assert list(backward) == list(forward[::-1])
+    # a missing boolean is not False, a missing string is not a value
+    swapped = prio(pl.DataFrame({"s": [None], "f": [None], "b": [False]}, schema=frame.schema))
+    assert swapped[0] != forward[1]
+    assert content_priorities([keys_of(frame["s"], Family.STRING)], 8)[0] != prio(frame.select("s"))[0]

@@ -77,6 +77,7 @@ class RunInfo:
     target: TargetInfo
     options: PassOptions
     skipped: tuple[tuple[str, str], ...]
+    renamed: tuple[tuple[str, str], ...] = ()  # repeated header names: (name, the copy's new name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +107,7 @@ class Scored:
             target=self.target,
             options=self.options,
             skipped=self.counts.skipped,
+            renamed=self.counts.source.renamed_columns(),
         )
 
     def timings(self, **phases: float) -> dict[str, float]:

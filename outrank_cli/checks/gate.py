@@ -61,6 +61,18 @@ def check_table(request: Request, gate: CheckOptions | None = None) -> CheckResu
     t = gate.thresholds
     with request.scored(sample_rows=gate.sample_rows) as (scored, pool):
         findings = column_findings(scored, t) + pair_findings(scored, t, pool=pool)
+    findings += [
+        Finding(
+            "duplicate_column_name",
+            Severity.ERROR,
+            new,
+            f"the header of {scored.source.paths[0]} repeats the column name {old!r}; "
+            f"this copy is read as {new!r}: rename it in the file",
+            {"name": old, "renamed_to": new},
+            other=old,
+        )
+        for old, new in scored.source.renamed_columns()
+    ]
     if baseline is not None:
         findings += drift_findings(baseline, profile_of(scored.target, scored.ranking), t)
     kept = [f for f in findings if not is_ignored(f, ignores)]

@@ -10,7 +10,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from outrank_cli.cli.feedback import fail, run_library
+from outrank_cli.cli.feedback import PROG, fail, run_library
 from outrank_cli.cli.formats import Output
 from outrank_cli.errors import EXIT_DATA_ERROR, EXIT_USAGE_ERROR
 
@@ -68,6 +68,17 @@ def refuse_output_inside_inputs(out: Output, paths: Sequence[str], names: Iterab
                     f"read the report as data; write the report outside {given!r}",
                     EXIT_USAGE_ERROR,
                 )
+
+
+def note_renamed_columns(renamed: Sequence[tuple[str, str]], paths: Sequence[str], out: Output) -> None:
+    """A note on stderr for each repeated header name, read renamed (``check`` reports a finding)."""
+    if out.quiet:
+        return
+    for old, new in renamed:
+        sys.stderr.write(
+            f"{PROG}: note: the header of {paths[0]} repeats the column name {old!r}; "
+            f"a copy is read as {new!r}\n"
+        )
 
 
 def emit(text: str) -> None:

@@ -8,7 +8,13 @@ from outrank_cli.cli.app import app
 from outrank_cli.cli.feedback import run_library
 from outrank_cli.cli.formats import Output, PairSampleRows, directory_files, report_group
 from outrank_cli.cli.groups import with_groups
-from outrank_cli.cli.output import emit_report, on_terminal, refuse_output_inside_inputs, report_format
+from outrank_cli.cli.output import (
+    emit_report,
+    note_renamed_columns,
+    on_terminal,
+    refuse_output_inside_inputs,
+    report_format,
+)
 from outrank_cli.cli.params import SCORE, SETUP, TABLE, Setup, Table
 from outrank_cli.options import ScoreOptions, SearchOptions
 
@@ -72,6 +78,7 @@ def select_command(
     from outrank_cli.select import select_features
 
     result = run_library(lambda cb: select_features(run.request(cb, score), search), quiet=out.quiet)
+    note_renamed_columns(result.run.renamed, result.run.paths, out)
     emit_report(
         select_renderings(result, terminal=on_terminal()),
         chosen,

@@ -15,7 +15,7 @@ import polars as pl
 from outrank_cli.errors import InputError
 from outrank_cli.source.formats import DEFAULT_NULL_VALUES, Format
 from outrank_cli.source.problems import WidenColumn, input_error, where
-from outrank_cli.source.schema import check_csv_header, csv_schema, parquet_schemas
+from outrank_cli.source.schema import csv_schema, header_renames, parquet_schemas, renamed_header
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,7 @@ class Source:
         return pl.scan_csv(
             files,
             separator=self.separator,
+            new_columns=renamed_header(files[0], self.separator),
             schema_overrides=self.schema(),
             storage_options=options,
             raise_if_empty=False,
@@ -81,6 +82,13 @@ class Source:
             self._schema.update(inferred)
         return dict(self._schema)
 
+    def renamed_columns(self) -> tuple[tuple[str, str], ...]:
+        """``(name, new name)`` of the repeated header names of the first CSV file, which
+        are read renamed (``name__2``); empty for Parquet."""
+        if self.format is not Format.CSV:
+            return ()
+        return header_renames(self.paths[0], self.separator)
+
     def partitions(self) -> list[Partition]:
         """One partition per file, in order (row groups of big Parquet files are split later)."""
         return [Partition(index, path) for index, path in enumerate(self.paths)]
@@ -100,10 +108,10 @@ class Source:
         """
         try:
             if self.format is Format.CSV:
-                check_csv_header(partition.path, self.separator)
                 frame = pl.scan_csv(
                     [partition.path],
                     separator=self.separator,
+                    new_columns=renamed_header(partition.path, self.separator),
                     schema_overrides={c: schema[c] for c in schema},
                     storage_options=dict(self.storage_options) or None,
                     raise_if_empty=False,

@@ -398,3 +398,45 @@ def test_content_priorities_ignore_order_and_treat_missing_alike():
     swapped = prio(pl.DataFrame({"s": [None], "f": [None], "b": [False]}, schema=frame.schema))
     assert swapped[0] != forward[1]
     assert content_priorities([keys_of(frame["s"], Family.STRING)], 8)[0] != prio(frame.select("s"))[0]
+
+
+# -- 13. a header that repeats a column name -----------------------------------------------------
+
+
+@pytest.fixture
+def repeated_header(tmp_path) -> Path:
+    path = tmp_path / "dup.csv"
+    rows = "".join(f"{i % 2},{i % 5},{i % 3},{'xy'[i % 2]},{i % 2}\n" for i in range(200))
+    path.write_text("score,b,score,score__2,y\n" + rows)  # 'score__2' is taken: the copy is score__3
+    return path
+
+
+def test_check_reports_a_repeated_name_as_an_error_and_goes_on(cli, repeated_header):
+    result = cli("check", repeated_header, "-t", "y", "-f", "json")
+    assert result.code == 1, result.err
+    doc = result.json()
+    found = [f for f in doc["findings"] if f["code"] == "duplicate_column_name"]
+    assert [(f["severity"], f["column"], f["other"]) for f in found] == [("error", "score__3", "score")]
+    assert {c["name"] for c in doc["columns"]} == {"score", "b", "score__3", "score__2"}
+    passed = cli("check", repeated_header, "-t", "y", "-f", "json", "--ignore", "duplicate_column_name")
+    assert not [f for f in passed.json()["findings"] if f["code"] == "duplicate_column_name"]
+
+
+@pytest.mark.parametrize("command", ["rank", "select", "redundancy"])
+def test_rank_select_redundancy_rename_with_a_note(cli, repeated_header, command):
+    result = cli(command, repeated_header, "-t", "y", "-f", "json")
+    assert result.code == 0, result.err
+    notes = result.err.strip().splitlines()
+    assert notes == [
+        f"outrank-cli: note: the header of {repeated_header} repeats the column name 'score'; "
+        "a copy is read as 'score__3'"
+    ]
+
+
+def test_renamed_copy_is_counted_as_its_own_column(cli, repeated_header, tmp_path):
+    clean = tmp_path / "clean.csv"
+    lines = repeated_header.read_text().splitlines()
+    clean.write_text("\n".join(["score,b,score__3,score__2,y", *lines[1:]]) + "\n")
+    got = cli("rank", repeated_header, "-t", "y", "-f", "json", "-q").json()
+    want = cli("rank", clean, "-t", "y", "-f", "json", "-q").json()
+    assert got["features"] == want["features"]

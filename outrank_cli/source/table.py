@@ -74,7 +74,9 @@ class Source:
             except (InputError, WidenColumn):
                 raise
             except Exception as error:  # polars raises many types; all mean "cannot read"
-                raise input_error(self, error) from error
+                # CSV types come from the first file alone: name it
+                first = self.paths[0] if self.format is Format.CSV else None
+                raise input_error(self, error, path=first) from error
             if not inferred:
                 raise InputError(
                     f"{where(self)}: the input is empty (no header row); a CSV needs a header row"
@@ -121,7 +123,9 @@ class Source:
                 frame = pl.scan_parquet([partition.path], storage_options=dict(self.storage_options) or None)
                 file_schema = self._file_schemas.get(partition.path) or frame.collect_schema()
                 frame = frame.with_columns(
-                    pl.col(c).cast(schema[c]) for c in columns if file_schema.get(c) != schema[c]
+                    pl.col(c).cast(schema[c])
+                    for c in columns
+                    if c in file_schema and file_schema[c] != schema[c]
                 )
             missing = [c for c in columns if c not in frame.collect_schema()]
             if missing:

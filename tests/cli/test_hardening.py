@@ -440,3 +440,35 @@ def test_renamed_copy_is_counted_as_its_own_column(cli, repeated_header, tmp_pat
     got = cli("rank", repeated_header, "-t", "y", "-f", "json", "-q").json()
     want = cli("rank", clean, "-t", "y", "-f", "json", "-q").json()
     assert got["features"] == want["features"]
+
+
+# -- 11, 12. which file, which column, which line ------------------------------------------------
+
+
+def test_parquet_file_missing_a_column_names_it(cli, tmp_path):
+    pl.DataFrame({"a": [1, 2, 3], "b": ["x", "y", "z"], "y": [0, 1, 0]}).write_parquet(
+        tmp_path / "p1.parquet"
+    )
+    pl.DataFrame({"a": [1, 2, 3], "y": [0, 1, 0]}).write_parquet(tmp_path / "p2.parquet")
+    line = assert_one_line_error(
+        cli("rank", str(tmp_path / "p*.parquet"), "-t", "y", "-f", "json"), 1, "p2.parquet", "'b'", "missing"
+    )
+    assert "corrupt" not in line
+
+
+@pytest.mark.parametrize("order", [("l1.csv", "l2.csv"), ("l2.csv", "l1.csv")])
+def test_non_utf8_file_in_a_glob_is_named_with_its_line(cli, tmp_path, order):
+    bad, good = tmp_path / order[0], tmp_path / order[1]
+    bad.write_bytes("a,b,y\n1,x,0\n1,caf\xe9,0\n2,x,1\n".encode("latin-1"))
+    good.write_bytes(b"a,b,y\n1,x,0\n2,x,1\n")
+    line = assert_one_line_error(cli("rank", str(tmp_path / "l*.csv"), "-t", "y", "-f", "json"), 1, "utf-8")
+    assert f"{bad} line 3" in line and "iconv" in line
+
+
+def test_binary_file_named_csv_is_named(cli, tmp_path):
+    rng = np.random.default_rng(0)
+    (tmp_path / "a.csv").write_bytes(bytes(rng.integers(0, 256, 4000, dtype=np.uint8)))
+    (tmp_path / "b.csv").write_bytes(b"a,b,y\n1,x,0\n2,x,1\n")
+    line = assert_one_line_error(cli("rank", str(tmp_path / "*.csv"), "-t", "y", "-f", "json"), 1, "a.csv")
+    assert "binary" in line or "utf-8" in line.lower()
+    assert "2 files" not in line

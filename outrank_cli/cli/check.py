@@ -113,7 +113,7 @@ def check_command(
     from outrank_cli.checks.gate import check_table
     from outrank_cli.report.check import check_renderings
 
-    result = run_library(lambda cb: check_table(run.request(cb), gate), quiet=out.quiet)
+    result = run.relabel(run_library(lambda cb: check_table(run.request(cb), gate), quiet=out.quiet))
     emit_report(
         check_renderings(result, terminal=on_terminal()),
         chosen,

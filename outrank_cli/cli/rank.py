@@ -56,7 +56,7 @@ def rank_command(
     from outrank_cli.rank import rank_table
     from outrank_cli.report.rank import rank_renderings
 
-    result = run_library(lambda cb: rank_table(run.request(cb, score)), quiet=out.quiet)
+    result = run.relabel(run_library(lambda cb: rank_table(run.request(cb, score)), quiet=out.quiet))
     # a table shows the first 50 by default; a directory gets every feature
     limit = None if top == 0 else (50 if top is None and chosen is OutputFormat.table else top)
     if out.path is not None and out.path.is_dir():

@@ -47,7 +47,7 @@ def redundancy_command(
     from outrank_cli.report.select import redundancy_renderings
     from outrank_cli.select import redundant_pairs
 
-    result = run_library(lambda cb: redundant_pairs(run.request(cb), pairs), quiet=out.quiet)
+    result = run.relabel(run_library(lambda cb: redundant_pairs(run.request(cb), pairs), quiet=out.quiet))
     note_renamed_columns(result.run.renamed, result.run.paths, out)
     emit_report(
         redundancy_renderings(result, terminal=on_terminal()),

@@ -77,7 +77,9 @@ def select_command(
     from outrank_cli.report.select import select_renderings
     from outrank_cli.select import select_features
 
-    result = run_library(lambda cb: select_features(run.request(cb, score), search), quiet=out.quiet)
+    result = run.relabel(
+        run_library(lambda cb: select_features(run.request(cb, score), search), quiet=out.quiet)
+    )
     note_renamed_columns(result.run.renamed, result.run.paths, out)
     emit_report(
         select_renderings(result, terminal=on_terminal()),

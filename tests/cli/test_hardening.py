@@ -472,3 +472,52 @@ def test_binary_file_named_csv_is_named(cli, tmp_path):
     line = assert_one_line_error(cli("rank", str(tmp_path / "*.csv"), "-t", "y", "-f", "json"), 1, "a.csv")
     assert "binary" in line or "utf-8" in line.lower()
     assert "2 files" not in line
+
+
+# -- 10. '-' reads the table from stdin ---------------------------------------------------------
+
+
+def _stdin(monkeypatch, data: bytes) -> None:
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+
+
+@pytest.mark.parametrize("command", ["rank", "select", "check"])
+def test_dash_reads_csv_from_stdin_like_the_file(cli, table, monkeypatch, command):
+    from_file = cli(command, table, "-t", "y", "-f", "json")
+    _stdin(monkeypatch, table.read_bytes())
+    from_stdin = cli(command, "-", "-t", "y", "-f", "json")
+    assert from_stdin.code == from_file.code, from_stdin.err
+    got, want = from_stdin.json(), from_file.json()
+    assert got["input"]["paths"] == ["-"]
+    for doc in (got, want):
+        doc.pop("timings")
+        doc["input"].pop("paths")
+    assert got == want
+    assert not [p for p in Path(os.environ.get("TMPDIR", "/tmp")).glob("outrank-cli-stdin-*")]
+
+
+def test_dash_reads_parquet_from_stdin_with_input_format(cli, table, monkeypatch):
+    want = cli("rank", table.with_suffix(".parquet"), "-t", "y", "-f", "json").json()
+    _stdin(monkeypatch, table.with_suffix(".parquet").read_bytes())
+    got = cli("rank", "-", "-t", "y", "-f", "json", "--input-format", "parquet").json()
+    assert got["features"] == want["features"]
+
+
+def test_dash_with_empty_stdin_is_a_clean_error(cli, monkeypatch):
+    _stdin(monkeypatch, b"")
+    assert_one_line_error(cli("rank", "-", "-t", "y"), 1, "empty")
+
+
+def test_dash_through_a_real_pipe(table):
+    done = subprocess.run(
+        f"cat {table} | outrank-cli rank - -t y -f names",
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[0] == "leak"

@@ -73,6 +73,17 @@ def check_table(request: Request, gate: CheckOptions | None = None) -> CheckResu
         )
         for old, new in scored.source.renamed_columns()
     ]
+    findings += [
+        Finding(
+            "unparsable_values",
+            Severity.WARNING,
+            u.column,
+            f"{u.count:,} values of numeric column {u.column!r} are no number and count as missing, "
+            f"the first {u.example!r} at {u.path} line {u.line}; fix them or mark them with --null-values",
+            {"count": u.count, "example": u.example, "path": u.path, "line": u.line},
+        )
+        for u in scored.run_info().unparsable
+    ]
     if baseline is not None:
         findings += drift_findings(baseline, profile_of(scored.target, scored.ranking), t)
     kept = [f for f in findings if not is_ignored(f, ignores)]

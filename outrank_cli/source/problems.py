@@ -21,10 +21,11 @@ if TYPE_CHECKING:
 class WidenColumn(Exception):
     """A CSV value did not parse as the type inferred from the first rows."""
 
-    def __init__(self, column: str, dtype: pl.DataType) -> None:
+    def __init__(self, column: str, dtype: pl.DataType, *, not_a_number: bool = False) -> None:
         super().__init__(column, dtype)
         self.column = column
         self.dtype = dtype
+        self.not_a_number = not_a_number  # a numeric column met a value that is no number at all
 
 
 def input_error(source: Source, error: Exception, *, path: str | None = None) -> Exception:
@@ -69,11 +70,14 @@ def _widening(text: str) -> WidenColumn | None:
     try:
         float(value)
         target: pl.DataType = pl.Float64()
+        number = True
     except ValueError:
         target = pl.String()
+        number = False
     if dtype.startswith("f"):
         target = pl.String()
-    return WidenColumn(column, target)
+    numeric = dtype[:1] in ("i", "u", "f") and dtype[1:].isdigit()
+    return WidenColumn(column, target, not_a_number=numeric and not number)
 
 
 def not_utf8(path: str) -> str:

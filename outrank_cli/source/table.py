@@ -28,9 +28,15 @@ class Source:
     schema_overrides: Mapping[str, pl.DataType] = field(default_factory=dict)
     storage_options: Mapping[str, str] = field(default_factory=dict)
     null_values: tuple[str, ...] = DEFAULT_NULL_VALUES
+    # CSV numeric columns with values that are no numbers: read as text, cast back leniently
+    lenient: Mapping[str, pl.DataType] = field(default_factory=dict)
     # the inferred schema, and each local Parquet file's own schema (computed once)
     _schema: dict[str, pl.DataType] = field(default_factory=dict, compare=False, repr=False)
     _file_schemas: dict[str, dict[str, pl.DataType]] = field(default_factory=dict, compare=False, repr=False)
+    # (column, file, first row of the batch) -> (count, first value, its row) of values no number
+    _unparsable: dict[tuple[str, str, int], tuple[int, str, int]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def scan(self, paths: Sequence[str] | None = None) -> pl.LazyFrame:
         """A lazy scan of all files (or of ``paths``) with this source's parse options."""
@@ -134,23 +140,68 @@ class Source:
                     f"{self.paths[0]}; all inputs must have the same columns"
                 )
             frame = frame.select([pl.col(c) for c in columns])
+            lenient = {c: t for c, t in self.lenient.items() if c in columns}
             for start, length, chunk in lead_and_rest(partition.row_offset, partition.row_count, batch_rows):
                 for batch in frame.slice(start, length).collect_batches(chunk_size=chunk):
                     if batch.height:
-                        yield start, batch
+                        yield start, self._cast_leniently(batch, lenient, partition.path, start)
                         start += batch.height
         except (InputError, WidenColumn):
             raise
         except Exception as error:  # polars raises many types; all mean "cannot read"
             raise input_error(self, error, path=partition.path) from error
 
-    def with_override(self, column: str, dtype: pl.DataType) -> Source:
-        """The same input with one column read as ``dtype`` (a fresh schema cache)."""
+    def with_override(self, column: str, dtype: pl.DataType, *, numeric: pl.DataType | None = None) -> Source:
+        """The same input with one column read as ``dtype`` (a fresh schema cache); with
+        ``numeric``, read as text and cast to that type, values that are no number missing."""
         overrides = dict(self.schema_overrides)
         overrides[column] = dtype
+        lenient = dict(self.lenient)
+        if numeric is not None:
+            lenient[column] = numeric
         return Source(
-            self.paths, self.format, self.separator, overrides, self.storage_options, self.null_values
+            self.paths,
+            self.format,
+            self.separator,
+            overrides,
+            self.storage_options,
+            self.null_values,
+            lenient,
         )
+
+    def _cast_leniently(
+        self, batch: pl.DataFrame, lenient: Mapping[str, pl.DataType], path: str, start: int
+    ) -> pl.DataFrame:
+        """Cast the text of lenient columns to their numbers; note the values that are none."""
+        if not lenient:
+            return batch
+        for column, dtype in lenient.items():
+            text = batch.get_column(column)
+            numbers = text.cast(dtype, strict=False)
+            bad = numbers.is_null() & text.is_not_null()
+            count = int(bad.sum())
+            if count:
+                first = int(bad.arg_true()[0])
+                self._unparsable[(column, path, start)] = (count, str(text[first]), start + first)
+            batch = batch.with_columns(numbers)
+        return batch
+
+    def unparsable_values(self) -> tuple[Unparsable, ...]:
+        """Per lenient column: how many values were no number (counted as missing), and the
+        first one with its file and line (the header is line 1)."""
+        out: list[Unparsable] = []
+        names = list(self.schema())
+        for column in sorted(self.lenient, key=names.index):
+            seen = sorted(
+                (self.paths.index(path), start, value)
+                for (name, path, start), value in self._unparsable.items()
+                if name == column
+            )
+            if seen:
+                file_index, _, (_, example, row) = seen[0]
+                total = sum(v[0] for _, _, v in seen)
+                out.append(Unparsable(column, total, example, self.paths[file_index], row + 2))
+        return tuple(out)
 
     def parquet_rows(self) -> int | None:
         """Row count from Parquet metadata (no data read), or None for CSV."""
@@ -173,6 +224,17 @@ def lead_and_rest(offset: int, count: int | None, batch_rows: int) -> list[tuple
     if count is not None and count <= lead:
         return [(offset, count, lead)]
     return [(offset, lead, lead), (offset + lead, None if count is None else count - lead, batch_rows)]
+
+
+@dataclass(frozen=True, slots=True)
+class Unparsable:
+    """Values of a numeric CSV column that are no number (``1.5.5``): counted as missing."""
+
+    column: str
+    count: int
+    example: str
+    path: str
+    line: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -521,3 +521,49 @@ def test_dash_through_a_real_pipe(table):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split()[0] == "leak"
+
+
+# -- 9. a value that is no number, late in a numeric CSV column ----------------------------------
+
+
+@pytest.fixture(scope="module")
+def late_garbage(tmp_path_factory) -> tuple[Path, Path]:
+    """A numeric column with '1.5.5' at row 150,000 of 200,000, and the same file with the
+    bad values left empty (what the column should count as)."""
+    root = tmp_path_factory.mktemp("late")
+    rng = np.random.default_rng(9)
+    n = 200_000
+    y = rng.integers(0, 2, n)
+    text = [f"{v:.6f}" for v in rng.normal(size=n) + y]
+    ints = [str(v) for v in rng.integers(0, 1000, n)]
+    bad, clean = list(text), list(text)
+    bad[150_000], bad[180_000] = "1.5.5", "abc"
+    clean[150_000] = clean[180_000] = ""
+    bad_ints, clean_ints = list(ints), list(ints)
+    bad_ints[120_000], clean_ints[120_000] = "12x", ""
+    pl.DataFrame({"x": bad, "k": bad_ints, "y": y}).write_csv(root / "bad.csv")
+    pl.DataFrame({"x": clean, "k": clean_ints, "y": y}).write_csv(root / "clean.csv")
+    return root / "bad.csv", root / "clean.csv"
+
+
+def test_value_that_is_no_number_keeps_the_column_numeric(cli, late_garbage):
+    bad, clean = late_garbage
+    got = cli("rank", bad, "-t", "y", "-f", "json").json()
+    want = cli("rank", clean, "-t", "y", "-f", "json").json()
+    assert got["features"] == want["features"]
+    assert {f["name"]: f["kind"] for f in got["features"]} == {"x": "numeric", "k": "numeric"}
+    assert got["input"]["unparsable_values"] == [  # in column order
+        {"column": "x", "count": 2, "example": "1.5.5", "path": str(bad), "line": 150_002},
+        {"column": "k", "count": 1, "example": "12x", "path": str(bad), "line": 120_002},
+    ]
+    assert "unparsable_values" not in want["input"]
+
+
+def test_check_reports_unparsable_values(cli, late_garbage):
+    bad, _ = late_garbage
+    doc = cli("check", bad, "-t", "y", "-f", "json").json()
+    found = {f["column"]: f for f in doc["findings"] if f["code"] == "unparsable_values"}
+    assert set(found) == {"x", "k"}
+    assert found["x"]["severity"] == "warning"
+    assert found["x"]["values"] == {"count": 2, "example": "1.5.5", "path": str(bad), "line": 150_002}
+    assert "'1.5.5'" in found["x"]["message"] and "line 150002" in found["x"]["message"]

@@ -567,3 +567,12 @@ def test_check_reports_unparsable_values(cli, late_garbage):
     assert found["x"]["severity"] == "warning"
     assert found["x"]["values"] == {"count": 2, "example": "1.5.5", "path": str(bad), "line": 150_002}
     assert "'1.5.5'" in found["x"]["message"] and "line 150002" in found["x"]["message"]
+
+
+def test_widen_column_keeps_its_flag_across_processes():
+    import pickle
+
+    from outrank_cli.source.problems import WidenColumn
+
+    widen = pickle.loads(pickle.dumps(WidenColumn("x", pl.String(), not_a_number=True)))
+    assert (widen.column, widen.dtype, widen.not_a_number) == ("x", pl.String(), True)

@@ -207,9 +207,13 @@ def test_output_into_a_fifo_writes_through_it(table, tmp_path):
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
 
 
-def test_output_to_dev_stdout_writes_through_it(table):
+def test_output_to_dev_stdout_writes_through_it(table, tmp_path):
+    # a link of our own, like /dev/stdout -> /proc/self/fd/1: a tool that replaced it (as the
+    # old one did, as root) must not break the machine's /dev/stdout while the test fails
+    stdout = tmp_path / "stdout"
+    stdout.symlink_to("/proc/self/fd/1")
     done = subprocess.run(
-        ["outrank-cli", "rank", str(table), "-t", "y", "-f", "names", "-o", "/dev/stdout"],
+        ["outrank-cli", "rank", str(table), "-t", "y", "-f", "names", "-o", str(stdout)],
         capture_output=True,
         text=True,
         check=False,
@@ -217,13 +221,15 @@ def test_output_to_dev_stdout_writes_through_it(table):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split()[0] == "leak"
-    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    assert stdout.is_symlink()
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
-def test_output_to_a_full_device_is_one_line_and_keeps_the_device(table):
+def test_output_to_a_full_device_is_one_line_and_keeps_the_device(table, tmp_path):
+    full = tmp_path / "full"  # through a link of our own, so /dev/full is safe if this fails
+    full.symlink_to("/dev/full")
     done = subprocess.run(
-        ["outrank-cli", "rank", str(table), "-t", "y", "-f", "json", "-o", "/dev/full"],
+        ["outrank-cli", "rank", str(table), "-t", "y", "-f", "json", "-o", str(full)],
         capture_output=True,
         text=True,
         check=False,
@@ -231,7 +237,7 @@ def test_output_to_a_full_device_is_one_line_and_keeps_the_device(table):
     )
     assert done.returncode == 1
     assert done.stderr.startswith("outrank-cli: error: ") and len(done.stderr.splitlines()) == 1
-    assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
+    assert full.is_symlink() and stat.S_ISCHR(os.stat(full).st_mode)
 
 
 def test_output_onto_a_socket_is_refused(cli, table, tmp_path):

@@ -42,6 +42,10 @@ class UsageError(OutrankError):
     exit_code = EXIT_USAGE_ERROR
 
 
+class OutputError(OutrankError):
+    """A report cannot be written (a full disk, no permission); exit 1 like a data error."""
+
+
 class ColumnNotFoundError(InputError):
     """A column named on the command line is not in the table."""
 

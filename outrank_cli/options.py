@@ -11,6 +11,7 @@ numpy or polars: the command line builds these before the heavy imports.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,12 @@ FAIL_ON = ("error", "warning", "info", "never")
 def _at_least(name: str, value: int | None, low: int) -> None:
     if value is not None and value < low:
         raise UsageError(f"{name} must be >= {low}, got {value}")
+
+
+def finite(name: str, value: float) -> None:
+    """Refuse NaN and infinities, which compare false with every bound and pass range checks."""
+    if not math.isfinite(value):
+        raise UsageError(f"{name} must be a finite number, got {value}")
 
 
 def _between(name: str, value: int, low: int, high: int) -> None:
@@ -149,6 +156,9 @@ class SearchOptions:
     def validate(self) -> None:
         if self.k is not None and self.k < 1:
             raise UsageError(f"--k must be >= 1, got {self.k}; leave it out to stop automatically")
+        finite("--significance", self.significance)
+        finite("--redundancy-weight", self.redundancy_weight)
+        finite("--relation-weight", self.relation_weight)
         if not 0.0 < self.significance < 1.0:
             raise UsageError(f"--significance must be between 0 and 1, got {self.significance}")
         _sample_rows(self.sample_rows)

@@ -31,6 +31,7 @@ from outrank_cli.options import PassOptions
 from outrank_cli.progress import Progress, ProgressCallback, ignore_progress
 from outrank_cli.source import Source, resolve
 from outrank_cli.source.early import EarlyStart
+from outrank_cli.source.table import Unparsable
 from outrank_cli.stats.pairs import SampleColumns
 from outrank_cli.stats.ranking import FeatureRanking, TargetInfo, score_features, target_info
 from outrank_cli.stats.relevance import CORRECTIONS
@@ -77,6 +78,8 @@ class RunInfo:
     target: TargetInfo
     options: PassOptions
     skipped: tuple[tuple[str, str], ...]
+    renamed: tuple[tuple[str, str], ...] = ()  # repeated header names: (name, the copy's new name)
+    unparsable: tuple[Unparsable, ...] = ()  # numeric CSV columns' values that are no number
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +109,8 @@ class Scored:
             target=self.target,
             options=self.options,
             skipped=self.counts.skipped,
+            renamed=self.counts.source.renamed_columns(),
+            unparsable=self.counts.source.unparsable_values(),
         )
 
     def timings(self, **phases: float) -> dict[str, float]:

@@ -31,6 +31,8 @@ CODES: dict[str, str] = {
     "rare_levels": "many rows of a categorical column are in levels seen only a few times",
     "class_imbalance": "the smallest target class has few rows",
     "target_missing": "some rows have no target value (they are left out)",
+    "unparsable_values": "a numeric CSV column has values that are no number (counted as missing)",
+    "duplicate_column_name": "the header repeats a column name (the copies are read as name__2, ...)",
     "column_added": "drift: a column that is not in the baseline",
     "column_removed": "drift: a baseline column is gone",
     "kind_changed": "drift: categorical <-> numeric",

@@ -10,6 +10,7 @@ from outrank_cli.checks.columns import column_findings
 from outrank_cli.checks.drift import ColumnProfile, TableProfile, drift_findings, load_baseline
 from outrank_cli.checks.findings import Finding, Severity, is_ignored, parse_ignores
 from outrank_cli.checks.pairs import pair_findings
+from outrank_cli.errors import UsageError
 from outrank_cli.options import CheckOptions
 from outrank_cli.pipeline import Request, RunInfo
 from outrank_cli.stats.ranking import FeatureRanking, TargetInfo
@@ -58,10 +59,41 @@ def check_table(request: Request, gate: CheckOptions | None = None) -> CheckResu
     gate = gate or CheckOptions()
     gate.validate()
     baseline = load_baseline(Path(gate.baseline)) if gate.baseline else None
+    target = request.options.target
+    if baseline is not None and baseline.target_name and baseline.target_name != target:
+        # drift against another target's report would be invented: its target "is gone"
+        raise UsageError(
+            f"--baseline {gate.baseline!r} was made for target {baseline.target_name!r}, but this run's "
+            f"target is {target!r}; pass a baseline saved with --target {target!r} (or rerun with "
+            f"--target {baseline.target_name!r})"
+        )
     ignores = parse_ignores(list(gate.ignore))
     t = gate.thresholds
     with request.scored(sample_rows=gate.sample_rows) as (scored, pool):
         findings = column_findings(scored, t) + pair_findings(scored, t, pool=pool)
+    findings += [
+        Finding(
+            "duplicate_column_name",
+            Severity.ERROR,
+            new,
+            f"the header of {scored.source.paths[0]} repeats the column name {old!r}; "
+            f"this copy is read as {new!r}: rename it in the file",
+            {"name": old, "renamed_to": new},
+            other=old,
+        )
+        for old, new in scored.source.renamed_columns()
+    ]
+    findings += [
+        Finding(
+            "unparsable_values",
+            Severity.WARNING,
+            u.column,
+            f"{u.count:,} values of numeric column {u.column!r} are no number and count as missing, "
+            f"the first {u.example!r} at {u.path} line {u.line}; fix them or mark them with --null-values",
+            {"count": u.count, "example": u.example, "path": u.path, "line": u.line},
+        )
+        for u in scored.run_info().unparsable
+    ]
     if baseline is not None:
         findings += drift_findings(baseline, profile_of(scored.target, scored.ranking), t)
     kept = [f for f in findings if not is_ignored(f, ignores)]

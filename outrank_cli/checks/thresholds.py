@@ -3,6 +3,7 @@ and explicit options, in rising order of precedence."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,10 @@ class Thresholds:
     def validate(self) -> None:
         for item in fields(self):
             value = getattr(self, item.name)
+            if not math.isfinite(value):
+                raise UsageError(
+                    f"threshold {item.name} must be a finite number, got {value}; pass a number such as {item.default}"
+                )
             if value < 0:
                 raise UsageError(f"threshold {item.name} must be >= 0, got {value}")
         for name in (

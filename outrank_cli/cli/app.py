@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -45,6 +45,15 @@ def _root(
 def _run(argv: list[str] | None) -> int:
     """Parse and run one command; return its exit code (one line on stderr for usage errors)."""
     command = typer.main.get_command(app)
+    try:
+        return _invoke(command, argv)
+    finally:
+        from outrank_cli.cli.params import remove_spooled
+
+        remove_spooled()
+
+
+def _invoke(command: Any, argv: list[str] | None) -> int:
     try:
         code = command.main(args=argv, prog_name=PROG, standalone_mode=False)
     except typer.Exit as done:

@@ -9,7 +9,7 @@ from outrank_cli.cli.app import app
 from outrank_cli.cli.feedback import run_library
 from outrank_cli.cli.formats import CheckFormat, CheckSampleRows, Output, output_group
 from outrank_cli.cli.groups import group, with_groups
-from outrank_cli.cli.output import emit_report, on_terminal, resolve_format
+from outrank_cli.cli.output import emit_report, on_terminal, refuse_output_inside_inputs, resolve_format
 from outrank_cli.cli.params import SETUP, TABLE, Setup, Table
 from outrank_cli.errors import EXIT_DATA_ERROR
 from outrank_cli.options import CheckOptions
@@ -97,10 +97,6 @@ def check_command(
 
     Exit codes: 0 no finding at --fail-on or above, 1 such a finding (or a data error), 2 usage error.
     """
-    run = table.start(setup)
-    from outrank_cli.checks.gate import check_table
-    from outrank_cli.report.check import check_renderings
-
     formats = {".csv": CheckFormat.csv}  # any other file name gets JSON
     chosen = resolve_format(
         out, formats, table=CheckFormat.table, json=CheckFormat.json, fallback=CheckFormat.json
@@ -112,7 +108,12 @@ def check_command(
         baseline=None if baseline is None else str(baseline),
         thresholds=thresholds,
     )
-    result = run_library(lambda cb: check_table(run.request(cb), gate), quiet=out.quiet)
+    run = table.start(setup, gate)
+    refuse_output_inside_inputs(out, table.paths, {"check.json": CheckFormat.json})
+    from outrank_cli.checks.gate import check_table
+    from outrank_cli.report.check import check_renderings
+
+    result = run.relabel(run_library(lambda cb: check_table(run.request(cb), gate), quiet=out.quiet))
     emit_report(
         check_renderings(result, terminal=on_terminal()),
         chosen,

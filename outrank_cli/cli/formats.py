@@ -34,13 +34,20 @@ class Output:
     format: StrEnum | None
     path: Path | None
     quiet: bool
+    directory: bool = False  # the path ended with a slash: it must be a directory
+
+
+def _output(fmt: StrEnum | None, output: str | None, quiet: bool) -> Output:
+    if output is None:
+        return Output(fmt, None, quiet)
+    return Output(fmt, Path(output), quiet, directory=output.endswith(("/", "\\")))
 
 
 def output_group(formats: type[StrEnum], *, help_format: str, directory_files: str) -> Group:
     """``--format``, ``--output`` and ``--quiet`` of a command with these ``formats``."""
     return group(
         "out",
-        lambda fmt, output, quiet: Output(fmt, output, quiet),
+        _output,
         fmt=(
             Annotated[
                 formats | None,
@@ -50,7 +57,7 @@ def output_group(formats: type[StrEnum], *, help_format: str, directory_files: s
         ),
         output=(
             Annotated[
-                Path | None,
+                str | None,
                 typer.Option(
                     "--output",
                     "-o",

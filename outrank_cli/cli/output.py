@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
-from outrank_cli.cli.feedback import fail, run_library
+from outrank_cli.cli.feedback import PROG, fail, run_library
 from outrank_cli.cli.formats import Output
-from outrank_cli.errors import EXIT_USAGE_ERROR
+from outrank_cli.errors import EXIT_DATA_ERROR, EXIT_USAGE_ERROR
 
 
 def resolve_format(
@@ -23,6 +25,11 @@ def resolve_format(
 ) -> Any:
     """The format asked for; else from the output file's suffix (``fallback`` for other
     suffixes, or a usage error without one); else a table on a terminal and JSON otherwise."""
+    if out.path is not None and out.directory and not out.path.is_dir():
+        what = "is not a directory" if out.path.exists() else "does not exist"
+        fail(
+            f"output directory '{out.path}/' {what}; create it first (mkdir -p {out.path})", EXIT_USAGE_ERROR
+        )
     if out.format is not None:
         return out.format
     if out.path is not None and not out.path.is_dir():
@@ -40,13 +47,59 @@ def resolve_format(
     return table if on_terminal() else json
 
 
+def refuse_output_inside_inputs(out: Output, paths: Sequence[str], names: Iterable[str]) -> None:
+    """Refuse a report with a table suffix (``ranking.csv``) that the next run over the same
+    input directory or glob would list, and read as data."""
+    if out.path is None:
+        return
+    from outrank_cli.source.formats import format_of
+
+    written = [out.path / name for name in names] if out.path.is_dir() else [out.path]
+    for file in written:
+        if format_of(file.name) is None:
+            continue
+        for given in paths:
+            inside = os.path.isdir(given) and Path(os.path.realpath(file.parent)).is_relative_to(
+                os.path.realpath(given)
+            )
+            if inside or (any(ch in given for ch in "*?[") and fnmatch.fnmatch(str(file), given)):
+                fail(
+                    f"--output {str(file)!r} is inside the input {given!r}, so the next run over it would "
+                    f"read the report as data; write the report outside {given!r}",
+                    EXIT_USAGE_ERROR,
+                )
+
+
+def note_renamed_columns(renamed: Sequence[tuple[str, str]], paths: Sequence[str], out: Output) -> None:
+    """A note on stderr for each repeated header name, read renamed (``check`` reports a finding)."""
+    if out.quiet:
+        return
+    for old, new in renamed:
+        sys.stderr.write(
+            f"{PROG}: note: the header of {paths[0]} repeats the column name {old!r}; "
+            f"a copy is read as {new!r}\n"
+        )
+
+
 def emit(text: str) -> None:
+    """Print the report; a closed pipe is quiet, any other failure to write is one line."""
     try:
         sys.stdout.write(text)
         sys.stdout.flush()
     except BrokenPipeError:  # e.g. `| head`: the reader has what it wants
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _discard_stdout()
+    except OSError as error:  # e.g. `> /dev/full`
+        _discard_stdout()
+        fail(
+            f"cannot write the report to stdout ({error.strerror or error}); free some space or use --output",
+            EXIT_DATA_ERROR,
+        )
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null, so the final flush of what is left does not fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def emit_report(

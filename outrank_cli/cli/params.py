@@ -8,9 +8,9 @@ and count) closes it; ``SCORE`` sits between for rank and select (the report opt
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Protocol, TypeVar
 
 import typer
 
@@ -30,6 +30,15 @@ class Correction(StrEnum):
     miller_madow = "miller-madow"
     permutation = "permutation"
     outrank = "outrank"
+
+
+R = TypeVar("R")
+
+
+class Validated(Protocol):
+    """An options part that checks its own values (``options.py``)."""
+
+    def validate(self) -> None: ...
 
 
 # -- the table and its columns -----------------------------------------------------------------
@@ -53,13 +62,66 @@ class Table:
     multivalue: tuple[str, ...]
     seed: int
 
-    def start(self, setup: Setup) -> Run:
+    def start(self, setup: Setup, *parts: Validated) -> Run:
         """Begin resolving, inferring the schema and (local engine) reading the input on a
         side thread, before the command imports the library (numpy and the counting
-        modules): the two overlap. Call it first in a command."""
+        modules): the two overlap. Call it first in a command.
+
+        The options (``setup``'s and the command's own ``parts``) are checked first, so a
+        value out of range fails at once, before polars is imported.
+        """
+        from outrank_cli.cli.feedback import fail
+
+        checked: tuple[Validated, ...] = (setup.read, setup.encode, setup.engine, *parts)
+        for part in checked:
+            try:
+                part.validate()
+            except UsageError as error:
+                fail(str(error), error.exit_code)
+        table, spooled = self, None
+        if STDIN in self.paths:
+            spooled = _spool_stdin(setup.read.input_format)
+            table = replace(self, paths=[spooled if p == STDIN else p for p in self.paths])
         from outrank_cli.source.early import EarlyStart
 
-        return Run(self, setup, EarlyStart(self.paths, setup.read, read_rows=setup.engine.engine == "local"))
+        early = EarlyStart(table.paths, setup.read, read_rows=setup.engine.engine == "local")
+        return Run(table, setup, early, spooled)
+
+
+STDIN = "-"
+SPOOLED: list[str] = []  # temporary folders of stdin tables, removed when the command ends
+
+
+def remove_spooled() -> None:
+    """Remove the temporary copies of stdin (the entry point calls it after every command)."""
+    import shutil
+
+    while SPOOLED:
+        shutil.rmtree(SPOOLED.pop(), ignore_errors=True)
+
+
+def _spool_stdin(input_format: str | None) -> str:
+    """Copy stdin into a temporary file, removed when the command ends: the readers scan
+    files (polars reads a CSV in parallel chunks, and a Parquet file from its footer)."""
+    import os
+    import shutil
+    import sys
+    import tempfile
+
+    from outrank_cli.cli.feedback import fail
+    from outrank_cli.errors import EXIT_USAGE_ERROR
+
+    if sys.stdin is None or sys.stdin.isatty():
+        fail(
+            "'-' reads the table from stdin, but stdin is a terminal; pipe or redirect a file into it",
+            EXIT_USAGE_ERROR,
+        )
+    folder = tempfile.mkdtemp(prefix="outrank-cli-stdin-")
+    SPOOLED.append(folder)
+    path = os.path.join(folder, "stdin.parquet" if input_format == "parquet" else "stdin.csv")
+    with open(path, "wb") as spool:
+        shutil.copyfileobj(sys.stdin.buffer, spool, 1 << 20)
+    return path
 
 
 @dataclass(frozen=True)
@@ -78,6 +140,14 @@ class Run:
     table: Table
     setup: Setup
     early: EarlyStart = field(repr=False)
+    stdin: str | None = None  # the temporary file that holds the table read from stdin
+
+    def relabel(self, result: R) -> R:
+        """The result with the spooled stdin file reported as ``-``, as the user gave it."""
+        if self.stdin is None:
+            return result
+        paths = tuple(STDIN if p == self.stdin else p for p in result.run.paths)  # type: ignore[attr-defined]
+        return replace(result, run=replace(result.run, paths=paths))  # type: ignore[attr-defined,type-var]
 
     def options(self, score: ScoreOptions | None = None) -> PassOptions:
         return PassOptions(

@@ -12,7 +12,13 @@ from outrank_cli.cli.app import app
 from outrank_cli.cli.feedback import fail, run_library
 from outrank_cli.cli.formats import Output, OutputFormat, directory_files, report_group
 from outrank_cli.cli.groups import with_groups
-from outrank_cli.cli.output import emit_report, on_terminal, report_format
+from outrank_cli.cli.output import (
+    emit_report,
+    note_renamed_columns,
+    on_terminal,
+    refuse_output_inside_inputs,
+    report_format,
+)
 from outrank_cli.cli.params import SCORE, SETUP, TABLE, Setup, Table
 from outrank_cli.errors import EXIT_USAGE_ERROR
 from outrank_cli.options import ScoreOptions
@@ -42,18 +48,20 @@ def rank_command(
 
     Exit codes: 0 ok, 1 data or input error, 2 usage error.
     """
-    run = table.start(setup)
-    from outrank_cli.rank import rank_table
-    from outrank_cli.report.rank import rank_renderings
-
     if top is not None and top < 0:
         fail(f"--top must be >= 0, got {top}", EXIT_USAGE_ERROR)
     chosen = report_format(out)
-    result = run_library(lambda cb: rank_table(run.request(cb, score)), quiet=out.quiet)
+    run = table.start(setup, score)
+    refuse_output_inside_inputs(out, table.paths, directory_files("ranking"))
+    from outrank_cli.rank import rank_table
+    from outrank_cli.report.rank import rank_renderings
+
+    result = run.relabel(run_library(lambda cb: rank_table(run.request(cb, score)), quiet=out.quiet))
     # a table shows the first 50 by default; a directory gets every feature
     limit = None if top == 0 else (50 if top is None and chosen is OutputFormat.table else top)
     if out.path is not None and out.path.is_dir():
         limit = None
+    note_renamed_columns(result.run.renamed, result.run.paths, out)
     emit_report(
         rank_renderings(result, top=limit, terminal=on_terminal()),
         chosen,

@@ -8,7 +8,13 @@ from outrank_cli.cli.app import app
 from outrank_cli.cli.feedback import run_library
 from outrank_cli.cli.formats import Output, PairSampleRows, directory_files, report_group
 from outrank_cli.cli.groups import with_groups
-from outrank_cli.cli.output import emit_report, on_terminal, report_format
+from outrank_cli.cli.output import (
+    emit_report,
+    note_renamed_columns,
+    on_terminal,
+    refuse_output_inside_inputs,
+    report_format,
+)
 from outrank_cli.cli.params import SETUP, TABLE, Setup, Table
 from outrank_cli.options import RedundancyOptions
 
@@ -29,16 +35,20 @@ def redundancy_command(
 ) -> None:
     """List the most redundant feature pairs (mutual information between features).
 
+    --target is required: the pairs are counted on the rows that have a target (the same
+    row sample as select), and the target itself is left out of the pairs.
+
     Exit codes: 0 ok, 1 data or input error, 2 usage error.
     """
-    run = table.start(setup)
+    pairs = RedundancyOptions(top=top, sample_rows=sample_rows)
+    chosen = report_format(out)
+    run = table.start(setup, pairs)
+    refuse_output_inside_inputs(out, table.paths, directory_files("redundancy"))
     from outrank_cli.report.select import redundancy_renderings
     from outrank_cli.select import redundant_pairs
 
-    pairs = RedundancyOptions(top=top, sample_rows=sample_rows)
-    run_library(lambda _: pairs.validate(), quiet=True)
-    chosen = report_format(out)
-    result = run_library(lambda cb: redundant_pairs(run.request(cb), pairs), quiet=out.quiet)
+    result = run.relabel(run_library(lambda cb: redundant_pairs(run.request(cb), pairs), quiet=out.quiet))
+    note_renamed_columns(result.run.renamed, result.run.paths, out)
     emit_report(
         redundancy_renderings(result, terminal=on_terminal()),
         chosen,

@@ -8,7 +8,13 @@ from outrank_cli.cli.app import app
 from outrank_cli.cli.feedback import run_library
 from outrank_cli.cli.formats import Output, PairSampleRows, directory_files, report_group
 from outrank_cli.cli.groups import with_groups
-from outrank_cli.cli.output import emit_report, on_terminal, report_format
+from outrank_cli.cli.output import (
+    emit_report,
+    note_renamed_columns,
+    on_terminal,
+    refuse_output_inside_inputs,
+    report_format,
+)
 from outrank_cli.cli.params import SCORE, SETUP, TABLE, Setup, Table
 from outrank_cli.options import ScoreOptions, SearchOptions
 
@@ -24,7 +30,8 @@ def select_command(
         int | None,
         typer.Option(
             "--k",
-            help="Select exactly up to N features (default: stop automatically when the best candidate's gain is not significantly above noise).",
+            "-k",
+            help="Select at most N features: the significant ones first, then the most relevant others up to N (default: stop automatically when the best candidate's gain is not significantly above noise).",
             show_default=False,
             metavar="N",
         ),
@@ -56,10 +63,6 @@ def select_command(
 
     Exit codes: 0 ok, 1 data or input error, 2 usage error.
     """
-    run = table.start(setup)
-    from outrank_cli.report.select import select_renderings
-    from outrank_cli.select import select_features
-
     chosen = report_format(out)
     search = SearchOptions(
         k=k,
@@ -69,7 +72,15 @@ def select_command(
         redundancy_weight=redundancy_weight,
         relation_weight=relation_weight,
     )
-    result = run_library(lambda cb: select_features(run.request(cb, score), search), quiet=out.quiet)
+    run = table.start(setup, score, search)
+    refuse_output_inside_inputs(out, table.paths, directory_files("selection"))
+    from outrank_cli.report.select import select_renderings
+    from outrank_cli.select import select_features
+
+    result = run.relabel(
+        run_library(lambda cb: select_features(run.request(cb, score), search), quiet=out.quiet)
+    )
+    note_renamed_columns(result.run.renamed, result.run.paths, out)
     emit_report(
         select_renderings(result, terminal=on_terminal()),
         chosen,

@@ -90,6 +90,12 @@ def run_with_restarts(
                 raise InputError(
                     f"column {widen.column!r} could not be parsed even as {widen.dtype}"
                 ) from None
+            inferred = source.schema().get(widen.column)
+            if widen.not_a_number and inferred is not None and inferred.is_numeric():
+                # one stray value (``1.5.5``) must not turn a numeric column into text: read
+                # it as text, cast it back, and count the values that are no number as missing
+                source = source.with_override(widen.column, pl.String(), numeric=inferred)
+                continue
             source = source.with_override(widen.column, widen.dtype)
             family = Family.FLOAT if widen.dtype == pl.Float64 else Family.STRING
             if widen.column == plan.target:

@@ -4,34 +4,48 @@ Pairwise and conditional statistics (``select``, ``redundancy``, the pair checks
 from this sample; relevance stays exact on all rows. Memory is about twice
 ``capacity x columns`` ``int32`` codes, whatever the number of rows.
 
-Bottom-k sampling: every row gets a pseudo-random priority, a hash of the seed and the row's
-identity (file number and row number within the file), and the sample is the ``capacity``
-rows with the smallest priorities among the rows that have a target. That is a uniform
-sample without replacement, and it is the same set of rows whatever the batch boundaries,
-the number of threads, or how partitions are spread over workers: merging two samples is
-taking the smallest priorities of their union. Rows are kept in priority order, so the
-sample is identical, row for row, however it was assembled.
+Bottom-k sampling: every row gets a pseudo-random priority, a seeded hash of the row's
+content (the 64-bit keys of the target and of every feature, missing values alike), and the
+sample is the ``capacity`` rows with the smallest priorities among the rows that have a
+target. That is a uniform sample without replacement, and it is the same set of rows
+whatever the row order, the batch boundaries, the number of threads, how the rows are split
+into files, or how partitions are spread over workers: merging two samples is taking the
+smallest priorities of their union. Equal rows get equal priorities, and they are
+interchangeable (same codes), so which of them is kept does not matter. Rows are kept in
+priority order, so the sample is identical, row for row, however it was assembled.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from outrank_cli.kernels import lazy_module
 
-_FILE_SHIFT = np.uint64(40)  # up to 2**40 rows per file, 2**24 files
+if TYPE_CHECKING:
+    from outrank_cli.encode.keys import Keys
+
 hashing = lazy_module("outrank_cli.kernels.hashing")
+# the key a missing value hashes as: some families key a missing value like a real one
+# (a null boolean as False), and a null's hash may differ between readers
+_MISSING_KEY = np.uint64(0x6A09E667F3BCC908)
 
 
-def row_ids(file_index: int, first_row: int, n: int) -> np.ndarray:
-    """Identities of ``n`` consecutive rows of one file: ``file_index << 40 | row``."""
-    return (np.uint64(file_index) << _FILE_SHIFT) + np.arange(first_row, first_row + n, dtype=np.uint64)
-
-
-def priorities(ids: np.ndarray, seed: int) -> np.ndarray:
-    """A pseudo-random priority per row: splitmix64 of the row identity mixed with the seed."""
-    result: np.ndarray = hashing.mix64_array(ids, seed)
-    return result
+def content_priorities(columns: Sequence[Keys], seed: int) -> np.ndarray:
+    """A pseudo-random priority per row from its content: the row's keys in ``columns``
+    (target first, then the features, in plan order) chained through splitmix64 with the
+    seed. ``uint64[n]``; rows with equal keys get equal priorities."""
+    priority: np.ndarray | None = None
+    for column in columns:
+        keys = column.keys
+        if column.missing.shape[0]:
+            keys = np.where(column.missing, _MISSING_KEY, keys)
+        chained = keys if priority is None else np.bitwise_xor(priority, keys, out=priority)
+        priority = hashing.mix64_array(chained, seed)
+    assert priority is not None, "a row sample needs at least the target column"
+    return priority
 
 
 class RowSample:
@@ -72,13 +86,13 @@ class RowSample:
         if self.filled >= self.capacity:
             self._threshold = self.priority[self.filled - 1]
 
-    def choose(self, ids: np.ndarray, target_codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def choose(self, prio: np.ndarray, target_codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For one batch: which rows may enter (indices into the batch) and their slots.
 
-        Rows without a target (code < 0) never enter. Call ``put_target`` and
-        ``put_column`` with the result before the next ``choose``.
+        ``prio`` are the rows' priorities (``content_priorities``). Rows without a target
+        (code < 0) never enter. Call ``put_target`` and ``put_column`` with the result
+        before the next ``choose``.
         """
-        prio = priorities(ids, self.seed)
         eligible = target_codes >= 0
         if self._threshold is not None:
             eligible &= prio < self._threshold

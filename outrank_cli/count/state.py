@@ -18,9 +18,9 @@ import numpy as np
 import polars as pl
 
 from outrank_cli.count.counter import ColumnCounter
-from outrank_cli.count.sample import RowSample, row_ids
+from outrank_cli.count.sample import RowSample, content_priorities
 from outrank_cli.encode.columns import CATEGORICAL, NUMERIC, ColumnPlan
-from outrank_cli.encode.keys import Family, keys_of
+from outrank_cli.encode.keys import NO_MISSING, Family, Keys, keys_of
 from outrank_cli.encode.target import BinnedTarget, ClassTarget
 
 
@@ -88,8 +88,10 @@ class PassState:
         series = batch.get_columns()[1:]
         sample = self.sample
         chosen = None
+        row_keys: list[Keys] = []
         if sample is not None:
-            chosen = sample.choose(row_ids(file_index, first_row, batch.height), target_codes)
+            row_keys = self._row_keys(series, pool)
+            chosen = sample.choose(content_priorities([target_keys, *row_keys], sample.seed), target_codes)
             sample.put_target(*chosen, target_codes)
 
         def work(index: int) -> None:
@@ -100,7 +102,7 @@ class PassState:
                 self._count_values(index, series[index], target_codes)
                 self.seconds[index] += time.perf_counter() - started
                 return
-            keys = keys_of(series[index], counter.family)
+            keys = row_keys[index] if row_keys else keys_of(series[index], counter.family)
             if sample is None or chosen is None:
                 counter.update(keys, target_codes)
             else:
@@ -157,6 +159,19 @@ class PassState:
             labels.update(
                 zip(keys_of(distinct, counter.family).keys.tolist(), distinct.to_list(), strict=True)
             )
+
+    def _row_keys(self, series: list[pl.Series], pool: ThreadPoolExecutor) -> list[Keys]:
+        """Every feature column's keys of one batch, keyed on the pool: a sampled row's
+        priority hashes its whole content, so the keys come before the counting."""
+        futures = [pool.submit(self._content_keys, index, column) for index, column in enumerate(series)]
+        return [future.result() for future in futures]
+
+    def _content_keys(self, index: int, column: pl.Series) -> Keys:
+        """A column's keys for the row's content hash: a multi-valued column's whole list (or
+        text) hashed as one value (its values are counted apart, in ``_count_values``)."""
+        if index in self.splits:
+            return Keys(column.hash().to_numpy(), NO_MISSING)
+        return keys_of(column, self.counters[index].family)
 
     def _queue_behind(self, pool: ThreadPoolExecutor, order: list[int], task: Callable[[int], None]) -> None:
         """Submit ``task(index)`` for each column in ``order``, each behind that column's

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from outrank_cli.encode.keys import Family, family_of
-from outrank_cli.errors import ColumnNotFoundError, InputError, UsageError
+from outrank_cli.errors import ColumnNotFoundError, InputError, TargetError, UsageError
 
 CATEGORICAL = "categorical"
 NUMERIC = "numeric"
@@ -79,8 +79,8 @@ def plan_columns(
         if not any(_matches(name, [pattern]) for name in names):
             raise ColumnNotFoundError(role="--include pattern", name=pattern, available=names)
     target_family = family_of(schema[target])
-    if target_family is None:
-        raise UsageError(
+    if target_family is None:  # a data problem (exit 1), like every other unusable target
+        raise TargetError(
             f"target column {target!r} has type {schema[target]}, which cannot be a target; use a text, boolean or numeric column"
         )
     features: list[tuple[str, Family]] = []

@@ -72,6 +72,10 @@ def check_csv(result: CheckResult) -> str:
     return records_to_csv((finding_to_dict(f) for f in result.findings), FINDING_COLUMNS)
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def render_check(result: CheckResult, console: Console) -> None:
     from rich.table import Table
 
@@ -79,7 +83,8 @@ def render_check(result: CheckResult, console: Console) -> None:
     verdict = "[bold red]FAIL[/]" if result.failed else "[bold green]PASS[/]"
     console.print(
         f"{verdict} {result.run.rows:,} rows, target [bold]{result.run.target.name}[/]: "
-        f"{summary['error']} errors, {summary['warning']} warnings, {summary['info']} notes"
+        f"{_count(summary['error'], 'error')}, {_count(summary['warning'], 'warning')}, "
+        f"{_count(summary['info'], 'note')}"
         + (f", {result.ignored} ignored" if result.ignored else "")
         + f" (fail on: {result.gate.fail_on})"
     )

@@ -54,6 +54,8 @@ def document(
         block["rows_dropped"] = run.rows_dropped
     if run.sample_rows is not None:
         block["sample_rows"] = run.sample_rows
+    if run.unparsable:  # only when there are some: reports of clean inputs keep their bytes
+        block["unparsable_values"] = [asdict(u) for u in run.unparsable]
     out: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "command": command,

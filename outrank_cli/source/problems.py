@@ -21,10 +21,11 @@ if TYPE_CHECKING:
 class WidenColumn(Exception):
     """A CSV value did not parse as the type inferred from the first rows."""
 
-    def __init__(self, column: str, dtype: pl.DataType) -> None:
+    def __init__(self, column: str, dtype: pl.DataType, *, not_a_number: bool = False) -> None:
         super().__init__(column, dtype)
         self.column = column
         self.dtype = dtype
+        self.not_a_number = not_a_number  # a numeric column met a value that is no number at all
 
 
 def input_error(source: Source, error: Exception, *, path: str | None = None) -> Exception:
@@ -43,6 +44,8 @@ def input_error(source: Source, error: Exception, *, path: str | None = None) ->
             return InputError(
                 f"{place}: a row has more fields than the header; fix the file or check --separator"
             )
+        if "utf-8" in text.lower() or "utf8" in text.lower():
+            return InputError(not_utf8(path or source.paths[0]))
     if isinstance(error, FileNotFoundError):
         return InputError(f"{place}: file not found ({first})")
     if "empty CSV" in text:
@@ -67,11 +70,57 @@ def _widening(text: str) -> WidenColumn | None:
     try:
         float(value)
         target: pl.DataType = pl.Float64()
+        number = True
     except ValueError:
         target = pl.String()
+        number = False
     if dtype.startswith("f"):
         target = pl.String()
-    return WidenColumn(column, target)
+    numeric = dtype[:1] in ("i", "u", "f") and dtype[1:].isdigit()
+    return WidenColumn(column, target, not_a_number=numeric and not number)
+
+
+def not_utf8(path: str) -> str:
+    """The message for a CSV file that is not UTF-8: the line of the first bad byte, and
+    how to convert the file (or a hint that it is not text at all)."""
+    found = _first_bad_line(path)
+    if found is None:
+        return (
+            f"{path}: not UTF-8 text; convert it, e.g. iconv -f latin1 -t utf-8 {path} > fixed.csv "
+            "(or, if it is not a CSV file, pass the right file)"
+        )
+    number, line, offset = found
+    if b"\0" in line or sum(b < 9 or 13 < b < 32 for b in line) > len(line) // 10:
+        return f"{path} line {number}: binary bytes, not CSV text; is it really a CSV file?"
+    return (
+        f"{path} line {number}: not UTF-8 text (byte {offset + 1} of the line); convert the file, "
+        f"e.g. iconv -f latin1 -t utf-8 {path} > fixed.csv"
+    )
+
+
+def _first_bad_line(path: str) -> tuple[int, bytes, int] | None:
+    """The number and bytes of the first line of a local file that is not UTF-8, and the
+    offset of the bad byte in it, if any."""
+    if is_remote(path):
+        return None
+    lowered = path.lower()
+    try:
+        opener = gzip.open if lowered.endswith(".gz") else open
+        if lowered.endswith((".zst", ".zstd")):
+            return None
+        with opener(path, "rb") as handle:
+            number = 1
+            while line := handle.readline(1 << 20):
+                try:
+                    line.decode("utf-8")
+                except UnicodeDecodeError as bad:
+                    # a cut inside a character at the end of a long piece is not an error
+                    if bad.start < len(line) - 4 or line.endswith(b"\n"):
+                        return number, line, bad.start
+                number += line.endswith(b"\n")
+    except (OSError, EOFError):
+        return None
+    return None
 
 
 def open_text(path: str) -> io.TextIOBase:

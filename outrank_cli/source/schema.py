@@ -1,5 +1,5 @@
 """The schema of an input: CSV types inferred from the leading rows, Parquet types merged
-across files, and the checks polars does not make (duplicate header names)."""
+across files, and repeated header names renamed our way (``name__2``)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from concurrent.futures import Future
 
 import polars as pl
 
-from outrank_cli.errors import InputError
 from outrank_cli.source.formats import COMPRESSION_SUFFIXES, is_remote
 from outrank_cli.source.problems import open_text
 
@@ -29,10 +28,10 @@ def csv_schema(
     """Types of a CSV file from its first rows. A column that is empty there is tried as a
     number first (a later value that is not a number re-types it, see ``WidenColumn``); a
     text column whose values are all ISO dates or date-times becomes a date or datetime."""
-    check_csv_header(path, separator)
     frame = pl.scan_csv(
         [path],
         separator=separator,
+        new_columns=renamed_header(path, separator),
         infer_schema_length=SCHEMA_INFERENCE_ROWS,
         schema_overrides=dict(overrides) or None,
         storage_options=dict(storage_options) or None,
@@ -141,25 +140,48 @@ def _timestamp_columns(head: pl.DataFrame) -> dict[str, bool]:
     return out
 
 
-def check_csv_header(path: str, separator: str) -> None:
-    """Refuse duplicate column names (polars would silently rename the second one)."""
+def renamed_header(path: str, separator: str) -> list[str] | None:
+    """The header with repeated names renamed (the second ``a`` is ``a__2``, the third
+    ``a__3``, skipping names the header already has), or None when no name repeats (or the
+    header cannot be read here; the read itself reports unreadable files). Real files repeat
+    names; polars would rename them its own way."""
     if is_remote(path):
-        return
+        return None
     try:
         with open_text(path) as handle:
             header = next(csv.reader(handle, delimiter=separator), None)
     except (OSError, EOFError, UnicodeError):
-        return  # the read itself reports unreadable files
+        return None
     if not header:
-        return
-    seen: set[str] = set()
-    for name in header:
-        name = name.lstrip("\ufeff")
-        if name in seen:
-            raise InputError(
-                f"{path}: column name {name!r} appears more than once in the header; rename the duplicates"
-            )
-        seen.add(name)
+        return None
+    names = [name.lstrip("\ufeff") if i == 0 else name for i, name in enumerate(header)]
+    if len(set(names)) == len(names):
+        return None
+    taken = set(names)
+    seen: dict[str, int] = {}
+    out: list[str] = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        if seen[name] == 1:
+            out.append(name)
+            continue
+        copy = seen[name]
+        while f"{name}__{copy}" in taken:
+            copy += 1
+        out.append(f"{name}__{copy}")
+        taken.add(out[-1])
+    return out
+
+
+def header_renames(path: str, separator: str) -> tuple[tuple[str, str], ...]:
+    """``(name, new name)`` of every renamed copy in the file's header (see ``renamed_header``)."""
+    renamed = renamed_header(path, separator)
+    if renamed is None:
+        return ()
+    with open_text(path) as handle:
+        header = next(csv.reader(handle, delimiter=separator))
+    header[0] = header[0].lstrip("\ufeff")
+    return tuple((old, new) for old, new in zip(header, renamed, strict=True) if old != new)
 
 
 _LEADING_ROWS_MAX_MIB = 64  # longer lines than this: let polars find the rows

@@ -15,7 +15,7 @@ import polars as pl
 from outrank_cli.errors import InputError
 from outrank_cli.source.formats import DEFAULT_NULL_VALUES, Format
 from outrank_cli.source.problems import WidenColumn, input_error, where
-from outrank_cli.source.schema import check_csv_header, csv_schema, parquet_schemas
+from outrank_cli.source.schema import csv_schema, header_renames, parquet_schemas, renamed_header
 
 
 @dataclass(frozen=True)
@@ -28,9 +28,15 @@ class Source:
     schema_overrides: Mapping[str, pl.DataType] = field(default_factory=dict)
     storage_options: Mapping[str, str] = field(default_factory=dict)
     null_values: tuple[str, ...] = DEFAULT_NULL_VALUES
+    # CSV numeric columns with values that are no numbers: read as text, cast back leniently
+    lenient: Mapping[str, pl.DataType] = field(default_factory=dict)
     # the inferred schema, and each local Parquet file's own schema (computed once)
     _schema: dict[str, pl.DataType] = field(default_factory=dict, compare=False, repr=False)
     _file_schemas: dict[str, dict[str, pl.DataType]] = field(default_factory=dict, compare=False, repr=False)
+    # (column, file, first row of the batch) -> (count, first value, its row) of values no number
+    _unparsable: dict[tuple[str, str, int], tuple[int, str, int]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def scan(self, paths: Sequence[str] | None = None) -> pl.LazyFrame:
         """A lazy scan of all files (or of ``paths``) with this source's parse options."""
@@ -44,6 +50,7 @@ class Source:
         return pl.scan_csv(
             files,
             separator=self.separator,
+            new_columns=renamed_header(files[0], self.separator),
             schema_overrides=self.schema(),
             storage_options=options,
             raise_if_empty=False,
@@ -73,13 +80,22 @@ class Source:
             except (InputError, WidenColumn):
                 raise
             except Exception as error:  # polars raises many types; all mean "cannot read"
-                raise input_error(self, error) from error
+                # CSV types come from the first file alone: name it
+                first = self.paths[0] if self.format is Format.CSV else None
+                raise input_error(self, error, path=first) from error
             if not inferred:
                 raise InputError(
                     f"{where(self)}: the input is empty (no header row); a CSV needs a header row"
                 )
             self._schema.update(inferred)
         return dict(self._schema)
+
+    def renamed_columns(self) -> tuple[tuple[str, str], ...]:
+        """``(name, new name)`` of the repeated header names of the first CSV file, which
+        are read renamed (``name__2``); empty for Parquet."""
+        if self.format is not Format.CSV:
+            return ()
+        return header_renames(self.paths[0], self.separator)
 
     def partitions(self) -> list[Partition]:
         """One partition per file, in order (row groups of big Parquet files are split later)."""
@@ -100,10 +116,10 @@ class Source:
         """
         try:
             if self.format is Format.CSV:
-                check_csv_header(partition.path, self.separator)
                 frame = pl.scan_csv(
                     [partition.path],
                     separator=self.separator,
+                    new_columns=renamed_header(partition.path, self.separator),
                     schema_overrides={c: schema[c] for c in schema},
                     storage_options=dict(self.storage_options) or None,
                     raise_if_empty=False,
@@ -113,7 +129,9 @@ class Source:
                 frame = pl.scan_parquet([partition.path], storage_options=dict(self.storage_options) or None)
                 file_schema = self._file_schemas.get(partition.path) or frame.collect_schema()
                 frame = frame.with_columns(
-                    pl.col(c).cast(schema[c]) for c in columns if file_schema.get(c) != schema[c]
+                    pl.col(c).cast(schema[c])
+                    for c in columns
+                    if c in file_schema and file_schema[c] != schema[c]
                 )
             missing = [c for c in columns if c not in frame.collect_schema()]
             if missing:
@@ -122,23 +140,68 @@ class Source:
                     f"{self.paths[0]}; all inputs must have the same columns"
                 )
             frame = frame.select([pl.col(c) for c in columns])
+            lenient = {c: t for c, t in self.lenient.items() if c in columns}
             for start, length, chunk in lead_and_rest(partition.row_offset, partition.row_count, batch_rows):
                 for batch in frame.slice(start, length).collect_batches(chunk_size=chunk):
                     if batch.height:
-                        yield start, batch
+                        yield start, self._cast_leniently(batch, lenient, partition.path, start)
                         start += batch.height
         except (InputError, WidenColumn):
             raise
         except Exception as error:  # polars raises many types; all mean "cannot read"
             raise input_error(self, error, path=partition.path) from error
 
-    def with_override(self, column: str, dtype: pl.DataType) -> Source:
-        """The same input with one column read as ``dtype`` (a fresh schema cache)."""
+    def with_override(self, column: str, dtype: pl.DataType, *, numeric: pl.DataType | None = None) -> Source:
+        """The same input with one column read as ``dtype`` (a fresh schema cache); with
+        ``numeric``, read as text and cast to that type, values that are no number missing."""
         overrides = dict(self.schema_overrides)
         overrides[column] = dtype
+        lenient = dict(self.lenient)
+        if numeric is not None:
+            lenient[column] = numeric
         return Source(
-            self.paths, self.format, self.separator, overrides, self.storage_options, self.null_values
+            self.paths,
+            self.format,
+            self.separator,
+            overrides,
+            self.storage_options,
+            self.null_values,
+            lenient,
         )
+
+    def _cast_leniently(
+        self, batch: pl.DataFrame, lenient: Mapping[str, pl.DataType], path: str, start: int
+    ) -> pl.DataFrame:
+        """Cast the text of lenient columns to their numbers; note the values that are none."""
+        if not lenient:
+            return batch
+        for column, dtype in lenient.items():
+            text = batch.get_column(column)
+            numbers = text.cast(dtype, strict=False)
+            bad = numbers.is_null() & text.is_not_null()
+            count = int(bad.sum())
+            if count:
+                first = int(bad.arg_true()[0])
+                self._unparsable[(column, path, start)] = (count, str(text[first]), start + first)
+            batch = batch.with_columns(numbers)
+        return batch
+
+    def unparsable_values(self) -> tuple[Unparsable, ...]:
+        """Per lenient column: how many values were no number (counted as missing), and the
+        first one with its file and line (the header is line 1)."""
+        out: list[Unparsable] = []
+        names = list(self.schema())
+        for column in sorted(self.lenient, key=names.index):
+            seen = sorted(
+                (self.paths.index(path), start, value)
+                for (name, path, start), value in self._unparsable.items()
+                if name == column
+            )
+            if seen:
+                file_index, _, (_, example, row) = seen[0]
+                total = sum(v[0] for _, _, v in seen)
+                out.append(Unparsable(column, total, example, self.paths[file_index], row + 2))
+        return tuple(out)
 
     def parquet_rows(self) -> int | None:
         """Row count from Parquet metadata (no data read), or None for CSV."""
@@ -161,6 +224,17 @@ def lead_and_rest(offset: int, count: int | None, batch_rows: int) -> list[tuple
     if count is not None and count <= lead:
         return [(offset, count, lead)]
     return [(offset, lead, lead), (offset + lead, None if count is None else count - lead, batch_rows)]
+
+
+@dataclass(frozen=True, slots=True)
+class Unparsable:
+    """Values of a numeric CSV column that are no number (``1.5.5``): counted as missing."""
+
+    column: str
+    count: int
+    example: str
+    path: str
+    line: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -123,9 +123,9 @@ def test_early_errors_surface_from_the_real_call(tmp_path):
     missing = EarlyStart([str(tmp_path / "missing.csv")], READ, read_rows=True)
     assert missing.source([str(tmp_path / "missing.csv")], READ) is None  # nothing started
     missing.close()
-    bad = tmp_path / "dup.csv"
-    bad.write_text("a,a\n1,2\n")
+    bad = tmp_path / "empty.csv"
+    bad.write_text("")
     early = EarlyStart([str(bad)], READ, read_rows=True)
     assert early.source([str(bad)], READ) is None
-    with pytest.raises(InputError, match="more than once"):
+    with pytest.raises(InputError, match="empty"):
         resolve([str(bad)]).schema()

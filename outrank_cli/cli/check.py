@@ -16,7 +16,7 @@ from outrank_cli.options import CheckOptions
 
 OUTPUT = output_group(
     CheckFormat,
-    help_format="Output: table (default on a terminal), json (default otherwise), csv, github (workflow annotations).",
+    help_format="Output: table (default on a terminal), json (default otherwise), csv, github (workflow annotations), html (a self-contained report with charts; needs the html extra).",
     directory_files="check.json",
 )
 
@@ -101,7 +101,8 @@ def check_command(
     from outrank_cli.checks.gate import check_table
     from outrank_cli.report.check import check_renderings
 
-    formats = {".csv": CheckFormat.csv}  # any other file name gets JSON
+    # any other file name gets JSON
+    formats = {".csv": CheckFormat.csv, ".html": CheckFormat.html, ".htm": CheckFormat.html}
     chosen = resolve_format(
         out, formats, table=CheckFormat.table, json=CheckFormat.json, fallback=CheckFormat.json
     )

@@ -13,6 +13,7 @@ from outrank_cli.cli.params import SCORE, SETUP, TABLE, Setup, Table
 from outrank_cli.options import ScoreOptions, SearchOptions
 
 OUTPUT = report_group("selection")
+HEATMAP_COLUMNS = 24
 
 
 @app.command("select")
@@ -69,7 +70,11 @@ def select_command(
         redundancy_weight=redundancy_weight,
         relation_weight=relation_weight,
     )
-    result = run_library(lambda cb: select_features(run.request(cb, score), search), quiet=out.quiet)
+    # the HTML report's heatmap needs the redundancy of the columns it shows (JSON does not)
+    matrix = HEATMAP_COLUMNS if chosen == "html" else 0
+    result = run_library(
+        lambda cb: select_features(run.request(cb, score), search, matrix_columns=matrix), quiet=out.quiet
+    )
     emit_report(
         select_renderings(result, terminal=on_terminal()),
         chosen,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -53,15 +54,23 @@ def heatmap(
         {**c, "group_a": (groups or {}).get(c["a"], ""), "group_b": (groups or {}).get(c["b"], "")}
         for c in cells
     ]
+    marked_test = f"indexof({json.dumps(list(marked))}, datum.value) >= 0"
+    label_color = {"condition": {"test": marked_test, "value": "#cf222e"}, "value": "#1f2328"}
     base = {
         "x": {
             "field": "a",
             "type": "nominal",
             "sort": list(names),
             "title": None,
-            "axis": {"labelAngle": -45},
+            "axis": {"labelAngle": -45, "labelColor": label_color},
         },
-        "y": {"field": "b", "type": "nominal", "sort": list(names), "title": None},
+        "y": {
+            "field": "b",
+            "type": "nominal",
+            "sort": list(names),
+            "title": None,
+            "axis": {"labelColor": label_color},
+        },
     }
     layers: list[dict[str, Any]] = [
         {

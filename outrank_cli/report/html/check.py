@@ -3,6 +3,7 @@ baseline, old vs new score per column and what drifted."""
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ from outrank_cli.checks.findings import Finding, Severity
 from outrank_cli.checks.gate import CheckResult
 from outrank_cli.errors import OutrankError
 from outrank_cli.report.html.charts import SEVERITY_COLORS, spec, tooltip
-from outrank_cli.report.html.common import COUNT_AXIS, FEATURE_COLUMNS, feature_rows, option_facts, run_facts
+from outrank_cli.report.html.common import FEATURE_COLUMNS, count_axis, feature_rows, option_facts, run_facts
 from outrank_cli.report.html.page import Chart, Column, Facts, Page, Section, Table
 
 DRIFT_CODES = frozenset(
@@ -64,7 +65,12 @@ def findings_chart(rows: list[dict[str, Any]]) -> Chart:
             mark={"type": "bar"},
             encoding={
                 "y": {"field": "code", "type": "nominal", "sort": "-x", "title": None},
-                "x": {"aggregate": "count", "type": "quantitative", "title": "findings", "axis": COUNT_AXIS},
+                "x": {
+                    "aggregate": "count",
+                    "type": "quantitative",
+                    "title": "findings",
+                    "axis": count_axis(max(Counter(r["code"] for r in rows).values(), default=0)),
+                },
                 "color": {
                     "field": "severity",
                     "type": "nominal",

@@ -78,4 +78,7 @@ def significant(p_value: float, tests: int, *, alpha: float = 0.01) -> bool:
     return p_value * max(tests, 1) <= alpha
 
 
-COUNT_AXIS = {"tickMinStep": 1, "format": "d"}
+def count_axis(largest: int) -> dict[str, object]:
+    """An axis of counts: whole numbers only, at most about ten ticks."""
+    step = max(1, -(-largest // 10))
+    return {"values": list(range(0, largest + step, step)), "format": "d"}

@@ -67,9 +67,9 @@ def correction_chart(rows: list[dict[str, object]]) -> Chart:
         ("score", "quantitative", "corrected score (bits)"),
     )
 
-    def points(field: str, label: str, color: str, size: int) -> dict[str, object]:
+    def points(field: str, label: str, *, filled: bool, size: int) -> dict[str, object]:
         return {
-            "mark": {"type": "point", "filled": True, "size": size, "opacity": 0.9},
+            "mark": {"type": "point", "filled": filled, "size": size, "opacity": 0.95, "strokeWidth": 2},
             "encoding": {
                 "x": x,
                 "y": {"field": field, "type": "quantitative", "title": "bits"},
@@ -97,15 +97,16 @@ def correction_chart(rows: list[dict[str, object]]) -> Chart:
                         "y2": {"field": "mi"},
                     },
                 },
-                points("score", "corrected score", "#0969da", 70),
-                points("mi", "plug-in MI", "#e16f24", 40),
+                points("mi", "plug-in MI", filled=False, size=110),
+                points("score", "corrected score", filled=True, size=40),
             ],
         ),
         note=(
-            "Each column is a pair of points joined by a line. Plug-in MI (orange) grows with the number of "
-            "levels even when a column carries nothing, so an ID-like or high-cardinality column sits up on "
-            "the right while its corrected score (blue) stays near zero; the line between them is the part "
-            "that chance alone explains."
+            "Each column is an orange ring (plug-in MI) and a blue dot (chance-corrected score) joined by a "
+            "line. Plug-in MI grows with the number of levels even when a column carries nothing, so an "
+            "ID-like or high-cardinality column has its ring high up on the right and its dot near zero; "
+            "the line between them is the part that chance alone explains. A dot inside its ring: the "
+            "correction changes little."
         ),
     )
 

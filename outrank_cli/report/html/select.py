@@ -3,11 +3,12 @@ redundancy heatmaps."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict
 from typing import Any
 
 from outrank_cli.report.html.charts import heatmap, spec, tooltip
-from outrank_cli.report.html.common import COUNT_AXIS, option_facts, run_facts
+from outrank_cli.report.html.common import count_axis, option_facts, run_facts
 from outrank_cli.report.html.page import Chart, Column, Facts, Page, Section, Table
 from outrank_cli.select.matrix import MAX_COLUMNS
 from outrank_cli.select.redundancy import RedundancyResult
@@ -101,7 +102,12 @@ def reason_chart(dropped: list[dict[str, Any]]) -> Chart:
             mark={"type": "bar", "color": "#afb8c1"},
             encoding={
                 "y": {"field": "group", "type": "nominal", "sort": "-x", "title": None},
-                "x": {"aggregate": "count", "type": "quantitative", "title": "columns", "axis": COUNT_AXIS},
+                "x": {
+                    "aggregate": "count",
+                    "type": "quantitative",
+                    "title": "columns",
+                    "axis": count_axis(max(Counter(d["group"] for d in dropped).values(), default=0)),
+                },
                 "tooltip": [
                     {"field": "group", "type": "nominal", "title": "reason"},
                     {"aggregate": "count", "title": "columns"},
@@ -119,7 +125,9 @@ def select_page(result: SelectResult) -> Page:
         steps.append({**asdict(s), "cumulative": total, "label": f"{s.step}. {s.name}"})
     dropped = [asdict(d) for d in result.dropped]
     for d in dropped:  # "redundant with <name>": one group, the names are in the table
-        d["group"] = "redundant with a selected feature" if d["redundant_with"] else d["reason"]
+        d["group"] = (
+            "redundant with a selected feature" if d["reason"].startswith("redundant with") else d["reason"]
+        )
     considered = len(result.selected) + len(result.dropped)
     facts = [
         *run_facts(result.run),

@@ -9,7 +9,7 @@
     if (column.kind === "num" && typeof value === "number") {
       if (column.format === "int") return value.toLocaleString("en-US");
       if (column.format === "pct") return (100 * value).toFixed(1) + "%";
-      if (column.format === "p") return value === 0 ? "0" : (value < 1e-3 ? value.toExponential(1) : value.toPrecision(2));
+      if (column.format === "p") return value === 0 ? "<1e-300" : (value < 1e-3 ? value.toExponential(1) : value.toPrecision(2));
       return value.toFixed(column.digits === undefined ? 4 : column.digits);
     }
     return String(value);

@@ -115,7 +115,7 @@ class Browser:
         answer = self.call("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
         return answer.get("result", {}).get("value")
 
-    def load(self, path: Path, *, settle: float = 0.5, timeout: float = 20.0) -> PageLoad:
+    def load(self, path: Path, *, settle: float = 0.3, timeout: float = 20.0) -> PageLoad:
         """Open ``path``; wait until every chart has drawn (or ``timeout``); report what happened."""
         self._events.clear()
         url = path.resolve().as_uri()

@@ -22,6 +22,9 @@ from tests.tables import selection_table
 pytest.importorskip("vl_convert", reason="the html extra (pip install 'outrank-cli[html]') is not installed")
 
 
+HOSTILE = "</script><img src=x.png onerror=console.error(1)>"
+
+
 @pytest.fixture(scope="module")
 def tables(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A table with signals, copies, noise and an ID; a drifted copy; a wide table."""
@@ -37,6 +40,7 @@ def tables(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     n = 1_500
     wide = {f"c{i:04d}": rng.integers(0, 2 + i % 7, n) for i in range(1_000)}
     wide["y"] = (wide["c0001"] + rng.integers(0, 2, n) > 1).astype(np.int64)
+    wide[HOSTILE] = wide.pop("c0999")  # a name that would load an image if it reached the page as HTML
     pl.DataFrame(wide).write_csv(root / "wide.csv")
     return {"base": root / "base.csv", "drifted": root / "drifted.csv", "wide": root / "wide.csv", "root": root}
 
@@ -77,6 +81,29 @@ def test_one_file_that_loads_nothing(reports: dict[str, Path]) -> None:
         assert not re.search(r"<link[^>]*stylesheet", text), name
         assert "Content-Security-Policy" in text and "default-src 'none'" in text, name
         assert "window.vegaEmbed" in text, name
+
+
+def test_column_names_stay_text(reports: dict[str, Path]) -> None:
+    text = reports["wide"].read_text(encoding="utf-8")
+    assert HOSTILE not in text
+    assert "\\u003c/script>\\u003cimg" in text  # the name is in the table's data, escaped
+
+
+def test_the_vega_bundle_is_built_once_then_read_from_the_cache(tmp_path, monkeypatch) -> None:
+    from outrank_cli.report.html import vega
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    vega.bundle.cache_clear()
+    built = vega.bundle()
+    (cached,) = (tmp_path / "outrank-cli").glob("vega-bundle-*.js")
+    assert cached.read_text(encoding="utf-8") == built
+    cached.write_text(built + "\n// from the cache\n", encoding="utf-8")
+    vega.bundle.cache_clear()
+    assert vega.bundle().endswith("// from the cache\n")
+    cached.write_text("truncated", encoding="utf-8")  # a broken cache file is rebuilt
+    vega.bundle.cache_clear()
+    assert vega.bundle() == built
+    vega.bundle.cache_clear()
 
 
 def test_json_output_does_not_change_and_does_not_load_the_extra(tables: dict[str, Path], cli) -> None:
@@ -153,12 +180,19 @@ def test_tables_sort_and_filter_in_chromium(reports: dict[str, Path], browser: B
     browser.load(reports["wide"])
     first = "document.querySelector('[data-table] tbody tr td:nth-child(2)').textContent"
     assert browser.evaluate(first) == "c0001"
-    # sort by feature name (a click on its heading), then filter to one column
+    # sort by feature name (two clicks on its heading: descending), then filter to one column
     browser.evaluate("document.querySelectorAll('[data-table] th')[1].click()")
-    assert browser.evaluate(first) == "c0000"
+    browser.evaluate("document.querySelectorAll('[data-table] th')[1].click()")
+    assert browser.evaluate(first) == "c0998"
     browser.evaluate(
-        "(() => { const i = document.querySelector('[data-table] input'); i.value = 'c0999';"
+        "(() => { const i = document.querySelector('[data-table] input'); i.value = 'c0998';"
         " i.dispatchEvent(new Event('input')); })()"
     )
     assert browser.evaluate("document.querySelector('[data-table] tbody').rows.length") == 1
     assert browser.evaluate("document.querySelector('[data-table] .count').textContent") == "1 of 1000 rows"
+    browser.evaluate(
+        "(() => { const i = document.querySelector('[data-table] input'); i.value = 'onerror';"
+        " i.dispatchEvent(new Event('input')); })()"
+    )
+    cell = "document.querySelector('[data-table] tbody tr td:nth-child(2)').textContent"
+    assert browser.evaluate(cell) == HOSTILE

@@ -89,12 +89,16 @@ class PassOptions:
     """One pass over a table: the target, the feature columns, and the shared parts.
 
     ``seed`` seeds every random draw (permutations, the row sample, the ``outrank``
-    background).
+    background). ``categorical`` / ``numeric`` (column names or globs) force the view of number
+    columns; ``multivalue`` (``NAME:SEP``) names text columns that hold SEP-separated values.
     """
 
     target: str
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    categorical: tuple[str, ...] = ()
+    numeric: tuple[str, ...] = ()
+    multivalue: tuple[str, ...] = ()
     seed: int = 0
     read: ReadOptions = field(default_factory=ReadOptions)
     encode: EncodeOptions = field(default_factory=EncodeOptions)
@@ -120,6 +124,9 @@ class PassOptions:
             "separator": self.read.separator,
             "input_format": self.read.input_format,
             "null_values": None if self.read.null_values is None else list(self.read.null_values),
+            "categorical": list(self.categorical),
+            "numeric": list(self.numeric),
+            "multivalue": list(self.multivalue),
         }
 
 

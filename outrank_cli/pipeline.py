@@ -24,7 +24,7 @@ from outrank_cli.count.job import CountJob
 from outrank_cli.count.result import TableCounts
 from outrank_cli.count.sample import RowSample
 from outrank_cli.encode.columns import plan_columns, split_patterns
-from outrank_cli.encode.features import EncodedFeature, encode_feature
+from outrank_cli.encode.features import ColumnCounts, EncodedFeature, encode_views
 from outrank_cli.errors import UsageError
 from outrank_cli.kernels.warmup import warm_up_in_background
 from outrank_cli.options import PassOptions
@@ -170,6 +170,9 @@ def run_pass(
             target=options.target,
             include=split_patterns(options.include),
             exclude=split_patterns(options.exclude),
+            categorical=split_patterns(options.categorical),
+            numeric=split_patterns(options.numeric),
+            multivalue=options.multivalue,
         )
         job = CountJob(
             source=source,
@@ -186,8 +189,18 @@ def run_pass(
             early.close()
     stats_started = time.perf_counter()
     progress(Progress("stats", counts.rows))
-    encoded = tuple(pool.map(lambda c: encode_feature(c, bins=options.encode.bins), counts.columns))
-    ranking = tuple(score_features(encoded, options.score, seed=options.seed, pool=pool))
+    counted = counts.plan
+    assert counted is not None  # the plan the pass ended with (a CSV column may have been re-typed)
+
+    def views(column: ColumnCounts) -> tuple[EncodedFeature, ...]:
+        forced = counted.views.get(column.name)
+        multivalue = column.name in counted.multivalue
+        rows = counts.rows - counts.rows_dropped
+        return encode_views(column, bins=options.encode.bins, forced=forced, multivalue=multivalue, rows=rows)
+
+    candidates = list(pool.map(views, counts.columns))
+    ranked, encoded = score_features(candidates, counts, options.score, seed=options.seed, pool=pool)
+    ranking = tuple(ranked)
     sample = None if counts.sample is None else sample_columns(encoded, counts.sample)
     return Scored(
         counts=counts,
@@ -206,11 +219,13 @@ def sample_columns(encoded: Sequence[EncodedFeature], sample: RowSample) -> Samp
     codes = []
     for index, feature in enumerate(encoded):
         column = sample.column(index)
-        codes.append(np.ascontiguousarray(column if feature.code_map is None else feature.code_map[column]))
+        codes.append(
+            np.ascontiguousarray(column if feature.sample_map is None else feature.sample_map[column])
+        )
     return SampleColumns(
         names=tuple(f.name for f in encoded),
         codes=tuple(codes),
-        levels=tuple(int(f.table.shape[0]) for f in encoded),
+        levels=tuple(f.sample_levels for f in encoded),
         target=np.ascontiguousarray(sample.target_codes()),
         n_target=int(encoded[0].table.shape[1]) if encoded else 1,
     )

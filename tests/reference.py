@@ -369,6 +369,7 @@ class SearchCache:
 
     relevance: dict[str, FeatureRelevance] = field(default_factory=dict)
     pairs: dict[tuple[str, str], PairReference] = field(default_factory=dict)
+    labels: dict[str, list[Hashable]] = field(default_factory=dict)  # integer columns' chosen view
 
 
 def feature_relevance(x: Sequence[Hashable], y: Sequence[Hashable]) -> FeatureRelevance:
@@ -383,6 +384,24 @@ def feature_relevance(x: Sequence[Hashable], y: Sequence[Hashable]) -> FeatureRe
         p_value=calibrated_chi2_p(mi, expected, df),
         entropy=entropy(x_counts) / LN2,
     )
+
+
+def integer_views(
+    x: Sequence[int], y: Sequence[Hashable], *, n_bins: int = 16
+) -> tuple[FeatureRelevance, list[Hashable]]:
+    """An integer column's two views (README "Encoding"): its values as categories, and its
+    values cut into ``n_bins`` equal-frequency bins. The view with the smaller p-value wins
+    (then the larger score, then the categories); having looked twice, its p-value doubles.
+    Returns the winner's relevance and the labels its pairs are computed on."""
+    counts = Counter(x)
+    keys = sorted(counts)
+    bins = dict(zip(keys, equal_frequency_bins(keys, [counts[k] for k in keys], n_bins=n_bins), strict=True))
+    binned = [bins[v] for v in x]
+    views = [(feature_relevance(x, y), list(x)), (feature_relevance(binned, y), binned)]
+    best = min(range(2), key=lambda i: (views[i][0].p_value, -round(views[i][0].score, 12), i))
+    relevance, labels = views[best]
+    doubled = FeatureRelevance(relevance.score, min(1.0, 2.0 * relevance.p_value), relevance.entropy)
+    return doubled, labels
 
 
 def pair_reference(
@@ -441,8 +460,15 @@ def greedy_select(
     names = list(columns)
     f = len(names)
     cache = SearchCache() if cache is None else cache
+    columns = dict(columns)
     for name in names:
-        if name not in cache.relevance:
+        values = columns[name]
+        if values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            # an integer column: both views scored, pairs on the winner's labels
+            if name not in cache.relevance or name not in cache.labels:
+                cache.relevance[name], cache.labels[name] = integer_views(list(values), y)
+            columns[name] = cache.labels[name]
+        elif name not in cache.relevance:
             cache.relevance[name] = feature_relevance(columns[name], y)
     rel = cache.relevance
     pairs = cache.pairs

@@ -123,7 +123,9 @@ def column_findings(scored: Scored, t: Thresholds) -> list[Finding]:
                         },
                     )
                 )
-        if feature.kind is FeatureKind.CATEGORICAL and not column.folded and not id_like:
+        # a number column is a code (with rare codes) only when forced categorical
+        coded = column.family in (Family.STRING, Family.BOOLEAN) or feature.forced
+        if feature.kind is FeatureKind.CATEGORICAL and coded and not column.folded and not id_like:
             level_counts = feature.table[1:].sum(axis=1)
             rare = level_counts[(level_counts > 0) & (level_counts < t.rare_count)]
             rare_share = float(rare.sum()) / max(non_missing, 1)

@@ -22,6 +22,7 @@ class ColumnProfile:
     missing_share: float
     score: float
     rank: int
+    other_kind: str | None = None  # the view a number column was not reported in
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +59,12 @@ def load_baseline(path: Path) -> TableProfile:
     try:
         columns = {
             str(r["name"]): ColumnProfile(
-                str(r["kind"]), int(r["levels"]), float(r["missing_share"]), float(r["score"]), int(r["rank"])
+                str(r["kind"]),
+                int(r["levels"]),
+                float(r["missing_share"]),
+                float(r["score"]),
+                int(r["rank"]),
+                str((r.get("other_view") or {}).get("kind")) if r.get("other_view") else None,
             )
             for r in rows
         }
@@ -122,7 +128,7 @@ def drift_findings(
         )
     for name in sorted(old.keys() & new.keys(), key=lambda n: new[n].rank):
         a, b = old[name], new[name]
-        if a.kind != b.kind:
+        if a.kind != b.kind and a.kind != b.other_kind:  # a view switch is not a change of kind
             out.append(
                 Finding(
                     "kind_changed",

@@ -39,7 +39,17 @@ def profile_of(target: TargetInfo, ranking: Sequence[FeatureRanking]) -> TablePr
         target_kind=target.kind,
         target_labels=target.labels,
         target_counts=target.counts,
-        columns={r.name: ColumnProfile(r.kind, r.levels, r.missing_share, r.score, r.rank) for r in ranking},
+        columns={
+            r.name: ColumnProfile(
+                r.kind,
+                r.levels,
+                r.missing_share,
+                r.score,
+                r.rank,
+                None if r.other_view is None else r.other_view.kind,
+            )
+            for r in ranking
+        },
     )
 
 

@@ -71,33 +71,19 @@ class Thresholds:
         return replace(self, **cleaned)
 
 
-def find_pyproject(start: Path) -> Path | None:
-    """The nearest pyproject.toml in ``start`` or its parents."""
-    for directory in (start, *start.parents):
-        candidate = directory / "pyproject.toml"
-        if candidate.is_file():
-            return candidate
-    return None
-
-
 def load_thresholds(*, overrides: dict[str, Any], start: Path | None = None) -> tuple[Thresholds, str | None]:
     """Defaults, then ``[tool.outrank-cli.check]`` of the nearest pyproject.toml, then options."""
+    from outrank_cli.project import tool_table
+
     thresholds = Thresholds()
     source = None
-    pyproject = find_pyproject((start or Path.cwd()).resolve())
-    if pyproject is not None:
-        import tomllib
-
-        try:
-            document = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as error:
-            raise UsageError(f"cannot read {pyproject}: {error}; fix the file") from None
-        table = document.get("tool", {}).get("outrank-cli", {}).get("check")
-        if table:
-            if not isinstance(table, dict):
-                raise UsageError(f"[tool.outrank-cli.check] in {pyproject} must be a table")
-            thresholds = thresholds.with_overrides(table, origin=str(pyproject))
-            source = str(pyproject)
+    project, pyproject = tool_table(start)
+    table = project.get("check")
+    if table:
+        if not isinstance(table, dict):
+            raise UsageError(f"[tool.outrank-cli.check] in {pyproject} must be a table")
+        thresholds = thresholds.with_overrides(table, origin=str(pyproject))
+        source = str(pyproject)
     thresholds = thresholds.with_overrides(overrides, origin="the command line")
     thresholds.validate()
     return thresholds, source

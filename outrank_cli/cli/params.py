@@ -33,6 +33,13 @@ class Correction(StrEnum):
 
 
 # -- the table and its columns -----------------------------------------------------------------
+def _with_project(key: str, given: list[str] | None) -> tuple[str, ...]:
+    """The column patterns of ``[tool.outrank-cli] key`` in pyproject.toml, then the options'."""
+    from outrank_cli.project import column_patterns
+
+    return (*column_patterns(key), *(given or ()))
+
+
 @dataclass(frozen=True)
 class Table:
     """The input and the columns: what every command reads."""
@@ -41,6 +48,9 @@ class Table:
     target: str
     include: tuple[str, ...]
     exclude: tuple[str, ...]
+    categorical: tuple[str, ...]
+    numeric: tuple[str, ...]
+    multivalue: tuple[str, ...]
     seed: int
 
     def start(self, setup: Setup) -> Run:
@@ -74,6 +84,9 @@ class Run:
             target=self.table.target,
             include=self.table.include,
             exclude=self.table.exclude,
+            categorical=self.table.categorical,
+            numeric=self.table.numeric,
+            multivalue=self.table.multivalue,
             seed=self.table.seed,
             read=self.setup.read,
             encode=self.setup.encode,
@@ -90,8 +103,15 @@ class Run:
 
 TABLE = group(
     "table",
-    lambda paths, target, include, exclude, seed: Table(
-        paths, target, tuple(include or ()), tuple(exclude or ()), seed
+    lambda paths, target, include, exclude, categorical, numeric, multivalue, seed: Table(
+        paths,
+        target,
+        tuple(include or ()),
+        tuple(exclude or ()),
+        _with_project("categorical", categorical),
+        _with_project("numeric", numeric),
+        _with_project("multivalue", multivalue),
+        seed,
     ),
     paths=(
         Annotated[
@@ -133,6 +153,39 @@ TABLE = group(
                 "-x",
                 help="Leave out these columns: comma-separated names or glob patterns (repeatable).",
                 metavar="PATTERNS",
+            ),
+        ],
+        None,
+    ),
+    categorical=(
+        Annotated[
+            list[str] | None,
+            typer.Option(
+                "--categorical",
+                help="Count these number or date columns as categories only (names or globs, comma-separated; repeatable; also [tool.outrank-cli] categorical in pyproject.toml).",
+                metavar="PATTERNS",
+            ),
+        ],
+        None,
+    ),
+    numeric=(
+        Annotated[
+            list[str] | None,
+            typer.Option(
+                "--numeric",
+                help="Count these number or date columns as quantities (equal-frequency bins) only; same syntax.",
+                metavar="PATTERNS",
+            ),
+        ],
+        None,
+    ),
+    multivalue=(
+        Annotated[
+            list[str] | None,
+            typer.Option(
+                "--multivalue",
+                help="NAME:SEP: the text column NAME (or glob) holds SEP-separated values, ranked by each value's presence, e.g. 'tags:|' (repeatable; list columns are multi-valued already).",
+                metavar="NAME:SEP",
             ),
         ],
         None,

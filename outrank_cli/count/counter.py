@@ -40,11 +40,26 @@ hashing = lazy_module("outrank_cli.kernels.hashing")
 class ColumnCounter:
     """Counts one column against the target codes, batch by batch; mergeable."""
 
-    def __init__(self, name: str, family: Family, *, max_levels: int, n_target_levels: int) -> None:
+    def __init__(
+        self,
+        name: str,
+        family: Family,
+        *,
+        max_levels: int,
+        n_target_levels: int,
+        ordered: bool | None = None,
+        categories: bool = False,
+    ) -> None:
         if max_levels < 1:
             raise ValueError(f"max_levels must be >= 1, got {max_levels}")
         self.name = name
         self.family = family
+        # ordered columns coarsen their grid beyond the cap; unordered ones fold into buckets
+        self.ordered = family.ordered if ordered is None else ordered
+        # an ordered column may also keep its categorical view: once the grid coarsens, the
+        # keys are folded into hash buckets as well (``category_counts``)
+        self.categories = categories and self.ordered
+        self.category_counts: np.ndarray | None = None
         self.max_levels = max_levels
         self.key_shift = 0
         self.sketch: np.ndarray | None = None
@@ -84,6 +99,8 @@ class ColumnCounter:
 
     def ensure_target_levels(self, n_target_levels: int) -> None:
         """Widen the table when the target gained levels."""
+        if self.category_counts is not None:
+            self.category_counts = widened(self.category_counts, n_target_levels)
         if self.levels is None:
             self._bucket_counts = widened(self._bucket_counts, n_target_levels)
         else:
@@ -91,6 +108,8 @@ class ColumnCounter:
 
     def remap_targets(self, mapping: np.ndarray, n_target_levels: int) -> None:
         """Move target column ``t`` to ``mapping[t]`` in a table of ``n_target_levels`` columns."""
+        if self.category_counts is not None:
+            self.category_counts = remapped(self.category_counts, mapping, n_target_levels)
         if self.levels is None:
             self._bucket_counts = remapped(self._bucket_counts, mapping, n_target_levels)
         else:
@@ -110,7 +129,7 @@ class ColumnCounter:
     @property
     def _dictionary_limit(self) -> int:
         """Levels the dictionary may hold while streaming before it must fold or coarsen."""
-        return 2 * self.max_levels if self.family.ordered else self.max_levels
+        return 2 * self.max_levels if self.ordered else self.max_levels
 
     # -- re-encodings (each returns old code -> new code) ----------------------------------
     def _fold(self) -> np.ndarray:
@@ -153,10 +172,48 @@ class ColumnCounter:
         remap[1:][order] = run_of_sorted + 1
         return remap
 
+    def _start_categories(self) -> None:
+        """Fold the exact levels into the categorical view's buckets (before the grid first
+        coarsens, while every key is still exact)."""
+        if not self.categories or self.category_counts is not None:
+            return
+        levels = self._dictionary()
+        assert self.key_shift == 0, "the categorical view starts from exact keys"
+        n = levels.n_levels
+        buckets = encoding.bucket_of(levels.keys(), n_buckets=self.max_levels)
+        table = np.empty((self.max_levels + 1, levels.n_target_levels), dtype=np.int64)
+        table[0] = levels.counts[0]
+        table[1:] = sum_rows(levels.counts[1 : n + 1], buckets - 1, self.max_levels)
+        self.category_counts = table
+
+    def _fold_categories(self, keys: Keys, target_codes: np.ndarray, start: int) -> None:
+        """Count rows ``start:`` into the categorical view's buckets."""
+        if self.category_counts is not None:
+            self._fold_rows(self.category_counts, keys, target_codes, start, None)
+
+    def _fold_rows(
+        self,
+        counts: np.ndarray,
+        keys: Keys,
+        target_codes: np.ndarray,
+        start: int,
+        out_codes: np.ndarray | None,
+    ) -> None:
+        """Count rows ``start:`` into ``counts`` by hash bucket (codes into ``out_codes``)."""
+        encoding.fold_count(
+            keys.keys[start:],
+            keys.missing[start:] if keys.missing.size else keys.missing,
+            target_codes[start:],
+            n_buckets=self.max_levels,
+            counts=counts,
+            out_codes=None if out_codes is None else out_codes[start:],
+        )
+
     def _overflow(self, *, index: bool = True) -> np.ndarray:
         """Too many levels: fold (unordered) or coarsen to at most ``max_levels`` cells."""
-        if not self.family.ordered:
+        if not self.ordered:
             return self._fold()
+        self._start_categories()
         order = np.argsort(self._keys())
         return self._regroup(smallest_shift(self._keys()[order], self.max_levels), order, index=index)
 
@@ -165,7 +222,7 @@ class ColumnCounter:
         if self.levels is None:
             return
         n = self.levels.n_levels
-        if self.family.ordered and n > self.max_levels:
+        if self.ordered and n > self.max_levels:
             if self.sketch is None:
                 # every distinct value is still in the dictionary: its count is exact
                 self._exact_distinct = n
@@ -186,6 +243,7 @@ class ColumnCounter:
         )
         if self.sketch is not None:
             hashing.hll_add(self.sketch, keys.keys, keys.missing if keys.missing.size else None)
+        self._fold_categories(keys, target_codes, 0)  # the categorical view, once it is folded
         start = 0
         while self.levels is not None:
             start, done = self.levels.encode_count(
@@ -200,20 +258,16 @@ class ColumnCounter:
                 return
             # rows before ``start`` are counted; re-encode them, then go on from ``start``
             sketched = self.sketch is not None
+            categorised = self.category_counts is not None
             remap = self._queue(self._overflow())
+            if not categorised:  # the view starts from the rows counted so far
+                self._fold_categories(keys, target_codes, start)
             if out_codes is not None:
                 out_codes[:start] = remap[out_codes[:start]]
             if not sketched and self.sketch is not None:
                 rest = keys.missing[start:] if keys.missing.size else None
                 hashing.hll_add(self.sketch, keys.keys[start:], rest)
-        encoding.fold_count(
-            keys.keys[start:],
-            keys.missing[start:] if keys.missing.size else keys.missing,
-            target_codes[start:],
-            n_buckets=self.max_levels,
-            counts=self._bucket_counts,
-            out_codes=None if out_codes is None else out_codes[start:],
-        )
+        self._fold_rows(self._bucket_counts, keys, target_codes, start, out_codes)
 
     # -- merging ---------------------------------------------------------------------------
     def merge(self, other: ColumnCounter) -> tuple[np.ndarray, np.ndarray]:
@@ -236,9 +290,12 @@ class ColumnCounter:
             other._start_sketch()
             assert self.sketch is not None and other.sketch is not None
             np.maximum(self.sketch, other.sketch, out=self.sketch)
-        if not self.family.ordered and (
-            self.folded or other.folded or self._union_size(other) > self.max_levels
-        ):
+        if self.category_counts is not None or other.category_counts is not None:
+            self._start_categories()
+            other._start_categories()
+            assert self.category_counts is not None and other.category_counts is not None
+            self.category_counts += other.category_counts
+        if not self.ordered and (self.folded or other.folded or self._union_size(other) > self.max_levels):
             mine = self._fold() if not self.folded else np.arange(self.max_levels + 1, dtype=np.int32)
             theirs = other._fold() if not other.folded else np.arange(self.max_levels + 1, dtype=np.int32)
             if self.sketch is not None and other.sketch is not None:
@@ -295,6 +352,7 @@ class ColumnCounter:
             distinct=distinct,
             distinct_exact=exact,
             folded=self.folded,
+            categories=None if self.category_counts is None else self.category_counts.copy(),
         )
 
     def _needs_finish(self) -> bool:
@@ -302,4 +360,4 @@ class ColumnCounter:
             return False
         n = self.levels.n_levels
         keys = self.levels.keys()
-        return (self.family.ordered and n > self.max_levels) or bool(n > 1 and np.any(keys[1:] < keys[:-1]))
+        return (self.ordered and n > self.max_levels) or bool(n > 1 and np.any(keys[1:] < keys[:-1]))

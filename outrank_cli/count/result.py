@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -42,6 +42,8 @@ class TableCounts:
     skipped: tuple[tuple[str, str], ...]
     seconds: float
     sample: RowSample | None = None
+    plan: ColumnPlan | None = None  # how each column was counted (views, multi-valued)
+    value_labels: dict[str, dict[int, str]] = field(default_factory=dict)  # text values by key
 
 
 def _finish_counters(counters: list[ColumnCounter], width: int, pool: ThreadPoolExecutor | None) -> None:
@@ -110,6 +112,8 @@ def finish_pass(
         skipped=plan.skipped,
         seconds=seconds,
         sample=sample,
+        plan=plan,
+        value_labels={state.counters[i].name: labels for i, labels in state.value_labels.items()},
     )
 
 

@@ -19,8 +19,8 @@ import polars as pl
 
 from outrank_cli.count.counter import ColumnCounter
 from outrank_cli.count.sample import RowSample, row_ids
-from outrank_cli.encode.columns import ColumnPlan
-from outrank_cli.encode.keys import keys_of
+from outrank_cli.encode.columns import CATEGORICAL, NUMERIC, ColumnPlan
+from outrank_cli.encode.keys import Family, keys_of
 from outrank_cli.encode.target import BinnedTarget, ClassTarget
 
 
@@ -35,6 +35,10 @@ class PassState:
     dropped: int = 0
     seconds: list[float] = field(default_factory=list)  # counting time per column so far
     columns_finished: bool = False  # finish_columns did the end of pass of every column
+    # multi-valued columns (by index): their separator (None for list columns), and the
+    # spelling of their text values by key (the reports name the best values)
+    splits: dict[int, str | None] = field(default_factory=dict)
+    value_labels: dict[int, dict[int, str]] = field(default_factory=dict)
     # batches queued by count(..., wait=False): their tasks, and each column's latest task
     _in_flight: list[list[Future[None]]] = field(default_factory=list, repr=False)
     _last: list[Future[None] | None] = field(default_factory=list, repr=False)
@@ -45,13 +49,14 @@ class PassState:
     ) -> PassState:
         encoder: ClassTarget | BinnedTarget = target or ClassTarget(plan.target, plan.target_family)
         width = max(encoder.n_levels, 1)
-        counters = [
-            ColumnCounter(n, f, max_levels=max_levels, n_target_levels=width) for n, f in plan.features
-        ]
+        counters = [_counter(plan, name, family, max_levels, width) for name, family in plan.features]
         sample = RowSample(len(counters), capacity=sample_rows, seed=seed) if sample_rows > 0 else None
         for counter in counters:
             counter.track_remaps = sample is not None
-        return cls(counters, encoder, sample)
+        names = [name for name, _ in plan.features]
+        splits = {names.index(name): separator for name, separator in plan.multivalue.items()}
+        labels: dict[int, dict[int, str]] = {i: {} for i in splits if counters[i].family is Family.STRING}
+        return cls(counters, encoder, sample, splits=splits, value_labels=labels)
 
     def count(
         self,
@@ -91,6 +96,10 @@ class PassState:
             started = time.perf_counter()
             counter = self.counters[index]
             counter.ensure_target_levels(width)
+            if index in self.splits:  # counted by value; not in the row sample
+                self._count_values(index, series[index], target_codes)
+                self.seconds[index] += time.perf_counter() - started
+                return
             keys = keys_of(series[index], counter.family)
             if sample is None or chosen is None:
                 counter.update(keys, target_codes)
@@ -118,6 +127,36 @@ class PassState:
             for future in self._in_flight.pop(0):
                 future.result()
         self._queue_behind(pool, order, work)
+
+    def _count_values(self, index: int, column: pl.Series, target_codes: np.ndarray) -> None:
+        """A multi-valued column: each row counts once for every distinct value it holds."""
+        counter = self.counters[index]
+        separator = self.splits[index]
+        if separator is not None:  # "a|b|" holds a and b: values are trimmed, empty ones dropped
+            value = pl.element().str.strip_chars()
+            lists = pl.select(
+                column.cast(pl.String).str.split(separator).list.eval(value.filter(value != ""))
+            ).to_series()
+        else:
+            lists = column
+        lists = lists.list.unique()
+        sizes = lists.list.len().fill_null(0).to_numpy()
+        flat = _explode(lists)  # an empty or missing list gives one null
+        rows = np.repeat(np.arange(column.len()), np.maximum(sizes, 1))
+        present = flat.is_not_null().to_numpy()
+        # a row without values counts once as missing (its null); a null inside a list is dropped
+        keep = present | np.repeat(sizes == 0, np.maximum(sizes, 1))
+        counter.update(
+            keys_of(flat.filter(pl.Series(keep)), counter.family),
+            np.ascontiguousarray(target_codes[rows[keep]]),
+        )
+        values = flat.filter(pl.Series(present))
+        labels = self.value_labels.get(index)
+        if labels is not None and len(labels) < counter.max_levels:
+            distinct = values.unique()
+            labels.update(
+                zip(keys_of(distinct, counter.family).keys.tolist(), distinct.to_list(), strict=True)
+            )
 
     def _queue_behind(self, pool: ThreadPoolExecutor, order: list[int], task: Callable[[int], None]) -> None:
         """Submit ``task(index)`` for each column in ``order``, each behind that column's
@@ -184,6 +223,9 @@ class PassState:
             mine.pending_remaps.clear()
         if self.sample is not None and other.sample is not None:
             self.sample.merge(other.sample)
+        for index, labels in other.value_labels.items():
+            room = self.counters[index].max_levels - len(self.value_labels[index])
+            self.value_labels[index].update(list(labels.items())[: max(room, 0)])
         self.rows += other.rows
         self.dropped += other.dropped
 
@@ -199,3 +241,21 @@ class _LazyValues:
 
     def __len__(self) -> int:
         return self._column.len()
+
+
+def _counter(plan: ColumnPlan, name: str, family: Family, max_levels: int, width: int) -> ColumnCounter:
+    """The counter of one feature: multi-valued and forced-categorical columns keep categories
+    (folded beyond the cap); number columns a grid, integers also their categorical view."""
+    view = plan.views.get(name)
+    if name in plan.multivalue or view == CATEGORICAL:
+        return ColumnCounter(name, family, max_levels=max_levels, n_target_levels=width, ordered=False)
+    both = family is Family.INTEGER and view != NUMERIC
+    return ColumnCounter(name, family, max_levels=max_levels, n_target_levels=width, categories=both)
+
+
+def _explode(lists: pl.Series) -> pl.Series:
+    """Every value of every list, in row order; an empty or missing list gives one null."""
+    try:
+        return lists.explode(empty_as_null=True, keep_nulls=True)
+    except TypeError:  # polars before these keywords, which did exactly this
+        return lists.explode()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 import numpy as np
@@ -16,6 +16,7 @@ from outrank_cli.encode.target import INTEGER_CLASS_LIMIT
 class FeatureKind(StrEnum):
     CATEGORICAL = "categorical"
     NUMERIC = "numeric"
+    MULTIVALUE = "multivalue"
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +26,9 @@ class ColumnCounts:
     ``table`` is ``int64[n_levels + 1, n_target_levels]`` with row 0 for missing values;
     ``level_keys`` (``uint64[n_levels + 1]``) are the cell keys of the rows (entry 0 unused)
     at ``key_shift``; ``distinct`` is the distinct non-missing value count (exact when
-    ``distinct_exact``); ``folded`` says whether levels are hash buckets.
+    ``distinct_exact``); ``folded`` says whether levels are hash buckets. ``categories`` is the
+    categorical view (``int64[max_levels + 1, R]``, hash buckets) of an ordered column whose
+    grid was coarsened; while its keys stay exact, ``table`` itself is that view.
     """
 
     name: str
@@ -36,11 +39,19 @@ class ColumnCounts:
     distinct: int
     distinct_exact: bool
     folded: bool
+    categories: np.ndarray | None = None  # an ordered column's folded categorical view, if any
 
 
 @dataclass(frozen=True, slots=True)
 class EncodedFeature:
-    """A feature ready for statistics: ``table`` rows are levels (row 0 = missing)."""
+    """One view of a feature, ready for statistics: ``table`` rows are levels (row 0 = missing).
+
+    ``code_map`` takes a counted code to its row of ``table`` (numeric bins; None: the same).
+    The row sample holds counted codes; ``sample_map`` / ``sample_levels`` give the codes the
+    pairwise statistics use (the view itself, except for a folded categorical view, whose
+    buckets the sample cannot know: it is paired through the column's numeric bins).
+    ``forced`` says the view was chosen by ``--categorical`` / ``--numeric``.
+    """
 
     name: str
     kind: FeatureKind
@@ -49,34 +60,65 @@ class EncodedFeature:
     levels_exact: bool
     missing_share: float
     bins: int | None
-    code_map: np.ndarray | None  # counted code -> row of ``table`` (numeric bins); None = same
+    code_map: np.ndarray | None
+    sample_map: np.ndarray | None = None
+    sample_levels: int = 0
+    forced: bool = False
 
 
-def kind_of(counts: ColumnCounts) -> FeatureKind:
-    """Floats are numeric; integers are numeric unless they have few exact values."""
-    if counts.family is Family.FLOAT:
-        return FeatureKind.NUMERIC
-    if counts.family is Family.INTEGER:
-        few = counts.key_shift == 0 and counts.distinct_exact and counts.distinct <= INTEGER_CLASS_LIMIT
-        return FeatureKind.CATEGORICAL if few else FeatureKind.NUMERIC
-    return FeatureKind.CATEGORICAL
+# a float column with at most this many distinct values is also tried as categories
+FEW_FLOAT_VALUES = INTEGER_CLASS_LIMIT
 
 
-def encode_feature(counts: ColumnCounts, *, bins: int) -> EncodedFeature:
-    """Bin numeric columns (equal frequency over their grid cells); keep others as counted."""
-    kind = kind_of(counts)
-    table = counts.table
-    n_bins: int | None = None
-    code_map: np.ndarray | None = None
-    if kind is FeatureKind.NUMERIC and table.shape[0] > 1:
-        cells = table[1:]
-        bin_of_cell = equal_frequency_bins(counts.level_keys[1:], cells.sum(axis=1), n_bins=bins)
-        n_bins = int(bin_of_cell.max()) + 1 if bin_of_cell.size else 0
-        binned = np.empty((n_bins + 1, table.shape[1]), dtype=np.int64)
-        binned[0] = table[0]
-        binned[1:] = sum_rows(cells, bin_of_cell, n_bins)
-        table = binned
-        code_map = np.concatenate([[0], bin_of_cell + 1]).astype(np.int32)
+def encode_views(
+    counts: ColumnCounts, *, bins: int, forced: str | None = None, multivalue: bool = False, rows: int = 0
+) -> tuple[EncodedFeature, ...]:
+    """The views a feature is scored in (the better one is reported; see README "Encoding").
+
+    Text and boolean columns: categories. Integers and dates: categories and the numeric grid
+    (``forced`` keeps one). Floats: the numeric grid, and categories as well when they have
+    at most ``FEW_FLOAT_VALUES`` exact values. Multi-valued columns: their values (``rows``,
+    the rows with a target, gives their missing share: the rows without any value).
+    """
+    if multivalue:
+        view = _view(counts, FeatureKind.MULTIVALUE, counts.table, sample_levels=1)
+        empty = float(counts.table[0].sum())
+        return (replace(view, missing_share=empty / rows if rows else 0.0),)
+    if forced == FeatureKind.CATEGORICAL or not counts.family.ordered:
+        return (_view(counts, FeatureKind.CATEGORICAL, counts.table, forced=forced is not None),)
+    numeric = _numeric(counts, bins=bins, forced=forced is not None)
+    if forced == FeatureKind.NUMERIC:
+        return (numeric,)
+    exact = counts.key_shift == 0 and counts.categories is None
+    if counts.family is Family.INTEGER or (
+        exact and counts.distinct_exact and counts.distinct <= FEW_FLOAT_VALUES
+    ):
+        if counts.categories is not None:  # folded: the sample pairs it through the bins
+            categorical = _view(
+                counts,
+                FeatureKind.CATEGORICAL,
+                counts.categories,
+                sample_map=numeric.code_map,
+                sample_levels=numeric.table.shape[0],
+            )
+        else:
+            categorical = _view(counts, FeatureKind.CATEGORICAL, counts.table)
+        # on a tie the family's own view wins: categories for integers, bins for floats
+        return (categorical, numeric) if counts.family is Family.INTEGER else (numeric, categorical)
+    return (numeric,)
+
+
+def _view(
+    counts: ColumnCounts,
+    kind: FeatureKind,
+    table: np.ndarray,
+    *,
+    code_map: np.ndarray | None = None,
+    bins: int | None = None,
+    sample_map: np.ndarray | None = None,
+    sample_levels: int | None = None,
+    forced: bool = False,
+) -> EncodedFeature:
     total = int(table.sum())
     return EncodedFeature(
         name=counts.name,
@@ -85,6 +127,24 @@ def encode_feature(counts: ColumnCounts, *, bins: int) -> EncodedFeature:
         levels=counts.distinct,
         levels_exact=counts.distinct_exact,
         missing_share=float(table[0].sum() / total) if total else 0.0,
-        bins=n_bins,
+        bins=bins,
         code_map=code_map,
+        sample_map=code_map if sample_map is None and sample_levels is None else sample_map,
+        sample_levels=int(table.shape[0]) if sample_levels is None else sample_levels,
+        forced=forced,
     )
+
+
+def _numeric(counts: ColumnCounts, *, bins: int, forced: bool) -> EncodedFeature:
+    """Equal-frequency bins over the column's grid cells."""
+    table = counts.table
+    if table.shape[0] <= 1:
+        return _view(counts, FeatureKind.NUMERIC, table, forced=forced)
+    cells = table[1:]
+    bin_of_cell = equal_frequency_bins(counts.level_keys[1:], cells.sum(axis=1), n_bins=bins)
+    n_bins = int(bin_of_cell.max()) + 1 if bin_of_cell.size else 0
+    binned = np.empty((n_bins + 1, table.shape[1]), dtype=np.int64)
+    binned[0] = table[0]
+    binned[1:] = sum_rows(cells, bin_of_cell, n_bins)
+    code_map = np.concatenate([[0], bin_of_cell + 1]).astype(np.int32)
+    return _view(counts, FeatureKind.NUMERIC, binned, code_map=code_map, bins=n_bins, forced=forced)

@@ -32,6 +32,7 @@ RANK_COLUMNS = [
     "kind",
     "bins",
 ]
+CSV_EXTRA = ["significant", "forced", "other_kind", "other_score", "top_value"]
 
 
 def rank_to_dict(result: RankResult, *, top: int | None = None) -> dict[str, Any]:
@@ -47,14 +48,29 @@ def rank_to_dict(result: RankResult, *, top: int | None = None) -> dict[str, Any
 
 
 def feature_record(feature: FeatureRanking) -> dict[str, Any]:
-    """A feature's fields in JSON report order: its name, then the CSV's columns."""
+    """A feature's fields in JSON report order: its name, the CSV's columns, then its views
+    (``forced``, ``other_view``) and a multi-valued column's ``top_values``."""
     fields = asdict(feature)
-    return {column: fields[column] for column in ("name", *(c for c in RANK_COLUMNS if c != "name"))}
+    record = {column: fields[column] for column in ("name", *(c for c in RANK_COLUMNS if c != "name"))}
+    record["significant"] = feature.significant
+    record["forced"] = feature.forced
+    record["other_view"] = fields["other_view"]
+    record["top_values"] = fields["top_values"]
+    return record
+
+
+def _csv_row(feature: FeatureRanking) -> dict[str, Any]:
+    row = asdict(feature)
+    other = feature.other_view
+    row["other_kind"] = None if other is None else other.kind
+    row["other_score"] = None if other is None else other.score
+    row["top_value"] = feature.top_values[0].value if feature.top_values else None
+    return row
 
 
 def rank_csv(result: RankResult, *, top: int | None = None) -> str:
     features = result.features if top is None else result.features[:top]
-    return records_to_csv((asdict(f) for f in features), RANK_COLUMNS)
+    return records_to_csv((_csv_row(f) for f in features), [*RANK_COLUMNS, *CSV_EXTRA])
 
 
 def rank_names(result: RankResult, *, top: int | None = None) -> str:
@@ -85,16 +101,22 @@ def render_rank(result: RankResult, console: Console, *, top: int | None) -> Non
         levels = f"{f.levels:,}" if f.levels_exact else f"~{f.levels:,}"
         if f.bins is not None:
             levels += f" ({f.bins} bins)"
+        kind = f.kind + (" (forced)" if f.forced else "")
+        if f.other_view is not None:
+            kind += f" (vs {f.other_view.kind} {f.other_view.score:.5f})"
+        name = f.name
+        if f.top_values:
+            name += " ∋ " + ", ".join(v.value for v in f.top_values[:3])
         table.add_row(
             str(f.rank),
-            f.name,
+            name,
             f"{f.score:.5f}",
             f"{f.mi:.5f}",
             f"{f.ami_normalized:.4f}",
             f"{f.p_value:.2g}",
             levels,
             f"{f.missing_share:.1%}",
-            f.kind,
+            kind,
         )
     console.print(table)
     notes = []

@@ -17,6 +17,8 @@ from outrank_cli.pipeline import Scored
 from outrank_cli.select.criteria import CRITERIA, Aggregates
 from outrank_cli.stats.pairs import PairStats, pair_stats
 
+MULTIVALUE = "multivalue"
+MULTIVALUE_REASON = "multi-valued: ranked by its values, not searched"
 STOP_K = "k reached"
 STOP_EXHAUSTED = "no candidates left"
 STOP_NO_GAIN = "marginal gain not significant"
@@ -77,7 +79,9 @@ def greedy_search(scored: Scored, options: SearchOptions, *, pool: ThreadPoolExe
     criterion = CRITERIA[options.criterion]
     agg = Aggregates.start(relevance, alpha=options.redundancy_weight, beta=options.relation_weight)
     pairs: dict[tuple[int, int], PairStats] = {}
-    remaining = [i for i in range(f) if entropy[i] > 0]
+    # multi-valued columns are ranked by their values but have no codes in the row sample
+    searched = [by_name[n].kind != MULTIVALUE for n in names]
+    remaining = [i for i in range(f) if entropy[i] > 0 and searched[i]]
     limit = options.k
     alpha = options.significance
     selected: list[Selected] = []
@@ -178,6 +182,9 @@ def greedy_search(scored: Scored, options: SearchOptions, *, pool: ThreadPoolExe
         if i in chosen_set:
             continue
         rel, p = float(relevance[i]), float(p_values[i])
+        if not searched[i]:
+            dropped.append(Dropped(names[i], MULTIVALUE_REASON, rel, p, None, None, None))
+            continue
         if entropy[i] <= 0:
             dropped.append(Dropped(names[i], "constant", rel, p, None, None, None))
             continue

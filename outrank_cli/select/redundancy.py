@@ -47,7 +47,8 @@ def redundant_pairs(request: Request, pair_options: RedundancyOptions | None = N
         assert columns is not None
         by_name = {r.name: r for r in scored.ranking}
         entropy = np.array([by_name[n].entropy for n in columns.names])
-        live = [i for i in range(len(columns.names)) if entropy[i] > 0]
+        # multi-valued columns have no codes in the row sample
+        live = [i for i, n in enumerate(columns.names) if entropy[i] > 0 and by_name[n].kind != "multivalue"]
         candidates = []
         for x, i in enumerate(live):
             for j in live[x + 1 :]:

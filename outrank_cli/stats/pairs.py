@@ -18,8 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from outrank_cli.kernels import lazy_module
-from outrank_cli.stats.chisquare import chi2_sf
-from outrank_cli.stats.relevance import LN2, adjusted_normalized
+from outrank_cli.stats.relevance import LN2, adjusted_normalized, calibrated_p
 
 joint = lazy_module("outrank_cli.kernels.joint")
 
@@ -53,14 +52,6 @@ class PairStats:
     conditional_p: float
 
 
-def _p_value(mi: float, expected: float, df: float) -> float:
-    if df <= 0 or mi <= 0:
-        return 1.0
-    if expected <= 0:
-        return 0.0
-    return chi2_sf(mi / (expected / df), df)
-
-
 def pair_stats(columns: SampleColumns, a: int, b: int, *, with_target: bool = True) -> PairStats:
     """Redundancy of ``a`` with ``b`` and (optionally) ``a``'s relevance to the target given ``b``."""
     target = columns.target if with_target else np.zeros_like(columns.target)
@@ -76,7 +67,7 @@ def pair_stats(columns: SampleColumns, a: int, b: int, *, with_target: bool = Tr
     p = 1.0
     if with_target:
         cmi, cmi_expected, df = joint.conditional_mi(cell_b, counts)
-        p = _p_value(cmi, cmi_expected, df)
+        p = calibrated_p(cmi, cmi_expected, df)
     return PairStats(
         a=a,
         b=b,

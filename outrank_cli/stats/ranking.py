@@ -1,17 +1,32 @@
-"""The relevance of every feature of a pass, best first: what ``rank`` reports."""
+"""The relevance of every feature of a pass, best first: what ``rank`` reports.
+
+Features whose relevance is significant (``RANK_SIGNIFICANCE``, Bonferroni over the features)
+come first, each group ordered by score: the chance-corrected score of a column with many
+levels is unbiased but spreads widely, so by chance a noise column with 50,000 levels can
+outscore a real but small effect; it cannot outdo it in evidence.
+
+A feature scored in two views (an integer column as categories and as bins) reports the view
+with the stronger evidence: the smaller calibrated p-value, then the larger score. Having
+looked twice, its p-value is doubled (Bonferroni over the two views); the other view's figures
+stay in the report (``other_view``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
 from outrank_cli.count.result import TableCounts
-from outrank_cli.encode.features import EncodedFeature
+from outrank_cli.encode.features import EncodedFeature, FeatureKind
 from outrank_cli.options import ScoreOptions
+from outrank_cli.stats.multivalue import ValueScore, value_relevance
 from outrank_cli.stats.relevance import LN2, Relevance, TableSummary, information, relevance
+
+# the family-wise level that splits the ranking: significant features come first
+RANK_SIGNIFICANCE = 0.01
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +39,22 @@ class FeatureRanking(Relevance):
     levels_exact: bool
     missing_share: float
     kind: str
+    bins: int | None
+    significant: bool = True  # p-value under RANK_SIGNIFICANCE after Bonferroni over the features
+    forced: bool = False  # the view was chosen by --categorical / --numeric
+    other_view: ViewSummary | None = None  # the view that lost, when two were scored
+    top_values: tuple[ValueScore, ...] = ()  # a multi-valued column's most informative values
+
+
+@dataclass(frozen=True, slots=True)
+class ViewSummary:
+    """The figures of a feature's other view (bits)."""
+
+    kind: str
+    score: float
+    mi: float
+    expected_mi: float
+    p_value: float
     bins: int | None
 
 
@@ -55,21 +86,53 @@ def target_info(counts: TableCounts) -> TargetInfo:
 
 
 def score_features(
-    features: Sequence[EncodedFeature], score: ScoreOptions, *, seed: int, pool: ThreadPoolExecutor
-) -> list[FeatureRanking]:
-    """Relevance of each feature, sorted best first (ties keep input column order)."""
+    candidates: Sequence[tuple[EncodedFeature, ...]],
+    counts: TableCounts,
+    score: ScoreOptions,
+    *,
+    seed: int,
+    pool: ThreadPoolExecutor,
+) -> tuple[list[FeatureRanking], tuple[EncodedFeature, ...]]:
+    """Each feature's relevance in its best view, sorted best first (ties keep input column
+    order), and the chosen view of every feature in input order."""
+    target_counts = np.asarray(counts.target.class_counts, dtype=np.int64)
 
-    def one(feature: EncodedFeature) -> Relevance:
-        summary = TableSummary.of(feature.table, permutations=score.permutations, seed=seed)
-        return relevance(summary, correction=score.correction)
+    def one(index: int) -> tuple[EncodedFeature, Relevance, tuple[ValueScore, ...], ViewSummary | None]:
+        views = candidates[index]
+        if views[0].kind is FeatureKind.MULTIVALUE:
+            column = counts.columns[index]
+            rel, values = value_relevance(
+                views[0].table,
+                target_counts,
+                level_keys=column.level_keys,
+                family=column.family,
+                labels=counts.value_labels.get(column.name, {}),
+            )
+            return views[0], rel, values, None
+        scored = []
+        for view in views:
+            summary = TableSummary.of(view.table, permutations=score.permutations, seed=seed)
+            scored.append((view, relevance(summary, correction=score.correction)))
+        if len(scored) == 1:
+            return scored[0][0], scored[0][1], (), None
+        # the stronger evidence: smaller p, then larger score, then the first view
+        ranked = sorted(
+            range(len(scored)), key=lambda i: (scored[i][1].p_value, -round(scored[i][1].score, 12), i)
+        )
+        (view, rel), (other, lost) = scored[ranked[0]], scored[ranked[1]]
+        rel = replace(rel, p_value=min(1.0, rel.p_value * len(scored)))
+        loser = ViewSummary(str(other.kind), lost.score, lost.mi, lost.expected_mi, lost.p_value, other.bins)
+        return view, rel, (), loser
 
-    scored = list(pool.map(one, features))
-    scores = np.array([r.score for r in scored], dtype=np.float64)
-    # round so that float noise from summation order cannot reorder ties
-    order = np.argsort(-np.round(scores, 12), kind="mergesort")
+    scored = list(pool.map(one, range(len(candidates))))
+    scores = np.array([rel.score for _, rel, _, _ in scored], dtype=np.float64)
+    significant = np.array([is_significant(rel, len(scored)) for _, rel, _, _ in scored], dtype=np.bool_)
+    # significant features first, each group by score; round so that float noise from
+    # summation order cannot reorder ties
+    order = np.lexsort((np.arange(len(scored)), -np.round(scores, 12), ~significant))
     out = []
     for position, index in enumerate(order, start=1):
-        feature, rel = features[index], scored[index]
+        feature, rel, values, other = scored[index]
         out.append(
             FeatureRanking(
                 **asdict(rel),
@@ -80,6 +143,16 @@ def score_features(
                 missing_share=feature.missing_share,
                 kind=str(feature.kind),
                 bins=feature.bins,
+                forced=feature.forced,
+                other_view=other,
+                top_values=values,
+                significant=bool(significant[index]),
             )
         )
-    return out
+    return out, tuple(view for view, _, _, _ in scored)
+
+
+def is_significant(rel: Relevance, features: int) -> bool:
+    """A positive score whose p-value stays under ``RANK_SIGNIFICANCE`` after Bonferroni over
+    the ``features`` ranked together."""
+    return rel.score > 0 and rel.p_value * max(features, 1) <= RANK_SIGNIFICANCE

@@ -131,12 +131,16 @@ def calibrated_chi2_p(summary: TableSummary) -> float:
     keeps the chi-square shape but centres it where the permutation null really is.
     """
     df = (np.count_nonzero(summary.feature_counts) - 1) * (np.count_nonzero(summary.target_counts) - 1)
-    if df <= 0 or summary.mi <= 0.0:
+    return calibrated_p(summary.mi, summary.expected_mi, float(df))
+
+
+def calibrated_p(mi: float, expected_mi: float, df: float) -> float:
+    """The calibrated chi-square p-value of an MI (nats) with its expected value and ``df``."""
+    if df <= 0 or mi <= 0.0:
         return 1.0
-    if summary.expected_mi <= 0.0:
+    if expected_mi <= 0.0:
         return 0.0
-    scale = summary.expected_mi / df
-    return chi2_sf(summary.mi / scale, float(df))
+    return chi2_sf(mi / (expected_mi / df), df)
 
 
 def permutation_p(summary: TableSummary) -> float:

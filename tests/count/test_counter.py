@@ -449,3 +449,65 @@ def test_counting_after_finish_continues_exactly(data: Any, family: Family, max_
     counter.update(keys_of(series[cut:], family), codes[cut:])
     counter.finish()
     assert by_level(counter.result()) == by_level(count(values, targets, family, max_levels=max_levels))
+
+
+# -- the categorical view of an integer column ---------------------------------------------------
+def _categories(values: list[int], targets: list[int], max_levels: int, cuts: list[int]) -> ColumnCounts:
+    series = pl.Series("x", values, dtype=pl.Int64)
+    codes = np.array(targets, dtype=np.int32)
+    counter = ColumnCounter(
+        "x", Family.INTEGER, max_levels=max_levels, n_target_levels=N_TARGET, categories=True
+    )
+    for lo, hi in itertools.pairwise([0, *cuts, len(values)]):
+        counter.update(keys_of(series[lo:hi], Family.INTEGER), codes[lo:hi])
+    counter.finish()
+    return counter.result()
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), max_levels=st.integers(2, 12))
+def test_an_integer_columns_categories_are_its_keys_folded_from_the_start(data: Any, max_levels: int) -> None:
+    values = data.draw(st.lists(st.integers(-50, 50), min_size=0, max_size=300))
+    targets = data.draw(st.lists(st.integers(-1, N_TARGET - 1), min_size=len(values), max_size=len(values)))
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(values)), max_size=4)))
+    result = _categories(values, targets, max_levels, cuts)
+    distinct = len(set(values))
+    if distinct <= max_levels:  # exact: the table itself is the categorical view
+        assert result.categories is None
+        return
+    # folded: every row in the bucket of its key, whatever the batches (bucket_of is tested
+    # against its own reference in the kernel tests)
+    assert result.categories is not None
+    keys = keys_of(pl.Series("x", values, dtype=pl.Int64), Family.INTEGER).keys
+    buckets = encoding.bucket_of(keys, n_buckets=max_levels)
+    expected = np.zeros((max_levels + 1, N_TARGET), dtype=np.int64)
+    for bucket, target in zip(buckets, targets, strict=True):
+        if target >= 0:
+            expected[bucket, target] += 1
+    np.testing.assert_array_equal(result.categories, expected)
+    # and the numeric grid is what it always was
+    np.testing.assert_array_equal(
+        result.table, count(values, targets, Family.INTEGER, max_levels=max_levels).table
+    )
+
+
+def test_merged_categories_equal_one_pass() -> None:
+    rng = np.random.default_rng(3)
+    values = rng.integers(0, 40, 500).tolist()
+    targets = rng.integers(0, N_TARGET, 500).tolist()
+    whole = _categories(values, targets, 6, [])
+    parts = []
+    for lo, hi in ((0, 100), (100, 101), (101, 500)):
+        counter = ColumnCounter("x", Family.INTEGER, max_levels=6, n_target_levels=N_TARGET, categories=True)
+        counter.update(
+            keys_of(pl.Series("x", values[lo:hi], dtype=pl.Int64), Family.INTEGER),
+            np.array(targets[lo:hi], dtype=np.int32),
+        )
+        parts.append(counter)
+    parts[1].merge(parts[2])
+    parts[0].merge(parts[1])
+    parts[0].finish()
+    merged = parts[0].result()
+    assert merged.categories is not None and whole.categories is not None
+    np.testing.assert_array_equal(merged.categories, whole.categories)
+    np.testing.assert_array_equal(merged.table, whole.table)

@@ -173,11 +173,12 @@ class ReferenceCase:
 
 def _case(frame: pl.DataFrame, path) -> ReferenceCase:
     frame.write_csv(path)
+    read = pl.read_csv(path)  # the types the library sees (digits-only text reads as integers)
     return ReferenceCase(
         path=str(path),
-        rows=frame.height,
-        columns={name: frame[name].to_list() for name in frame.columns if name != "y"},
-        target=frame["y"].to_list(),
+        rows=read.height,
+        columns={name: read[name].to_list() for name in read.columns if name != "y"},
+        target=read["y"].to_list(),
         cache=reference.SearchCache(),
     )
 

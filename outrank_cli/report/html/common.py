@@ -73,11 +73,6 @@ def feature_rows(features: Sequence[FeatureRanking]) -> list[dict[str, Any]]:
     return [{c.key: getattr(f, c.key) for c in FEATURE_COLUMNS} for f in features]
 
 
-def significant(p_value: float, tests: int, *, alpha: float = 0.01) -> bool:
-    """Bonferroni over the ``tests`` features: what the reports call significant."""
-    return p_value * max(tests, 1) <= alpha
-
-
 def count_axis(largest: int) -> dict[str, object]:
     """An axis of counts: whole numbers only, at most about ten ticks."""
     step = max(1, -(-largest // 10))

@@ -10,10 +10,9 @@ from outrank_cli.report.html.common import (
     feature_rows,
     option_facts,
     run_facts,
-    significant,
     skipped_table,
 )
-from outrank_cli.report.html.page import Chart, Facts, Page, Section, Table
+from outrank_cli.report.html.page import Chart, Column, Facts, Page, Section, Table
 
 TOP_BARS = 40
 SIGNIFICANT = "significant (p·F ≤ 0.01)"
@@ -116,9 +115,11 @@ def rank_page(result: RankResult, *, top: int | None = None) -> Page:
     total = len(result.features)
     rows = feature_rows(features)
     for row, f in zip(rows, features, strict=True):
-        row["significance"] = SIGNIFICANT if significant(f.p_value, total) else NOT_SIGNIFICANT
+        row["significance"] = SIGNIFICANT if f.significant else NOT_SIGNIFICANT
         row["levels_used"] = max(f.bins or f.levels, 1)
-    n_significant = sum(significant(f.p_value, total) for f in result.features)
+        if f.top_values:  # a multi-valued column: its most informative value
+            row["top_value"] = f"{f.top_values[0].value} ({f.top_values[0].score:.4f} bits)"
+    n_significant = sum(f.significant for f in result.features)
     target = result.run.target
     shown = rows[:TOP_BARS]
     facts = [
@@ -153,7 +154,10 @@ def rank_page(result: RankResult, *, top: int | None = None) -> Page:
                 items=[
                     Table(
                         "Ranking",
-                        FEATURE_COLUMNS,
+                        FEATURE_COLUMNS
+                        + (
+                            [Column("top_value", "best value")] if any(f.top_values for f in features) else []
+                        ),
                         rows,
                         note="Click a heading to sort, type to filter.",
                     ),

@@ -1,0 +1,105 @@
+"""Multi-valued columns: list columns and delimited text, ranked by their values (issue 11).
+
+The best value's score and p-value are checked against scikit-learn and scipy on the indicator
+"row contains v", computed here from the raw lists.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import polars as pl
+import pytest
+from scipy.stats import chi2
+from sklearn.metrics import mutual_info_score
+from sklearn.metrics.cluster import contingency_matrix
+from sklearn.metrics.cluster._expected_mutual_info_fast import expected_mutual_information
+
+LN2 = math.log(2.0)
+
+
+@pytest.fixture(scope="module")
+def table(tmp_path_factory):
+    rng = np.random.default_rng(8)
+    n = 20_000
+    interests = [sorted(rng.choice(60, size=rng.integers(0, 5), replace=False).tolist()) for _ in range(n)]
+    tags = [
+        "|".join(f"t{v}" for v in rng.choice(30, size=rng.integers(0, 4), replace=False)) for _ in range(n)
+    ]
+    has_interest = np.array([7 in row for row in interests])
+    has_tag = np.array(["t3" in t.split("|") for t in tags])
+    noise = rng.integers(0, 50, n)
+    logit = 1.5 * has_interest + 1.2 * has_tag - 0.9
+    y = (rng.random(n) < 1.0 / (1.0 + np.exp(-logit))).astype(np.int64)
+    frame = pl.DataFrame({"interests": interests, "tags": tags, "noise": noise, "y": y})
+    path = tmp_path_factory.mktemp("multivalue") / "t.parquet"
+    frame.write_parquet(path)
+    return path, frame
+
+
+def _feature(doc: dict, name: str) -> dict:
+    return next(f for f in doc["features"] if f["name"] == name)
+
+
+def _indicator_figures(indicator: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
+    mi = mutual_info_score(indicator, y)
+    expected = expected_mutual_information(contingency_matrix(indicator, y), len(y))
+    df = len(np.unique(y)) - 1
+    return mi, expected, float(chi2.sf(mi / (expected / df), df))
+
+
+def test_a_list_column_is_ranked_by_its_best_value(cli, table):
+    path, frame = table
+    doc = cli("rank", path, "-t", "y", "-f", "json", "--multivalue", "tags:|").json()
+    feature = _feature(doc, "interests")
+    assert feature["kind"] == "multivalue" and feature["rank"] <= 2
+    assert feature["top_values"][0]["value"] == "7"
+    lists, y = frame["interests"].to_list(), frame["y"].to_numpy()
+    indicator = np.array([7 in row for row in lists])
+    mi, expected, p = _indicator_figures(indicator, y)
+    assert feature["score"] == pytest.approx((mi - expected) / LN2, rel=1e-9)
+    assert feature["mi"] == pytest.approx(mi / LN2, rel=1e-9)
+    assert feature["top_values"][0]["rows"] == int(indicator.sum())
+    distinct = {v for row in lists for v in row}
+    assert feature["levels"] == len(distinct)
+    # the p-value pays for every value looked at
+    assert feature["p_value"] == pytest.approx(min(1.0, p * len(distinct)), rel=1e-6, abs=1e-300)
+    assert feature["missing_share"] == pytest.approx(np.mean([len(row) == 0 for row in lists]))
+
+
+def test_delimited_text_is_split_trimmed_and_ranked_by_value(cli, table):
+    path, frame = table
+    doc = cli("rank", path, "-t", "y", "-f", "json", "--multivalue", "tags:|").json()
+    feature = _feature(doc, "tags")
+    assert feature["kind"] == "multivalue" and feature["top_values"][0]["value"] == "t3"
+    texts, y = frame["tags"].to_list(), frame["y"].to_numpy()
+    indicator = np.array(["t3" in t.split("|") for t in texts])
+    mi, expected, _ = _indicator_figures(indicator, y)
+    assert feature["score"] == pytest.approx((mi - expected) / LN2, rel=1e-9)
+    assert feature["levels"] == 30  # the empty field of an empty row is no value
+    assert feature["missing_share"] == pytest.approx(np.mean([t == "" for t in texts]))
+    # without --multivalue, the text is one level per distinct string
+    plain = _feature(cli("rank", path, "-t", "y", "-f", "json").json(), "tags")
+    assert plain["kind"] == "categorical" and plain["top_values"] == []
+
+
+def test_select_redundancy_and_check_leave_multi_valued_columns_out_of_pairs(cli, table):
+    path, _ = table
+    doc = cli("select", path, "-t", "y", "-f", "json", "--multivalue", "tags:|", "--k", "3").json()
+    reasons = {d["name"]: d["reason"] for d in doc["dropped"]}
+    assert reasons["interests"] == reasons["tags"] == "multi-valued: ranked by its values, not searched"
+    pairs = cli("redundancy", path, "-t", "y", "-f", "json", "--multivalue", "tags:|").json()
+    assert all("interests" not in (p["a"], p["b"]) for p in pairs["pairs"])
+    check = cli("check", path, "-t", "y", "-f", "json", "--multivalue", "tags:|", "--fail-on", "never")
+    assert check.code == 0, check.err
+
+
+def test_value_labels_and_counts_are_the_same_through_dask(cli, table, dask_scheduler):
+    path, _ = table
+    args = ("rank", path, "-t", "y", "-f", "json", "--multivalue", "tags:|")
+    local = cli(*args).json()
+    remote = cli(*args, "--engine", "dask", "--scheduler", dask_scheduler).json()
+    local.pop("timings")
+    remote.pop("timings")
+    assert local == remote

@@ -119,6 +119,7 @@ def test_the_build_without_a_compiler_succeeds_and_says_why(compilerless_install
 def test_the_wheel_without_a_compiler_has_no_compiled_kernels(compilerless_install):
     names = zipfile.ZipFile(compilerless_install.wheel).namelist()
     assert "outrank_cli/kernels/backend.py" in names
+    assert "outrank_cli/report/html/assets/report.js" in names  # the HTML reports' package data
     assert [name for name in names if "_compiled" in name] == []
 
 

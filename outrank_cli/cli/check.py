@@ -16,7 +16,7 @@ from outrank_cli.options import CheckOptions
 
 OUTPUT = output_group(
     CheckFormat,
-    help_format="Output: table (default on a terminal), json (default otherwise), csv, github (workflow annotations).",
+    help_format="Output: table (default on a terminal), json (default otherwise), csv, github (workflow annotations), html (a self-contained report with charts; needs the html extra).",
     directory_files="check.json",
 )
 
@@ -97,7 +97,8 @@ def check_command(
 
     Exit codes: 0 no finding at --fail-on or above, 1 such a finding (or a data error), 2 usage error.
     """
-    formats = {".csv": CheckFormat.csv}  # any other file name gets JSON
+    # any other file name gets JSON
+    formats = {".csv": CheckFormat.csv, ".html": CheckFormat.html, ".htm": CheckFormat.html}
     chosen = resolve_format(
         out, formats, table=CheckFormat.table, json=CheckFormat.json, fallback=CheckFormat.json
     )

@@ -18,6 +18,7 @@ class OutputFormat(StrEnum):
     json = "json"
     csv = "csv"
     names = "names"
+    html = "html"
 
 
 class CheckFormat(StrEnum):
@@ -25,6 +26,7 @@ class CheckFormat(StrEnum):
     json = "json"
     csv = "csv"
     github = "github"
+    html = "html"
 
 
 @dataclass(frozen=True)
@@ -84,8 +86,17 @@ PairSampleRows = Annotated[int, _sample_rows("pairwise statistics")]
 CheckSampleRows = Annotated[int, _sample_rows("the pair findings")]
 
 
-FORMATS = "Output format: table (default on a terminal), json (default otherwise), csv, names."
-BY_SUFFIX = {".json": OutputFormat.json, ".csv": OutputFormat.csv, ".txt": OutputFormat.names}
+FORMATS = (
+    "Output format: table (default on a terminal), json (default otherwise), csv, names, "
+    "html (a self-contained report with charts; needs the html extra)."
+)
+BY_SUFFIX = {
+    ".json": OutputFormat.json,
+    ".csv": OutputFormat.csv,
+    ".txt": OutputFormat.names,
+    ".html": OutputFormat.html,
+    ".htm": OutputFormat.html,
+}
 
 
 def report_group(stem: str) -> Group:

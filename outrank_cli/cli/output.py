@@ -24,7 +24,24 @@ def resolve_format(
     fallback: StrEnum | None = None,
 ) -> Any:
     """The format asked for; else from the output file's suffix (``fallback`` for other
-    suffixes, or a usage error without one); else a table on a terminal and JSON otherwise."""
+    suffixes, or a usage error without one); else a table on a terminal and JSON otherwise.
+    HTML needs the optional extra: without it, a usage error that says how to install it."""
+    chosen = _resolve_format(out, by_suffix, table=table, json=json, fallback=fallback)
+    if chosen == "html":
+        from outrank_cli.report.html import require
+
+        run_library(lambda _: require(), quiet=True)
+    return chosen
+
+
+def _resolve_format(
+    out: Output,
+    by_suffix: Mapping[str, StrEnum],
+    *,
+    table: StrEnum,
+    json: StrEnum,
+    fallback: StrEnum | None = None,
+) -> Any:
     if out.path is not None and out.directory and not out.path.is_dir():
         what = "is not a directory" if out.path.exists() else "does not exist"
         fail(

@@ -19,6 +19,7 @@ from outrank_cli.cli.params import SCORE, SETUP, TABLE, Setup, Table
 from outrank_cli.options import ScoreOptions, SearchOptions
 
 OUTPUT = report_group("selection")
+HEATMAP_COLUMNS = 24
 
 
 @app.command("select")
@@ -77,8 +78,12 @@ def select_command(
     from outrank_cli.report.select import select_renderings
     from outrank_cli.select import select_features
 
+    # the HTML report's heatmap needs the redundancy of the columns it shows (JSON does not)
+    matrix = HEATMAP_COLUMNS if chosen == "html" else 0
     result = run.relabel(
-        run_library(lambda cb: select_features(run.request(cb, score), search), quiet=out.quiet)
+        run_library(
+            lambda cb: select_features(run.request(cb, score), search, matrix_columns=matrix), quiet=out.quiet
+        )
     )
     note_renamed_columns(result.run.renamed, result.run.paths, out)
     emit_report(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from outrank_cli.checks.findings import Finding, Severity
 from outrank_cli.checks.gate import CheckResult
 from outrank_cli.report.document import clean, document, dumps
+from outrank_cli.report.html import html_report
 from outrank_cli.report.rank import feature_record
 from outrank_cli.report.tabular import records_to_csv, renderings
 
@@ -113,5 +115,11 @@ def render_check(result: CheckResult, console: Console) -> None:
 def check_renderings(result: CheckResult, *, terminal: bool) -> dict[str, Callable[[], str]]:
     """Each output format of ``check``, rendered on demand."""
     return renderings(
-        result, terminal=terminal, table=render_check, json=check_json, csv=check_csv, github=check_github
+        result,
+        terminal=terminal,
+        table=render_check,
+        json=check_json,
+        csv=check_csv,
+        github=check_github,
+        html=functools.partial(html_report, "check"),
     )

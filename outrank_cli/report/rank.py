@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from outrank_cli.rank import RankResult
 from outrank_cli.report.document import clean, document, dumps
+from outrank_cli.report.html import html_report
 from outrank_cli.report.tabular import names_lines, records_to_csv, renderings
 from outrank_cli.stats.ranking import FeatureRanking
 
@@ -140,4 +141,5 @@ def rank_renderings(result: RankResult, *, top: int | None, terminal: bool) -> d
         json=lambda r: dumps(rank_to_dict(r, top=top)),
         csv=functools.partial(rank_csv, top=top),
         names=functools.partial(rank_names, top=top),
+        html=functools.partial(html_report, "rank", top=top),
     )

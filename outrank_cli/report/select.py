@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from outrank_cli.report.document import clean, document, dumps
+from outrank_cli.report.html import html_report
 from outrank_cli.report.tabular import names_lines, records_to_csv, renderings
 from outrank_cli.select.redundancy import RedundancyResult
 from outrank_cli.select.subset import SelectResult
@@ -138,7 +140,13 @@ def render_redundancy(result: RedundancyResult, console: Console) -> None:
 def select_renderings(result: SelectResult, *, terminal: bool) -> dict[str, Callable[[], str]]:
     """Each output format of ``select``, rendered on demand."""
     return renderings(
-        result, terminal=terminal, table=render_select, json=select_json, csv=select_csv, names=select_names
+        result,
+        terminal=terminal,
+        table=render_select,
+        json=select_json,
+        csv=select_csv,
+        names=select_names,
+        html=functools.partial(html_report, "select"),
     )
 
 
@@ -151,4 +159,5 @@ def redundancy_renderings(result: RedundancyResult, *, terminal: bool) -> dict[s
         json=redundancy_json,
         csv=redundancy_csv,
         names=redundancy_names,
+        html=functools.partial(html_report, "redundancy"),
     )

@@ -10,6 +10,7 @@ from outrank_cli.options import SearchOptions
 from outrank_cli.pipeline import Request, RunInfo
 from outrank_cli.select.criteria import CRITERIA
 from outrank_cli.select.greedy import Dropped, SearchPath, Selected, greedy_search
+from outrank_cli.select.matrix import RedundancyMatrix, heatmap_columns, redundancy_matrix
 from outrank_cli.stats.ranking import FeatureRanking
 
 
@@ -20,6 +21,8 @@ class SelectResult:
     path: SearchPath
     ranking: tuple[FeatureRanking, ...]
     timings: dict[str, float]
+    # only when asked for (the HTML report's heatmap); never in the JSON report
+    matrix: RedundancyMatrix | None = None
 
     @property
     def stopped_by(self) -> str:
@@ -34,8 +37,14 @@ class SelectResult:
         return self.path.dropped
 
 
-def select_features(request: Request, search: SearchOptions | None = None) -> SelectResult:
-    """Greedy forward selection with ``search.criterion``; stop at ``search.k`` or at the noise floor."""
+def select_features(
+    request: Request, search: SearchOptions | None = None, *, matrix_columns: int = 0
+) -> SelectResult:
+    """Greedy forward selection with ``search.criterion``; stop at ``search.k`` or at the noise floor.
+
+    With ``matrix_columns``, also the pairwise redundancy of that many of the selected and the
+    most redundant dropped columns (at most ``matrix.MAX_COLUMNS``) for the HTML heatmap.
+    """
     search = search or SearchOptions()
     search.validate()
     if search.criterion not in CRITERIA:
@@ -43,10 +52,15 @@ def select_features(request: Request, search: SearchOptions | None = None) -> Se
     with request.scored(sample_rows=search.sample_rows) as (scored, pool):
         started = time.perf_counter()
         path = greedy_search(scored, search, pool=pool)
+        matrix = None
+        if matrix_columns > 0 and scored.sample is not None:
+            names = heatmap_columns(path, limit=matrix_columns)
+            matrix = redundancy_matrix(scored.sample, names, pool=pool)
     return SelectResult(
         run=scored.run_info(),
         search=search,
         path=path,
         ranking=scored.ranking,
         timings=scored.timings(search=time.perf_counter() - started),
+        matrix=matrix,
     )

@@ -48,7 +48,7 @@ def _run(argv: list[str] | None) -> int:
     try:
         return _invoke(command, argv)
     finally:
-        from outrank_cli.cli.params import remove_spooled
+        from outrank_cli.cli.run import remove_spooled
 
         remove_spooled()
 

@@ -10,7 +10,8 @@ from outrank_cli.cli.feedback import run_library
 from outrank_cli.cli.formats import CheckFormat, CheckSampleRows, Output, output_group
 from outrank_cli.cli.groups import group, with_groups
 from outrank_cli.cli.output import emit_report, on_terminal, refuse_output_inside_inputs, resolve_format
-from outrank_cli.cli.params import SETUP, TABLE, Setup, Table
+from outrank_cli.cli.params import SETUP, TABLE
+from outrank_cli.cli.run import Setup, Table
 from outrank_cli.errors import EXIT_DATA_ERROR
 from outrank_cli.options import CheckOptions
 

@@ -26,7 +26,14 @@ def resolve_format(
     """The format asked for; else from the output file's suffix (``fallback`` for other
     suffixes, or a usage error without one); else a table on a terminal and JSON otherwise.
     HTML needs the optional extra: without it, a usage error that says how to install it."""
-    chosen = _resolve_format(out, by_suffix, table=table, json=json, fallback=fallback)
+    if out.path is not None and out.directory and not out.path.is_dir():
+        what = "is not a directory" if out.path.exists() else "does not exist"
+        fail(
+            f"output directory '{out.path}/' {what}; create it first (mkdir -p {out.path})", EXIT_USAGE_ERROR
+        )
+    chosen = out.format if out.format is not None else _by_name(out, by_suffix, fallback)
+    if chosen is None:
+        chosen = table if on_terminal() else json
     if chosen == "html":
         from outrank_cli.report.html import require
 
@@ -34,34 +41,21 @@ def resolve_format(
     return chosen
 
 
-def _resolve_format(
-    out: Output,
-    by_suffix: Mapping[str, StrEnum],
-    *,
-    table: StrEnum,
-    json: StrEnum,
-    fallback: StrEnum | None = None,
-) -> Any:
-    if out.path is not None and out.directory and not out.path.is_dir():
-        what = "is not a directory" if out.path.exists() else "does not exist"
-        fail(
-            f"output directory '{out.path}/' {what}; create it first (mkdir -p {out.path})", EXIT_USAGE_ERROR
-        )
-    if out.format is not None:
-        return out.format
-    if out.path is not None and not out.path.is_dir():
-        suffix = out.path.suffix.lower()
-        if suffix in by_suffix:
-            return by_suffix[suffix]
-        if fallback is not None:
-            return fallback
-        names = "|".join(f.value for f in dict.fromkeys(by_suffix.values()))
-        fail(
-            f"cannot tell the report format from {str(out.path)!r}; pass --format {names} or use a "
-            f"{'/'.join(by_suffix)} name",
-            EXIT_USAGE_ERROR,
-        )
-    return table if on_terminal() else json
+def _by_name(out: Output, by_suffix: Mapping[str, StrEnum], fallback: StrEnum | None) -> StrEnum | None:
+    """The format the output file's name asks for (None when the report goes to stdout)."""
+    if out.path is None or out.path.is_dir():
+        return None
+    suffix = out.path.suffix.lower()
+    if suffix in by_suffix:
+        return by_suffix[suffix]
+    if fallback is not None:
+        return fallback
+    names = "|".join(f.value for f in dict.fromkeys(by_suffix.values()))
+    fail(
+        f"cannot tell the report format from {str(out.path)!r}; pass --format {names} or use a "
+        f"{'/'.join(by_suffix)} name",
+        EXIT_USAGE_ERROR,
+    )
 
 
 def refuse_output_inside_inputs(out: Output, paths: Sequence[str], names: Iterable[str]) -> None:
@@ -155,3 +149,13 @@ def report_format(out: Output) -> Any:
     from outrank_cli.cli.formats import BY_SUFFIX, OutputFormat
 
     return resolve_format(out, BY_SUFFIX, table=OutputFormat.table, json=OutputFormat.json)
+
+
+def deliver(
+    renderings: Mapping[Any, Callable[[], str]], chosen: Any, out: Output, stem: str, run: Any
+) -> None:
+    """The notes about renamed columns, then the report (``stem``.json/.csv into a DIR)."""
+    from outrank_cli.cli.formats import directory_files
+
+    note_renamed_columns(run.renamed, run.paths, out)
+    emit_report(renderings, chosen, out, directory_files(stem), run.paths)

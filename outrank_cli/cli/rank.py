@@ -13,13 +13,13 @@ from outrank_cli.cli.feedback import fail, run_library
 from outrank_cli.cli.formats import Output, OutputFormat, directory_files, report_group
 from outrank_cli.cli.groups import with_groups
 from outrank_cli.cli.output import (
-    emit_report,
-    note_renamed_columns,
+    deliver,
     on_terminal,
     refuse_output_inside_inputs,
     report_format,
 )
-from outrank_cli.cli.params import SCORE, SETUP, TABLE, Setup, Table
+from outrank_cli.cli.params import SCORE, SETUP, TABLE
+from outrank_cli.cli.run import Setup, Table
 from outrank_cli.errors import EXIT_USAGE_ERROR
 from outrank_cli.options import ScoreOptions
 
@@ -61,11 +61,4 @@ def rank_command(
     limit = None if top == 0 else (50 if top is None and chosen is OutputFormat.table else top)
     if out.path is not None and out.path.is_dir():
         limit = None
-    note_renamed_columns(result.run.renamed, result.run.paths, out)
-    emit_report(
-        rank_renderings(result, top=limit, terminal=on_terminal()),
-        chosen,
-        out,
-        directory_files("ranking"),
-        result.run.paths,
-    )
+    deliver(rank_renderings(result, top=limit, terminal=on_terminal()), chosen, out, "ranking", result.run)

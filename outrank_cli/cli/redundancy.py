@@ -9,13 +9,13 @@ from outrank_cli.cli.feedback import run_library
 from outrank_cli.cli.formats import Output, PairSampleRows, directory_files, report_group
 from outrank_cli.cli.groups import with_groups
 from outrank_cli.cli.output import (
-    emit_report,
-    note_renamed_columns,
+    deliver,
     on_terminal,
     refuse_output_inside_inputs,
     report_format,
 )
-from outrank_cli.cli.params import SETUP, TABLE, Setup, Table
+from outrank_cli.cli.params import SETUP, TABLE
+from outrank_cli.cli.run import Setup, Table
 from outrank_cli.options import RedundancyOptions
 
 OUTPUT = report_group("redundancy")
@@ -48,11 +48,4 @@ def redundancy_command(
     from outrank_cli.select import redundant_pairs
 
     result = run.relabel(run_library(lambda cb: redundant_pairs(run.request(cb), pairs), quiet=out.quiet))
-    note_renamed_columns(result.run.renamed, result.run.paths, out)
-    emit_report(
-        redundancy_renderings(result, terminal=on_terminal()),
-        chosen,
-        out,
-        directory_files("redundancy"),
-        result.run.paths,
-    )
+    deliver(redundancy_renderings(result, terminal=on_terminal()), chosen, out, "redundancy", result.run)

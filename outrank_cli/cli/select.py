@@ -9,13 +9,13 @@ from outrank_cli.cli.feedback import run_library
 from outrank_cli.cli.formats import Output, PairSampleRows, directory_files, report_group
 from outrank_cli.cli.groups import with_groups
 from outrank_cli.cli.output import (
-    emit_report,
-    note_renamed_columns,
+    deliver,
     on_terminal,
     refuse_output_inside_inputs,
     report_format,
 )
-from outrank_cli.cli.params import SCORE, SETUP, TABLE, Setup, Table
+from outrank_cli.cli.params import SCORE, SETUP, TABLE
+from outrank_cli.cli.run import Setup, Table
 from outrank_cli.options import ScoreOptions, SearchOptions
 
 OUTPUT = report_group("selection")
@@ -85,11 +85,4 @@ def select_command(
             lambda cb: select_features(run.request(cb, score), search, matrix_columns=matrix), quiet=out.quiet
         )
     )
-    note_renamed_columns(result.run.renamed, result.run.paths, out)
-    emit_report(
-        select_renderings(result, terminal=on_terminal()),
-        chosen,
-        out,
-        directory_files("selection"),
-        result.run.paths,
-    )
+    deliver(select_renderings(result, terminal=on_terminal()), chosen, out, "selection", result.run)

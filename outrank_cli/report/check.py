@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from outrank_cli.checks.findings import Finding, Severity
 from outrank_cli.checks.gate import CheckResult
 from outrank_cli.report.document import clean, document, dumps
-from outrank_cli.report.html import html_report
 from outrank_cli.report.rank import feature_record
 from outrank_cli.report.tabular import records_to_csv, renderings
 
@@ -114,12 +112,5 @@ def render_check(result: CheckResult, console: Console) -> None:
 
 def check_renderings(result: CheckResult, *, terminal: bool) -> dict[str, Callable[[], str]]:
     """Each output format of ``check``, rendered on demand."""
-    return renderings(
-        result,
-        terminal=terminal,
-        table=render_check,
-        json=check_json,
-        csv=check_csv,
-        github=check_github,
-        html=functools.partial(html_report, "check"),
-    )
+    texts = {"json": check_json, "csv": check_csv, "github": check_github}
+    return renderings(result, "check", texts, terminal=terminal, table=render_check)

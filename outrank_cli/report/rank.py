@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from outrank_cli.rank import RankResult
 from outrank_cli.report.document import clean, document, dumps
-from outrank_cli.report.html import html_report
 from outrank_cli.report.tabular import names_lines, records_to_csv, renderings
 from outrank_cli.stats.ranking import FeatureRanking
 
@@ -134,12 +133,13 @@ def render_rank(result: RankResult, console: Console, *, top: int | None) -> Non
 
 def rank_renderings(result: RankResult, *, top: int | None, terminal: bool) -> dict[str, Callable[[], str]]:
     """Each output format of ``rank`` (the first ``top`` features), rendered on demand."""
-    return renderings(
-        result,
-        terminal=terminal,
-        table=functools.partial(render_rank, top=top),
-        json=lambda r: dumps(rank_to_dict(r, top=top)),
-        csv=functools.partial(rank_csv, top=top),
-        names=functools.partial(rank_names, top=top),
-        html=functools.partial(html_report, "rank", top=top),
-    )
+    texts = {name: functools.partial(text, top=top) for name, text in TEXTS.items()}
+    table = functools.partial(render_rank, top=top)
+    return renderings(result, "rank", texts, terminal=terminal, table=table, page={"top": top})
+
+
+def rank_json(result: RankResult, *, top: int | None = None) -> str:
+    return dumps(rank_to_dict(result, top=top))
+
+
+TEXTS = {"json": rank_json, "csv": rank_csv, "names": rank_names}

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from outrank_cli.report.document import clean, document, dumps
-from outrank_cli.report.html import html_report
 from outrank_cli.report.tabular import names_lines, records_to_csv, renderings
 from outrank_cli.select.redundancy import RedundancyResult
 from outrank_cli.select.subset import SelectResult
@@ -139,25 +137,11 @@ def render_redundancy(result: RedundancyResult, console: Console) -> None:
 
 def select_renderings(result: SelectResult, *, terminal: bool) -> dict[str, Callable[[], str]]:
     """Each output format of ``select``, rendered on demand."""
-    return renderings(
-        result,
-        terminal=terminal,
-        table=render_select,
-        json=select_json,
-        csv=select_csv,
-        names=select_names,
-        html=functools.partial(html_report, "select"),
-    )
+    texts = {"json": select_json, "csv": select_csv, "names": select_names}
+    return renderings(result, "select", texts, terminal=terminal, table=render_select)
 
 
 def redundancy_renderings(result: RedundancyResult, *, terminal: bool) -> dict[str, Callable[[], str]]:
     """Each output format of ``redundancy``, rendered on demand."""
-    return renderings(
-        result,
-        terminal=terminal,
-        table=render_redundancy,
-        json=redundancy_json,
-        csv=redundancy_csv,
-        names=redundancy_names,
-        html=functools.partial(html_report, "redundancy"),
-    )
+    texts = {"json": redundancy_json, "csv": redundancy_csv, "names": redundancy_names}
+    return renderings(result, "redundancy", texts, terminal=terminal, table=render_redundancy)

@@ -47,12 +47,22 @@ def rich_text(render: Callable[[Any], None], *, terminal: bool) -> str:
 
 
 def renderings(
-    result: R, *, terminal: bool, table: Callable[[R, Any], None], **texts: Callable[[R], str]
+    result: R,
+    command: str,
+    texts: Mapping[str, Callable[[R], str]],
+    *,
+    terminal: bool,
+    table: Callable[[R, Any], None],
+    page: dict[str, Any] | None = None,
 ) -> dict[str, Callable[[], str]]:
-    """A report's formats, rendered on demand: each of ``texts`` is ``text(result)``, and the
-    rich ``table`` (``table(result, console)`` prints it) is rendered for a terminal or not."""
+    """A report's formats, rendered on demand: each of ``texts`` is ``text(result)``; the rich
+    ``table`` (``table(result, console)`` prints it) is rendered for a terminal or not; the
+    HTML page is the ``command``'s (``report.html``; ``page`` holds its options)."""
+    from outrank_cli.report.html import html_report
+
     out: dict[str, Callable[[], str]] = {
         name: functools.partial(text, result) for name, text in texts.items()
     }
     out["table"] = lambda: rich_text(functools.partial(table, result), terminal=terminal)
+    out["html"] = lambda: html_report(command, result, **(page or {}))
     return out

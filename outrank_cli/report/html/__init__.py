@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from outrank_cli.report.html.vega import INSTALL_HINT, require
+from outrank_cli.report.html.vega import INSTALL_HINT, bundle, require
 
 __all__ = ["INSTALL_HINT", "PAGES", "html_report", "require"]
 
@@ -25,11 +25,10 @@ PAGES = {
 
 def html_report(command: str, result: Any, **options: Any) -> str:
     """The HTML report of ``command`` for ``result`` (``options`` go to its page function)."""
-    from outrank_cli.report.html import vega
     from outrank_cli.report.html.page import render_page
 
     if command not in PAGES:
         raise ValueError(f"no HTML report for command {command!r}; valid: {', '.join(PAGES)}")
     module, function = PAGES[command].split(":")
     page = getattr(importlib.import_module(module), function)(result, **options)
-    return render_page(page, bundle=vega.bundle())
+    return render_page(page, bundle=bundle())

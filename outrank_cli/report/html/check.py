@@ -3,7 +3,6 @@ baseline, old vs new score per column and what drifted."""
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,7 @@ from outrank_cli.checks.findings import Finding, Severity
 from outrank_cli.checks.gate import CheckResult
 from outrank_cli.errors import OutrankError
 from outrank_cli.report.html.charts import SEVERITY_COLORS, spec, tooltip
-from outrank_cli.report.html.common import FEATURE_COLUMNS, count_axis, feature_rows, option_facts, run_facts
+from outrank_cli.report.html.common import FEATURE_COLUMNS, count_bars, feature_rows, option_facts, run_facts
 from outrank_cli.report.html.page import Chart, Column, Facts, Page, Section, Table
 
 DRIFT_CODES = frozenset(
@@ -63,26 +62,24 @@ def findings_chart(rows: list[dict[str, Any]]) -> Chart:
             width=520,
             height={"step": 22},
             mark={"type": "bar"},
-            encoding={
-                "y": {"field": "code", "type": "nominal", "sort": "-x", "title": None},
-                "x": {
-                    "aggregate": "count",
-                    "type": "quantitative",
-                    "title": "findings",
-                    "axis": count_axis(max(Counter(r["code"] for r in rows).values(), default=0)),
+            encoding=count_bars(
+                rows,
+                "code",
+                counted="findings",
+                extra={
+                    "color": {
+                        "field": "severity",
+                        "type": "nominal",
+                        "title": None,
+                        "scale": {"domain": list(SEVERITY_COLORS), "range": list(SEVERITY_COLORS.values())},
+                    },
+                    "tooltip": [
+                        {"field": "code", "type": "nominal"},
+                        {"field": "severity", "type": "nominal"},
+                        {"aggregate": "count", "title": "findings"},
+                    ],
                 },
-                "color": {
-                    "field": "severity",
-                    "type": "nominal",
-                    "title": None,
-                    "scale": {"domain": list(SEVERITY_COLORS), "range": list(SEVERITY_COLORS.values())},
-                },
-                "tooltip": [
-                    {"field": "code", "type": "nominal"},
-                    {"field": "severity", "type": "nominal"},
-                    {"aggregate": "count", "title": "findings"},
-                ],
-            },
+            ),
         ),
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -77,3 +78,16 @@ def count_axis(largest: int) -> dict[str, object]:
     """An axis of counts: whole numbers only, at most about ten ticks."""
     step = max(1, -(-largest // 10))
     return {"values": list(range(0, largest + step, step)), "format": "d"}
+
+
+def count_bars(
+    rows: list[dict[str, Any]], field: str, *, counted: str, extra: dict[str, Any]
+) -> dict[str, Any]:
+    """The encoding of a bar per distinct ``field`` value, as long as its rows (``counted``
+    names them); ``extra`` adds channels (colour, tooltip)."""
+    largest = max(Counter(r[field] for r in rows).values(), default=0)
+    return {
+        "y": {"field": field, "type": "nominal", "sort": "-x", "title": None},
+        "x": {"aggregate": "count", "type": "quantitative", "title": counted, "axis": count_axis(largest)},
+        **extra,
+    }

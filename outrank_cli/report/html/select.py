@@ -3,12 +3,11 @@ redundancy heatmaps."""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import asdict
 from typing import Any
 
 from outrank_cli.report.html.charts import heatmap, spec, tooltip
-from outrank_cli.report.html.common import count_axis, option_facts, run_facts
+from outrank_cli.report.html.common import count_bars, option_facts, run_facts
 from outrank_cli.report.html.page import Chart, Column, Facts, Page, Section, Table
 from outrank_cli.select.matrix import MAX_COLUMNS
 from outrank_cli.select.redundancy import RedundancyResult
@@ -100,19 +99,17 @@ def reason_chart(dropped: list[dict[str, Any]]) -> Chart:
             width=520,
             height={"step": 22},
             mark={"type": "bar", "color": "#afb8c1"},
-            encoding={
-                "y": {"field": "group", "type": "nominal", "sort": "-x", "title": None},
-                "x": {
-                    "aggregate": "count",
-                    "type": "quantitative",
-                    "title": "columns",
-                    "axis": count_axis(max(Counter(d["group"] for d in dropped).values(), default=0)),
+            encoding=count_bars(
+                dropped,
+                "group",
+                counted="columns",
+                extra={
+                    "tooltip": [
+                        {"field": "group", "type": "nominal", "title": "reason"},
+                        {"aggregate": "count", "title": "columns"},
+                    ]
                 },
-                "tooltip": [
-                    {"field": "group", "type": "nominal", "title": "reason"},
-                    {"aggregate": "count", "title": "columns"},
-                ],
-            },
+            ),
         ),
     )
 

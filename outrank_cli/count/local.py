@@ -11,6 +11,7 @@ import contextlib
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import numpy as np
 import polars as pl
@@ -98,16 +99,13 @@ def run_with_restarts(
                 continue
             source = source.with_override(widen.column, widen.dtype)
             family = Family.FLOAT if widen.dtype == pl.Float64 else Family.STRING
+            # the plan keeps its forced views and multi-valued columns
             if widen.column == plan.target:
-                plan = ColumnPlan(plan.target, family, plan.features, plan.skipped)
+                plan = replace(plan, target_family=family)
                 binned_target = family is Family.FLOAT
             else:
-                plan = ColumnPlan(
-                    plan.target,
-                    plan.target_family,
-                    tuple((n, family if n == widen.column else f) for n, f in plan.features),
-                    plan.skipped,
-                )
+                features = tuple((n, family if n == widen.column else f) for n, f in plan.features)
+                plan = replace(plan, features=features)
         except TargetNeedsBinning:
             binned_target = True
     raise InputError(

@@ -10,7 +10,7 @@ does with the states of its workers.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -139,9 +139,11 @@ class PassState:
             lists = pl.select(
                 column.cast(pl.String).str.split(separator).list.eval(value.filter(value != ""))
             ).to_series()
+        elif isinstance(column.dtype, pl.Array):
+            lists = column.cast(pl.List(column.dtype.inner))
         else:
             lists = column
-        lists = lists.list.unique()
+        lists = lists.list.drop_nulls().list.unique()  # a list of nulls holds no value
         sizes = lists.list.len().fill_null(0).to_numpy()
         flat = _explode(lists)  # an empty or missing list gives one null
         rows = np.repeat(np.arange(column.len()), np.maximum(sizes, 1))
@@ -156,9 +158,8 @@ class PassState:
         labels = self.value_labels.get(index)
         if labels is not None and len(labels) < counter.max_levels:
             distinct = values.unique()
-            labels.update(
-                zip(keys_of(distinct, counter.family).keys.tolist(), distinct.to_list(), strict=True)
-            )
+            keys = keys_of(distinct, counter.family).keys.tolist()
+            _add_labels(labels, zip(keys, distinct.to_list(), strict=True), counter.max_levels)
 
     def _row_keys(self, series: list[pl.Series], pool: ThreadPoolExecutor) -> list[Keys]:
         """Every feature column's keys of one batch, keyed on the pool: a sampled row's
@@ -239,8 +240,7 @@ class PassState:
         if self.sample is not None and other.sample is not None:
             self.sample.merge(other.sample)
         for index, labels in other.value_labels.items():
-            room = self.counters[index].max_levels - len(self.value_labels[index])
-            self.value_labels[index].update(list(labels.items())[: max(room, 0)])
+            _add_labels(self.value_labels[index], labels.items(), self.counters[index].max_levels)
         self.rows += other.rows
         self.dropped += other.dropped
 
@@ -274,3 +274,12 @@ def _explode(lists: pl.Series) -> pl.Series:
         return lists.explode(empty_as_null=True, keep_nulls=True)
     except TypeError:  # polars before these keywords, which did exactly this
         return lists.explode()
+
+
+def _add_labels(labels: dict[int, str], new: Iterable[tuple[int, str]], cap: int) -> None:
+    """Add the spellings of keys not named yet, up to ``cap`` names (a column past the level
+    cap is folded into buckets, whose values have no single name)."""
+    for key, label in new:
+        if len(labels) >= cap:
+            return
+        labels.setdefault(key, label)

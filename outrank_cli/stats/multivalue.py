@@ -64,7 +64,9 @@ def value_relevance(
     """
     a = np.asarray(target_counts, dtype=np.float64)
     n = float(a.sum())
-    rows = np.asarray(table[1:], dtype=np.float64)
+    # past the level cap values share buckets, and a row holding two values of one bucket
+    # counts twice there: clip to a valid table (the figures of a folded column are approximate)
+    rows = np.minimum(np.asarray(table[1:], dtype=np.float64), a[None, :])
     b = rows.sum(axis=1)
     present = np.flatnonzero((b > 0) & (b < n))
     if n <= 0 or present.size == 0:

@@ -23,7 +23,14 @@ from outrank_cli.count.result import TableCounts
 from outrank_cli.encode.features import EncodedFeature, FeatureKind
 from outrank_cli.options import ScoreOptions
 from outrank_cli.stats.multivalue import ValueScore, value_relevance
-from outrank_cli.stats.relevance import LN2, Relevance, TableSummary, information, relevance
+from outrank_cli.stats.relevance import (
+    LN2,
+    Relevance,
+    TableSummary,
+    calibrated_chi2_p,
+    information,
+    relevance,
+)
 
 # the family-wise level that splits the ranking: significant features come first
 RANK_SIGNIFICANCE = 0.01
@@ -97,7 +104,11 @@ def score_features(
     order), and the chosen view of every feature in input order."""
     target_counts = np.asarray(counts.target.class_counts, dtype=np.int64)
 
-    def one(index: int) -> tuple[EncodedFeature, Relevance, tuple[ValueScore, ...], ViewSummary | None]:
+    def one(
+        index: int,
+    ) -> tuple[EncodedFeature, Relevance, tuple[ValueScore, ...], ViewSummary | None, float]:
+        """The feature's best view, its relevance, best values, the other view, and the
+        evidence (calibrated chi-square p, times the views looked at) whatever the correction."""
         views = candidates[index]
         if views[0].kind is FeatureKind.MULTIVALUE:
             column = counts.columns[index]
@@ -108,31 +119,32 @@ def score_features(
                 family=column.family,
                 labels=counts.value_labels.get(column.name, {}),
             )
-            return views[0], rel, values, None
+            return views[0], rel, values, None, rel.p_value
         scored = []
         for view in views:
             summary = TableSummary.of(view.table, permutations=score.permutations, seed=seed)
-            scored.append((view, relevance(summary, correction=score.correction)))
+            scored.append((view, relevance(summary, correction=score.correction), calibrated_chi2_p(summary)))
+        # the stronger evidence: smaller calibrated p, then larger score, then the first view
+        ranked = sorted(range(len(scored)), key=lambda i: (scored[i][2], -round(scored[i][1].score, 12), i))
+        view, rel, evidence = scored[ranked[0]]
         if len(scored) == 1:
-            return scored[0][0], scored[0][1], (), None
-        # the stronger evidence: smaller p, then larger score, then the first view
-        ranked = sorted(
-            range(len(scored)), key=lambda i: (scored[i][1].p_value, -round(scored[i][1].score, 12), i)
-        )
-        (view, rel), (other, lost) = scored[ranked[0]], scored[ranked[1]]
+            return view, rel, (), None, evidence
+        other, lost, _ = scored[ranked[1]]
         rel = replace(rel, p_value=min(1.0, rel.p_value * len(scored)))
         loser = ViewSummary(str(other.kind), lost.score, lost.mi, lost.expected_mi, lost.p_value, other.bins)
-        return view, rel, (), loser
+        return view, rel, (), loser, min(1.0, evidence * len(scored))
 
     scored = list(pool.map(one, range(len(candidates))))
-    scores = np.array([rel.score for _, rel, _, _ in scored], dtype=np.float64)
-    significant = np.array([is_significant(rel, len(scored)) for _, rel, _, _ in scored], dtype=np.bool_)
+    scores = np.array([rel.score for _, rel, _, _, _ in scored], dtype=np.float64)
+    significant = np.array(
+        [is_significant(rel.score, p, len(scored)) for _, rel, _, _, p in scored], dtype=np.bool_
+    )
     # significant features first, each group by score; round so that float noise from
     # summation order cannot reorder ties
     order = np.lexsort((np.arange(len(scored)), -np.round(scores, 12), ~significant))
     out = []
     for position, index in enumerate(order, start=1):
-        feature, rel, values, other = scored[index]
+        feature, rel, values, other, _ = scored[index]
         out.append(
             FeatureRanking(
                 **asdict(rel),
@@ -149,10 +161,11 @@ def score_features(
                 significant=bool(significant[index]),
             )
         )
-    return out, tuple(view for view, _, _, _ in scored)
+    return out, tuple(view for view, _, _, _, _ in scored)
 
 
-def is_significant(rel: Relevance, features: int) -> bool:
-    """A positive score whose p-value stays under ``RANK_SIGNIFICANCE`` after Bonferroni over
-    the ``features`` ranked together."""
-    return rel.score > 0 and rel.p_value * max(features, 1) <= RANK_SIGNIFICANCE
+def is_significant(score: float, p_value: float, features: int) -> bool:
+    """A positive score whose calibrated p-value stays under ``RANK_SIGNIFICANCE`` after
+    Bonferroni over the ``features`` ranked together (the calibrated chi-square p whatever
+    ``--correction``: a permutation p cannot fall below 1 / (permutations + 1))."""
+    return score > 0 and p_value * max(features, 1) <= RANK_SIGNIFICANCE

@@ -103,3 +103,60 @@ def test_value_labels_and_counts_are_the_same_through_dask(cli, table, dask_sche
     local.pop("timings")
     remote.pop("timings")
     assert local == remote
+
+
+def test_a_delimited_csv_column_that_starts_with_single_numbers_is_split(cli, tmp_path):
+    # the first rows hold one number each (inferred as integers), later ones several
+    n = 12_000
+    genres = ["12"] * 10_500 + ["12|7"] * (n - 10_500)
+    y = [0] * 10_500 + [1] * (n - 10_500)
+    path = tmp_path / "genres.csv"
+    pl.DataFrame({"genres": genres, "other": list(range(n)), "y": y}).write_csv(path)
+    feature = _feature(
+        cli("rank", path, "-t", "y", "-f", "json", "--multivalue", "genres:|").json(), "genres"
+    )
+    assert feature["kind"] == "multivalue" and feature["top_values"][0]["value"] == "7"
+
+
+def test_a_csv_column_re_typed_mid_file_keeps_the_forced_views(cli, tmp_path):
+    rng = np.random.default_rng(2)
+    n = 15_000
+    x = [str(v) for v in rng.integers(0, 9, n - 1)] + ["1.5"]  # re-typed as float at the end
+    frame = pl.DataFrame(
+        {"x": x, "code": rng.integers(0, 200, n), "tags": ["a|b"] * n, "y": rng.integers(0, 2, n)}
+    )
+    path = tmp_path / "late.csv"
+    frame.write_csv(path)
+    doc = cli("rank", path, "-t", "y", "-f", "json", "--numeric", "code", "--multivalue", "tags:|").json()
+    assert (_feature(doc, "code")["kind"], _feature(doc, "code")["forced"]) == ("numeric", True)
+    assert _feature(doc, "tags")["kind"] == "multivalue"
+
+
+def test_array_columns_and_lists_of_nulls(cli, tmp_path):
+    lists = [[1], [None], [], None, [1, None], [2, 2]] * 50
+    y = [0, 1, 0, 1, 0, 1] * 50
+    frame = pl.DataFrame({"lst": lists, "y": y}).with_columns(
+        pl.Series("arr", [[1, 2], [2, 3], [1, 1], [3, 3], [1, 2], [2, 2]] * 50, dtype=pl.Array(pl.Int64, 2))
+    )
+    path = tmp_path / "arr.parquet"
+    frame.write_parquet(path)
+    doc = cli("rank", path, "-t", "y", "-f", "json")
+    assert doc.code == 0, doc.err
+    features = {f["name"]: f for f in doc.json()["features"]}
+    assert features["arr"]["kind"] == features["lst"]["kind"] == "multivalue"
+    # rows without a value: [None], [] and None, half of them in each class
+    assert features["lst"]["missing_share"] == pytest.approx(3 / 6)
+
+
+def test_value_names_survive_merging_past_the_cap(cli, tmp_path, dask_scheduler):
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    pl.DataFrame({"tags": ["a|b", "b", "a"], "y": [0, 1, 0]}).write_csv(parts / "p0.csv")
+    pl.DataFrame({"tags": ["a|b", "c", "c|a"], "y": [1, 1, 0]}).write_csv(parts / "p1.csv")
+    args = ("rank", parts, "-t", "y", "-f", "json", "--multivalue", "tags:|", "--max-levels", "3")
+    local = cli(*args).json()
+    remote = cli(*args, "--engine", "dask", "--scheduler", dask_scheduler).json()
+    assert [v["value"] for v in local["features"][0]["top_values"]] == [
+        v["value"] for v in remote["features"][0]["top_values"]
+    ]
+    assert all(not v["value"].startswith("#") for v in local["features"][0]["top_values"])

@@ -312,6 +312,7 @@ STOP_EXHAUSTED = "no candidates left"
 STOP_NO_GAIN = "marginal gain not significant"
 STOP_NO_SIGNAL = "no feature is significantly relevant"
 NO_GAIN = "no significant gain beyond the selected features"
+REDUNDANT_DUPLICATE = 0.9
 REDUNDANT_NORMALIZED = 0.5
 REDUNDANT_SHARE = 0.25
 CONDITION_STRATA = 16
@@ -449,9 +450,9 @@ def greedy_select(
     * ``jmim``: min_j rel(S_j) + c(X|S_j);
     * ``3mr``: rel(X) - alpha mean_j r(X,S_j) + beta (mean_j c(X|S_j) - rel(X)).
 
-    X is *redundant* with a selected S when their normalized adjusted redundancy is >= 0.5
-    and I(X;Y|S) - E (every value of S a stratum) <= 0.25 max(rel(X), 0); the first such S in
-    order of selection is named. Without ``k`` a candidate is a non-redundant signal whose
+    X is *redundant* with a selected S when their normalized adjusted redundancy is >= 0.9, or
+    when it is >= 0.5 and c(X|S) <= 0.25 max(rel(X), 0); the first such S in order of
+    selection is named. Without ``k`` a candidate is a non-redundant signal whose
     c(X|S_j) is > 0 with p * F <= ``significance`` for every selected S_j and whose criterion
     score is > 0; the search stops when none is left. With ``k`` the non-redundant signals go
     first by the criterion, then the remaining columns by relevance, a non-redundant one before
@@ -487,7 +488,9 @@ def greedy_select(
     def redundant_with(name: str) -> PairReference | None:
         for j in chosen:
             stats = pair(name, j)
-            left = stats.conditional_relevance_full
+            if stats.redundancy_normalized >= REDUNDANT_DUPLICATE:
+                return stats
+            left = stats.conditional_relevance
             if stats.redundancy_normalized >= REDUNDANT_NORMALIZED and left <= REDUNDANT_SHARE * max(
                 rel[name].score, 0.0
             ):

@@ -23,11 +23,12 @@ STOP_EXHAUSTED = "no candidates left"
 STOP_NO_GAIN = "marginal gain not significant"
 STOP_NO_SIGNAL = "no feature is significantly relevant"
 NO_GAIN = "no significant gain beyond the selected features"
-# A feature is redundant with a selected one only when the two share at least this much of their
-# information (chance-corrected normalized redundancy, arithmetic-mean AMI: 1 for duplicates,
-# 0.5 when half of their mean entropy is shared beyond chance) ...
+# A feature is redundant with a selected one when the two are near-duplicates (chance-corrected
+# normalized redundancy, arithmetic-mean AMI, at least REDUNDANT_DUPLICATE; 1 for duplicates),
+# or when they share at least REDUNDANT_NORMALIZED of their information and, given the selected
+# one's strata, less than REDUNDANT_SHARE of its own relevance is left.
+REDUNDANT_DUPLICATE = 0.9
 REDUNDANT_NORMALIZED = 0.5
-# ... and, given every level of the selected one, less than this share of its own relevance is left
 REDUNDANT_SHARE = 0.25
 
 
@@ -107,16 +108,16 @@ def greedy_search(scored: Scored, options: SearchOptions, *, pool: ThreadPoolExe
         return pairs[(k, j)]
 
     def redundant_with(k: int) -> PairStats | None:
-        """The first selected feature that ``k`` repeats: they share at least
-        REDUNDANT_NORMALIZED of their information and, given it, ``k`` keeps under
-        REDUNDANT_SHARE of its (non-negative) relevance. A small conditional term alone proves
-        nothing: conditioning on a many-level column leaves little of anything."""
+        """The first selected feature that ``k`` repeats: a near-duplicate of it, or sharing at
+        least REDUNDANT_NORMALIZED of their information with under REDUNDANT_SHARE of its
+        (non-negative) relevance left given it. A small conditional term alone proves nothing:
+        conditioning on a many-level column leaves little of anything."""
         threshold = REDUNDANT_SHARE * max(float(relevance[k]), 0.0)
         for j in chosen:
             stats = pair(k, j)
-            if (
-                stats.redundancy_normalized >= REDUNDANT_NORMALIZED
-                and stats.conditional_relevance_full <= threshold
+            shared = stats.redundancy_normalized
+            if shared >= REDUNDANT_DUPLICATE or (
+                shared >= REDUNDANT_NORMALIZED and stats.conditional_relevance <= threshold
             ):
                 return stats
         return None

@@ -13,9 +13,6 @@ three-way table (A, B, target) gives everything the greedy search needs:
   the permutation correction eats all of A's information, so any A would look redundant given
   B (Vinh, Chan & Bailey, AAAI 2014: the null distribution of I(A;Y|B) has
   (|A|-1)(|Y|-1)|B| degrees of freedom, so the test loses its power as |B| grows);
-* the same conditional relevance given every level of B (``conditional_relevance_full``),
-  which is 0 for a duplicate or any function of B; the redundancy rule uses it, and only
-  together with a high redundancy;
 * the joint relevance I(A,B;Y) ~ I(B;Y) + I(A;Y|B').
 """
 
@@ -63,7 +60,6 @@ class PairStats:
     conditional_relevance: float  # I(A;Y|B') minus its stratified expected value, B' coarsened B
     conditional_mi: float  # plug-in I(A;Y|B')
     conditional_p: float
-    conditional_relevance_full: float  # I(A;Y|B) minus its expected value, every level of B a stratum
 
 
 def _p_value(mi: float, expected: float, df: float) -> float:
@@ -113,14 +109,12 @@ def pair_stats(columns: SampleColumns, a: int, b: int, *, with_target: bool = Tr
     mi, expected, h_a, h_b = joint.pair_mi(
         cell_a, cell_b, counts.sum(axis=1), levels_a=columns.levels[a], levels_b=columns.levels[b]
     )
-    cmi = cmi_expected = full = 0.0
+    cmi = cmi_expected = 0.0
     p = 1.0
     if with_target:
-        full_mi, full_expected, df = joint.conditional_mi(cell_b, counts)
-        full = (full_mi - full_expected) / LN2
         mapping = coarse_strata(cell_b, counts.sum(axis=1).astype(np.float64), columns.levels[b])
         if mapping is None:
-            cmi, cmi_expected = full_mi, full_expected
+            cmi, cmi_expected, df = joint.conditional_mi(cell_b, counts)
         else:
             strata, coarse_counts = _coarsen(cell_b, cell_a, counts, mapping, columns.levels[a])
             cmi, cmi_expected, df = joint.conditional_mi(strata, coarse_counts)
@@ -134,5 +128,4 @@ def pair_stats(columns: SampleColumns, a: int, b: int, *, with_target: bool = Tr
         conditional_relevance=(cmi - cmi_expected) / LN2,
         conditional_mi=cmi / LN2,
         conditional_p=p,
-        conditional_relevance_full=full,
     )

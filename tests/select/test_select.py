@@ -316,7 +316,7 @@ def test_thresholds_match_reference(tmp_path, k):
     # the table is what it claims to be
     relevance = case.cache.relevance
     pairs = {name: case.cache.pairs[(name, "s")] for name in ("part_hi", "part_lo", "loose")}
-    share = {name: pair.conditional_relevance_full / relevance[name].score for name, pair in pairs.items()}
+    share = {name: pair.conditional_relevance / relevance[name].score for name, pair in pairs.items()}
     assert 0.26 < share["part_hi"] < 0.29 and 0.21 < share["part_lo"] < 0.24 and share["loose"] < 0, share
     normalized = {name: pair.redundancy_normalized for name, pair in pairs.items()}
     assert 0.52 < normalized["part_hi"] < 0.55 and 0.52 < normalized["part_lo"] < 0.55, normalized

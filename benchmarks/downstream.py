@@ -118,7 +118,7 @@ def split(y: np.ndarray, *, seed: int = 0, test: float = 0.3) -> tuple[np.ndarra
     train, held = [], []
     for value in np.unique(y):
         rows = rng.permutation(np.flatnonzero(y == value))
-        cut = int(round(len(rows) * test))
+        cut = round(len(rows) * test)
         held.append(rows[:cut])
         train.append(rows[cut:])
     return np.sort(np.concatenate(train)), np.sort(np.concatenate(held))
@@ -232,7 +232,9 @@ def markdown(rows: list[dict[str, object]]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--tables", default=",".join(TABLES), help="comma-separated: " + ", ".join(TABLES))
     parser.add_argument("--k", type=int, nargs="+", default=[5, 10, 20])
     parser.add_argument("--results", type=Path, default=None, help="also write the markdown table here")

@@ -24,7 +24,7 @@ def select_command(
         int | None,
         typer.Option(
             "--k",
-            help="Select exactly up to N features (default: stop automatically when the best candidate's gain is not significantly above noise).",
+            help="Select N features, fewer only when fewer non-constant columns exist (default: stop automatically when no candidate's gain is significantly above noise).",
             show_default=False,
             metavar="N",
         ),

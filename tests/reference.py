@@ -311,7 +311,11 @@ STOP_K = "k reached"
 STOP_EXHAUSTED = "no candidates left"
 STOP_NO_GAIN = "marginal gain not significant"
 STOP_NO_SIGNAL = "no feature is significantly relevant"
+NO_GAIN = "no significant gain beyond the selected features"
+REDUNDANT_DUPLICATE = 0.9
+REDUNDANT_NORMALIZED = 0.5
 REDUNDANT_SHARE = 0.25
+CONDITION_STRATA = 16
 
 
 @dataclass(frozen=True)
@@ -332,8 +336,9 @@ class PairReference:
     redundancy: float  # plug-in I(A;B)
     redundancy_adjusted: float  # I(A;B) - E[I(A;B)]
     redundancy_normalized: float
-    conditional_relevance: float  # I(A;Y|B) minus its stratified expected value
+    conditional_relevance: float  # I(A;Y|B') minus its stratified expected value, B' coarsened
     conditional_p: float
+    conditional_relevance_full: float  # the same given every level of B
 
 
 @dataclass(frozen=True)
@@ -404,11 +409,24 @@ def integer_views(
     return doubled, labels
 
 
+def coarsened(labels: Sequence[Hashable]) -> list[Hashable]:
+    """The labels with at most CONDITION_STRATA distinct values: a value keeps its label when
+    its count is above the CONDITION_STRATA-th largest count; every other value becomes one
+    shared "other" label. Unchanged when there are no more than CONDITION_STRATA values."""
+    counts = Counter(labels)
+    if len(counts) <= CONDITION_STRATA:
+        return list(labels)
+    cut = sorted(counts.values(), reverse=True)[CONDITION_STRATA - 1]
+    other = object()
+    return [value if counts[value] > cut else other for value in labels]
+
+
 def pair_reference(
     a: str, b: str, columns: dict[str, Sequence[Hashable]], y: Sequence[Hashable]
 ) -> PairReference:
     mi, expected, normalized = redundancy_labels(columns[a], columns[b])
-    cmi, cmi_expected, df = conditional_mutual_information_labels(columns[a], y, columns[b])
+    full, full_expected, _ = conditional_mutual_information_labels(columns[a], y, columns[b])
+    cmi, cmi_expected, df = conditional_mutual_information_labels(columns[a], y, coarsened(columns[b]))
     return PairReference(
         a=a,
         b=b,
@@ -417,6 +435,7 @@ def pair_reference(
         redundancy_normalized=normalized,
         conditional_relevance=(cmi - cmi_expected) / LN2,
         conditional_p=calibrated_chi2_p(cmi, cmi_expected, df),
+        conditional_relevance_full=(full - full_expected) / LN2,
     )
 
 
@@ -439,21 +458,27 @@ def greedy_select(
 
     Relevance is the AMI score in bits with its calibrated chi-square p-value; a *signal* has
     relevance > 0 and p * F <= ``significance`` (Bonferroni over the F features); constant
-    columns are never candidates. Step 1 takes the most relevant signal; later steps score the
-    signal candidates by ``criterion`` over the selected features S_j:
+    columns are never candidates. c(X|S) is the chance-corrected conditional relevance
+    I(X;Y|S') - E, S' being S with its values outside the 15 most frequent pooled (see
+    ``coarsened``); r(X,S) the redundancy I(X;S) - E[I(X;S)]. Step 1 takes the most relevant
+    signal; later steps score the signal candidates by ``criterion`` over the selected S_j:
 
-    * ``jmi``: mean_j c(X|S_j), c the chance-corrected conditional relevance I(X;Y|S_j) - E;
-    * ``mrmr``: rel(X) - mean_j r(X,S_j), r the redundancy I(X;S_j) - E[I(X;S_j)];
+    * ``jmi``: mean_j c(X|S_j);
+    * ``mrmr``: rel(X) - mean_j r(X,S_j);
     * ``cmim``: min_j c(X|S_j);
     * ``jmim``: min_j rel(S_j) + c(X|S_j);
     * ``3mr``: rel(X) - alpha mean_j r(X,S_j) + beta (mean_j c(X|S_j) - rel(X)).
 
-    A signal candidate is *redundant* (never selected) when c(X|S_j) <= 0.25 rel(X) for some
-    selected signal S_j. Without ``k`` a candidate must also be a signal whose c(X|S_j) is > 0
-    with p * F <= ``significance`` given every selected signal; the search stops when none is
-    left. With ``k``, signals go first by the criterion, then the other non-redundant columns
-    fill k by relevance. Scores are rounded to 12 decimals; ties go to the earlier column.
-    ``cache`` may be shared between calls on the same ``columns`` and ``y`` (it only saves time).
+    X is *redundant* with a selected S when their normalized adjusted redundancy is >= 0.9, or
+    when it is >= 0.5 and c(X|S) <= 0.25 max(rel(X), 0); the first such S in order of
+    selection is named. Without ``k`` a candidate is a non-redundant signal whose
+    c(X|S_j) is > 0 with p * F <= ``significance`` for every selected S_j and whose criterion
+    score is > 0; the search stops when none is left. With ``k`` the non-redundant signals go
+    first by the criterion, then the remaining columns by relevance, a non-redundant one before
+    any redundant one, until k are chosen or none is left. A step's p-value is the largest
+    conditional p given the selected features (its relevance p at step 1 and when filling k).
+    Scores are rounded to 12 decimals; ties go to the earlier column. ``cache`` may be shared
+    between calls on the same ``columns`` and ``y`` (it only saves time).
     """
     if criterion not in {"jmi", "mrmr", "cmim", "jmim", "3mr"}:
         raise ValueError(f"unknown criterion {criterion!r}")
@@ -486,31 +511,22 @@ def greedy_select(
 
     chosen: list[str] = []
 
-    def chosen_signals() -> list[str]:
-        return [j for j in chosen if is_signal(j)]
-
     def redundant_with(name: str) -> PairReference | None:
-        if not is_signal(name):
-            return None
-        threshold = REDUNDANT_SHARE * rel[name].score
-        hits = [pair(name, j) for j in chosen_signals() if pair(name, j).conditional_relevance <= threshold]
-        return min(hits, key=lambda s: s.conditional_relevance) if hits else None
-
-    def significant_gain(name: str) -> bool:
-        return all(
-            pair(name, j).conditional_relevance > 0 and significant(pair(name, j).conditional_p)
-            for j in chosen_signals()
-        )
-
-    def eligible(name: str) -> bool:
-        if redundant_with(name) is not None:
-            return False
-        return k is not None or (is_signal(name) and significant_gain(name))
+        for j in chosen:
+            stats = pair(name, j)
+            if stats.redundancy_normalized >= REDUNDANT_DUPLICATE:
+                return stats
+            left = stats.conditional_relevance
+            if stats.redundancy_normalized >= REDUNDANT_NORMALIZED and left <= REDUNDANT_SHARE * max(
+                rel[name].score, 0.0
+            ):
+                return stats
+        return None
 
     def criterion_score(name: str) -> float:
-        # while signals are being chosen, every selected feature is a signal
-        assert chosen_signals() == chosen
         relevance = rel[name].score
+        if not chosen:
+            return relevance
         conditional = [pair(name, j).conditional_relevance for j in chosen]
         redundancy = [pair(name, j).redundancy_adjusted for j in chosen]
         if criterion == "jmi":
@@ -524,6 +540,12 @@ def greedy_select(
         relation = _mean(conditional) - relevance
         return relevance - redundancy_weight * _mean(redundancy) + relation_weight * relation
 
+    def gains_everywhere(name: str) -> bool:
+        return all(
+            pair(name, j).conditional_relevance > 0 and significant(pair(name, j).conditional_p)
+            for j in chosen
+        )
+
     def best_of(pool: list[str], score: dict[str, float]) -> str:
         # max keeps the first of equal values: pool is in column order
         return max(pool, key=lambda name: round(score[name], 12))
@@ -535,37 +557,42 @@ def greedy_select(
         if k is not None and len(chosen) >= k:
             stopped_by = STOP_K
             break
-        candidates = [name for name in remaining if eligible(name)]
-        if not candidates:
+        signals = [n for n in remaining if is_signal(n) and redundant_with(n) is None]
+        score = {n: criterion_score(n) for n in signals}
+        if k is None:
+            signals = [n for n in signals if gains_everywhere(n) and (not chosen or score[n] > 0)]
+        if signals:
+            best = best_of(signals, score)
+            if chosen:
+                against = [pair(best, j) for j in chosen]
+                closest = max(against, key=lambda s: s.redundancy_normalized)
+                step = StepReference(
+                    best,
+                    len(chosen) + 1,
+                    score[best],
+                    rel[best].score,
+                    max(s.conditional_p for s in against),
+                    closest.b,
+                    closest.redundancy,
+                    closest.redundancy_normalized,
+                )
+            else:
+                step = StepReference(
+                    best, 1, score[best], rel[best].score, rel[best].p_value, None, None, None
+                )
+        elif k is not None and remaining:
+            relevance = {n: rel[n].score for n in remaining}
+            fresh = [n for n in remaining if redundant_with(n) is None]
+            best = best_of(fresh or remaining, relevance)
+            step = StepReference(
+                best, len(chosen) + 1, relevance[best], rel[best].score, rel[best].p_value, None, None, None
+            )
+        else:
             if k is not None or not remaining:
                 stopped_by = STOP_EXHAUSTED
             else:
                 stopped_by = STOP_NO_GAIN if chosen else STOP_NO_SIGNAL
             break
-        signals = [name for name in candidates if is_signal(name)]
-        if signals and chosen:
-            score = {name: criterion_score(name) for name in signals}
-            best = best_of(signals, score)
-            against = [pair(best, j) for j in chosen]
-            worst = min(against, key=lambda s: s.conditional_relevance)
-            closest = max(against, key=lambda s: s.redundancy_normalized)
-            step = StepReference(
-                best,
-                len(chosen) + 1,
-                score[best],
-                rel[best].score,
-                worst.conditional_p,
-                closest.b,
-                closest.redundancy,
-                closest.redundancy_normalized,
-            )
-        else:
-            pool = signals or candidates
-            score = {name: rel[name].score for name in pool}
-            best = best_of(pool, score)
-            step = StepReference(
-                best, len(chosen) + 1, score[best], rel[best].score, rel[best].p_value, None, None, None
-            )
         selected.append(step)
         chosen.append(best)
         remaining.remove(best)
@@ -578,14 +605,12 @@ def greedy_select(
             dropped.append(DroppedReference(name, "constant", None, None))
         elif not is_signal(name):
             dropped.append(DroppedReference(name, "no signal", None, None))
-        elif not chosen_signals():
-            dropped.append(DroppedReference(name, "not evaluated (search stopped first)", None, None))
         elif (hit := redundant_with(name)) is not None:
             dropped.append(
                 DroppedReference(name, f"redundant with {hit.b}", hit.b, hit.conditional_relevance)
             )
         else:
-            worst = min((pair(name, j) for j in chosen_signals()), key=lambda s: s.conditional_relevance)
-            reason = STOP_K if stopped_by == STOP_K else "no significant gain beyond the selected features"
+            worst = min((pair(name, j) for j in chosen), key=lambda s: s.conditional_relevance)
+            reason = STOP_K if stopped_by == STOP_K else NO_GAIN
             dropped.append(DroppedReference(name, reason, worst.b, worst.conditional_relevance))
     return SelectionReference(stopped_by, tuple(selected), tuple(dropped))

@@ -10,7 +10,7 @@ import importlib
 
 from outrank_cli.cli.app import app, main
 
-COMMANDS = ("rank", "select", "redundancy", "check")
+COMMANDS = ("rank", "select", "redundancy", "check", "evaluate")
 for _command in COMMANDS:  # each module registers its command; --help lists them in this order
     importlib.import_module(f"outrank_cli.cli.{_command}")
 

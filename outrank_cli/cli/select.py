@@ -32,7 +32,7 @@ def select_command(
         typer.Option(
             "--k",
             "-k",
-            help="Select at most N features: the significant ones first, then the most relevant others up to N (default: stop automatically when the best candidate's gain is not significantly above noise).",
+            help="Select N features, fewer only when fewer non-constant columns exist (default: stop automatically when no candidate's gain is significantly above noise).",
             show_default=False,
             metavar="N",
         ),

@@ -2,7 +2,8 @@
 
 Relevance (step 1) is exact on all rows; pair statistics come from the row sample. Only the
 pairs the greedy path needs are computed: at each step, the newly selected feature against
-the remaining candidates (O(k F) pairs, not F^2).
+the remaining signal candidates (O(k F) pairs, not F^2); other columns are paired with the
+selected ones only when they are needed to fill ``k``.
 """
 
 from __future__ import annotations
@@ -23,8 +24,13 @@ STOP_K = "k reached"
 STOP_EXHAUSTED = "no candidates left"
 STOP_NO_GAIN = "marginal gain not significant"
 STOP_NO_SIGNAL = "no feature is significantly relevant"
-# a feature is redundant with a selected one when, given it, less than this share of its own
-# chance-corrected relevance is left
+NO_GAIN = "no significant gain beyond the selected features"
+# A feature is redundant with a selected one when the two are near-duplicates (chance-corrected
+# normalized redundancy, arithmetic-mean AMI, at least REDUNDANT_DUPLICATE; 1 for duplicates),
+# or when they share at least REDUNDANT_NORMALIZED of their information and, given the selected
+# one's strata, less than REDUNDANT_SHARE of its own relevance is left.
+REDUNDANT_DUPLICATE = 0.9
+REDUNDANT_NORMALIZED = 0.5
 REDUNDANT_SHARE = 0.25
 
 
@@ -67,7 +73,12 @@ class SearchPath:
 
 
 def greedy_search(scored: Scored, options: SearchOptions, *, pool: ThreadPoolExecutor) -> SearchPath:
-    """Greedy forward selection with the named criterion; stop at ``k`` or at the noise floor."""
+    """Greedy forward selection with the named criterion; stop at ``k`` or at the noise floor.
+
+    Order of choice: non-redundant signals by the criterion; with ``k``, then the other
+    non-redundant columns by relevance, then the redundant ones by relevance, so ``k`` columns
+    come back whenever ``k`` non-constant columns exist.
+    """
     columns = scored.sample
     assert columns is not None, "select needs a pass with a row sample"
     names = columns.names
@@ -95,60 +106,61 @@ def greedy_search(scored: Scored, options: SearchOptions, *, pool: ThreadPoolExe
     def is_signal(k: int) -> bool:
         return bool(relevance[k] > 0 and significant(p_values[k], f))
 
+    def pair(k: int, j: int) -> PairStats:
+        if (k, j) not in pairs:
+            pairs[(k, j)] = pair_stats(columns, k, j)
+        return pairs[(k, j)]
+
     def redundant_with(k: int) -> PairStats | None:
-        """The selected signal feature given which ``k`` keeps under REDUNDANT_SHARE of its
-        chance-corrected relevance (conditioning on noise or ID-like columns proves nothing)."""
-        if not is_signal(k):
-            return None
-        threshold = REDUNDANT_SHARE * relevance[k]
-        hits = [
-            pairs[(k, j)] for j in chosen if is_signal(j) and pairs[(k, j)].conditional_relevance <= threshold
-        ]
-        return min(hits, key=lambda s: s.conditional_relevance) if hits else None
+        """The first selected feature that ``k`` repeats: a near-duplicate of it, or sharing at
+        least REDUNDANT_NORMALIZED of their information with under REDUNDANT_SHARE of its
+        (non-negative) relevance left given it. A small conditional term alone proves nothing:
+        conditioning on a many-level column leaves little of anything."""
+        threshold = REDUNDANT_SHARE * max(float(relevance[k]), 0.0)
+        for j in chosen:
+            stats = pair(k, j)
+            shared = stats.redundancy_normalized
+            if shared >= REDUNDANT_DUPLICATE or (
+                shared >= REDUNDANT_NORMALIZED and stats.conditional_relevance <= threshold
+            ):
+                return stats
+        return None
 
     def adds_significant_gain(k: int) -> bool:
         return all(
-            pairs[(k, j)].conditional_relevance > 0 and significant(pairs[(k, j)].conditional_p, f)
-            for j in chosen
-            if is_signal(j)
+            pair(k, j).conditional_relevance > 0 and significant(pair(k, j).conditional_p, f) for j in chosen
         )
-
-    def eligible(k: int) -> bool:
-        if redundant_with(k) is not None:
-            return False
-        if limit is not None:
-            return True
-        return is_signal(k) and adds_significant_gain(k)
 
     while True:
         if limit is not None and len(chosen) >= limit:
             stopped_by = STOP_K
             break
-        candidates = [k for k in remaining if eligible(k)]
-        if not candidates:
+        # While signals are chosen every selected feature is a signal, and every remaining
+        # signal has its pairs with them; a redundant signal stays redundant.
+        signals = [k for k in remaining if is_signal(k) and redundant_with(k) is None]
+        scores = relevance if not chosen else criterion(agg)
+        if limit is None:
+            signals = [k for k in signals if adds_significant_gain(k) and scores[k] > 0]
+        if signals:
+            best = signals[int(_order_key(scores[signals])[0])]
+        elif limit is not None and remaining:
+            # fill k by relevance: first a column that repeats no selected one, then any
+            scores = relevance
+            ordered = [remaining[i] for i in _order_key(relevance[remaining])]
+            best = next((k for k in ordered if redundant_with(k) is None), ordered[0])
+        else:
             if limit is not None or not remaining:
                 stopped_by = STOP_EXHAUSTED
             else:
                 stopped_by = STOP_NO_GAIN if chosen else STOP_NO_SIGNAL
             break
-        # signals first; once none is left, noise only fills a requested --k, in order of
-        # relevance (criteria on noise only rank noise, and its pairs are the costly ones)
-        signals = [k for k in candidates if is_signal(k)]
-        if signals:
-            scores = relevance if not chosen else criterion(agg)
-            best = signals[int(_order_key(scores[signals])[0])]
-        else:
-            scores = relevance
-            best = candidates[int(_order_key(scores[candidates])[0])]
         gain = float(scores[best])
         p_value, closest = float(p_values[best]), None
         if chosen and signals:
-            # the step's p-value is that of its weakest conditional gain; its closest selected
-            # feature is the one it shares the most with
-            p_value = min(
-                (pairs[(best, j)] for j in chosen), key=lambda s: s.conditional_relevance
-            ).conditional_p
-            closest = max((pairs[(best, j)] for j in chosen), key=lambda s: s.redundancy_normalized)
+            against = [pairs[(best, j)] for j in chosen]
+            # every conditional gain had to pass: the deciding test is the weakest one
+            p_value = max(s.conditional_p for s in against)
+            closest = max(against, key=lambda s: s.redundancy_normalized)
         selected.append(
             Selected(
                 names[best],
@@ -164,9 +176,9 @@ def greedy_search(scored: Scored, options: SearchOptions, *, pool: ThreadPoolExe
         chosen.append(best)
         remaining.remove(best)
         agg.n_selected = len(chosen)
-        new = best
         if not signals:
-            continue  # past the signals nothing needs pair statistics any more
+            continue  # past the signals, no criterion needs pair statistics any more
+        new = best
         needed = [k for k in remaining if is_signal(k)]
         for stats in pool.map(lambda k, j=new: pair_stats(columns, k, j), needed):
             pairs[(stats.a, new)] = stats
@@ -177,9 +189,8 @@ def greedy_search(scored: Scored, options: SearchOptions, *, pool: ThreadPoolExe
                 stats.redundancy - stats.redundancy_expected,
             )
     dropped = []
-    chosen_set = set(chosen)
     for i in range(f):
-        if i in chosen_set:
+        if i in chosen:
             continue
         rel, p = float(relevance[i]), float(p_values[i])
         if not searched[i]:
@@ -191,37 +202,16 @@ def greedy_search(scored: Scored, options: SearchOptions, *, pool: ThreadPoolExe
         if not is_signal(i):
             dropped.append(Dropped(names[i], "no signal", rel, p, None, None, None))
             continue
-        against = [pairs[(i, j)] for j in chosen if (i, j) in pairs]
-        if not against:
-            dropped.append(
-                Dropped(names[i], "not evaluated (search stopped first)", rel, p, None, None, None)
-            )
-            continue
+        # a signal is left out only after the first step
         hit = redundant_with(i)
         if hit is not None:
-            dropped.append(
-                Dropped(
-                    names[i],
-                    f"redundant with {names[hit.b]}",
-                    rel,
-                    p,
-                    names[hit.b],
-                    hit.conditional_relevance,
-                    hit.redundancy_normalized,
-                )
-            )
-            continue
-        worst = min(against, key=lambda s: s.conditional_relevance)
-        reason = STOP_K if stopped_by == STOP_K else "no significant gain beyond the selected features"
+            reason = f"redundant with {names[hit.b]}"
+        else:
+            hit = min((pair(i, j) for j in chosen), key=lambda s: s.conditional_relevance)
+            reason = STOP_K if stopped_by == STOP_K else NO_GAIN
         dropped.append(
             Dropped(
-                names[i],
-                reason,
-                rel,
-                p,
-                names[worst.b],
-                worst.conditional_relevance,
-                worst.redundancy_normalized,
+                names[i], reason, rel, p, names[hit.b], hit.conditional_relevance, hit.redundancy_normalized
             )
         )
     return SearchPath(stopped_by, tuple(selected), tuple(dropped))

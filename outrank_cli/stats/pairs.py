@@ -5,10 +5,15 @@ three-way table (A, B, target) gives everything the greedy search needs:
 
 * redundancy I(A;B) with its expected value under permutation (so ID-like pairs are not
   "redundant" by chance) and the normalized form (arithmetic-mean AMI, 1 for duplicates);
-* conditional relevance I(A;Y|B), corrected stratum by stratum: within each value of B the
+* conditional relevance I(A;Y|B'), corrected stratum by stratum: within each stratum the
   expected MI of A and Y under permutation is subtracted, which is the exact noise level of
-  a column with A's cardinality that adds nothing beyond B;
-* the joint relevance I(A,B;Y) = I(B;Y) + I(A;Y|B).
+  a column with A's cardinality that adds nothing beyond B. B' is B coarsened to at most
+  ``CONDITION_STRATA`` strata (its most frequent levels, the rest pooled as one "other"
+  stratum): conditioning on every level of a 4,000-level B leaves a few rows per stratum, where
+  the permutation correction eats all of A's information, so any A would look redundant given
+  B (Vinh, Chan & Bailey, AAAI 2014: the null distribution of I(A;Y|B) has
+  (|A|-1)(|Y|-1)|B| degrees of freedom, so the test loses its power as |B| grows);
+* the joint relevance I(A,B;Y) ~ I(B;Y) + I(A;Y|B').
 """
 
 from __future__ import annotations
@@ -21,6 +26,10 @@ from outrank_cli.kernels import lazy_module
 from outrank_cli.stats.relevance import LN2, adjusted_normalized, calibrated_p
 
 joint = lazy_module("outrank_cli.kernels.joint")
+
+# strata of the conditioning feature: as many as the default numeric bins, so a binned numeric
+# column is conditioned on in full and a many-level one on its 15 most frequent levels + "other"
+CONDITION_STRATA = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,9 +56,37 @@ class PairStats:
     redundancy: float
     redundancy_expected: float
     redundancy_normalized: float
-    conditional_relevance: float  # I(A;Y|B) minus its stratified expected value
-    conditional_mi: float  # plug-in I(A;Y|B)
+    conditional_relevance: float  # I(A;Y|B') minus its stratified expected value, B' coarsened B
+    conditional_mi: float  # plug-in I(A;Y|B')
     conditional_p: float
+
+
+def coarse_strata(strata: np.ndarray, weights: np.ndarray, levels: int) -> np.ndarray | None:
+    """A map ``int64[levels]`` from the levels of the conditioning feature to at most
+    ``CONDITION_STRATA`` strata: the levels whose row count is above the
+    ``CONDITION_STRATA``-th largest keep a stratum each (so at most ``CONDITION_STRATA - 1``
+    of them, chosen without regard to code order), every other level goes to one shared
+    stratum. None (keep every level) when there are no more than ``CONDITION_STRATA`` levels."""
+    counts = np.bincount(strata, weights=weights, minlength=levels)
+    present = np.flatnonzero(counts > 0)
+    if present.shape[0] <= CONDITION_STRATA:
+        return None
+    cut = np.sort(counts[present])[-CONDITION_STRATA]
+    kept = counts > cut
+    mapping = np.full(levels, int(kept.sum()), dtype=np.int64)
+    mapping[kept] = np.arange(int(kept.sum()), dtype=np.int64)
+    return mapping
+
+
+def _coarsen(
+    cell_b: np.ndarray, cell_a: np.ndarray, counts: np.ndarray, mapping: np.ndarray, levels_a: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The cells re-aggregated over the coarse strata of b: ``(strata, counts)``, grouped by stratum."""
+    key = mapping[cell_b] * levels_a + cell_a
+    order = np.argsort(key, kind="stable")
+    ordered = key[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    return ordered[starts] // levels_a, np.add.reduceat(counts[order], starts, axis=0)
 
 
 def pair_stats(columns: SampleColumns, a: int, b: int, *, with_target: bool = True) -> PairStats:
@@ -66,7 +103,12 @@ def pair_stats(columns: SampleColumns, a: int, b: int, *, with_target: bool = Tr
     cmi = cmi_expected = 0.0
     p = 1.0
     if with_target:
-        cmi, cmi_expected, df = joint.conditional_mi(cell_b, counts)
+        mapping = coarse_strata(cell_b, counts.sum(axis=1).astype(np.float64), columns.levels[b])
+        if mapping is None:
+            cmi, cmi_expected, df = joint.conditional_mi(cell_b, counts)
+        else:
+            strata, coarse_counts = _coarsen(cell_b, cell_a, counts, mapping, columns.levels[a])
+            cmi, cmi_expected, df = joint.conditional_mi(strata, coarse_counts)
         p = calibrated_p(cmi, cmi_expected, df)
     return PairStats(
         a=a,

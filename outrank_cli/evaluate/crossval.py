@@ -1,0 +1,320 @@
+"""k-fold cross-validation of a gradient-boosting model on all columns against subsets.
+
+The rows are loaded into memory, so at most ``sample_rows`` of them are (a uniform sample
+drawn with the seed). Text columns become categories for the model: their 254 most frequent
+values, the rest pooled, missing as missing; numbers, booleans and dates are numbers. The
+model is scikit-learn's ``HistGradientBoostingClassifier`` (a class target: text, booleans,
+integers with at most 64 values) or ``HistGradientBoostingRegressor`` (a numeric target),
+with ``trees`` boosting iterations at ``learning_rate`` and no early stopping. Every model
+sees the same folds (stratified for a class target).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from outrank_cli.encode.columns import plan_columns
+from outrank_cli.encode.target import INTEGER_CLASS_LIMIT
+from outrank_cli.errors import ColumnNotFoundError, InputError, UsageError
+from outrank_cli.options import ReadOptions
+from outrank_cli.source.paths import resolve
+
+INSTALL_HINT = "pip install 'outrank-cli[evaluate]'"
+ALL_COLUMNS = "all columns"
+CATEGORY_LIMIT = 254  # HistGradientBoosting takes at most 255 categories; one is "other"
+
+
+@dataclass(frozen=True, kw_only=True)
+class EvaluateOptions:
+    """The cross-validation: folds, the row sample, the model's size."""
+
+    folds: int = 5
+    sample_rows: int = 100_000
+    trees: int = 100
+    learning_rate: float = 0.1
+    seed: int = 0
+    threads: int | None = None  # OpenMP threads of the model (None: all cores)
+
+    def validate(self) -> None:
+        if not 2 <= self.folds <= 50:
+            raise UsageError(f"--folds must be between 2 and 50, got {self.folds}")
+        if self.sample_rows < 100:
+            raise UsageError(f"--sample-rows must be >= 100, got {self.sample_rows}")
+        if not 1 <= self.trees <= 10_000:
+            raise UsageError(f"--trees must be between 1 and 10000, got {self.trees}")
+        if self.threads is not None and self.threads < 1:
+            raise UsageError(f"--threads must be >= 1, got {self.threads}")
+        if not 0.0 < self.learning_rate <= 1.0:
+            raise UsageError(f"--learning-rate must be in (0, 1], got {self.learning_rate}")
+
+    def reported(self) -> dict[str, Any]:
+        return {
+            "folds": self.folds,
+            "sample_rows": self.sample_rows,
+            "trees": self.trees,
+            "learning_rate": self.learning_rate,
+            "seed": self.seed,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Subset:
+    """A named list of feature columns."""
+
+    name: str
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SubsetScore:
+    """One subset's cross-validated scores: ``metrics`` are means over the folds, ``spread``
+    their standard deviations; ``difference`` is the mean over folds of (this subset - all
+    columns) on the same fold, ``difference_spread`` its standard deviation."""
+
+    name: str
+    columns: tuple[str, ...]
+    metrics: dict[str, float]
+    spread: dict[str, float]
+    difference: dict[str, float]
+    difference_spread: dict[str, float]
+    fit_seconds: float  # mean over folds
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluateResult:
+    paths: tuple[str, ...]
+    target: str
+    task: str  # "classification" or "regression"
+    rows: int  # rows in the table
+    rows_used: int  # rows loaded and cross-validated
+    options: EvaluateOptions
+    scores: tuple[SubsetScore, ...]  # all columns first
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _sklearn() -> Any:
+    try:
+        import sklearn.ensemble
+        import sklearn.metrics
+        import sklearn.model_selection
+    except ImportError:
+        raise UsageError(
+            f"outrank-cli evaluate needs scikit-learn; install it with: {INSTALL_HINT}"
+        ) from None
+    return sklearn
+
+
+def _is_class_target(dtype: pl.DataType, values: pl.Series) -> bool:
+    if dtype.is_float():
+        return False
+    if dtype.is_integer():
+        return int(values.n_unique()) <= INTEGER_CLASS_LIMIT
+    return True
+
+
+def _model_matrix(frame: pl.DataFrame, names: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """``float64[rows, features]`` and which columns are categorical."""
+    columns, categorical = [], []
+    for name in names:
+        column = frame[name]
+        dtype = column.dtype
+        if dtype.is_numeric() or dtype == pl.Boolean:
+            columns.append(column.cast(pl.Float64).fill_nan(None).to_numpy().astype(np.float64))
+            categorical.append(False)
+        elif dtype.is_temporal():
+            columns.append(column.to_physical().cast(pl.Float64).to_numpy().astype(np.float64))
+            categorical.append(False)
+        else:
+            text = column.cast(pl.String)
+            counts = text.drop_nulls().value_counts(sort=True, name="n")
+            top = counts.sort(["n", text.name], descending=[True, False]).head(CATEGORY_LIMIT)[text.name]
+            lookup = pl.DataFrame({text.name: top, "code": np.arange(top.len(), dtype=np.float64)})
+            codes = text.to_frame().join(lookup, on=text.name, how="left", maintain_order="left")["code"]
+            # a value outside the most frequent ones is "other"; a missing value stays missing
+            pooled = codes.fill_null(float(CATEGORY_LIMIT)).to_numpy().astype(np.float64)
+            pooled[text.is_null().to_numpy()] = np.nan
+            columns.append(pooled)
+            categorical.append(True)
+    return np.column_stack(columns), np.array(categorical, dtype=bool)
+
+
+def _load(
+    paths: Sequence[str], read: ReadOptions, target: str, names: Sequence[str], options: EvaluateOptions
+) -> tuple[pl.DataFrame, int]:
+    source = resolve(paths, read)
+    scan = source.scan().select([*names, target])
+    rows = int(scan.select(pl.len()).collect().item())
+    if rows > options.sample_rows:
+        keep = np.sort(np.random.default_rng(options.seed).choice(rows, options.sample_rows, replace=False))
+        chosen = pl.LazyFrame({"__row": keep.astype(np.int64)})
+        scan = (
+            scan.with_row_index("__row")
+            .with_columns(pl.col("__row").cast(pl.Int64))
+            .join(chosen, on="__row", how="semi", maintain_order="left")
+            .drop("__row")
+        )
+    frame = scan.collect()
+    frame = frame.filter(pl.col(target).is_not_null())
+    if frame.height < options.folds * 2:
+        raise InputError(
+            f"evaluate needs at least {options.folds * 2} rows with a target for {options.folds} folds, got {frame.height}"
+        )
+    return frame, rows
+
+
+def evaluate_subsets(
+    paths: Sequence[str],
+    *,
+    target: str,
+    subsets: Sequence[Subset],
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    read: ReadOptions | None = None,
+    options: EvaluateOptions | None = None,
+) -> EvaluateResult:
+    """Cross-validate the model on all feature columns (after ``include``/``exclude``) and on
+    each of ``subsets``; the same folds for every model."""
+    started = time.perf_counter()
+    options = options or EvaluateOptions()
+    options.validate()
+    read = read or ReadOptions()
+    sk = _sklearn()
+    source = resolve(paths, read)
+    plan = plan_columns(source.schema(), target=target, include=include, exclude=exclude)
+    features = [name for name, _ in plan.features]
+    seen: dict[str, int] = {ALL_COLUMNS: 1}
+    unique = []
+    for subset in subsets:  # two files of the same name are two subsets: "x.txt", "x.txt (2)"
+        seen[subset.name] = seen.get(subset.name, 0) + 1
+        name = subset.name if seen[subset.name] == 1 else f"{subset.name} ({seen[subset.name]})"
+        unique.append(Subset(name, subset.columns))
+    subsets = unique
+    for subset in subsets:
+        for name in subset.columns:
+            if name not in features:
+                raise ColumnNotFoundError(role=f"subset {subset.name!r}", name=name, available=features)
+    frame, rows = _load(paths, read, target, features, options)
+    y_column = frame[target]
+    classify = _is_class_target(y_column.dtype, y_column)
+    x_all, categorical = _model_matrix(frame, features)
+    if classify:
+        labels, y = np.unique(y_column.cast(pl.String).to_numpy().astype(str), return_inverse=True)
+        if labels.shape[0] < 2:
+            raise InputError(f"target {target!r} has one class in the rows used; nothing to predict")
+        splitter = sk.model_selection.StratifiedKFold(options.folds, shuffle=True, random_state=options.seed)
+    else:
+        y = y_column.cast(pl.Float64).to_numpy()
+        splitter = sk.model_selection.KFold(options.folds, shuffle=True, random_state=options.seed)
+    folds = list(splitter.split(x_all, y))
+    loaded = time.perf_counter() - started
+    from threadpoolctl import threadpool_limits  # a scikit-learn dependency
+
+    with threadpool_limits(limits=options.threads, user_api="openmp"):
+        per_fold, seconds = _cross_validate(
+            sk, features, subsets, x_all, y, categorical, folds, classify, options
+        )
+    base = per_fold[ALL_COLUMNS]
+    everything = Subset(ALL_COLUMNS, tuple(features))
+    scores = []
+    for subset in (everything, *subsets):
+        values = per_fold[subset.name]
+        metrics = list(values[0])
+        table = np.array([[v[m] for m in metrics] for v in values])
+        deltas = table - np.array([[v[m] for m in metrics] for v in base])
+        scores.append(
+            SubsetScore(
+                name=subset.name,
+                columns=subset.columns,
+                metrics=dict(zip(metrics, table.mean(axis=0).tolist(), strict=True)),
+                spread=dict(zip(metrics, table.std(axis=0, ddof=1).tolist(), strict=True)),
+                difference=dict(zip(metrics, deltas.mean(axis=0).tolist(), strict=True)),
+                difference_spread=dict(zip(metrics, deltas.std(axis=0, ddof=1).tolist(), strict=True)),
+                fit_seconds=seconds[subset.name],
+            )
+        )
+    return EvaluateResult(
+        paths=source.paths,
+        target=target,
+        task="classification" if classify else "regression",
+        rows=rows,
+        rows_used=frame.height,
+        options=options,
+        scores=tuple(scores),
+        timings={
+            "load_seconds": round(loaded, 4),
+            "total_seconds": round(time.perf_counter() - started, 4),
+        },
+    )
+
+
+def _cross_validate(
+    sk: Any,
+    features: Sequence[str],
+    subsets: Sequence[Subset],
+    x_all: np.ndarray,
+    y: np.ndarray,
+    categorical: np.ndarray,
+    folds: Sequence[tuple[np.ndarray, np.ndarray]],
+    classify: bool,
+    options: EvaluateOptions,
+) -> tuple[dict[str, list[dict[str, float]]], dict[str, float]]:
+    """Per subset (all columns first): each fold's scores and the mean seconds of a fit."""
+    index = {name: i for i, name in enumerate(features)}
+    everything = Subset(ALL_COLUMNS, tuple(features))
+    per_fold: dict[str, list[dict[str, float]]] = {}
+    seconds: dict[str, float] = {}
+    for subset in (everything, *subsets):
+        take = [index[name] for name in subset.columns]
+        values = []
+        fitting = 0.0
+        for train, test in folds:
+            model_class = (
+                sk.ensemble.HistGradientBoostingClassifier
+                if classify
+                else sk.ensemble.HistGradientBoostingRegressor
+            )
+            model = model_class(
+                max_iter=options.trees,
+                learning_rate=options.learning_rate,
+                early_stopping=False,
+                categorical_features=categorical[take],
+                random_state=options.seed,
+            )
+            x = x_all[:, take]
+            clock = time.perf_counter()
+            model.fit(x[train], y[train])
+            fitting += time.perf_counter() - clock
+            values.append(_scores(sk, model, x[test], y[test], classify=classify, n_classes=int(y.max()) + 1))
+        per_fold[subset.name] = values
+        seconds[subset.name] = fitting / len(folds)
+    return per_fold, seconds
+
+
+def _scores(
+    sk: Any, model: Any, x: np.ndarray, y: np.ndarray, *, classify: bool, n_classes: int
+) -> dict[str, float]:
+    metrics = sk.metrics
+    if not classify:
+        predicted = model.predict(x)
+        return {
+            "r2": float(metrics.r2_score(y, predicted)),
+            "rmse": float(np.sqrt(metrics.mean_squared_error(y, predicted))),
+        }
+    probabilities = np.zeros((x.shape[0], n_classes))
+    probabilities[:, model.classes_] = model.predict_proba(x)
+    if n_classes == 2:
+        auc = metrics.roc_auc_score(y, probabilities[:, 1])
+    else:
+        present = np.unique(y)
+        scores = probabilities[:, present] / probabilities[:, present].sum(axis=1, keepdims=True)
+        auc = metrics.roc_auc_score(y, scores, multi_class="ovr", labels=present)
+    return {
+        "auc": float(auc),
+        "log_loss": float(metrics.log_loss(y, probabilities, labels=np.arange(n_classes))),
+    }

@@ -1,0 +1,217 @@
+"""``evaluate``: cross-validated model on all columns vs subsets (names file, select JSON, --k),
+its reports, its numbers against scikit-learn run by hand, and its errors."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import numpy as np
+import polars as pl
+import pytest
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.metrics import log_loss, roc_auc_score
+from sklearn.model_selection import StratifiedKFold
+
+from outrank_cli.evaluate import EvaluateOptions, Subset, evaluate_subsets
+
+# one OpenMP thread: on a busy 2-core machine two threads spin and a 10-tree fit takes a second
+FAST = ("--folds", "3", "--trees", "10", "--threads", "1")
+
+
+def small_table(n: int = 900, seed: int = 4, numeric_target: bool = False) -> pl.DataFrame:
+    rng = np.random.default_rng(seed)
+    colour = rng.integers(0, 4, n)
+    size = rng.normal(size=n)
+    logit = 1.5 * (colour == 2) + 1.2 * size - 0.5
+    y = (
+        logit + rng.normal(size=n)
+        if numeric_target
+        else (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(np.int64)
+    )
+    return pl.DataFrame(
+        {
+            "colour": np.array(["red", "green", "blue", "grey"])[colour],
+            "size": size,
+            "noise_a": rng.integers(0, 5, n),
+            "noise_b": [f"n{v}" for v in rng.integers(0, 30, n)],
+            "when": pl.date_range(
+                pl.date(2020, 1, 1), pl.date(2020, 1, 1) + pl.duration(days=n - 1), eager=True
+            ),
+            "y": y,
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def small_csv(tmp_path_factory):
+    path = tmp_path_factory.mktemp("evaluate") / "t.csv"
+    small_table().write_csv(path)
+    return path
+
+
+def test_subsets_from_files_and_select(cli, small_csv, tmp_path):
+    names = tmp_path / "signals.txt"
+    names.write_text("# the two planted signals\ncolour\nsize\n")
+    noise = tmp_path / "noise.txt"
+    noise.write_text("noise_a\nnoise_b\n")
+    report = tmp_path / "select.json"
+    assert cli("select", small_csv, "-t", "y", "--k", "1", "-o", report, "-q").code == 0
+    result = cli(
+        "evaluate",
+        small_csv,
+        "-t",
+        "y",
+        "--subset",
+        names,
+        "--subset",
+        noise,
+        "--subset",
+        report,
+        "--k",
+        "2",
+        *FAST,
+        "-f",
+        "json",
+    )
+    assert result.code == 0, result.err
+    doc = result.json()
+    assert doc["command"] == "evaluate" and doc["task"] == "classification"
+    assert doc["input"] == {"paths": [str(small_csv)], "rows": 900, "sample_rows": 900}
+    subsets = {s["name"]: s for s in doc["subsets"]}
+    assert [s["name"] for s in doc["subsets"]] == [
+        "all columns",
+        "signals.txt",
+        "noise.txt",
+        "select.json",
+        "select k=2",
+    ]
+    assert subsets["all columns"]["n_columns"] == 5
+    assert subsets["all columns"]["difference"] == {"auc": 0.0, "log_loss": 0.0}
+    assert subsets["signals.txt"]["columns"] == ["colour", "size"]
+    assert set(subsets["select k=2"]["columns"]) == {"size", "colour"}
+    assert subsets["signals.txt"]["difference"]["auc"] > -0.02
+    assert subsets["noise.txt"]["difference"]["auc"] < -0.2
+    assert subsets["noise.txt"]["difference"]["log_loss"] > 0
+    assert subsets["noise.txt"]["difference_spread"]["auc"] > 0
+    for s in doc["subsets"]:
+        assert set(s) == {
+            "name",
+            "n_columns",
+            "columns",
+            "metrics",
+            "spread",
+            "difference",
+            "difference_spread",
+            "fit_seconds",
+        }
+
+
+def test_numbers_are_sklearn_run_by_hand(small_csv):
+    """All columns and a subset: the same folds, matrix and model as scikit-learn by hand."""
+    frame = pl.read_csv(small_csv, try_parse_dates=True)
+    y = frame["y"].to_numpy()
+    colour_codes = {"blue": 0, "green": 1, "grey": 2, "red": 3}  # counts tie-break by value
+    counts = frame["colour"].value_counts()
+    order = counts.sort(["count", "colour"], descending=[True, False])["colour"].to_list()
+    codes = {value: float(i) for i, value in enumerate(order)}
+    assert set(codes) == set(colour_codes)
+    x = np.column_stack([np.array([codes[v] for v in frame["colour"]]), frame["size"].to_numpy()])
+    folds = StratifiedKFold(3, shuffle=True, random_state=0).split(x, y)
+    aucs, losses = [], []
+    for train, test in folds:
+        model = HistGradientBoostingClassifier(
+            max_iter=10,
+            learning_rate=0.1,
+            early_stopping=False,
+            categorical_features=[True, False],
+            random_state=0,
+        ).fit(x[train], y[train])
+        p = model.predict_proba(x[test])
+        aucs.append(roc_auc_score(y[test], p[:, 1]))
+        losses.append(log_loss(y[test], p, labels=[0, 1]))
+    result = evaluate_subsets(
+        [str(small_csv)],
+        target="y",
+        subsets=[Subset("pair", ("colour", "size"))],
+        options=EvaluateOptions(folds=3, trees=10, threads=1),
+    )
+    pair = result.scores[1]
+    assert pair.metrics["auc"] == pytest.approx(np.mean(aucs), rel=1e-12)
+    assert pair.metrics["log_loss"] == pytest.approx(np.mean(losses), rel=1e-12)
+    assert pair.spread["auc"] == pytest.approx(np.std(aucs, ddof=1), rel=1e-9)
+    assert result.scores[0].name == "all columns" and len(result.scores[0].columns) == 5
+
+
+def test_regression_target_reports_r2_and_rmse(cli, tmp_path):
+    path = tmp_path / "r.parquet"
+    small_table(numeric_target=True).write_parquet(path)
+    result = cli("evaluate", path, "-t", "y", "--k", "1", *FAST, "-f", "csv")
+    assert result.code == 0, result.err
+    rows = pl.read_csv(result.out.encode())
+    assert rows.columns == [
+        "subset",
+        "n_columns",
+        "r2",
+        "rmse",
+        "r2_spread",
+        "rmse_spread",
+        "r2_difference",
+        "rmse_difference",
+        "r2_difference_spread",
+        "rmse_difference_spread",
+        "fit_seconds",
+    ]
+    assert rows["subset"].to_list() == ["all columns", "select k=1"]
+    assert rows["r2"][0] > 0.3 and rows["r2_difference"][1] < 0
+
+
+def test_sample_rows_caps_the_rows_loaded(small_csv):
+    result = evaluate_subsets(
+        [str(small_csv)],
+        target="y",
+        subsets=[],
+        options=EvaluateOptions(folds=2, trees=5, sample_rows=300, threads=1),
+    )
+    assert result.rows == 900 and result.rows_used == 300
+
+
+def test_table_output(cli, small_csv):
+    result = cli("evaluate", small_csv, "-t", "y", *FAST, "-f", "table")
+    assert result.code == 0, result.err
+    assert "3-fold cross-validation on 900 of 900 rows" in result.out and "all columns" in result.out
+
+
+def test_without_the_extra_it_says_how_to_install(cli, small_csv, monkeypatch):
+    monkeypatch.setitem(sys.modules, "sklearn", None)
+    result = cli("evaluate", small_csv, "-t", "y", *FAST)
+    assert result.code == 2
+    assert result.err.strip().endswith("install it with: pip install 'outrank-cli[evaluate]'")
+    assert len(result.err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "args, code, fragment",
+    [
+        (["--folds", "1"], 2, "--folds must be between 2 and 50, got 1"),
+        (["--sample-rows", "5"], 2, "--sample-rows must be >= 100, got 5"),
+        (["--trees", "0"], 2, "--trees must be between 1 and 10000, got 0"),
+        (["--k", "0"], 2, "--k must be >= 1, got 0"),
+    ],
+)
+def test_bad_options(cli, small_csv, args, code, fragment):
+    result = cli("evaluate", small_csv, "-t", "y", *args)
+    assert result.code == code
+    assert fragment in result.err and len(result.err.strip().splitlines()) == 1
+
+
+def test_unknown_column_in_a_subset(cli, small_csv, tmp_path):
+    names = tmp_path / "names.txt"
+    names.write_text("colour\nsise\n")
+    result = cli("evaluate", small_csv, "-t", "y", "--subset", names, *FAST)
+    assert result.code == 1
+    assert "'sise'" in result.err and "size" in result.err
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"ranking": []}))
+    result = cli("evaluate", small_csv, "-t", "y", "--subset", bad, *FAST)
+    assert result.code == 1 and "not a select report" in result.err

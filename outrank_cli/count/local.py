@@ -48,10 +48,17 @@ def count_local(job: CountJob, *, pool: ThreadPoolExecutor, early: EarlyStart | 
         target = None
         if binned_target:
             target = _target_prepass(job, source, plan, schema)
+        # Parquet metadata knows the rows: the progress bar's total, and the row sample's size
+        known = source.parquet_rows() if job.sample_rows > 0 or progress is not ignore_progress else None
         state = PassState.start(
-            plan, target, max_levels=max_levels, sample_rows=job.sample_rows, seed=job.seed
+            plan,
+            target,
+            max_levels=max_levels,
+            sample_rows=job.sample_rows,
+            seed=job.seed,
+            expected_rows=known,
         )
-        total_rows = None if progress is ignore_progress else source.parquet_rows()
+        total_rows = None if progress is ignore_progress else known
         batches = open_batches(
             source,
             columns,

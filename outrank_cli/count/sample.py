@@ -51,7 +51,7 @@ def content_priorities(columns: Sequence[Keys], seed: int) -> np.ndarray:
 class RowSample:
     """Codes of ``n_columns`` features plus the target for up to ``capacity`` rows."""
 
-    def __init__(self, n_columns: int, *, capacity: int, seed: int) -> None:
+    def __init__(self, n_columns: int, *, capacity: int, seed: int, expected_rows: int | None = None) -> None:
         if capacity < 1:
             raise ValueError(f"capacity must be >= 1, got {capacity}")
         self.capacity = capacity
@@ -62,6 +62,8 @@ class RowSample:
         self.priority = np.zeros(0, dtype=np.uint64)
         self.filled = 0
         self._threshold: np.uint64 | None = None  # rows at or above it can never enter
+        if expected_rows:  # room for every row that can come, at once
+            self._allocate(min(expected_rows, 2 * capacity + 1))
 
     def _allocate(self, size: int) -> None:
         codes = np.zeros((self.n_columns, size), dtype=np.int32)

@@ -45,12 +45,25 @@ class PassState:
 
     @classmethod
     def start(
-        cls, plan: ColumnPlan, target: BinnedTarget | None, *, max_levels: int, sample_rows: int, seed: int
+        cls,
+        plan: ColumnPlan,
+        target: BinnedTarget | None,
+        *,
+        max_levels: int,
+        sample_rows: int,
+        seed: int,
+        expected_rows: int | None = None,
     ) -> PassState:
+        """A fresh state; ``expected_rows`` (when the input's row count is known) sizes the row
+        sample once, instead of growing it (a copy of every column) as rows arrive."""
         encoder: ClassTarget | BinnedTarget = target or ClassTarget(plan.target, plan.target_family)
         width = max(encoder.n_levels, 1)
         counters = [_counter(plan, name, family, max_levels, width) for name, family in plan.features]
-        sample = RowSample(len(counters), capacity=sample_rows, seed=seed) if sample_rows > 0 else None
+        sample = (
+            RowSample(len(counters), capacity=sample_rows, seed=seed, expected_rows=expected_rows)
+            if sample_rows > 0
+            else None
+        )
         for counter in counters:
             counter.track_remaps = sample is not None
         names = [name for name, _ in plan.features]

@@ -47,9 +47,13 @@ def tool_table(start: Path | None = None) -> tuple[dict[str, Any], Path | None]:
     return table, pyproject
 
 
-def column_patterns(key: str, start: Path | None = None) -> tuple[str, ...]:
-    """The patterns listed under ``key`` (one of ``COLUMN_KEYS``) in ``[tool.outrank-cli]``."""
+def column_patterns(start: Path | None = None) -> dict[str, tuple[str, ...]]:
+    """The patterns listed under each of ``COLUMN_KEYS`` in ``[tool.outrank-cli]`` (one read)."""
     table, pyproject = tool_table(start)
+    return {key: _patterns(table, key, pyproject) for key in COLUMN_KEYS}
+
+
+def _patterns(table: dict[str, Any], key: str, pyproject: Path | None) -> tuple[str, ...]:
     value = table.get(key, [])
     if isinstance(value, str):
         value = [value]

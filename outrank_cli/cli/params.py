@@ -35,10 +35,8 @@ TABLE = group(
         target,
         tuple(include or ()),
         tuple(exclude or ()),
-        with_project("categorical", categorical),
-        with_project("numeric", numeric),
-        with_project("multivalue", multivalue),
-        seed,
+        seed=seed,
+        **with_project({"categorical": categorical, "numeric": numeric, "multivalue": multivalue}),
     ),
     paths=(
         Annotated[

@@ -27,11 +27,13 @@ class Validated(Protocol):
     def validate(self) -> None: ...
 
 
-def with_project(key: str, given: list[str] | None) -> tuple[str, ...]:
-    """The column patterns of ``[tool.outrank-cli] key`` in pyproject.toml, then the options'."""
+def with_project(given: dict[str, list[str] | None]) -> dict[str, tuple[str, ...]]:
+    """For each column key: the patterns of ``[tool.outrank-cli]`` in pyproject.toml (read
+    once), then the options'."""
     from outrank_cli.project import column_patterns
 
-    return (*column_patterns(key), *(given or ()))
+    project = column_patterns()
+    return {key: (*project[key], *(values or ())) for key, values in given.items()}
 
 
 @dataclass(frozen=True)

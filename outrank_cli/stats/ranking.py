@@ -123,7 +123,10 @@ def score_features(
         scored = []
         for view in views:
             summary = TableSummary.of(view.table, permutations=score.permutations, seed=seed)
-            scored.append((view, relevance(summary, correction=score.correction), calibrated_chi2_p(summary)))
+            rel = relevance(summary, correction=score.correction)
+            # the calibrated p is the relevance's own p-value but with permutations
+            evidence = calibrated_chi2_p(summary) if score.correction == "permutation" else rel.p_value
+            scored.append((view, rel, evidence))
         # the stronger evidence: smaller calibrated p, then larger score, then the first view
         ranked = sorted(range(len(scored)), key=lambda i: (scored[i][2], -round(scored[i][1].score, 12), i))
         view, rel, evidence = scored[ranked[0]]

@@ -32,6 +32,12 @@ def finite(name: str, value: float) -> None:
         raise UsageError(f"{name} must be a finite number, got {value}")
 
 
+def _probability(name: str, value: float) -> None:
+    finite(name, value)
+    if not 0.0 < value < 1.0:
+        raise UsageError(f"{name} must be between 0 and 1, got {value}")
+
+
 def _between(name: str, value: int, low: int, high: int) -> None:
     if value < low or value > high:
         raise UsageError(f"{name} must be between {low} and {high}, got {value}")
@@ -188,6 +194,30 @@ class RedundancyOptions:
     def reported(self) -> dict[str, Any]:
         # the report has always carried select's search options too (same sample)
         return SearchOptions(sample_rows=self.sample_rows).reported()
+
+
+@dataclass(frozen=True, kw_only=True)
+class InteractionOptions:
+    """The pair search of ``interactions``: how many pairs are evaluated exactly and reported."""
+
+    top: int = 50
+    max_pairs: int = 2_000
+    significance: float = 0.01
+    sample_rows: int = 200_000
+
+    def validate(self) -> None:
+        _at_least("--top", self.top, 1)
+        _at_least("--max-pairs", self.max_pairs, 1)
+        _probability("--significance", self.significance)
+        _sample_rows(self.sample_rows)
+
+    def reported(self) -> dict[str, Any]:
+        return {
+            "top": self.top,
+            "max_pairs": self.max_pairs,
+            "significance": self.significance,
+            "sample_rows": self.sample_rows,
+        }
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -22,6 +22,7 @@ I4Array: TypeAlias = Annotated[np.ndarray, "i4[::1]"]
 I8Array: TypeAlias = Annotated[np.ndarray, "i8[::1]"]
 U8Array: TypeAlias = Annotated[np.ndarray, "u8[::1]"]
 F8Array: TypeAlias = Annotated[np.ndarray, "f8[::1]"]
+U1Matrix: TypeAlias = Annotated[np.ndarray, "u1[:, ::1]"]
 I8Matrix: TypeAlias = Annotated[np.ndarray, "i8[:, ::1]"]
 F8Matrix: TypeAlias = Annotated[np.ndarray, "f8[:, ::1]"]
 

@@ -158,6 +158,7 @@ class SearchOptions:
     sample_rows: int = 1_000_000
     redundancy_weight: float = 1.0
     relation_weight: float = 1.0
+    interactions: bool = False
 
     def validate(self) -> None:
         if self.k is not None and self.k < 1:
@@ -177,6 +178,8 @@ class SearchOptions:
             "sample_rows": self.sample_rows,
             "redundancy_weight": self.redundancy_weight,
             "relation_weight": self.relation_weight,
+            # only when asked for: reports without it keep their bytes
+            **({"interactions": True} if self.interactions else {}),
         }
 
 
@@ -201,7 +204,7 @@ class InteractionOptions:
     """The pair search of ``interactions``: how many pairs are evaluated exactly and reported."""
 
     top: int = 50
-    max_pairs: int = 2_000
+    max_pairs: int = 1_000
     significance: float = 0.01
     sample_rows: int = 200_000
 

@@ -31,7 +31,7 @@ def interactions_command(
             help="Evaluate every pair exactly while there are at most N; beyond that, screen all pairs on coarse codes and evaluate the best N.",
             metavar="N",
         ),
-    ] = 2_000,
+    ] = 1_000,
     significance: Annotated[
         float,
         typer.Option(

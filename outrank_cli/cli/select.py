@@ -57,6 +57,13 @@ def select_command(
         float,
         typer.Option("--relation-weight", help="3mr: weight of the relation (synergy) term.", metavar="W"),
     ] = 1.0,
+    interactions: Annotated[
+        bool,
+        typer.Option(
+            "--interactions",
+            help="Also consider the best significant pairs with synergy (see the interactions command) as combined candidates: a pair that matters only together can enter the subset (both columns).",
+        ),
+    ] = False,
     score: ScoreOptions,
     setup: Setup,
 ) -> None:
@@ -72,6 +79,7 @@ def select_command(
         sample_rows=sample_rows,
         redundancy_weight=redundancy_weight,
         relation_weight=relation_weight,
+        interactions=interactions,
     )
     run = table.start(setup, score, search)
     refuse_output_inside_inputs(out, table.paths, directory_files("selection"))

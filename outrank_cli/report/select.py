@@ -27,7 +27,22 @@ SELECTED_COLUMNS = [
 PAIR_COLUMNS = ["a", "b", "mi", "expected_mi", "normalized"]
 
 
+def _selected_records(result: SelectResult) -> list[dict[str, Any]]:
+    """The selected columns; with --interactions, each says which pair it came with (or None)."""
+    records = [asdict(s) for s in result.selected]
+    if result.taken_with is not None:
+        for record in records:
+            record["pair"] = result.taken_with.get(record["name"])
+    return records
+
+
 def select_to_dict(result: SelectResult) -> dict[str, Any]:
+    # only with --interactions: reports without it keep their bytes
+    pairs: dict[str, Any] = (
+        {}
+        if result.pair_candidates is None
+        else {"pair_candidates": [clean(asdict(c)) for c in result.pair_candidates]}
+    )
     return document(
         "select",
         result.run,
@@ -35,8 +50,9 @@ def select_to_dict(result: SelectResult) -> dict[str, Any]:
         timings=result.timings,
         criterion=result.search.criterion,
         stopped_by=result.stopped_by,
-        selected=[clean(asdict(s)) for s in result.selected],
+        selected=[clean(r) for r in _selected_records(result)],
         dropped=[clean(asdict(d)) for d in result.dropped],
+        **pairs,
     )
 
 
@@ -45,7 +61,8 @@ def select_json(result: SelectResult) -> str:
 
 
 def select_csv(result: SelectResult) -> str:
-    return records_to_csv((asdict(s) for s in result.selected), SELECTED_COLUMNS)
+    columns = SELECTED_COLUMNS + (["pair"] if result.taken_with is not None else [])
+    return records_to_csv(_selected_records(result), columns)
 
 
 def select_names(result: SelectResult) -> str:
@@ -74,10 +91,12 @@ def render_select(result: SelectResult, console: Console) -> None:
         ("norm. redundancy", "right"),
     ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    taken_with = result.taken_with or {}
     for s in result.selected:
+        pair = taken_with.get(s.name)
         table.add_row(
             str(s.step),
-            s.name,
+            s.name if pair is None else f"{s.name} (pair {pair})",
             f"{s.gain:.5f}",
             f"{s.relevance:.5f}",
             f"{s.p_value:.2g}",
@@ -85,6 +104,19 @@ def render_select(result: SelectResult, console: Console) -> None:
             "" if s.redundancy_normalized is None else f"{s.redundancy_normalized:.3f}",
         )
     console.print(table)
+    if result.pair_candidates:
+        pairs = Table(title="Pair candidates (--interactions)", title_justify="left", header_style="bold")
+        for name in ("pair", "joint score", "synergy", "p", "taken at step"):
+            pairs.add_column(name, justify="left" if name == "pair" else "right")
+        for c in result.pair_candidates:
+            pairs.add_row(
+                f"{c.a} & {c.b}",
+                f"{c.score:.5f}",
+                f"{c.synergy:.5f}",
+                f"{c.p_value:.2g}",
+                "" if c.step is None else str(c.step),
+            )
+        console.print(pairs)
     if result.dropped:
         dropped = Table(title="Dropped", title_justify="left", header_style="bold")
         dropped.add_column("feature")

@@ -9,6 +9,7 @@ from outrank_cli.errors import UsageError
 from outrank_cli.options import SearchOptions
 from outrank_cli.pipeline import Request, RunInfo
 from outrank_cli.select.criteria import CRITERIA
+from outrank_cli.select.combined import PairCandidate, in_columns, with_pair_candidates
 from outrank_cli.select.greedy import Dropped, SearchPath, Selected, greedy_search
 from outrank_cli.select.matrix import RedundancyMatrix, heatmap_columns, redundancy_matrix
 from outrank_cli.stats.ranking import FeatureRanking
@@ -23,6 +24,9 @@ class SelectResult:
     timings: dict[str, float]
     # only when asked for (the HTML report's heatmap); never in the JSON report
     matrix: RedundancyMatrix | None = None
+    # with --interactions: the combined candidates, and the pair each selected column came with
+    pair_candidates: tuple[PairCandidate, ...] | None = None
+    taken_with: dict[str, str] | None = None
 
     @property
     def stopped_by(self) -> str:
@@ -51,7 +55,13 @@ def select_features(
         raise UsageError(f"unknown --criterion {search.criterion!r}; valid: {', '.join(CRITERIA)}")
     with request.scored(sample_rows=search.sample_rows) as (scored, pool):
         started = time.perf_counter()
-        path = greedy_search(scored, search, pool=pool)
+        candidates = taken_with = None
+        if search.interactions:
+            combined = with_pair_candidates(scored, search, pool=pool)
+            written = in_columns(greedy_search(combined.scored, search, pool=pool), combined.pairs)
+            path, candidates, taken_with = written.path, written.candidates, written.taken_with
+        else:
+            path = greedy_search(scored, search, pool=pool)
         matrix = None
         if matrix_columns > 0 and scored.sample is not None:
             names = heatmap_columns(path, limit=matrix_columns)
@@ -63,4 +73,6 @@ def select_features(
         ranking=scored.ranking,
         timings=scored.timings(search=time.perf_counter() - started),
         matrix=matrix,
+        pair_candidates=candidates,
+        taken_with=taken_with,
     )

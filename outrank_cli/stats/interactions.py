@@ -176,7 +176,7 @@ def screen(
 
     def run(part: tuple[int, int]) -> np.ndarray:
         start, stop = part
-        return screening.screen_pairs(
+        deviate: np.ndarray = screening.screen_pairs(
             coarse,
             target,
             n_target=columns.n_target,
@@ -184,6 +184,7 @@ def screen(
             first=first[start:stop],
             second=second[start:stop],
         )
+        return deviate
 
     deviates = np.concatenate(list(pool.map(run, parts))) if parts else np.zeros(0)
     index = np.asarray(features, dtype=np.int64)

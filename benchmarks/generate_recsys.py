@@ -52,7 +52,9 @@ def generate(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--columns", type=int, default=1_000)
     parser.add_argument("--informative", type=int, default=20)
@@ -64,7 +66,9 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     frame.write_parquet(args.out)
     truth_path = args.out.with_suffix(".truth.json")
-    truth_path.write_text(json.dumps({"informative": truth, "list_signal": {"interests": 7}}, indent=2) + "\n")
+    truth_path.write_text(
+        json.dumps({"informative": truth, "list_signal": {"interests": 7}}, indent=2) + "\n"
+    )
     print(json.dumps({"out": str(args.out), "truth": str(truth_path), "informative": len(truth)}))
 
 

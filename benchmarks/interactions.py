@@ -87,7 +87,10 @@ def pairs_table(rows: int, columns: int, seed: int) -> tuple[pl.DataFrame, dict[
     logit += effect[u, v]
     data.update({"flag_a": flag_a, "flag_b": flag_b, "pair_u": u, "pair_v": v})
     data["y"] = (rng.random(rows) < 1.0 / (1.0 + np.exp(-logit))).astype(np.int8)
-    truth = {"pairs": [["flag_a", "flag_b"], ["pair_u", "pair_v"]], "signal": [*signal, "flag_a", "flag_b", "pair_u", "pair_v"]}
+    truth = {
+        "pairs": [["flag_a", "flag_b"], ["pair_u", "pair_v"]],
+        "signal": [*signal, "flag_a", "flag_b", "pair_u", "pair_v"],
+    }
     return pl.DataFrame(data), truth
 
 
@@ -131,7 +134,9 @@ def measure(table: Path, truth: dict[str, object], command: list[str], repeats: 
     pairs: list[dict[str, object]] = doc["pairs"]  # type: ignore[assignment]
     screening = doc["screening"]
     signal = set(truth["signal"])  # type: ignore[arg-type]
-    noise_significant = [p for p in pairs if p["significant"] and p["a"] not in signal and p["b"] not in signal]
+    noise_significant = [
+        p for p in pairs if p["significant"] and p["a"] not in signal and p["b"] not in signal
+    ]
     print(f"\n## {table.name}: interactions")
     print(
         f"wall {statistics.median(w for w, _, _ in runs):.1f} s (median of {repeats}), peak RSS "
@@ -151,7 +156,9 @@ def measure(table: Path, truth: dict[str, object], command: list[str], repeats: 
         )
         ok &= rank is not None and rank <= 5
     first_small = next((i for i, p in enumerate(pairs, 1) if p["p_value"] < 1e-6), None)
-    print(f"first pair with p < 1e-6: position {first_small}; significant pairs {sum(bool(p['significant']) for p in pairs)}")
+    print(
+        f"first pair with p < 1e-6: position {first_small}; significant pairs {sum(bool(p['significant']) for p in pairs)}"
+    )
     print(f"significant pairs made only of noise columns: {len(noise_significant)}")
     ok &= not noise_significant
     wall, rss, chosen = run([*command, "select", str(table), "-t", "y", "-f", "json", "-q", "--interactions"])
@@ -162,7 +169,9 @@ def measure(table: Path, truth: dict[str, object], command: list[str], repeats: 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--columns", type=int, default=1_000)
     parser.add_argument("--repeats", type=int, default=1)

@@ -37,7 +37,9 @@ def run(command: list[str], out: Path) -> tuple[float, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("table", type=Path)
     parser.add_argument("--command", default="outrank-cli", help="how to call outrank-cli")
     parser.add_argument("--repeats", type=int, default=1)
@@ -51,7 +53,9 @@ def main() -> None:
     features = {f["name"]: f for f in doc["features"]}
     signal = sorted((features[n]["rank"], n) for n in truth)
     noise = min(f["rank"] for n, f in features.items() if n not in truth and n != "interests")
-    print(f"rank: median {statistics.median(w for w, _ in runs):.2f} s, peak RSS {statistics.median(r for _, r in runs):.0f} MB")
+    print(
+        f"rank: median {statistics.median(w for w, _ in runs):.2f} s, peak RSS {statistics.median(r for _, r in runs):.0f} MB"
+    )
     print("informative ID columns (rank, name):", signal)
     print(f"worst informative rank {signal[-1][0]}, best noise rank {noise}")
     if "interests" in features:

@@ -22,6 +22,7 @@ class Severity(StrEnum):
 # every code a finding can have, with what it means (README "outrank-cli check" has the table)
 CODES: dict[str, str] = {
     "target_leak": "the column's chance-corrected MI with the target is a large share of H(target)",
+    "pair_leak": "two columns together explain a large share of H(target), though neither alone does",
     "empty": "the column is missing in every row",
     "constant": "one value in every non-missing row",
     "high_missing": "a high share of missing values",

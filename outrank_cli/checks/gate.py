@@ -9,6 +9,7 @@ from pathlib import Path
 from outrank_cli.checks.columns import column_findings
 from outrank_cli.checks.drift import ColumnProfile, TableProfile, drift_findings, load_baseline
 from outrank_cli.checks.findings import Finding, Severity, is_ignored, parse_ignores
+from outrank_cli.checks.leaks import pair_leak_findings
 from outrank_cli.checks.pairs import pair_findings
 from outrank_cli.errors import UsageError
 from outrank_cli.options import CheckOptions
@@ -71,6 +72,7 @@ def check_table(request: Request, gate: CheckOptions | None = None) -> CheckResu
     t = gate.thresholds
     with request.scored(sample_rows=gate.sample_rows) as (scored, pool):
         findings = column_findings(scored, t) + pair_findings(scored, t, pool=pool)
+        findings += pair_leak_findings(scored, t, pool=pool)
     findings += [
         Finding(
             "duplicate_column_name",

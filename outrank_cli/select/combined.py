@@ -22,7 +22,6 @@ from outrank_cli.pipeline import Scored
 from outrank_cli.select.greedy import Dropped, SearchPath, Selected
 from outrank_cli.select.interactions import Interaction, search_interactions
 from outrank_cli.stats.pairs import SampleColumns
-from outrank_cli.stats.ranking import FeatureRanking
 
 # combined candidates at most: each costs the search one more column
 MAX_PAIR_CANDIDATES = 10

@@ -17,11 +17,12 @@ from outrank_cli.options import InteractionOptions
 from outrank_cli.pipeline import Request, RunInfo, Scored
 from outrank_cli.stats.interactions import (
     SCREEN_LEVELS,
+    SCREEN_ROWS,
     PairInteraction,
     SingleScore,
     pair_interaction,
+    sampled_rows,
     screen,
-    screen_rows,
     single_score,
 )
 
@@ -86,9 +87,10 @@ def _order_key(item: tuple[Interaction, int, int]) -> tuple[bool, float, float, 
 
 
 def search_interactions(
-    scored: Scored, options: InteractionOptions, *, pool: ThreadPoolExecutor
+    scored: Scored, options: InteractionOptions, *, pool: ThreadPoolExecutor, screen_rows: int = SCREEN_ROWS
 ) -> InteractionSearch:
-    """Evaluate the pairs of the searchable features of a scored pass with a row sample."""
+    """Evaluate the pairs of the searchable features of a scored pass with a row sample
+    (screened on ``screen_rows`` sampled rows when there are more than ``max_pairs``)."""
     columns = scored.sample
     assert columns is not None, "interactions need a pass with a row sample"
     kinds = {r.name: r.kind for r in scored.ranking}
@@ -105,12 +107,14 @@ def search_interactions(
         chosen = [(a, b) for x, a in enumerate(features) for b in features[x + 1 :]]
         screening = Screening(EXHAUSTIVE, total, 0, total, None, None)
     else:
-        first, second, deviate = screen(columns, features, seed=scored.options.seed, pool=pool)
+        first, second, deviate = screen(
+            columns, features, seed=scored.options.seed, pool=pool, screen_rows=screen_rows
+        )
         # best deviate first; ties by position, so the choice is the same on every run
         best = np.argsort(-np.round(deviate, 9), kind="mergesort")[: options.max_pairs]
         chosen = [(int(first[k]), int(second[k])) for k in best]
         deviates = {pair: float(deviate[k]) for pair, k in zip(chosen, best, strict=True)}
-        rows = int(screen_rows(columns.rows, seed=scored.options.seed).shape[0])
+        rows = int(sampled_rows(columns.rows, screen_rows, seed=scored.options.seed).shape[0])
         screening = Screening(SCREENED, total, total, len(chosen), rows, SCREEN_LEVELS)
     involved = sorted({i for pair in chosen for i in pair})
     singles: dict[int, SingleScore] = dict(

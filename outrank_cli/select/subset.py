@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from outrank_cli.errors import UsageError
 from outrank_cli.options import SearchOptions
 from outrank_cli.pipeline import Request, RunInfo
-from outrank_cli.select.criteria import CRITERIA
 from outrank_cli.select.combined import PairCandidate, in_columns, with_pair_candidates
+from outrank_cli.select.criteria import CRITERIA
 from outrank_cli.select.greedy import Dropped, SearchPath, Selected, greedy_search
 from outrank_cli.select.matrix import RedundancyMatrix, heatmap_columns, redundancy_matrix
 from outrank_cli.stats.ranking import FeatureRanking

@@ -104,8 +104,13 @@ def pair_interaction(
         n_target=columns.n_target,
     )
     mi = information.mutual_information(counts)
-    expected = information.expected_mutual_information(counts.sum(axis=0), counts.sum(axis=1))
-    classes = int(np.count_nonzero(counts.sum(axis=0)))
+    # column by column: numpy's sum over the short axis of a tall table is slow
+    combination_counts = counts[:, 0].copy()
+    for t in range(1, counts.shape[1]):
+        combination_counts += counts[:, t]
+    class_counts = counts.sum(axis=0)
+    expected = information.expected_mutual_information(class_counts, combination_counts)
+    classes = int(np.count_nonzero(class_counts))
     cells = counts.shape[0]
     cmi, cmi_expected, df = joint.conditional_mi(cell_better, counts)
     score = (mi - expected) / LN2
@@ -146,11 +151,11 @@ def coarse_codes(codes: np.ndarray, levels: int, *, seed: int) -> tuple[np.ndarr
     return mapping[codes], SCREEN_LEVELS
 
 
-def screen_rows(rows: int, *, seed: int) -> np.ndarray:
-    """The sample rows the screen uses: all of them, or ``SCREEN_ROWS`` drawn with ``seed``."""
-    if rows <= SCREEN_ROWS:
+def sampled_rows(rows: int, wanted: int, *, seed: int) -> np.ndarray:
+    """The sample rows the screen uses: all ``rows``, or ``wanted`` of them drawn with ``seed``."""
+    if rows <= wanted:
         return np.arange(rows)
-    return np.sort(np.random.default_rng(seed).choice(rows, SCREEN_ROWS, replace=False))
+    return np.sort(np.random.default_rng(seed).choice(rows, wanted, replace=False))
 
 
 def screen(
@@ -159,11 +164,13 @@ def screen(
     *,
     seed: int,
     pool: ThreadPoolExecutor,
+    screen_rows: int = SCREEN_ROWS,
     chunk: int = 4096,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every pair of ``features`` with its screening deviate: ``(first, second, deviate)``,
-    ``first[k] < second[k]`` (indices into the sample), in the order of ``features``."""
-    rows = screen_rows(columns.rows, seed=seed)
+    """Every pair of ``features`` with its screening deviate on ``screen_rows`` sampled rows:
+    ``(first, second, deviate)``, ``first[k] < second[k]`` (indices into the sample), in the
+    order of ``features``."""
+    rows = sampled_rows(columns.rows, screen_rows, seed=seed)
     coarse = np.empty((len(features), rows.shape[0]), dtype=np.uint8)
     levels = np.empty(len(features), dtype=np.int64)
     for position, feature in enumerate(features):

@@ -1,0 +1,237 @@
+"""`interactions`, `select --interactions` and check's `pair_leak`: planted pairs are found
+(XOR first with p < 1e-6, a zero-mean ID x ID table among the first pairs), noise pairs are not
+significant, the screen recalls the planted pairs, and the reports keep their contract.
+
+The pair statistics themselves are checked against scikit-learn in tests/stats/test_interactions.py;
+here only ``Request``, the options and the command functions come from the package."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+
+import numpy as np
+import polars as pl
+import pytest
+from sklearn.metrics import mutual_info_score
+from sklearn.metrics.cluster import contingency_matrix
+from sklearn.metrics.cluster._expected_mutual_info_fast import expected_mutual_information
+
+from outrank_cli.options import InteractionOptions, PassOptions
+from outrank_cli.pipeline import Request
+from outrank_cli.select.interactions import find_interactions
+
+LN2 = math.log(2.0)
+NOISE = ("noise_2", "noise_5", "noise_17", "noise_60", "noise_200", "noise_700")
+
+
+def xor_table(n: int = 20_000, seed: int = 0) -> pl.DataFrame:
+    """y = a XOR b with 10% of labels flipped, a weak single signal, noise of 2..700 levels."""
+    rng = np.random.default_rng(seed)
+    a, b = rng.integers(0, 2, n), rng.integers(0, 2, n)
+    weak = rng.integers(0, 4, n)
+    y = a ^ b
+    flip = rng.random(n) < 0.1
+    y = np.where(flip, 1 - y, y)
+    y = np.where((weak == 0) & (rng.random(n) < 0.15), 1, y)
+    data = {"a": a, "weak": weak, "b": b}
+    for name in NOISE:
+        data[name] = rng.integers(0, int(name.split("_")[1]), n)
+    data["y"] = y
+    return pl.DataFrame(data)
+
+
+def wide_table(n: int = 30_000, noise: int = 56, seed: int = 1) -> pl.DataFrame:
+    """Integer IDs of 2..5,000 levels, a XOR pair of flags, and a 50 x 40 ID pair whose effect is
+    a zero-mean table of logits over its combinations (no marginal effect by construction)."""
+    rng = np.random.default_rng(seed)
+    data: dict[str, np.ndarray] = {}
+    for k, levels in enumerate(np.round(np.geomspace(2, 5_000, noise)).astype(int)):
+        data[f"id{k}_{levels}"] = rng.integers(0, levels, n)
+    flag_a, flag_b = rng.integers(0, 2, n), rng.integers(0, 2, n)
+    u, v = rng.integers(0, 50, n), rng.integers(0, 40, n)
+    effect = rng.normal(0.0, 1.0, (50, 40))
+    effect -= effect.mean(axis=1, keepdims=True)
+    effect -= effect.mean(axis=0, keepdims=True)
+    logit = 1.0 * (2 * (flag_a ^ flag_b) - 1) + effect[u, v]
+    data.update({"flag_a": flag_a, "pair_u": u, "flag_b": flag_b, "pair_v": v})
+    data["y"] = (rng.random(n) < 1.0 / (1.0 + np.exp(-logit))).astype(np.int64)
+    return pl.DataFrame(data)
+
+
+@pytest.fixture(scope="module")
+def xor_csv(tmp_path_factory):
+    path = tmp_path_factory.mktemp("interactions") / "xor.csv"
+    xor_table().write_csv(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def wide_parquet(tmp_path_factory):
+    path = tmp_path_factory.mktemp("interactions") / "wide.parquet"
+    wide_table().write_parquet(path)
+    return path
+
+
+def pairs_of(doc: dict) -> list[tuple[str, str]]:
+    return [tuple(sorted((p["a"], p["b"]))) for p in doc["pairs"]]
+
+
+def test_xor_is_the_first_pair_and_no_noise_pair_is_significant(cli, xor_csv):
+    result = cli("interactions", xor_csv, "-t", "y", "-f", "json", "--top", "1000")
+    assert result.code == 0, result.err
+    doc = result.json()
+    assert doc["command"] == "interactions"
+    first = doc["pairs"][0]
+    assert (first["a"], first["b"]) == ("a", "b")
+    assert first["significant"] and first["p_value"] < 1e-6
+    assert next(i for i, p in enumerate(doc["pairs"]) if p["p_value"] < 1e-6) == 0
+    # 1 - H(0.1 and the weak nudge) bits, about half of H(y); the parts alone have none
+    assert first["score"] > 0.4 and abs(first["a_score"]) < 1e-3 and abs(first["b_score"]) < 1e-3
+    assert first["synergy"] == pytest.approx(first["score"] - first["a_score"] - first["b_score"], abs=1e-9)
+    # best first: significant pairs, then by synergy within each group
+    flags = [p["significant"] for p in doc["pairs"]]
+    assert flags == sorted(flags, reverse=True)
+    for group in (True, False):
+        synergies = [p["synergy"] for p in doc["pairs"] if p["significant"] is group]
+        assert synergies == sorted(synergies, reverse=True)
+    noise_pairs = [p for p in doc["pairs"] if p["a"] in NOISE and p["b"] in NOISE]
+    assert len(noise_pairs) == 15 and not any(p["significant"] for p in noise_pairs)
+    screening = doc["screening"]
+    assert screening == {
+        "method": "exhaustive",
+        "pairs_total": 36,
+        "pairs_screened": 0,
+        "pairs_evaluated": 36,
+        "rows": None,
+        "levels": None,
+    }
+    assert len(doc["pairs"]) == 36
+    assert doc["options"]["max_pairs"] == 1000 and doc["options"]["top"] == 1000
+
+
+def test_reported_joint_figures_equal_sklearn_on_the_combined_codes(cli, xor_csv):
+    doc = cli("interactions", xor_csv, "-t", "y", "-f", "json").json()
+    table = xor_table()
+    y = table["y"].to_numpy()
+    # columns of at most 16 values: every view of them is the partition by value
+    few = {"a", "b", "weak", "noise_2", "noise_5"}
+    checked = [p for p in doc["pairs"] if {p["a"], p["b"]} <= few]
+    assert len(checked) == 10
+    for p in checked:
+        a, b = table[p["a"]].to_numpy(), table[p["b"]].to_numpy()
+        combined = a * (int(b.max()) + 1) + b
+        mi = mutual_info_score(y, combined)
+        expected = expected_mutual_information(contingency_matrix(y, combined, sparse=False), len(y))
+        assert p["mi"] == pytest.approx(mi / LN2, rel=1e-9)
+        assert p["score"] == pytest.approx((mi - expected) / LN2, rel=1e-6, abs=1e-9)
+        assert p["combinations"] == len(np.unique(combined))
+        # Bonferroni over the 36 pairs looked at
+        assert p["p_value"] <= 1.0
+
+
+def test_the_screen_recalls_the_planted_pairs_and_reports_what_it_did(wide_parquet):
+    request = Request([str(wide_parquet)], PassOptions(target="y"))
+    screened = find_interactions(request, InteractionOptions(max_pairs=40, top=40))
+    total = 60 * 59 // 2
+    s = screened.screening
+    assert (s.method, s.pairs_total, s.pairs_screened, s.pairs_evaluated) == ("screened", total, total, 40)
+    assert s.rows == 30_000 and s.levels == 16
+    order = [tuple(sorted((p.a, p.b))) for p in screened.pairs]
+    assert order.index(("flag_a", "flag_b")) < 5
+    assert order.index(("pair_u", "pair_v")) < 5
+    planted = {("flag_a", "flag_b"), ("pair_u", "pair_v")}
+    assert all(p.significant for p in screened.pairs if tuple(sorted((p.a, p.b))) in planted)
+    significant = [p for p in screened.pairs if p.significant]
+    # every significant pair involves a planted column (their other columns add nothing)
+    planted_columns = {"flag_a", "flag_b", "pair_u", "pair_v"}
+    assert all({p.a, p.b} & planted_columns for p in significant)
+    # the exact figures of a pair do not depend on how it was found
+    exhaustive = find_interactions(request, InteractionOptions(max_pairs=total, top=total))
+    assert exhaustive.screening.method == "exhaustive"
+    by_pair = {(p.a, p.b): p for p in exhaustive.pairs}
+    for p in screened.pairs[:5]:
+        twin = by_pair[(p.a, p.b)]
+        assert (twin.score, twin.gain, twin.synergy, twin.p_value) == (p.score, p.gain, p.synergy, p.p_value)
+        assert p.screen_deviate is not None and twin.screen_deviate is None
+
+
+def test_the_screen_never_uses_single_relevance(wide_parquet):
+    """The parts of a XOR have no relevance: they still come out on top of the screen, whatever
+    budget is left for the exact evaluation."""
+    request = Request([str(wide_parquet)], PassOptions(target="y"))
+    result = find_interactions(request, InteractionOptions(max_pairs=2, top=2))
+    assert {tuple(sorted((p.a, p.b))) for p in result.pairs} == {("flag_a", "flag_b"), ("pair_u", "pair_v")}
+
+
+def test_select_with_interactions_takes_the_xor_pair(cli, xor_csv):
+    plain = cli("select", xor_csv, "-t", "y", "-f", "json").json()
+    assert not {"a", "b"} & {s["name"] for s in plain["selected"]}
+    assert "pair_candidates" not in plain and "interactions" not in plain["options"]
+    result = cli("select", xor_csv, "-t", "y", "-f", "json", "--interactions")
+    assert result.code == 0, result.err
+    doc = result.json()
+    names = [s["name"] for s in doc["selected"]]
+    assert names[:2] == ["a", "b"] and len(set(names)) == len(names)
+    assert doc["selected"][0]["pair"] == doc["selected"][1]["pair"] == "a & b"
+    assert doc["selected"][0]["step"] == doc["selected"][1]["step"] == 1
+    assert doc["options"]["interactions"] is True
+    assert doc["pair_candidates"][0]["a"] == "a" and doc["pair_candidates"][0]["step"] == 1
+    dropped = {d["name"] for d in doc["dropped"]}
+    assert not {"a", "b", "a & b"} & dropped
+    lines = cli("select", xor_csv, "-t", "y", "-f", "names", "--interactions").out.splitlines()
+    assert lines[:2] == ["a", "b"] and len(lines) == len(set(lines))
+    rows = list(
+        csv.DictReader(io.StringIO(cli("select", xor_csv, "-t", "y", "-f", "csv", "--interactions").out))
+    )
+    assert rows[0]["pair"] == "a & b"
+
+
+def test_check_reports_a_leak_split_over_two_columns(cli, tmp_path):
+    rng = np.random.default_rng(4)
+    n = 10_000
+    order, line = rng.integers(0, 30, n), rng.integers(0, 8, n)
+    label = rng.integers(0, 2, (30, 8))
+    pl.DataFrame(
+        {"order": order, "x": rng.integers(0, 5, n), "line": line, "y": label[order, line]}
+    ).write_csv(tmp_path / "leak.csv")
+    result = cli("check", tmp_path / "leak.csv", "-t", "y", "-f", "json")
+    assert result.code == 1, result.err
+    leaks = [f for f in result.json()["findings"] if f["code"] == "pair_leak"]
+    assert len(leaks) == 1
+    assert {leaks[0]["column"], leaks[0]["other"]} == {"order", "line"}
+    assert leaks[0]["severity"] == "error" and leaks[0]["values"]["share"] > 0.9
+    assert leaks[0]["values"]["share_alone"] < 0.5
+    ignored = cli("check", tmp_path / "leak.csv", "-t", "y", "-f", "json", "--ignore", "pair_leak")
+    assert ignored.code == 0
+
+
+def test_names_csv_and_directory_outputs(cli, xor_csv, tmp_path):
+    names = cli("interactions", xor_csv, "-t", "y", "-f", "names")
+    assert names.code == 0 and names.out == "a\tb\n"
+    rows = list(csv.DictReader(io.StringIO(cli("interactions", xor_csv, "-t", "y", "-f", "csv").out)))
+    assert list(rows[0])[:7] == ["a", "b", "score", "gain", "synergy", "p_value", "significant"]
+    assert rows[0]["significant"] == "true" and len(rows) == 36
+    out = tmp_path / "reports"
+    out.mkdir()
+    assert cli("interactions", xor_csv, "-t", "y", "-o", str(out) + "/").code == 0
+    assert sorted(p.name for p in out.iterdir()) == ["interactions.csv", "interactions.json"]
+    table = cli("interactions", xor_csv, "-t", "y", "-f", "table", "--top", "3")
+    assert "all 36 pairs evaluated" in table.out and "1 significant of 3 shown" in table.out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--max-pairs", "0"), "--max-pairs must be >= 1, got 0"),
+        (("--top", "0"), "--top must be >= 1, got 0"),
+        (("--significance", "1.5"), "--significance must be between 0 and 1, got 1.5"),
+        (("--significance", "nan"), "--significance must be a finite number, got nan"),
+        (("--sample-rows", "10"), "--sample-rows must be >= 100, got 10"),
+    ],
+)
+def test_bad_options_are_one_line_and_exit_2(cli, xor_csv, args, message):
+    result = cli("interactions", xor_csv, "-t", "y", *args)
+    assert result.code == 2
+    assert message in result.err and len(result.err.strip().splitlines()) == 1

@@ -161,7 +161,7 @@ def measure(table: Path, truth: dict[str, object], command: list[str], repeats: 
     )
     print(f"significant pairs made only of noise columns: {len(noise_significant)}")
     ok &= not noise_significant
-    wall, rss, chosen = run([*command, "select", str(table), "-t", "y", "-f", "json", "-q", "--interactions"])
+    wall, _, chosen = run([*command, "select", str(table), "-t", "y", "-f", "json", "-q", "--interactions"])
     names = [s["name"] for s in chosen["selected"]]  # type: ignore[index]
     taken = [p for p in truth["pairs"] if set(p) <= set(names)]  # type: ignore[attr-defined]
     print(f"select --interactions: {wall:.1f} s, {len(names)} columns; planted pairs taken: {taken}")

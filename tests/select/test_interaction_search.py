@@ -2,7 +2,7 @@
 (XOR first with p < 1e-6, a zero-mean ID x ID table among the first pairs), noise pairs are not
 significant, the screen recalls the planted pairs, and the reports keep their contract.
 
-The pair statistics themselves are checked against scikit-learn in tests/stats/test_interactions.py;
+The pair statistics themselves are checked against scikit-learn in tests/stats/test_interaction_stats.py;
 here only ``Request``, the options and the command functions come from the package."""
 
 from __future__ import annotations

@@ -60,6 +60,7 @@ def reports(tables: dict[str, Path]) -> dict[str, Path]:
         "rank": ["rank", tables["base"], "--target", "y", "-o", root / "rank.html"],
         "select": ["select", tables["base"], "--target", "y", "--format", "html", "-o", root / "select.html"],
         "redundancy": ["redundancy", tables["base"], "--target", "y", "-o", root / "redundancy.html"],
+        "interactions": ["interactions", tables["base"], "--target", "y", "-o", root / "interactions.html"],
         "check": ["check", tables["base"], "--target", "y", "-o", root / "check.html"],
         "baseline": ["rank", tables["base"], "--target", "y", "-o", root / "baseline.json"],
         "drift": [
@@ -171,7 +172,15 @@ def browser() -> Iterator[Browser]:
 
 @pytest.mark.parametrize(
     ("name", "charts"),
-    [("rank", 2), ("select", 3), ("redundancy", 2), ("check", 1), ("drift", 2), ("wide", 2)],
+    [
+        ("rank", 2),
+        ("select", 3),
+        ("redundancy", 2),
+        ("interactions", 1),
+        ("check", 1),
+        ("drift", 2),
+        ("wide", 2),
+    ],
 )
 def test_report_draws_in_chromium(reports: dict[str, Path], browser: Browser, name: str, charts: int) -> None:
     load = browser.load(reports[name])

@@ -19,6 +19,7 @@ PAGES = {
     "rank": "outrank_cli.report.html.rank:rank_page",
     "select": "outrank_cli.report.html.select:select_page",
     "redundancy": "outrank_cli.report.html.select:redundancy_page",
+    "interactions": "outrank_cli.report.html.interactions:interactions_page",
     "check": "outrank_cli.report.html.check:check_page",
 }
 

@@ -236,6 +236,15 @@ def _float_inputs() -> list[np.ndarray]:
     return [floats, np.empty(2_000, dtype=np.uint64), np.empty(2_000, dtype=np.bool_)]
 
 
+def _screen_inputs(n: int, n_target: int) -> list[typing.Any]:
+    rng = np.random.default_rng(n)
+    levels = np.array([2, 16, 7, 1, 16], dtype=np.int64)
+    codes = np.stack([rng.integers(0, lv, n) for lv in levels]).astype(np.uint8)
+    target = rng.integers(0, n_target, n).astype(np.int32)
+    first, second = (np.ascontiguousarray(x, dtype=np.int64) for x in np.triu_indices(5, k=1))
+    return [codes, target, n_target, levels, first, second]
+
+
 # Arguments of each exported kernel, several cases each; outputs are arrays among them.
 CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
     "encode_count": [
@@ -291,6 +300,7 @@ CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
         lambda: [*_cells(8)[:2], _cells(8)[2].sum(axis=1).astype(np.float64), 8, 400],
         lambda: [*_cells(300)[:2], _cells(300)[2].sum(axis=1).astype(np.float64), 300, 400],
     ],
+    "screen_pairs": [lambda: _screen_inputs(3_000, 2), lambda: _screen_inputs(500, 4), lambda: _screen_inputs(0, 2)],
     "permutation_mi": [
         lambda: [
             _table().sum(axis=0).astype(np.int64),

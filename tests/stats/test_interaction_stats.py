@@ -145,7 +145,9 @@ def test_screen_kernel_matches_numpy(n, n_features, n_target, seed):
         assert np.all(got == 0.0)
         return
     want = [screen_reference(codes[i], codes[j], y) for i, j in zip(first, second, strict=True)]
-    np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-7)
+    # the kernel sums looked-up x log x terms: their cancellation leaves ~1e-10 in G, which the
+    # cube root of Wilson-Hilferty magnifies near G = 0 (deviates run from about -3 to 30)
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-3)
 
 
 def test_screen_deviate_is_standard_normal_under_the_null():

@@ -90,6 +90,31 @@ def single_score(columns: SampleColumns, feature: int) -> SingleScore:
     )
 
 
+def _joint_mi(counts: np.ndarray) -> tuple[float, float, int]:
+    """I, E[I] (nats) and the classes present, of a (combinations x classes) count table."""
+    # column by column: numpy's sum over the short axis of a tall table is slow
+    combination_counts = counts[:, 0].copy()
+    for t in range(1, counts.shape[1]):
+        combination_counts += counts[:, t]
+    class_counts = counts.sum(axis=0)
+    mi = information.mutual_information(counts)
+    expected = information.expected_mutual_information(class_counts, combination_counts)
+    return mi, expected, int(np.count_nonzero(class_counts))
+
+
+def joint_score(columns: SampleColumns, a: int, b: int) -> float:
+    """The pair's joint relevance I(A,B;Y) - E[I(A,B;Y)] on the sample, in bits (no tests)."""
+    _, _, counts = joint.pair_table(
+        columns.codes[a],
+        columns.codes[b],
+        columns.target,
+        levels_b=columns.levels[b],
+        n_target=columns.n_target,
+    )
+    mi, expected, _ = _joint_mi(counts)
+    return (mi - expected) / LN2
+
+
 def pair_interaction(
     columns: SampleColumns, a: int, b: int, single_a: SingleScore, single_b: SingleScore
 ) -> PairInteraction:
@@ -103,14 +128,7 @@ def pair_interaction(
         levels_b=columns.levels[other],
         n_target=columns.n_target,
     )
-    mi = information.mutual_information(counts)
-    # column by column: numpy's sum over the short axis of a tall table is slow
-    combination_counts = counts[:, 0].copy()
-    for t in range(1, counts.shape[1]):
-        combination_counts += counts[:, t]
-    class_counts = counts.sum(axis=0)
-    expected = information.expected_mutual_information(class_counts, combination_counts)
-    classes = int(np.count_nonzero(class_counts))
+    mi, expected, classes = _joint_mi(counts)
     cells = counts.shape[0]
     cmi, cmi_expected, df = joint.conditional_mi(cell_better, counts)
     score = (mi - expected) / LN2

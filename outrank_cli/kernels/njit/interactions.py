@@ -98,7 +98,9 @@ def screen_pairs(
         mi_a = max(float((cells_a - rows_a + constant) / total), 0.0)
         mi_b = max(float((cells_b - rows_b + constant) / total), 0.0)
         # the better single column by its chance-corrected MI (E[I] ~ df / 2N)
-        if mi_a - (k_a - 1) * (classes - 1) / (2.0 * total) >= mi_b - (k_b - 1) * (classes - 1) / (2.0 * total):
+        if mi_a - (k_a - 1) * (classes - 1) / (2.0 * total) >= mi_b - (k_b - 1) * (classes - 1) / (
+            2.0 * total
+        ):
             mi_best = mi_a
             k_best = k_a
         else:

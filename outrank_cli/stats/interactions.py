@@ -90,6 +90,18 @@ def single_score(columns: SampleColumns, feature: int) -> SingleScore:
     )
 
 
+def _pair_cells(columns: SampleColumns, first: int, second: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The non-empty (first, second) cells with their target counts, grouped by ``first``."""
+    cells: tuple[np.ndarray, np.ndarray, np.ndarray] = joint.pair_table(
+        columns.codes[first],
+        columns.codes[second],
+        columns.target,
+        levels_b=columns.levels[second],
+        n_target=columns.n_target,
+    )
+    return cells
+
+
 def _joint_mi(counts: np.ndarray) -> tuple[float, float, int]:
     """I, E[I] (nats) and the classes present, of a (combinations x classes) count table."""
     # column by column: numpy's sum over the short axis of a tall table is slow
@@ -104,13 +116,7 @@ def _joint_mi(counts: np.ndarray) -> tuple[float, float, int]:
 
 def joint_score(columns: SampleColumns, a: int, b: int) -> float:
     """The pair's joint relevance I(A,B;Y) - E[I(A,B;Y)] on the sample, in bits (no tests)."""
-    _, _, counts = joint.pair_table(
-        columns.codes[a],
-        columns.codes[b],
-        columns.target,
-        levels_b=columns.levels[b],
-        n_target=columns.n_target,
-    )
+    _, _, counts = _pair_cells(columns, a, b)
     mi, expected, _ = _joint_mi(counts)
     return (mi - expected) / LN2
 
@@ -121,13 +127,7 @@ def pair_interaction(
     """The exact joint statistics of ``a`` and ``b`` on the sample (see the module docstring)."""
     better, other = (a, b) if single_a.score >= single_b.score else (b, a)
     # cells grouped by the better column's code: its levels are the conditional test's strata
-    cell_better, _, counts = joint.pair_table(
-        columns.codes[better],
-        columns.codes[other],
-        columns.target,
-        levels_b=columns.levels[other],
-        n_target=columns.n_target,
-    )
+    cell_better, _, counts = _pair_cells(columns, better, other)
     mi, expected, classes = _joint_mi(counts)
     cells = counts.shape[0]
     cmi, cmi_expected, df = joint.conditional_mi(cell_better, counts)

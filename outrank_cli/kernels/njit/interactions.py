@@ -10,6 +10,25 @@ import numpy as np
 from outrank_cli.kernels.njit.types import I8, F8Array, I4Array, I8Array, U1Matrix, export
 
 
+@nb.njit(cache=True, nogil=True)
+def _table_sums(table: np.ndarray, rows: int, n_target: int, xlogx: np.ndarray) -> tuple[float, float, int]:
+    """Of a flat (rows x n_target) count table: sum c log c over its cells, sum r log r over
+    its row totals, and the number of non-empty rows."""
+    cells = 0.0
+    totals = 0.0
+    nonempty = 0
+    for r in range(rows):
+        row = 0
+        for t in range(n_target):
+            v = table[r * n_target + t]
+            cells += xlogx[v]
+            row += v
+        if row > 0:
+            totals += xlogx[row]
+            nonempty += 1
+    return cells, totals, nonempty
+
+
 @export
 @nb.njit(cache=True, nogil=True)
 def screen_pairs(
@@ -72,28 +91,8 @@ def screen_pairs(
                 if row > 0:
                     rows_ab += xlogx[row]
                     k_ab += 1
-        cells_a = rows_a = 0.0
-        k_a = 0
-        for va in range(la):
-            row = 0
-            for t in range(n_target):
-                v = margin_a[va * n_target + t]
-                cells_a += xlogx[v]
-                row += v
-            if row > 0:
-                rows_a += xlogx[row]
-                k_a += 1
-        cells_b = rows_b = 0.0
-        k_b = 0
-        for vb in range(lb):
-            row = 0
-            for t in range(n_target):
-                v = margin_b[vb * n_target + t]
-                cells_b += xlogx[v]
-                row += v
-            if row > 0:
-                rows_b += xlogx[row]
-                k_b += 1
+        cells_a, rows_a, k_a = _table_sums(margin_a, la, n_target, xlogx)
+        cells_b, rows_b, k_b = _table_sums(margin_b, lb, n_target, xlogx)
         mi_ab = max(float((cells_ab - rows_ab + constant) / total), 0.0)
         mi_a = max(float((cells_a - rows_a + constant) / total), 0.0)
         mi_b = max(float((cells_b - rows_b + constant) / total), 0.0)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from outrank_cli.pipeline import RunInfo
-from outrank_cli.report.html.page import Column, Facts, Table
+from outrank_cli.report.html.page import Column, Facts, Section, Table
 from outrank_cli.stats.ranking import FeatureRanking
 
 
@@ -27,6 +27,11 @@ def run_facts(run: RunInfo, *, target: bool = True) -> list[tuple[str, str]]:
         items.append(("target", f"{t.name} ({t.kind}, {t.levels} levels)"))
         items.append(("H(target)", bits(t.entropy)))
     return items
+
+
+def options_section(run: RunInfo, options: dict[str, Any], timings: dict[str, float]) -> Section:
+    """The "Options" section: the run's options and the command's own, and the time taken."""
+    return Section("Options", items=[option_facts({**run.options.reported(), **options}, timings)])
 
 
 def option_facts(options: dict[str, Any], timings: dict[str, float]) -> Facts:

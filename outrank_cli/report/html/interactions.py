@@ -6,7 +6,7 @@ from dataclasses import asdict
 from typing import Any
 
 from outrank_cli.report.html.charts import spec, tooltip
-from outrank_cli.report.html.common import option_facts, run_facts
+from outrank_cli.report.html.common import options_section, run_facts
 from outrank_cli.report.html.page import Chart, Column, Facts, Page, Section, Table
 from outrank_cli.select.interactions import InteractionsResult
 
@@ -87,13 +87,6 @@ def interactions_page(result: InteractionsResult) -> Page:
         [
             Section("Summary", items=[Facts(facts)]),
             Section("Pairs", items=items),
-            Section(
-                "Options",
-                items=[
-                    option_facts(
-                        {**result.run.options.reported(), **result.pair_options.reported()}, result.timings
-                    )
-                ],
-            ),
+            options_section(result.run, result.pair_options.reported(), result.timings),
         ],
     )

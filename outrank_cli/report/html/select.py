@@ -7,7 +7,7 @@ from dataclasses import asdict
 from typing import Any
 
 from outrank_cli.report.html.charts import heatmap, spec, tooltip
-from outrank_cli.report.html.common import count_bars, option_facts, run_facts
+from outrank_cli.report.html.common import count_bars, option_facts, options_section, run_facts
 from outrank_cli.report.html.page import Chart, Column, Facts, Page, Section, Table
 from outrank_cli.select.matrix import MAX_COLUMNS
 from outrank_cli.select.redundancy import RedundancyResult
@@ -252,13 +252,6 @@ def redundancy_page(result: RedundancyResult) -> Page:
         [
             Section("Summary", items=[Facts(facts)]),
             Section("Pairs", items=items),
-            Section(
-                "Options",
-                items=[
-                    option_facts(
-                        {**result.run.options.reported(), **result.pair_options.reported()}, result.timings
-                    )
-                ],
-            ),
+            options_section(result.run, result.pair_options.reported(), result.timings),
         ],
     )

@@ -5,7 +5,9 @@ With ``--interactions`` the pairs that ``interactions`` finds significant with a
 synergy (the best ``MAX_PAIR_CANDIDATES``) join the search as combined columns: the pair is
 one variable of its combinations (codes on the row sample), its relevance is its joint
 chance-corrected score with the joint p-value (corrected for the pairs looked at). The search
-treats it like any column; when it takes one, both columns enter the subset. Afterwards the
+treats it like any column; when it takes one, both columns enter the subset, ``--k`` counts
+columns (a pair is two), and a candidate whose columns are all in the subset already is no
+longer one. Afterwards the
 path is written in columns again: a pair's step lists both of its columns (once each: a column
 already taken alone is not repeated), the pairs not taken are reported apart, and a column of a
 taken pair is never listed as dropped.
@@ -52,6 +54,7 @@ class CombinedSearch:
     scored: Scored
     pairs: tuple[Interaction, ...]
     pairs_looked_at: int
+    cover: dict[int, frozenset[int]]  # a combined candidate's index -> its two columns' indices
 
 
 def combined_codes(a: np.ndarray, b: np.ndarray, levels_b: int) -> tuple[np.ndarray, int]:
@@ -69,13 +72,15 @@ def with_pair_candidates(scored: Scored, search: SearchOptions, *, pool: object)
     found = search_interactions(scored, options, pool=pool)  # type: ignore[arg-type]
     pairs = tuple(p for p in found.pairs if p.significant and p.synergy > 0)[:MAX_PAIR_CANDIDATES]
     if not pairs:
-        return CombinedSearch(scored, (), found.screening.pairs_total)
+        return CombinedSearch(scored, (), found.screening.pairs_total, {})
     index = {name: i for i, name in enumerate(columns.names)}
     by_name = {r.name: r for r in scored.ranking}
     names, codes, levels = list(columns.names), list(columns.codes), list(columns.levels)
     ranking = list(scored.ranking)
+    cover: dict[int, frozenset[int]] = {}
     for p in pairs:
         a, b = index[p.a], index[p.b]
+        cover[len(names)] = frozenset((a, b))
         code, count = combined_codes(columns.codes[a], columns.codes[b], columns.levels[b])
         shares = np.bincount(code, minlength=count) / max(code.shape[0], 1)
         shares = shares[shares > 0]
@@ -107,7 +112,7 @@ def with_pair_candidates(scored: Scored, search: SearchOptions, *, pool: object)
         n_target=columns.n_target,
     )
     return CombinedSearch(
-        replace(scored, sample=sample, ranking=tuple(ranking)), pairs, found.screening.pairs_total
+        replace(scored, sample=sample, ranking=tuple(ranking)), pairs, found.screening.pairs_total, cover
     )
 
 

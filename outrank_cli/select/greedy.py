@@ -72,12 +72,23 @@ class SearchPath:
     dropped: tuple[Dropped, ...]
 
 
-def greedy_search(scored: Scored, options: SearchOptions, *, pool: ThreadPoolExecutor) -> SearchPath:
+def greedy_search(
+    scored: Scored,
+    options: SearchOptions,
+    *,
+    pool: ThreadPoolExecutor,
+    cover: dict[int, frozenset[int]] | None = None,
+) -> SearchPath:
     """Greedy forward selection with the named criterion; stop at ``k`` or at the noise floor.
 
     Order of choice: non-redundant signals by the criterion; with ``k``, then the other
     non-redundant columns by relevance, then the redundant ones by relevance, so ``k`` columns
     come back whenever ``k`` non-constant columns exist.
+
+    ``cover`` names the columns a combined candidate stands for (``select --interactions``:
+    a pair's two columns; every other candidate stands for itself). ``k`` counts columns, a
+    candidate whose columns are all taken already is no longer a candidate, and with ``k`` one
+    that would take more columns than are left is passed over.
     """
     columns = scored.sample
     assert columns is not None, "select needs a pass with a row sample"
@@ -131,10 +142,20 @@ def greedy_search(scored: Scored, options: SearchOptions, *, pool: ThreadPoolExe
             pair(k, j).conditional_relevance > 0 and significant(pair(k, j).conditional_p, f) for j in chosen
         )
 
+    covered = cover or {}
+    taken: set[int] = set()
+
+    def columns_of(k: int) -> frozenset[int]:
+        return covered.get(k, frozenset((k,)))
+
     while True:
-        if limit is not None and len(chosen) >= limit:
+        if limit is not None and len(taken) >= limit:
             stopped_by = STOP_K
             break
+        if covered:
+            remaining = [k for k in remaining if not columns_of(k) <= taken]
+            if limit is not None:
+                remaining = [k for k in remaining if len(columns_of(k) - taken) <= limit - len(taken)]
         # While signals are chosen every selected feature is a signal, and every remaining
         # signal has its pairs with them; a redundant signal stays redundant.
         signals = [k for k in remaining if is_signal(k) and redundant_with(k) is None]
@@ -174,6 +195,7 @@ def greedy_search(scored: Scored, options: SearchOptions, *, pool: ThreadPoolExe
             )
         )
         chosen.append(best)
+        taken |= columns_of(best)
         remaining.remove(best)
         agg.n_selected = len(chosen)
         if not signals:

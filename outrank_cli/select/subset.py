@@ -58,7 +58,8 @@ def select_features(
         candidates = taken_with = None
         if search.interactions:
             combined = with_pair_candidates(scored, search, pool=pool)
-            written = in_columns(greedy_search(combined.scored, search, pool=pool), combined.pairs)
+            path = greedy_search(combined.scored, search, pool=pool, cover=combined.cover)
+            written = in_columns(path, combined.pairs)
             path, candidates, taken_with = written.path, written.candidates, written.taken_with
         else:
             path = greedy_search(scored, search, pool=pool)

@@ -300,7 +300,11 @@ CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
         lambda: [*_cells(8)[:2], _cells(8)[2].sum(axis=1).astype(np.float64), 8, 400],
         lambda: [*_cells(300)[:2], _cells(300)[2].sum(axis=1).astype(np.float64), 300, 400],
     ],
-    "screen_pairs": [lambda: _screen_inputs(3_000, 2), lambda: _screen_inputs(500, 4), lambda: _screen_inputs(0, 2)],
+    "screen_pairs": [
+        lambda: _screen_inputs(3_000, 2),
+        lambda: _screen_inputs(500, 4),
+        lambda: _screen_inputs(0, 2),
+    ],
     "permutation_mi": [
         lambda: [
             _table().sum(axis=0).astype(np.int64),

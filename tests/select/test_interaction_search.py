@@ -235,3 +235,48 @@ def test_bad_options_are_one_line_and_exit_2(cli, xor_csv, args, message):
     result = cli("interactions", xor_csv, "-t", "y", *args)
     assert result.code == 2
     assert message in result.err and len(result.err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 5])
+def test_k_counts_columns_with_interactions(cli, xor_csv, k):
+    doc = cli("select", xor_csv, "-t", "y", "-f", "json", "--interactions", "--k", str(k)).json()
+    names = [s["name"] for s in doc["selected"]]
+    assert len(names) == k == len(set(names)), names
+    assert doc["stopped_by"] == "k reached"
+    taken = doc["pair_candidates"][0]["step"]
+    if k == 1:  # no room for a pair: it is passed over, one column fills k
+        assert taken is None and names[0] not in {"a & b"}
+    else:
+        assert taken == 1 and names[:2] == ["a", "b"]
+
+
+def test_a_pair_is_passed_over_when_one_place_is_left(cli, wide_parquet):
+    doc = cli("select", wide_parquet, "-t", "y", "-f", "json", "--interactions", "--k", "3").json()
+    names = [s["name"] for s in doc["selected"]]
+    assert len(names) == 3 == len(set(names)), names
+    steps = {c["a"]: c["step"] for c in doc["pair_candidates"]}
+    # the stronger pair takes two places; the other pair does not fit in the one left
+    assert steps["flag_a"] == 1 and steps["pair_u"] is None
+    assert names[:2] == ["flag_a", "flag_b"]
+
+
+def test_a_pair_whose_columns_are_taken_is_no_candidate(cli, tmp_path):
+    """Three flags that matter only in pairs (each pair's XOR moves the logit): once two pairs
+    have brought in all three columns, the third pair adds no column and is not taken."""
+    rng = np.random.default_rng(7)
+    n = 20_000
+    a, b, c = (rng.integers(0, 2, n) for _ in range(3))
+    logit = 2.0 * ((a ^ b) + (a ^ c) + (b ^ c)) - 3.0
+    data = {"a": a, "b": b, "c": c, "noise": rng.integers(0, 50, n)}
+    data["y"] = (rng.random(n) < 1.0 / (1.0 + np.exp(-logit))).astype(np.int64)
+    pl.DataFrame(data).write_csv(tmp_path / "three.csv")
+    doc = cli("select", tmp_path / "three.csv", "-t", "y", "-f", "json", "--interactions").json()
+    names = [s["name"] for s in doc["selected"]]
+    assert set(names) >= {"a", "b", "c"} and len(names) == len(set(names))
+    candidates = doc["pair_candidates"]
+    assert len(candidates) == 3
+    taken = sorted((c["step"], c["a"], c["b"]) for c in candidates if c["step"] is not None)
+    assert len(taken) == 2, candidates
+    first_step = {s["name"]: s["step"] for s in doc["selected"]}
+    for step, x, y in taken:  # every taken pair brought in a column not selected before it
+        assert first_step[x] == step or first_step[y] == step

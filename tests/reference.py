@@ -508,11 +508,11 @@ def greedy_select(
     when it is >= 0.5 and c(X|S) <= 0.25 max(rel(X), 0); the first such S in order of
     selection is named. Without ``k``, after step 1 a candidate is a non-redundant signal whose
     criterion score is > 0 and whose combined conditional p-value given the selected S_j
-    (``combined_gain_p``) times the number of non-redundant signals left is <= ``significance``;
-    the search stops when none is left. With ``k`` the non-redundant signals go
-    first by the criterion, then the remaining columns by relevance, a non-redundant one before
-    any redundant one, until k are chosen or none is left. A step's p-value is its combined
-    conditional p given the selected features (its relevance p at step 1 and when filling k).
+    (``combined_gain_p``) times F is <= ``significance``; the search stops when none is left.
+    With ``k`` the non-redundant signals go first by the criterion, then the remaining columns
+    by relevance, a non-redundant one before any redundant one, until k are chosen or none is
+    left. A step's p-value is its combined conditional p given the selected features (its
+    relevance p at step 1 and when filling k).
     Scores are rounded to 12 decimals; ties go to the earlier column. ``cache`` may be shared
     between calls on the same ``columns`` and ``y`` (it only saves time).
     """
@@ -593,9 +593,7 @@ def greedy_select(
         signals = [n for n in remaining if is_signal(n) and redundant_with(n) is None]
         score = {n: criterion_score(n) for n in signals}
         if k is None and chosen:
-            # Bonferroni over the candidates tested at this step
-            tested = len(signals)
-            signals = [n for n in signals if score[n] > 0 and gain_p(n) * tested <= significance]
+            signals = [n for n in signals if score[n] > 0 and significant(gain_p(n))]
         if signals:
             best = best_of(signals, score)
             if chosen:

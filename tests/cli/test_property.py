@@ -30,7 +30,7 @@ def tables(draw: st.DrawFn) -> pl.DataFrame:
         value = {
             "int": st.integers(-3, 3),
             "float": st.floats(allow_nan=True, allow_infinity=True, width=32),
-            "text": st.text(alphabet='ab,"\n é', max_size=3),
+            "text": st.text(alphabet="ab,\"\n é", max_size=3),
             "bool": st.booleans(),
             "null": st.none(),
             "date": st.dates(),

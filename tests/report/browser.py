@@ -132,13 +132,9 @@ class Browser:
         for event in self._events:
             method, params = event.get("method"), event.get("params", {})
             if method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert", "warning"):
-                load.console_errors.append(
-                    " ".join(str(a.get("value", a.get("description"))) for a in params["args"])
-                )
+                load.console_errors.append(" ".join(str(a.get("value", a.get("description"))) for a in params["args"]))
             elif method == "Runtime.exceptionThrown":
-                load.console_errors.append(
-                    str(params["exceptionDetails"].get("exception", {}).get("description"))
-                )
+                load.console_errors.append(str(params["exceptionDetails"].get("exception", {}).get("description")))
             elif method == "Log.entryAdded" and params["entry"].get("level") == "error":
                 load.console_errors.append(str(params["entry"].get("text")))
             elif method == "Network.requestWillBeSent":
@@ -149,13 +145,7 @@ class Browser:
 
     def screenshot(self, path: Path, *, width: int = 1280, max_height: int = 2400) -> None:
         height = min(int(self.evaluate("document.documentElement.scrollHeight") or 900), max_height)
-        self.call(
-            "Emulation.setDeviceMetricsOverride",
-            width=width,
-            height=height,
-            deviceScaleFactor=1,
-            mobile=False,
-        )
+        self.call("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=False)
         shot = self.call("Page.captureScreenshot", format="png")
         self.call("Emulation.clearDeviceMetricsOverride")
         path.write_bytes(base64.b64decode(shot["data"]))

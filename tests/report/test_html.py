@@ -42,12 +42,7 @@ def tables(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     wide["y"] = (wide["c0001"] + rng.integers(0, 2, n) > 1).astype(np.int64)
     wide[HOSTILE] = wide.pop("c0999")  # a name that would load an image if it reached the page as HTML
     pl.DataFrame(wide).write_csv(root / "wide.csv")
-    return {
-        "base": root / "base.csv",
-        "drifted": root / "drifted.csv",
-        "wide": root / "wide.csv",
-        "root": root,
-    }
+    return {"base": root / "base.csv", "drifted": root / "drifted.csv", "wide": root / "wide.csv", "root": root}
 
 
 @pytest.fixture(scope="module")
@@ -146,13 +141,8 @@ def test_without_the_extra_html_is_a_usage_error(tables: dict[str, Path], cli, m
 
 def test_select_heatmap_covers_selected_and_dropped(reports: dict[str, Path]) -> None:
     text = reports["select"].read_text(encoding="utf-8")
-    specs = [
-        json.loads(m)
-        for m in re.findall(r'<script type="application/json" id="select-[^"]*">(.*?)</script>', text)
-    ]
-    heat = [
-        s for s in specs if isinstance(s, dict) and "layer" in s and s["layer"][0]["mark"]["type"] == "rect"
-    ]
+    specs = [json.loads(m) for m in re.findall(r'<script type="application/json" id="select-[^"]*">(.*?)</script>', text)]
+    heat = [s for s in specs if isinstance(s, dict) and "layer" in s and s["layer"][0]["mark"]["type"] == "rect"]
     assert heat, "no heatmap in the select report"
     names = {c["a"] for c in heat[0]["data"]["values"]}
     assert {"s1", "s2"} <= names and ({"s1_copy", "s2_scaled"} & names)
@@ -161,9 +151,7 @@ def test_select_heatmap_covers_selected_and_dropped(reports: dict[str, Path]) ->
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if find_chromium() is None and not os.environ.get("OUTRANK_CHROMIUM"):
-        pytest.skip(
-            "no chromium on PATH: install Debian's chromium (apt-get install chromium), as .ci/run does"
-        )
+        pytest.skip("no chromium on PATH: install Debian's chromium (apt-get install chromium), as .ci/run does")
     pytest.importorskip("websocket", reason="websocket-client (in the dev extra) is not installed")
     with chromium() as running:
         yield running

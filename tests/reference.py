@@ -338,6 +338,9 @@ class PairReference:
     redundancy_normalized: float
     conditional_relevance: float  # I(A;Y|B') minus its stratified expected value, B' coarsened
     conditional_p: float
+    conditional_mi: float  # plug-in I(A;Y|B') in nats
+    conditional_expected: float  # its stratified expected value in nats
+    conditional_df: int
     conditional_relevance_full: float  # the same given every level of B
 
 
@@ -435,8 +438,40 @@ def pair_reference(
         redundancy_normalized=normalized,
         conditional_relevance=(cmi - cmi_expected) / LN2,
         conditional_p=calibrated_chi2_p(cmi, cmi_expected, df),
+        conditional_mi=cmi,
+        conditional_expected=cmi_expected,
+        conditional_df=df,
         conditional_relevance_full=(full - full_expected) / LN2,
     )
+
+
+def combined_gain_p(given: Sequence[PairReference]) -> float:
+    """The combined test of a candidate's conditional relevances given several features
+    (README "outrank-cli select", Stopping), scipy as the oracle.
+
+    Each pair with degrees of freedom d > 0 gives the calibrated statistic t = I / (E / d)
+    (0 when I <= 0; a pair with E <= 0 < I makes the p-value 0). With T = sum t, D = sum d and
+    R = sum sqrt(d), the p-value is P(chi2 with D^2/R^2 degrees of freedom >= T D / R^2): the
+    scaled chi-square with mean D and the variance 2 R^2 of perfectly correlated statistics.
+    1 when no pair has degrees of freedom.
+    """
+    from scipy.stats import chi2
+
+    total = degrees = roots = 0.0
+    for stats in given:
+        if stats.conditional_df <= 0:
+            continue
+        if stats.conditional_mi > 0 and stats.conditional_expected <= 0:
+            return 0.0
+        if stats.conditional_mi > 0:
+            total += stats.conditional_mi * stats.conditional_df / stats.conditional_expected
+        degrees += stats.conditional_df
+        roots += math.sqrt(stats.conditional_df)
+    if degrees == 0:
+        return 1.0
+    if total <= 0:
+        return 1.0
+    return float(chi2.sf(total * degrees / roots**2, degrees**2 / roots**2))
 
 
 def _mean(values: Sequence[float]) -> float:
@@ -471,12 +506,13 @@ def greedy_select(
 
     X is *redundant* with a selected S when their normalized adjusted redundancy is >= 0.9, or
     when it is >= 0.5 and c(X|S) <= 0.25 max(rel(X), 0); the first such S in order of
-    selection is named. Without ``k`` a candidate is a non-redundant signal whose
-    c(X|S_j) is > 0 with p * F <= ``significance`` for every selected S_j and whose criterion
-    score is > 0; the search stops when none is left. With ``k`` the non-redundant signals go
-    first by the criterion, then the remaining columns by relevance, a non-redundant one before
-    any redundant one, until k are chosen or none is left. A step's p-value is the largest
-    conditional p given the selected features (its relevance p at step 1 and when filling k).
+    selection is named. Without ``k``, after step 1 a candidate is a non-redundant signal whose
+    criterion score is > 0 and whose combined conditional p-value given the selected S_j
+    (``combined_gain_p``) times F is <= ``significance``; the search stops when none is left.
+    With ``k`` the non-redundant signals go first by the criterion, then the remaining columns
+    by relevance, a non-redundant one before any redundant one, until k are chosen or none is
+    left. A step's p-value is its combined conditional p given the selected features (its
+    relevance p at step 1 and when filling k).
     Scores are rounded to 12 decimals; ties go to the earlier column. ``cache`` may be shared
     between calls on the same ``columns`` and ``y`` (it only saves time).
     """
@@ -540,11 +576,8 @@ def greedy_select(
         relation = _mean(conditional) - relevance
         return relevance - redundancy_weight * _mean(redundancy) + relation_weight * relation
 
-    def gains_everywhere(name: str) -> bool:
-        return all(
-            pair(name, j).conditional_relevance > 0 and significant(pair(name, j).conditional_p)
-            for j in chosen
-        )
+    def gain_p(name: str) -> float:
+        return combined_gain_p([pair(name, j) for j in chosen])
 
     def best_of(pool: list[str], score: dict[str, float]) -> str:
         # max keeps the first of equal values: pool is in column order
@@ -559,8 +592,8 @@ def greedy_select(
             break
         signals = [n for n in remaining if is_signal(n) and redundant_with(n) is None]
         score = {n: criterion_score(n) for n in signals}
-        if k is None:
-            signals = [n for n in signals if gains_everywhere(n) and (not chosen or score[n] > 0)]
+        if k is None and chosen:
+            signals = [n for n in signals if score[n] > 0 and significant(gain_p(n))]
         if signals:
             best = best_of(signals, score)
             if chosen:
@@ -571,7 +604,7 @@ def greedy_select(
                     len(chosen) + 1,
                     score[best],
                     rel[best].score,
-                    max(s.conditional_p for s in against),
+                    gain_p(best),
                     closest.b,
                     closest.redundancy,
                     closest.redundancy_normalized,

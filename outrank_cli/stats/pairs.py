@@ -14,15 +14,21 @@ three-way table (A, B, target) gives everything the greedy search needs:
   B (Vinh, Chan & Bailey, AAAI 2014: the null distribution of I(A;Y|B) has
   (|A|-1)(|Y|-1)|B| degrees of freedom, so the test loses its power as |B| grows);
 * the joint relevance I(A,B;Y) ~ I(B;Y) + I(A;Y|B').
+
+``combined_gain_p`` tests the conditional relevances of A given several features at once
+(the automatic stop of ``select``).
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from outrank_cli.kernels import lazy_module
+from outrank_cli.stats.chisquare import chi2_sf
 from outrank_cli.stats.relevance import LN2, adjusted_normalized, calibrated_p
 
 joint = lazy_module("outrank_cli.kernels.joint")
@@ -59,6 +65,10 @@ class PairStats:
     conditional_relevance: float  # I(A;Y|B') minus its stratified expected value, B' coarsened B
     conditional_mi: float  # plug-in I(A;Y|B')
     conditional_p: float
+    # the test behind conditional_p: I(A;Y|B') scaled so that its null mean is df (a
+    # chi-square with df degrees of freedom; 0 when there is nothing to test, inf when E = 0 < I)
+    conditional_statistic: float
+    conditional_df: float
 
 
 def coarse_strata(strata: np.ndarray, weights: np.ndarray, levels: int) -> np.ndarray | None:
@@ -100,7 +110,7 @@ def pair_stats(columns: SampleColumns, a: int, b: int, *, with_target: bool = Tr
     mi, expected, h_a, h_b = joint.pair_mi(
         cell_a, cell_b, counts.sum(axis=1), levels_a=columns.levels[a], levels_b=columns.levels[b]
     )
-    cmi = cmi_expected = 0.0
+    cmi = cmi_expected = df = 0.0
     p = 1.0
     if with_target:
         mapping = coarse_strata(cell_b, counts.sum(axis=1).astype(np.float64), columns.levels[b])
@@ -119,4 +129,44 @@ def pair_stats(columns: SampleColumns, a: int, b: int, *, with_target: bool = Tr
         conditional_relevance=(cmi - cmi_expected) / LN2,
         conditional_mi=cmi / LN2,
         conditional_p=p,
+        conditional_statistic=calibrated_statistic(cmi, cmi_expected, df),
+        conditional_df=max(df, 0.0),
     )
+
+
+def calibrated_statistic(mi: float, expected_mi: float, df: float) -> float:
+    """The statistic ``calibrated_p`` refers to a chi-square with ``df`` degrees of freedom:
+    I / (E[I] / df), a chi-square scaled so that its mean is the exact permutation mean E[I].
+    0 when there is nothing to test (df <= 0 or I <= 0), inf when E[I] <= 0 < I."""
+    if df <= 0 or mi <= 0.0:
+        return 0.0
+    if expected_mi <= 0.0:
+        return math.inf
+    return mi / (expected_mi / df)
+
+
+def combined_gain_p(given: Sequence[PairStats]) -> float:
+    """One p-value for "A adds nothing given any of the conditioning features" from the
+    conditional tests of A given each of them (``given``: A's pairs, one per feature).
+
+    The pairwise statistics T_j (each ~ chi-square with d_j degrees of freedom under its own
+    null) are summed. They share A and Y, so they are dependent: the sum has mean D = sum d_j
+    whatever the dependence, and at most the variance of perfectly correlated statistics,
+    2 (sum sqrt d_j)^2. The sum is referred to the scaled chi-square g * chi2_h with that
+    mean and that (largest) variance (Satterthwaite): g = (sum sqrt d_j)^2 / D, h = D / g.
+    With equal d_j this is the mean statistic tested as one chi-square with d degrees of
+    freedom; with one feature, that feature's own test. 1 when there is nothing to test.
+    """
+    statistic = dof = root = 0.0
+    for stats in given:
+        if stats.conditional_df <= 0:
+            continue
+        if math.isinf(stats.conditional_statistic):
+            return 0.0
+        statistic += stats.conditional_statistic
+        dof += stats.conditional_df
+        root += math.sqrt(stats.conditional_df)
+    if dof <= 0:
+        return 1.0
+    scale = root * root / dof
+    return chi2_sf(statistic / scale, dof / scale)

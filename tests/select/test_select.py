@@ -232,13 +232,29 @@ def test_greedy_search_matches_reference(criteria_case, criterion, k):
 
 @pytest.mark.parametrize("criterion", CRITERIA)
 def test_automatic_stop_at_a_strict_level_matches_reference(criteria_case, criterion):
-    # at 1e-6 `weak` is still a signal but its gain given s1 is no longer significant
-    got = criteria_case.library(criterion=criterion, significance=1e-6)
-    expected = criteria_case.reference(criterion=criterion, significance=1e-6)
+    # at 1e-7 `weak` is still a signal (p 5.7e-10, x 13 features) but its combined gain given
+    # the selected features is no longer significant
+    got = criteria_case.library(criterion=criterion, significance=1e-7)
+    expected = criteria_case.reference(criterion=criterion, significance=1e-7)
     assert_same_search(got, expected)
     assert ("weak", "no significant gain beyond the selected features") in [
         (d.name, d.reason) for d in expected.dropped
     ]
+
+
+@pytest.mark.parametrize("criterion", CRITERIA)
+def test_automatic_stop_pools_the_evidence_of_every_selected_feature(criteria_case, criterion):
+    # inter_a acts with inter_b (a XOR b): given inter_b its gain is overwhelming, given s1 it
+    # is not significant at 1e-4 / 13 on its own. The stop tests the gain given all selected
+    # features at once, so one weak pair no longer vetoes it.
+    got = criteria_case.library(criterion=criterion, significance=1e-4)
+    expected = criteria_case.reference(criterion=criterion, significance=1e-4)
+    assert_same_search(got, expected)
+    assert "inter_a" in [s.name for s in expected.selected]
+    step = next(s for s in expected.selected if s.name == "inter_a")
+    given = [criteria_case.cache.pairs[("inter_a", s.name)] for s in expected.selected[: step.step - 1]]
+    assert max(g.conditional_p for g in given) * 13 > 1e-4  # the old rule dropped it
+    assert step.p_value == reference.combined_gain_p(given) and step.p_value * 13 <= 1e-4
 
 
 @pytest.mark.parametrize(

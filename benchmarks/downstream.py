@@ -12,7 +12,7 @@ For every table: a fixed 70/30 split stratified by the target (seed 0); every se
 training split only; LightGBM (200 trees, learning rate 0.05, otherwise its defaults, text
 columns as LightGBM categories) is fitted on the training split with each subset and scored by
 AUC on the test split. Subsets: all columns; ``outrank-cli select`` with the automatic stop and
-with ``--k K``; ``mrmr_classif(K=K)`` (mrmr-selection, its defaults, on ordinal-encoded
+with ``--k K``, each also with ``--interactions``; ``mrmr_classif(K=K)`` (mrmr-selection, its defaults, on ordinal-encoded
 columns); the top K of LightGBM's gain importance (fitted on the training split, all columns).
 The training split is written to ``benchmarks/data/downstream/`` (git ignores it) and
 ``select`` runs on it through the library with its defaults.
@@ -169,11 +169,12 @@ def auc_of(train: pl.DataFrame, test: pl.DataFrame, target: str, names: list[str
     return float(roc_auc_score(test[target].to_numpy(), model.predict_proba(test_x)[:, 1]))
 
 
-def outrank_subset(path: Path, target: str, k: int | None) -> list[str]:
+def outrank_subset(path: Path, target: str, k: int | None, *, interactions: bool = False) -> list[str]:
     from outrank_cli.pipeline import Request
     from outrank_cli.select import PassOptions, SearchOptions, select_features
 
-    result = select_features(Request([str(path)], PassOptions(target=target)), SearchOptions(k=k))
+    search = SearchOptions(k=k, interactions=interactions)
+    result = select_features(Request([str(path)], PassOptions(target=target)), search)
     return [s.name for s in result.selected]
 
 
@@ -199,6 +200,9 @@ def run_table(name: str, ks: list[int]) -> list[dict[str, object]]:
     add("all columns", None, features, 0.0)
     started = time.perf_counter()
     add("select (automatic)", None, outrank_subset(train_path, target, None), time.perf_counter() - started)
+    started = time.perf_counter()
+    chosen = outrank_subset(train_path, target, None, interactions=True)
+    add("select --interactions", None, chosen, time.perf_counter() - started)
     import lightgbm  # noqa: F401
     from mrmr import mrmr_classif
 
@@ -210,6 +214,9 @@ def run_table(name: str, ks: list[int]) -> list[dict[str, object]]:
             continue
         started = time.perf_counter()
         add("select --k", k, outrank_subset(train_path, target, k), time.perf_counter() - started)
+        started = time.perf_counter()
+        chosen = outrank_subset(train_path, target, k, interactions=True)
+        add("select --interactions --k", k, chosen, time.perf_counter() - started)
         started = time.perf_counter()
         chosen = mrmr_classif(
             X=ordinal(train, features), y=train[target].to_numpy(), K=k, show_progress=False

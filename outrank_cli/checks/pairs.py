@@ -1,7 +1,9 @@
 """Duplicate and near-duplicate feature pairs, on the row sample.
 
 Pairs are screened by entropy first: normalized MI is at most min(H_a, H_b) / mean(H_a, H_b),
-so pairs whose entropies differ too much are never counted.
+so pairs whose entropies differ too much are never counted. When many pairs are left (wide
+tables), a block-MinHash screen (``checks.screen``) drops the pairs whose rows are grouped
+unlike each other before the survivors are counted exactly.
 """
 
 from __future__ import annotations
@@ -11,16 +13,22 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from outrank_cli.checks.findings import Finding, Severity
+from outrank_cli.checks.screen import screen_pairs
 from outrank_cli.checks.thresholds import Thresholds
 from outrank_cli.pipeline import Scored
 from outrank_cli.stats.pairs import pair_stats
 
 # entropies on the sample and on all rows differ a little; screen with some slack
 _SCREEN_SLACK = 0.02
+# fewer pairs than this are all counted exactly (a second or two); more go through the MinHash screen
+MINHASH_ABOVE = 2_000
 
 
-def pair_findings(scored: Scored, t: Thresholds, *, pool: ThreadPoolExecutor) -> list[Finding]:
-    """Duplicate and near-duplicate feature pairs, on the sample, after entropy screening."""
+def pair_findings(
+    scored: Scored, t: Thresholds, *, pool: ThreadPoolExecutor, minhash_above: int = MINHASH_ABOVE
+) -> list[Finding]:
+    """Duplicate and near-duplicate feature pairs, on the sample, after entropy screening
+    (and, past ``minhash_above`` pairs, the MinHash screen)."""
     columns = scored.sample
     assert columns is not None, "pair findings need a pass with a row sample"
     entropies = []
@@ -35,6 +43,8 @@ def pair_findings(scored: Scored, t: Thresholds, *, pool: ThreadPoolExecutor) ->
             low, high = sorted((entropies[i], entropies[j]))
             if low / ((low + high) / 2.0) >= t.near_duplicate - _SCREEN_SLACK:
                 screened.append((i, j))
+    if len(screened) > minhash_above:
+        screened = screen_pairs(columns, screened, pool=pool, seed=scored.options.seed)
     out: list[Finding] = []
     for stats in pool.map(lambda pair: pair_stats(columns, pair[0], pair[1], with_target=False), screened):
         a, b = columns.names[stats.a], columns.names[stats.b]

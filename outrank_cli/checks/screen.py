@@ -63,7 +63,9 @@ def screen_pairs(
     chunks = np.array_split(np.arange(len(pairs)), max(1, min(len(pairs) // 10_000, 64)))
 
     def judge(chunk: np.ndarray) -> np.ndarray:
-        excess, informative = screen.minhash_excess(signatures, blocks, first[chunk], second[chunk], rows=rows)
+        excess, informative = screen.minhash_excess(
+            signatures, blocks, first[chunk], second[chunk], rows=rows
+        )
         keep: np.ndarray = (informative < MIN_ANCHORS) | (excess >= MIN_EXCESS * informative)
         return keep
 

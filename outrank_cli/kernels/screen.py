@@ -30,9 +30,9 @@ def block_minhash(
     if c.shape != h.shape:
         raise ValueError(f"codes and row hashes differ in length: {c.shape}, {h.shape}")
     a = np.ascontiguousarray(anchors, dtype=np.int64)
-    if a.shape[0] and not (0 <= int(a.min()) and int(a.max()) < c.shape[0]):
+    if a.shape[0] and not (int(a.min()) >= 0 and int(a.max()) < c.shape[0]):
         raise ValueError(f"anchor rows must lie in [0, {c.shape[0]}), got [{a.min()}, {a.max()}]")
-    if c.shape[0] and not (0 <= int(c.min()) and int(c.max()) < levels):
+    if c.shape[0] and not (int(c.min()) >= 0 and int(c.max()) < levels):
         raise ValueError(f"codes must lie in [0, {levels}), got [{c.min()}, {c.max()}]")
     signature, block = _block_minhash(c, h, a, int(levels))
     return signature, block
@@ -55,7 +55,9 @@ def minhash_excess(
     pb = np.ascontiguousarray(pairs_b, dtype=np.int64)
     if pa.shape != pb.shape:
         raise ValueError(f"pair index arrays differ in length: {pa.shape}, {pb.shape}")
-    if pa.shape[0] and not (0 <= min(int(pa.min()), int(pb.min())) and max(int(pa.max()), int(pb.max())) < s.shape[0]):
+    if pa.shape[0] and not (
+        min(int(pa.min()), int(pb.min())) >= 0 and max(int(pa.max()), int(pb.max())) < s.shape[0]
+    ):
         raise ValueError(f"pair indices must lie in [0, {s.shape[0]})")
     if rows < 2:
         return np.zeros(pa.shape[0]), np.zeros(pa.shape[0])

@@ -5,7 +5,17 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from outrank_cli.kernels.njit.types import F8, I8, F8Array, I4Array, I4Matrix, I8Array, U8Array, U8Matrix, export
+from outrank_cli.kernels.njit.types import (
+    F8,
+    I8,
+    F8Array,
+    I4Array,
+    I4Matrix,
+    I8Array,
+    U8Array,
+    U8Matrix,
+    export,
+)
 
 _NO_OTHER = np.uint64(0xFFFFFFFFFFFFFFFF)
 _INV_2_64 = 2.0**-64
@@ -13,9 +23,7 @@ _INV_2_64 = 2.0**-64
 
 @export
 @nb.njit(cache=True, nogil=True)
-def block_minhash(
-    codes: I4Array, row_hash: U8Array, anchors: I8Array, levels: I8
-) -> tuple[U8Array, I4Array]:
+def block_minhash(codes: I4Array, row_hash: U8Array, anchors: I8Array, levels: I8) -> tuple[U8Array, I4Array]:
     n = codes.shape[0]
     k = anchors.shape[0]
     size = np.zeros(levels, dtype=np.int32)

@@ -18,7 +18,6 @@ from outrank_cli.kernels.njit.types import (
 )
 
 _NO_OTHER = np.uint64(0xFFFFFFFFFFFFFFFF)
-_INV_2_64 = 2.0**-64
 
 
 @export
@@ -46,6 +45,29 @@ def block_minhash(codes: I4Array, row_hash: U8Array, anchors: I8Array, levels: I
     anchor_hash = np.empty(k, dtype=np.uint64)
     for t in range(k):
         anchor_hash[t] = row_hash[anchors[grouped[t]]]
+    # a level's anchors are found through a table of 2-4 buckets per anchor by the top bits
+    # of the hash (hashes are uniform, so a bucket holds about half an anchor)
+    bits = np.zeros(levels, dtype=np.int64)
+    table_start = np.zeros(levels + 1, dtype=np.int64)
+    for v in range(levels):
+        m = start[v + 1] - start[v]
+        b = 0
+        while (np.int64(1) << b) < 2 * m:
+            b += 1
+        bits[v] = b
+        table_start[v + 1] = table_start[v] + (np.int64(1) << b) + 1 if m > 0 else table_start[v]
+    table = np.empty(table_start[levels], dtype=np.int64)
+    for v in range(levels):
+        lo = start[v]
+        hi = start[v + 1]
+        if lo == hi:
+            continue
+        shift = np.uint64(64 - bits[v])
+        position = lo
+        for bucket in range(table_start[v + 1] - table_start[v]):
+            while position < hi and np.int64(anchor_hash[position] >> shift) < bucket:
+                position += 1
+            table[table_start[v] + bucket] = position
     # each anchor's signature: the next hash after its own among the other rows of its level,
     # cyclically (MinHash under the hash rotated by the anchor's own, so anchors of one level
     # draw different minima). A row can only be next for the anchor just below it.
@@ -57,13 +79,8 @@ def block_minhash(codes: I4Array, row_hash: U8Array, anchors: I8Array, levels: I
         if lo == hi:
             continue
         h = row_hash[i]
-        # anchor hashes are uniform: guess the place, then walk (a step or two on average)
-        left = lo + np.int64(float(h) * _INV_2_64 * (hi - lo))
-        if left > hi:
-            left = hi
-        while left > lo and anchor_hash[left - 1] >= h:
-            left -= 1
-        while left < hi and anchor_hash[left] < h:
+        left = table[table_start[c] + np.int64(h >> np.uint64(64 - bits[c]))]
+        while left < hi and anchor_hash[left] < h:  # first anchor with hash >= h
             left += 1
         below = left - 1 if left > lo else hi - 1
         distance = h - anchor_hash[below]  # wraps: a row below every anchor serves the top one

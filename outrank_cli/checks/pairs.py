@@ -16,6 +16,7 @@ from outrank_cli.checks.findings import Finding, Severity
 from outrank_cli.checks.screen import screen_pairs
 from outrank_cli.checks.thresholds import Thresholds
 from outrank_cli.pipeline import Scored
+from outrank_cli.progress import Progress, ProgressCallback, ignore_progress
 from outrank_cli.stats.pairs import pair_stats
 
 # entropies on the sample and on all rows differ a little; screen with some slack
@@ -25,10 +26,16 @@ MINHASH_ABOVE = 2_000
 
 
 def pair_findings(
-    scored: Scored, t: Thresholds, *, pool: ThreadPoolExecutor, minhash_above: int = MINHASH_ABOVE
+    scored: Scored,
+    t: Thresholds,
+    *,
+    pool: ThreadPoolExecutor,
+    minhash_above: int = MINHASH_ABOVE,
+    progress: ProgressCallback = ignore_progress,
 ) -> list[Finding]:
     """Duplicate and near-duplicate feature pairs, on the sample, after entropy screening
-    (and, past ``minhash_above`` pairs, the MinHash screen)."""
+    (and, past ``minhash_above`` pairs, the MinHash screen); ``progress`` hears of the pairs
+    counted."""
     columns = scored.sample
     assert columns is not None, "pair findings need a pass with a row sample"
     entropies = []
@@ -43,10 +50,15 @@ def pair_findings(
             low, high = sorted((entropies[i], entropies[j]))
             if low / ((low + high) / 2.0) >= t.near_duplicate - _SCREEN_SLACK:
                 screened.append((i, j))
+    progress(Progress("pairs", 0, len(screened), unit="pairs"))
     if len(screened) > minhash_above:
         screened = screen_pairs(columns, screened, pool=pool, seed=scored.options.seed)
     out: list[Finding] = []
-    for stats in pool.map(lambda pair: pair_stats(columns, pair[0], pair[1], with_target=False), screened):
+    every = max(len(screened) // 200, 1)
+    results = pool.map(lambda pair: pair_stats(columns, pair[0], pair[1], with_target=False), screened)
+    for done, stats in enumerate(results, 1):
+        if done % every == 0 or done == len(screened):
+            progress(Progress("pairs", done, len(screened), unit="pairs"))
         a, b = columns.names[stats.a], columns.names[stats.b]
         values = {
             "normalized": stats.redundancy_normalized,

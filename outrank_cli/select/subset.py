@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from outrank_cli.errors import UsageError
 from outrank_cli.options import SearchOptions
 from outrank_cli.pipeline import Request, RunInfo
+from outrank_cli.progress import Progress
 from outrank_cli.select.criteria import CRITERIA
 from outrank_cli.select.greedy import Dropped, SearchPath, Selected, greedy_search
 from outrank_cli.select.matrix import RedundancyMatrix, heatmap_columns, redundancy_matrix
@@ -51,6 +52,7 @@ def select_features(
         raise UsageError(f"unknown --criterion {search.criterion!r}; valid: {', '.join(CRITERIA)}")
     with request.scored(sample_rows=search.sample_rows) as (scored, pool):
         started = time.perf_counter()
+        request.progress(Progress("selection", 0, None, unit="features"))
         path = greedy_search(scored, search, pool=pool)
         matrix = None
         if matrix_columns > 0 and scored.sample is not None:

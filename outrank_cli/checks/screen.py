@@ -12,7 +12,6 @@ only drop pairs, never change a finding.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -33,41 +32,41 @@ MIN_ANCHORS = 64
 
 def screen_pairs(
     columns: SampleColumns,
-    pairs: Sequence[tuple[int, int]],
+    first: np.ndarray,
+    second: np.ndarray,
     *,
     pool: ThreadPoolExecutor,
     seed: int,
     anchors: int = ANCHORS,
-) -> list[tuple[int, int]]:
-    """The pairs of ``pairs`` (feature indices into ``columns``) that may repeat each other."""
+) -> np.ndarray:
+    """Which pairs ``(first[p], second[p])`` (feature indices into ``columns``) may repeat
+    each other: ``bool[pairs]``."""
     rows = columns.rows
-    if not pairs or rows < 2:
-        return list(pairs)
+    first = np.asarray(first, dtype=np.int64)
+    second = np.asarray(second, dtype=np.int64)
+    if first.shape[0] == 0 or rows < 2:
+        return np.ones(first.shape[0], dtype=bool)
     rng = np.random.default_rng(seed)
     anchor_rows = np.sort(rng.choice(rows, size=min(anchors, rows), replace=False))
     row_hash = hashing.mix64_array(np.arange(rows, dtype=np.uint64), seed)
-    used = sorted({i for pair in pairs for i in pair})
-    position = {column: p for p, column in enumerate(used)}
-    signatures = np.empty((len(used), anchor_rows.shape[0]), dtype=np.uint64)
-    blocks = np.empty((len(used), anchor_rows.shape[0]), dtype=np.int32)
+    used = np.union1d(first, second)
+    signatures = np.empty((used.shape[0], anchor_rows.shape[0]), dtype=np.uint64)
+    blocks = np.empty((used.shape[0], anchor_rows.shape[0]), dtype=np.int32)
 
     def sign(p: int) -> None:
-        column = used[p]
+        column = int(used[p])
         signatures[p], blocks[p] = screen.block_minhash(
             columns.codes[column], row_hash, anchor_rows, levels=columns.levels[column]
         )
 
-    list(pool.map(sign, range(len(used))))
-    first = np.array([position[a] for a, _ in pairs], dtype=np.int64)
-    second = np.array([position[b] for _, b in pairs], dtype=np.int64)
-    chunks = np.array_split(np.arange(len(pairs)), max(1, min(len(pairs) // 10_000, 64)))
+    list(pool.map(sign, range(used.shape[0])))
+    a = np.searchsorted(used, first)
+    b = np.searchsorted(used, second)
+    chunks = np.array_split(np.arange(first.shape[0]), max(1, min(first.shape[0] // 10_000, 256)))
 
     def judge(chunk: np.ndarray) -> np.ndarray:
-        excess, informative = screen.minhash_excess(
-            signatures, blocks, first[chunk], second[chunk], rows=rows
-        )
+        excess, informative = screen.minhash_excess(signatures, blocks, a[chunk], b[chunk], rows=rows)
         keep: np.ndarray = (informative < MIN_ANCHORS) | (excess >= MIN_EXCESS * informative)
         return keep
 
-    kept = np.concatenate(list(pool.map(judge, chunks)))
-    return [pair for pair, keep in zip(pairs, kept, strict=True) if keep]
+    return np.concatenate(list(pool.map(judge, chunks)))

@@ -72,7 +72,9 @@ def progress_bar(quiet: bool) -> tuple[ProgressCallback, Any]:
         if event.phase == "partitions":  # the Dask engine reports partitions done
             done, rate = f"{event.rows:,}/{event.total_rows:,} partitions", ""
         else:
-            done = f"{event.rows:,} {event.unit}" if total is None else f"{event.rows:,}/{total:,} {event.unit}"
+            done = (
+                f"{event.rows:,} {event.unit}" if total is None else f"{event.rows:,}/{total:,} {event.unit}"
+            )
             counting = event.phase in ("count", "pairs") and elapsed > 0 and event.rows
             rate = f"{event.rows / elapsed:,.0f} {event.unit}/s" if counting else ""
         fields = {

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import adjusted_mutual_info_score
 
-from outrank_cli.checks.pairs import pair_findings
+from outrank_cli.checks.pairs import entropy_screen, pair_findings
 from outrank_cli.checks.screen import screen_pairs
 from outrank_cli.checks.thresholds import Thresholds
 from outrank_cli.options import PassOptions
@@ -24,6 +24,12 @@ NEAR = Thresholds().near_duplicate
 
 def _dense(values: np.ndarray) -> np.ndarray:
     return np.unique(values, return_inverse=True)[1].astype(np.int32)
+
+
+def _kept(sample: SampleColumns, pairs: list[tuple[int, int]], **options) -> set[tuple[int, int]]:
+    first, second = np.array(pairs).T
+    keep = screen_pairs(sample, first, second, **options)
+    return {pair for pair, k in zip(pairs, keep, strict=True) if k}
 
 
 def _entropy(codes: np.ndarray) -> float:
@@ -94,7 +100,7 @@ def test_screen_keeps_every_pair_the_exhaustive_count_flags(sample):
     assert {"copy", "half", "noise1", "noise3", "noise5"} <= kinds
     assert len(flagged) >= 40
     with ThreadPoolExecutor(2) as pool:
-        kept = set(screen_pairs(sample, pairs, pool=pool, seed=0))
+        kept = _kept(sample, pairs, pool=pool, seed=0)
     assert flagged <= kept, [(sample.names[a], sample.names[b]) for a, b in flagged - kept]
     # and it is worth running: unrelated pairs are dropped (the planted families are related)
     families = {i: sample.names[i].split("_")[1] for i in range(len(sample.names))}
@@ -111,7 +117,7 @@ def test_screen_keeps_duplicates_at_any_seed(sample, seed):
         if name.endswith(("_copy", "_noise1"))
     ]
     with ThreadPoolExecutor(2) as pool:
-        kept = set(screen_pairs(sample, planted, pool=pool, seed=seed))
+        kept = _kept(sample, planted, pool=pool, seed=seed)
     assert kept == set(planted)
 
 
@@ -131,3 +137,18 @@ def test_findings_equal_with_and_without_the_screen(tmp_path):
     assert [(f.code, f.column, f.other, f.values) for f in screened] == [
         (f.code, f.column, f.other, f.values) for f in exhaustive
     ]
+
+
+def test_entropy_screen_is_the_pairwise_bound(sample):
+    entropy = [_entropy(c) for c in sample.codes]
+    for bound in (0.0, 0.5, 0.88, 0.999):
+        expected = [
+            (i, j)
+            for i in range(len(entropy))
+            for j in range(i + 1, len(entropy))
+            if entropy[i] > 0
+            and entropy[j] > 0
+            and min(entropy[i], entropy[j]) / ((entropy[i] + entropy[j]) / 2.0) >= bound
+        ]
+        first, second = entropy_screen(sample, bound)
+        assert list(zip(first.tolist(), second.tolist(), strict=True)) == expected

@@ -23,6 +23,9 @@ screen = lazy_module("outrank_cli.kernels.screen")
 hashing = lazy_module("outrank_cli.kernels.hashing")
 
 ANCHORS = 2048
+# with many pairs, fewer anchors (not below FEWEST_ANCHORS): about this many comparisons in all
+COMPARISONS = 2_000_000_000
+FEWEST_ANCHORS = 256
 # agreement above chance, as a share of the anchors: unrelated columns of the recommender table
 # reach 0.03, a copy with levels merged in fours (normalized MI below 0.9) 0.2
 MIN_EXCESS = 0.1
@@ -37,15 +40,19 @@ def screen_pairs(
     *,
     pool: ThreadPoolExecutor,
     seed: int,
-    anchors: int = ANCHORS,
+    anchors: int | None = None,
 ) -> np.ndarray:
     """Which pairs ``(first[p], second[p])`` (feature indices into ``columns``) may repeat
-    each other: ``bool[pairs]``."""
+    each other: ``bool[pairs]``. ``anchors`` defaults to ``ANCHORS``, fewer (down to
+    ``FEWEST_ANCHORS``) when there are so many pairs that comparing them would take longer
+    than reading the table."""
     rows = columns.rows
     first = np.asarray(first, dtype=np.int64)
     second = np.asarray(second, dtype=np.int64)
     if first.shape[0] == 0 or rows < 2:
         return np.ones(first.shape[0], dtype=bool)
+    if anchors is None:
+        anchors = int(min(ANCHORS, max(FEWEST_ANCHORS, COMPARISONS // first.shape[0])))
     rng = np.random.default_rng(seed)
     anchor_rows = np.sort(rng.choice(rows, size=min(anchors, rows), replace=False))
     row_hash = hashing.mix64_array(np.arange(rows, dtype=np.uint64), seed)

@@ -108,16 +108,16 @@ def test_screen_keeps_every_pair_the_exhaustive_count_flags(sample):
     assert sum(p in kept for p in unrelated) <= 0.02 * len(unrelated)
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_screen_keeps_duplicates_at_any_seed(sample, seed):
+@pytest.mark.parametrize(("seed", "anchors"), [(0, None), (1, None), (2, None), (0, 256), (1, 256)])
+def test_screen_keeps_duplicates_at_any_seed(sample, seed, anchors):
     index = {name: i for i, name in enumerate(sample.names)}
     planted = [
         (index[name.rsplit("_", 1)[0]], i)
         for i, name in enumerate(sample.names)
-        if name.endswith(("_copy", "_noise1"))
+        if name.endswith(("_copy", "_noise1")) or (name.endswith("_half") and sample.levels[i] >= 20)
     ]
     with ThreadPoolExecutor(2) as pool:
-        kept = _kept(sample, planted, pool=pool, seed=seed)
+        kept = _kept(sample, planted, pool=pool, seed=seed, anchors=anchors)
     assert kept == set(planted)
 
 

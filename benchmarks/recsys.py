@@ -5,11 +5,18 @@ Usage (from the repository root)::
 
     python benchmarks/generate_recsys.py --rows 200000 --columns 1000 --out benchmarks/data/recsys.parquet
     python benchmarks/recsys.py benchmarks/data/recsys.parquet [--command "outrank-cli"] [--repeats 3]
+        [--against-floor rank,select,check,redundancy]
 
 Runs ``rank`` (as a fresh process, ``--repeats`` times; median wall time and peak RSS), then
 prints where every informative ID column landed, the best rank of a noise column, and where the
 list column ``interests`` landed with its best values. Exit 1 when an informative column ranks
 below a noise column.
+
+With ``--against-floor``, also times the named commands (``select --k 20``, ``check``,
+``redundancy --top 50``, ``rank``) side by side with the polars read floor
+(``pl.scan_parquet(p).select(pl.all().n_unique()).collect()`` in a fresh process): each
+repeat runs the floor and then every command, so a busy machine slows them alike; prints
+medians of wall time, the ratio to the floor and peak RSS.
 """
 
 from __future__ import annotations
@@ -36,6 +43,41 @@ def run(command: list[str], out: Path) -> tuple[float, float]:
     return time.perf_counter() - started, usage.ru_maxrss / 1024
 
 
+FLOOR = "import polars as pl, sys; pl.scan_parquet(sys.argv[1]).select(pl.all().n_unique()).collect()"
+COMMANDS = {
+    "rank": ["rank"],
+    "select": ["select", "--k", "20"],
+    "check": ["check"],
+    "redundancy": ["redundancy", "--top", "50"],
+}
+
+
+def against_floor(table: Path, command: list[str], names: list[str], repeats: int, tmp: Path) -> None:
+    """Median wall time, ratio to the floor and peak RSS of each command, runs interleaved."""
+    runs: dict[str, list[tuple[float, float]]] = {"floor": [], **{n: [] for n in names}}
+    for _ in range(repeats):
+        runs["floor"].append(run([sys.executable, "-c", FLOOR, str(table)], tmp / "floor.out"))
+        for name in names:
+            argv = [
+                *command,
+                *COMMANDS[name][:1],
+                str(table),
+                "-t",
+                "y",
+                *COMMANDS[name][1:],
+                "-f",
+                "json",
+                "-q",
+            ]
+            runs[name].append(run(argv, tmp / f"{name}.json"))
+    floor = statistics.median(w for w, _ in runs["floor"])
+    print(f"{'':<12} {'median wall':>12} {'x floor':>8} {'peak RSS':>10}")
+    for name, timed in runs.items():
+        wall = statistics.median(w for w, _ in timed)
+        rss = statistics.median(r for _, r in timed)
+        print(f"{name:<12} {wall:>10.2f} s {wall / floor:>7.2f}x {rss / 1024:>7.2f} GB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -43,7 +85,19 @@ def main() -> None:
     parser.add_argument("table", type=Path)
     parser.add_argument("--command", default="outrank-cli", help="how to call outrank-cli")
     parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument(
+        "--against-floor",
+        default="",
+        help="commands to time against the read floor: rank,select,check,redundancy",
+    )
     args = parser.parse_args()
+    if args.against_floor:
+        names = [n.strip() for n in args.against_floor.split(",") if n.strip()]
+        unknown = sorted(set(names) - set(COMMANDS))
+        if unknown:
+            raise SystemExit(f"--against-floor: unknown {unknown}; valid: {', '.join(COMMANDS)}")
+        with tempfile.TemporaryDirectory() as tmp:
+            against_floor(args.table, shlex.split(args.command), names, args.repeats, Path(tmp))
     truth = set(json.loads(args.table.with_suffix(".truth.json").read_text())["informative"])
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "rank.json"

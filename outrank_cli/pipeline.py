@@ -235,13 +235,16 @@ def _delimited_as_text(source: Source, specs: Sequence[str]) -> Source:
 
 
 def sample_columns(encoded: Sequence[EncodedFeature], sample: RowSample) -> SampleColumns:
-    """The final codes of every feature on the row sample (numeric columns as their bins)."""
+    """The final codes of every feature on the row sample (numeric columns as their bins).
+
+    The sample's own rows are rewritten to the final codes and shared, not copied: on a
+    wide table a copy of the binned columns would double the sample's memory. Call it once.
+    """
     codes = []
     for index, feature in enumerate(encoded):
-        column = sample.column(index)
-        codes.append(
-            np.ascontiguousarray(column if feature.sample_map is None else feature.sample_map[column])
-        )
+        if feature.sample_map is not None:
+            sample.remap_column(index, feature.sample_map)
+        codes.append(np.ascontiguousarray(sample.column(index)))
     return SampleColumns(
         names=tuple(f.name for f in encoded),
         codes=tuple(codes),

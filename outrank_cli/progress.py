@@ -8,11 +8,14 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Progress:
-    """One progress event: ``phase`` ("target" pre-pass, "count", "stats"), rows so far."""
+    """One progress event: ``phase`` ("target" pre-pass, "count", "stats", and after the pass
+    "pairs" or "selection"), how much is done (``rows``, or the ``unit`` counted) and of how
+    much in all (``total_rows``; None when unknown, an estimate for CSV)."""
 
     phase: str
     rows: int
     total_rows: int | None = None
+    unit: str = "rows"
 
 
 ProgressCallback = Callable[[Progress], None]

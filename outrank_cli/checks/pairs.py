@@ -1,7 +1,9 @@
 """Duplicate and near-duplicate feature pairs, on the row sample.
 
 Pairs are screened by entropy first: normalized MI is at most min(H_a, H_b) / mean(H_a, H_b),
-so pairs whose entropies differ too much are never counted.
+so pairs whose entropies differ too much are never counted. When many pairs are left (wide
+tables), a block-MinHash screen (``checks.screen``) drops the pairs whose rows are grouped
+unlike each other before the survivors are counted exactly.
 """
 
 from __future__ import annotations
@@ -11,32 +13,74 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from outrank_cli.checks.findings import Finding, Severity
+from outrank_cli.checks.screen import screen_pairs
 from outrank_cli.checks.thresholds import Thresholds
 from outrank_cli.pipeline import Scored
-from outrank_cli.stats.pairs import pair_stats
+from outrank_cli.progress import Progress, ProgressCallback, ignore_progress
+from outrank_cli.stats.pairs import SampleColumns, pair_stats
 
 # entropies on the sample and on all rows differ a little; screen with some slack
 _SCREEN_SLACK = 0.02
+# fewer pairs than this are all counted exactly (a second or two); more go through the MinHash screen
+MINHASH_ABOVE = 2_000
 
 
-def pair_findings(scored: Scored, t: Thresholds, *, pool: ThreadPoolExecutor) -> list[Finding]:
-    """Duplicate and near-duplicate feature pairs, on the sample, after entropy screening."""
-    columns = scored.sample
-    assert columns is not None, "pair findings need a pass with a row sample"
-    entropies = []
-    for codes, levels in zip(columns.codes, columns.levels, strict=True):
+def entropy_screen(columns: SampleColumns, bound: float) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs ``i < j`` of features with entropy whose bound ``min(H) / mean(H)`` on the
+    normalized MI is at least ``bound``: two ``int64`` arrays, by ``i`` then ``j``."""
+    entropies = np.zeros(len(columns.codes))
+    for index, (codes, levels) in enumerate(zip(columns.codes, columns.levels, strict=True)):
         counts = np.bincount(codes, minlength=levels).astype(np.float64)
         p = counts[counts > 0] / max(codes.shape[0], 1)
-        entropies.append(float(-(p * np.log(p)).sum()))
-    live = [i for i, h in enumerate(entropies) if h > 0]
-    screened = []
-    for x, i in enumerate(live):
-        for j in live[x + 1 :]:
-            low, high = sorted((entropies[i], entropies[j]))
-            if low / ((low + high) / 2.0) >= t.near_duplicate - _SCREEN_SLACK:
-                screened.append((i, j))
+        entropies[index] = float(-(p * np.log(p)).sum())
+    live = np.flatnonzero(entropies > 0)
+    # in rising entropy, a column's partners are the next ones up to a cut-off; then the exact test
+    order = live[np.argsort(entropies[live], kind="stable")]
+    ascending = entropies[order]
+    reach = 2.0 / max(bound, 1e-12) - 1.0
+    stops = np.searchsorted(ascending, ascending * reach * (1 + 1e-9), side="right")
+    firsts, seconds = [], []
+    for position in range(order.shape[0]):
+        partners = order[position + 1 : stops[position]]
+        if partners.shape[0] == 0:
+            continue
+        low = np.minimum(entropies[partners], entropies[order[position]])
+        high = np.maximum(entropies[partners], entropies[order[position]])
+        partners = partners[low / ((low + high) / 2.0) >= bound]
+        firsts.append(np.minimum(partners, order[position]))
+        seconds.append(np.maximum(partners, order[position]))
+    if not firsts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    first, second = np.concatenate(firsts), np.concatenate(seconds)
+    by_pair = np.lexsort((second, first))
+    return first[by_pair], second[by_pair]
+
+
+def pair_findings(
+    scored: Scored,
+    t: Thresholds,
+    *,
+    pool: ThreadPoolExecutor,
+    minhash_above: int = MINHASH_ABOVE,
+    progress: ProgressCallback = ignore_progress,
+) -> list[Finding]:
+    """Duplicate and near-duplicate feature pairs, on the sample, after entropy screening
+    (and, past ``minhash_above`` pairs, the MinHash screen); ``progress`` hears of the pairs
+    counted."""
+    columns = scored.sample
+    assert columns is not None, "pair findings need a pass with a row sample"
+    first, second = entropy_screen(columns, t.near_duplicate - _SCREEN_SLACK)
+    progress(Progress("pairs", 0, first.shape[0], unit="pairs"))
+    if first.shape[0] > minhash_above:
+        kept = screen_pairs(columns, first, second, pool=pool, seed=scored.options.seed)
+        first, second = first[kept], second[kept]
+    screened = list(zip(first.tolist(), second.tolist(), strict=True))
     out: list[Finding] = []
-    for stats in pool.map(lambda pair: pair_stats(columns, pair[0], pair[1], with_target=False), screened):
+    every = max(len(screened) // 200, 1)
+    results = pool.map(lambda pair: pair_stats(columns, pair[0], pair[1], with_target=False), screened)
+    for done, stats in enumerate(results, 1):
+        if done % every == 0 or done == len(screened):
+            progress(Progress("pairs", done, len(screened), unit="pairs"))
         a, b = columns.names[stats.a], columns.names[stats.b]
         values = {
             "normalized": stats.redundancy_normalized,

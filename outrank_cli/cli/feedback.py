@@ -32,40 +32,63 @@ def progress_bar(quiet: bool) -> tuple[ProgressCallback, Any]:
     if quiet or not sys.stderr.isatty():
         return ignore_progress, None
     from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     bar = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
-        TextColumn("{task.fields[rows]}"),
+        TextColumn("{task.fields[percent]}"),  # when the total is known
+        TextColumn("{task.fields[done]}"),
         TextColumn("{task.fields[rate]}"),
         TimeElapsedColumn(),
+        TimeRemainingColumn(),  # time left, when the total is known
         console=Console(stderr=True),
         transient=True,
     )
-    task = bar.add_task("reading", total=None, rows="", rate="")
+    task = bar.add_task("reading", total=None, done="", rate="", percent="")
     labels = {
         "target": "binning target",
-        "count": "counting",
+        "count": "reading",
         "stats": "statistics",
-        "partitions": "counting",
+        "partitions": "reading",
+        "pairs": "pairs",
+        "selection": "selection",
     }
+    stage = {"name": ""}
 
     def update(event: Any) -> None:
-        elapsed = bar.tasks[0].elapsed or 0.0
+        total = event.total_rows
+        if total is not None:  # a CSV's total is an estimate: never let it fall behind
+            total = max(total, event.rows, 1)
+        new_stage = event.phase != stage["name"]
+        stage["name"] = event.phase
+        elapsed = 0.0 if new_stage else bar.tasks[0].elapsed or 0.0
         if event.phase == "partitions":  # the Dask engine reports partitions done
             done, rate = f"{event.rows:,}/{event.total_rows:,} partitions", ""
         else:
-            done = f"{event.rows:,} rows"
-            rate = f"{event.rows / elapsed:,.0f} rows/s" if elapsed > 0 and event.phase == "count" else ""
-        bar.update(
-            task,
-            description=labels.get(event.phase, event.phase),
-            total=event.total_rows,
-            completed=event.rows,
-            rows=done,
-            rate=rate,
-        )
+            done = (
+                f"{event.rows:,} {event.unit}" if total is None else f"{event.rows:,}/{total:,} {event.unit}"
+            )
+            counting = event.phase in ("count", "pairs") and elapsed > 0 and event.rows
+            rate = f"{event.rows / elapsed:,.0f} {event.unit}/s" if counting else ""
+        fields = {
+            "description": labels.get(event.phase, event.phase),
+            "total": total,
+            "completed": event.rows,
+            "done": done,
+            "rate": rate,
+            "percent": "" if total is None else f"{100 * event.rows / total:3.0f}%",
+        }
+        if new_stage:  # a stage of its own: its own clock, rate and time left
+            bar.reset(task, **fields)
+        else:
+            bar.update(task, **fields)
 
     return update, bar
 

@@ -58,7 +58,7 @@ def count_local(job: CountJob, *, pool: ThreadPoolExecutor, early: EarlyStart | 
             seed=job.seed,
             expected_rows=known,
         )
-        total_rows = None if progress is ignore_progress else known
+        total_rows = None if progress is ignore_progress else (known or source.estimated_rows())
         batches = open_batches(
             source,
             columns,

@@ -31,6 +31,7 @@ hashing = lazy_module("outrank_cli.kernels.hashing")
 # the key a missing value hashes as: some families key a missing value like a real one
 # (a null boolean as False), and a null's hash may differ between readers
 _MISSING_KEY = np.uint64(0x6A09E667F3BCC908)
+_KEEP_COLUMNS = 64
 
 
 def content_priorities(columns: Sequence[Keys], seed: int) -> np.ndarray:
@@ -76,7 +77,10 @@ class RowSample:
 
     def _keep(self, index: np.ndarray) -> None:
         n = index.shape[0]
-        self.codes[:, :n] = self.codes[:, index]
+        # a block of columns at a time: gathering all at once would hold a second copy of the sample
+        for first in range(0, self.n_columns, _KEEP_COLUMNS):
+            block = self.codes[first : first + _KEEP_COLUMNS]
+            block[:, :n] = block[:, index]
         self.target[:n] = self.target[index]
         self.priority[:n] = self.priority[index]
         self.filled = n

@@ -15,6 +15,7 @@ import numpy as np
 
 from outrank_cli.options import InteractionOptions
 from outrank_cli.pipeline import Request, RunInfo, Scored
+from outrank_cli.progress import Progress, ProgressCallback, ignore_progress
 from outrank_cli.stats.interactions import (
     SCREEN_LEVELS,
     SCREEN_ROWS,
@@ -87,7 +88,12 @@ def _order_key(item: tuple[Interaction, int, int]) -> tuple[bool, float, float, 
 
 
 def search_interactions(
-    scored: Scored, options: InteractionOptions, *, pool: ThreadPoolExecutor, screen_rows: int = SCREEN_ROWS
+    scored: Scored,
+    options: InteractionOptions,
+    *,
+    pool: ThreadPoolExecutor,
+    screen_rows: int = SCREEN_ROWS,
+    progress: ProgressCallback = ignore_progress,
 ) -> InteractionSearch:
     """Evaluate the pairs of the searchable features of a scored pass with a row sample
     (screened on ``screen_rows`` sampled rows when there are more than ``max_pairs``)."""
@@ -108,7 +114,7 @@ def search_interactions(
         screening = Screening(EXHAUSTIVE, total, 0, total, None, None)
     else:
         first, second, deviate = screen(
-            columns, features, seed=scored.options.seed, pool=pool, screen_rows=screen_rows
+            columns, features, seed=scored.options.seed, pool=pool, screen_rows=screen_rows, progress=progress
         )
         # best deviate first; ties by position, so the choice is the same on every run
         best = np.argsort(-np.round(deviate, 9), kind="mergesort")[: options.max_pairs]
@@ -120,12 +126,13 @@ def search_interactions(
     singles: dict[int, SingleScore] = dict(
         zip(involved, pool.map(lambda i: single_score(columns, i), involved), strict=True)
     )
-    evaluated: list[PairInteraction] = list(
-        pool.map(
-            lambda pair: pair_interaction(columns, pair[0], pair[1], singles[pair[0]], singles[pair[1]]),
-            chosen,
-        )
-    )
+    evaluated: list[PairInteraction] = []
+    for stats in pool.map(
+        lambda pair: pair_interaction(columns, pair[0], pair[1], singles[pair[0]], singles[pair[1]]), chosen
+    ):
+        evaluated.append(stats)
+        if len(evaluated) % 64 == 0 or len(evaluated) == len(chosen):
+            progress(Progress("pairs", len(evaluated), len(chosen), unit="pairs evaluated"))
     looked_at = max(total, 1)
     pairs = []
     for stats in evaluated:
@@ -162,7 +169,7 @@ def find_interactions(request: Request, options: InteractionOptions | None = Non
     options.validate()
     with request.scored(sample_rows=options.sample_rows) as (scored, pool):
         started = time.perf_counter()
-        search = search_interactions(scored, options, pool=pool)
+        search = search_interactions(scored, options, pool=pool, progress=request.progress)
     return InteractionsResult(
         run=scored.run_info(),
         pair_options=options,

@@ -9,6 +9,7 @@ import numpy as np
 
 from outrank_cli.options import RedundancyOptions
 from outrank_cli.pipeline import Request, RunInfo
+from outrank_cli.progress import Progress
 from outrank_cli.stats.pairs import pair_stats
 
 
@@ -64,6 +65,8 @@ def redundant_pairs(request: Request, pair_options: RedundancyOptions | None = N
                 break
             chunk = candidates[position : position + batch]
             position += len(chunk)
+            if evaluated % (batch * 16) == 0:  # the most pairs that may be counted
+                request.progress(Progress("pairs", evaluated, len(candidates), unit="pairs"))
             for stats in pool.map(lambda c: pair_stats(columns, c[1], c[2], with_target=False), chunk):
                 evaluated += 1
                 found.append(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from outrank_cli.errors import UsageError
 from outrank_cli.options import SearchOptions
 from outrank_cli.pipeline import Request, RunInfo
+from outrank_cli.progress import Progress
 from outrank_cli.select.combined import PairCandidate, in_columns, with_pair_candidates
 from outrank_cli.select.criteria import CRITERIA
 from outrank_cli.select.greedy import Dropped, SearchPath, Selected, greedy_search
@@ -56,6 +57,7 @@ def select_features(
     with request.scored(sample_rows=search.sample_rows) as (scored, pool):
         started = time.perf_counter()
         candidates = taken_with = None
+        request.progress(Progress("selection", 0, None, unit="features"))
         if search.interactions:
             combined = with_pair_candidates(scored, search, pool=pool)
             path = greedy_search(combined.scored, search, pool=pool, cover=combined.cover)

@@ -7,15 +7,19 @@ Everything here is lazy: ``scan_csv`` / ``scan_parquet`` with only the needed co
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import polars as pl
 
 from outrank_cli.errors import InputError
-from outrank_cli.source.formats import DEFAULT_NULL_VALUES, Format
+from outrank_cli.source.formats import COMPRESSION_SUFFIXES, DEFAULT_NULL_VALUES, Format
 from outrank_cli.source.problems import WidenColumn, input_error, where
 from outrank_cli.source.schema import csv_schema, header_renames, parquet_schemas, renamed_header
+
+# a progress total for CSV: rows per byte of the first megabyte of each file
+_ESTIMATE_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -133,7 +137,9 @@ class Source:
                     for c in columns
                     if c in file_schema and file_schema[c] != schema[c]
                 )
-            missing = [c for c in columns if c not in frame.collect_schema()]
+            # resolve the schema once: per column it cost O(columns^2) (240 s at 10,000 columns)
+            present = frame.collect_schema()
+            missing = [c for c in columns if c not in present]
             if missing:
                 raise InputError(
                     f"{partition.path}: column {missing[0]!r} is missing from this file but present in "
@@ -202,6 +208,27 @@ class Source:
                 total = sum(v[0] for _, _, v in seen)
                 out.append(Unparsable(column, total, example, self.paths[file_index], row + 2))
         return tuple(out)
+
+    def estimated_rows(self) -> int | None:
+        """Rows for a progress total: exact for Parquet (metadata); for plain local CSV files,
+        each file's size times the rows per byte of its first megabyte; else None."""
+        if self.format is Format.PARQUET:
+            return self.parquet_rows()
+        total = 0
+        for path in self.paths:
+            if path.endswith(COMPRESSION_SUFFIXES) or not os.path.isfile(path):
+                return None
+            size = os.path.getsize(path)
+            with open(path, "rb") as handle:
+                head = handle.read(_ESTIMATE_BYTES)
+            lines = head.count(b"\n")
+            if lines == 0:
+                continue
+            # the header is a line, not a row; a file read whole is counted exactly
+            per_byte = lines / (head.rfind(b"\n") + 1)
+            rows = lines - 1 if len(head) == size else round(size * per_byte) - 1
+            total += max(rows, 0)
+        return total
 
     def parquet_rows(self) -> int | None:
         """Row count from Parquet metadata (no data read), or None for CSV."""

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from outrank_cli.kernels import lazy_module
+from outrank_cli.progress import Progress, ProgressCallback, ignore_progress
 from outrank_cli.stats.pairs import SampleColumns
 from outrank_cli.stats.relevance import LN2, calibrated_p
 
@@ -184,6 +185,7 @@ def screen(
     pool: ThreadPoolExecutor,
     screen_rows: int = SCREEN_ROWS,
     chunk: int = 4096,
+    progress: ProgressCallback = ignore_progress,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every pair of ``features`` with its screening deviate on ``screen_rows`` sampled rows:
     ``(first, second, deviate)``, ``first[k] < second[k]`` (indices into the sample), in the
@@ -211,6 +213,12 @@ def screen(
         )
         return deviate
 
-    deviates = np.concatenate(list(pool.map(run, parts))) if parts else np.zeros(0)
+    total = int(first.shape[0])
+    progress(Progress("pairs", 0, total, unit="pairs screened"))
+    done: list[np.ndarray] = []
+    for part, deviate in zip(parts, pool.map(run, parts), strict=True):
+        done.append(deviate)
+        progress(Progress("pairs", part[1], total, unit="pairs screened"))
+    deviates = np.concatenate(done) if done else np.zeros(0)
     index = np.asarray(features, dtype=np.int64)
     return index[first], index[second], deviates

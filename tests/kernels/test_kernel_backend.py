@@ -245,6 +245,11 @@ def _screen_inputs(n: int, n_target: int) -> list[typing.Any]:
     return [codes, target, n_target, levels, first, second]
 
 
+def _minhash_inputs(levels: int) -> list[np.ndarray]:
+    codes = np.random.default_rng(levels).integers(0, levels, 2_000).astype(np.int32)
+    return [codes, _jit("mix64_array")(np.arange(2_000, dtype=np.uint64), np.uint64(3))]
+
+
 # Arguments of each exported kernel, several cases each; outputs are arrays among them.
 CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
     "encode_count": [
@@ -304,6 +309,19 @@ CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
         lambda: _screen_inputs(3_000, 2),
         lambda: _screen_inputs(500, 4),
         lambda: _screen_inputs(0, 2),
+    ],
+    "block_minhash": [
+        lambda: [*_minhash_inputs(7), np.arange(0, 2_000, 13, dtype=np.int64), 7],
+        lambda: [*_minhash_inputs(900), np.arange(0, 2_000, 3, dtype=np.int64), 900],
+    ],
+    "minhash_excess": [
+        lambda: [
+            np.random.default_rng(1).integers(0, 4, (6, 50)).astype(np.uint64),
+            np.random.default_rng(2).integers(0, 5, (6, 50)).astype(np.int32),
+            np.array([0, 1, 2, 5], dtype=np.int64),
+            np.array([1, 3, 5, 5], dtype=np.int64),
+            2_000.0,
+        ]
     ],
     "permutation_mi": [
         lambda: [

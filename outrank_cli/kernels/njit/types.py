@@ -25,6 +25,8 @@ F8Array: TypeAlias = Annotated[np.ndarray, "f8[::1]"]
 U1Matrix: TypeAlias = Annotated[np.ndarray, "u1[:, ::1]"]
 I8Matrix: TypeAlias = Annotated[np.ndarray, "i8[:, ::1]"]
 F8Matrix: TypeAlias = Annotated[np.ndarray, "f8[:, ::1]"]
+U8Matrix: TypeAlias = Annotated[np.ndarray, "u8[:, ::1]"]
+I4Matrix: TypeAlias = Annotated[np.ndarray, "i4[:, ::1]"]
 
 I8: TypeAlias = Annotated[int, "i8"]
 U8: TypeAlias = Annotated[int, "u8"]

@@ -1,0 +1,65 @@
+"""Block MinHash: a cheap screen for column pairs that may repeat each other.
+
+For a column A and a row r, A's block of r is the set of *other* rows with r's level. The
+signature of A at an anchor row r is the smallest row hash in that block, so two columns'
+signatures at r agree with probability the Jaccard similarity of their blocks (MinHash).
+Duplicates agree at every anchor; a coarsened copy (levels merged in twos or fours) at about
+one anchor in two or four; independent columns about as often as their block sizes make
+chance agreement likely, which the screen subtracts row by row.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from outrank_cli.kernels.backend import kernel
+
+_block_minhash = kernel("block_minhash")
+_minhash_excess = kernel("minhash_excess")
+
+
+def block_minhash(
+    codes: np.ndarray, row_hash: np.ndarray, anchors: np.ndarray, *, levels: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Signature ``uint64[k]`` and block size ``int32[k]`` (other rows of the same level) of a
+    code column at the ``k`` anchor rows. ``codes`` are ``int32`` in ``[0, levels)``,
+    ``row_hash`` one ``uint64`` per row, ``anchors`` row indices. A level with one row has
+    block size 0 (its signature is meaningless)."""
+    c = np.ascontiguousarray(codes, dtype=np.int32)
+    h = np.ascontiguousarray(row_hash, dtype=np.uint64)
+    if c.shape != h.shape:
+        raise ValueError(f"codes and row hashes differ in length: {c.shape}, {h.shape}")
+    a = np.ascontiguousarray(anchors, dtype=np.int64)
+    if a.shape[0] and not (int(a.min()) >= 0 and int(a.max()) < c.shape[0]):
+        raise ValueError(f"anchor rows must lie in [0, {c.shape[0]}), got [{a.min()}, {a.max()}]")
+    if c.shape[0] and not (int(c.min()) >= 0 and int(c.max()) < levels):
+        raise ValueError(f"codes must lie in [0, {levels}), got [{c.min()}, {c.max()}]")
+    signature, block = _block_minhash(c, h, a, int(levels))
+    return signature, block
+
+
+def minhash_excess(
+    signatures: np.ndarray, blocks: np.ndarray, pairs_a: np.ndarray, pairs_b: np.ndarray, *, rows: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each pair ``(pairs_a[p], pairs_b[p])`` of columns (rows of ``signatures`` and
+    ``blocks``, ``uint64[F, k]`` and ``int32[F, k]``), over the anchors where at least one of
+    the two has a non-empty block: the number where their signatures agree minus the number
+    expected of two independent columns with those block sizes (``rows`` rows in all), and
+    the number of such anchors; two ``float64[pairs]``. Excess / anchors is about 0 for
+    unrelated columns and 1 for duplicates."""
+    s = np.ascontiguousarray(signatures, dtype=np.uint64)
+    b = np.ascontiguousarray(blocks, dtype=np.int32)
+    if s.shape != b.shape or s.ndim != 2:
+        raise ValueError(f"signatures and blocks must be matrices of one shape, got {s.shape}, {b.shape}")
+    pa = np.ascontiguousarray(pairs_a, dtype=np.int64)
+    pb = np.ascontiguousarray(pairs_b, dtype=np.int64)
+    if pa.shape != pb.shape:
+        raise ValueError(f"pair index arrays differ in length: {pa.shape}, {pb.shape}")
+    if pa.shape[0] and not (
+        min(int(pa.min()), int(pb.min())) >= 0 and max(int(pa.max()), int(pb.max())) < s.shape[0]
+    ):
+        raise ValueError(f"pair indices must lie in [0, {s.shape[0]})")
+    if rows < 2:
+        return np.zeros(pa.shape[0]), np.zeros(pa.shape[0])
+    excess, informative = _minhash_excess(s, b, pa, pb, float(rows))
+    return excess, informative

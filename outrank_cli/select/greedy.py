@@ -106,9 +106,11 @@ def greedy_search(
     come back whenever ``k`` non-constant columns exist.
 
     ``cover`` names the columns a combined candidate stands for (``select --interactions``:
-    a pair's two columns; every other candidate stands for itself). ``k`` counts columns, a
-    candidate whose columns are all taken already is no longer a candidate, and with ``k`` one
-    that would take more columns than are left is passed over.
+    a pair's two columns; every other candidate stands for itself). ``k`` counts columns; a
+    pair is a candidate only while neither of its columns is taken: once one is, its other
+    column stands on its own as a signal (the pair showed it informative with its partner)
+    and the criterion weighs it given the selected features; with ``k`` a pair is passed over
+    when only one place is left.
     """
     columns = scored.sample
     assert columns is not None, "select needs a pass with a row sample"
@@ -134,8 +136,11 @@ def greedy_search(
         """Bonferroni over the ``tests`` features compared."""
         return bool(p * max(tests, 1) <= alpha)
 
+    # columns let in by a significant pair of which the other column is taken (--interactions)
+    unlocked: set[int] = set()
+
     def is_signal(k: int) -> bool:
-        return bool(relevance[k] > 0 and significant(p_values[k], f))
+        return bool(k in unlocked or (relevance[k] > 0 and significant(p_values[k], f)))
 
     def pair(k: int, j: int) -> PairStats:
         if (k, j) not in pairs:
@@ -167,14 +172,35 @@ def greedy_search(
     def columns_of(k: int) -> frozenset[int]:
         return covered.get(k, frozenset((k,)))
 
+    def unlock(columns: frozenset[int]) -> None:
+        """Make ``columns`` signals; give the criterion their terms for the selected so far."""
+        fresh = [k for k in columns if k in remaining and not is_signal(k)]
+        unlocked.update(columns)
+        for k in fresh:
+            for j in chosen:
+                stats = pair(k, j)
+                agg.add(
+                    k,
+                    float(relevance[j]),
+                    stats.conditional_relevance,
+                    stats.redundancy - stats.redundancy_expected,
+                )
+
     while True:
         if limit is not None and len(taken) >= limit:
             stopped_by = STOP_K
             break
         if covered:
-            remaining = [k for k in remaining if not columns_of(k) <= taken]
+            # a pair with a column taken is judged as its other column: that one becomes a
+            # candidate signal (the pair's test showed it informative with its partner), and
+            # the criterion weighs it given the selected features like any column
+            for k in remaining:
+                if len(columns_of(k)) > 1 and columns_of(k) & taken:
+                    unlock(columns_of(k) - taken)
+            remaining = [k for k in remaining if len(columns_of(k)) == 1 or columns_of(k).isdisjoint(taken)]
+            remaining = [k for k in remaining if k not in taken]
             if limit is not None:
-                remaining = [k for k in remaining if len(columns_of(k) - taken) <= limit - len(taken)]
+                remaining = [k for k in remaining if len(columns_of(k)) <= limit - len(taken)]
         # While signals are chosen every selected feature is a signal, and every remaining
         # signal has its pairs with them; a redundant signal stays redundant.
         signals = [k for k in remaining if is_signal(k) and redundant_with(k) is None]

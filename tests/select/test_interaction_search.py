@@ -260,9 +260,10 @@ def test_a_pair_is_passed_over_when_one_place_is_left(cli, wide_parquet):
     assert names[:2] == ["flag_a", "flag_b"]
 
 
-def test_a_pair_whose_columns_are_taken_is_no_candidate(cli, tmp_path):
-    """Three flags that matter only in pairs (each pair's XOR moves the logit): once two pairs
-    have brought in all three columns, the third pair adds no column and is not taken."""
+def test_a_pair_with_a_taken_column_gives_way_to_its_other_column(cli, tmp_path):
+    """Three flags that matter only in pairs (each pair's XOR moves the logit), none alone.
+    Once a pair is taken, the pairs that share a column with it are no candidates; the third
+    flag, which has no relevance of its own, comes in alone, weighed given the two taken."""
     rng = np.random.default_rng(7)
     n = 20_000
     a, b, c = (rng.integers(0, 2, n) for _ in range(3))
@@ -270,13 +271,14 @@ def test_a_pair_whose_columns_are_taken_is_no_candidate(cli, tmp_path):
     data = {"a": a, "b": b, "c": c, "noise": rng.integers(0, 50, n)}
     data["y"] = (rng.random(n) < 1.0 / (1.0 + np.exp(-logit))).astype(np.int64)
     pl.DataFrame(data).write_csv(tmp_path / "three.csv")
+    plain = cli("select", tmp_path / "three.csv", "-t", "y", "-f", "json").json()
+    assert plain["selected"] == []  # no flag is relevant alone
     doc = cli("select", tmp_path / "three.csv", "-t", "y", "-f", "json", "--interactions").json()
     names = [s["name"] for s in doc["selected"]]
-    assert set(names) >= {"a", "b", "c"} and len(names) == len(set(names))
+    assert sorted(names) == ["a", "b", "c"], names
     candidates = doc["pair_candidates"]
     assert len(candidates) == 3
-    taken = sorted((c["step"], c["a"], c["b"]) for c in candidates if c["step"] is not None)
-    assert len(taken) == 2, candidates
-    first_step = {s["name"]: s["step"] for s in doc["selected"]}
-    for step, x, y in taken:  # every taken pair brought in a column not selected before it
-        assert first_step[x] == step or first_step[y] == step
+    taken = [c for c in candidates if c["step"] is not None]
+    assert len(taken) == 1 and taken[0]["step"] == 1
+    third = next(s for s in doc["selected"] if s["name"] not in (taken[0]["a"], taken[0]["b"]))
+    assert third["pair"] is None and third["step"] == 2 and abs(third["relevance"]) < 0.01

@@ -8,7 +8,7 @@ selected ones only when they are needed to fill ``k``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -136,6 +136,8 @@ def greedy_search(
         """Bonferroni over the ``tests`` features compared."""
         return bool(p * max(tests, 1) <= alpha)
 
+    covered = cover or {}
+    taken: set[int] = set()  # the columns selected: a pair taken counts both
     # columns let in by a significant pair of which the other column is taken (--interactions)
     unlocked: set[int] = set()
 
@@ -147,13 +149,14 @@ def greedy_search(
             pairs[(k, j)] = pair_stats(columns, k, j)
         return pairs[(k, j)]
 
-    def redundant_with(k: int) -> PairStats | None:
-        """The first selected feature that ``k`` repeats: a near-duplicate of it, or sharing at
-        least REDUNDANT_NORMALIZED of their information with under REDUNDANT_SHARE of its
-        (non-negative) relevance left given it. A small conditional term alone proves nothing:
-        conditioning on a many-level column leaves little of anything."""
+    def redundant_with(k: int, against: Iterable[int] | None = None) -> PairStats | None:
+        """The first selected feature (or of ``against``) that ``k`` repeats: a near-duplicate
+        of it, or sharing at least REDUNDANT_NORMALIZED of their information with under
+        REDUNDANT_SHARE of its (non-negative) relevance left given it. A small conditional term
+        alone proves nothing: conditioning on a many-level column leaves little of anything."""
         threshold = REDUNDANT_SHARE * max(float(relevance[k]), 0.0)
-        for j in chosen:
+        # with pairs taken, their columns count as selected too (after the selected, in order)
+        for j in [*chosen, *sorted(taken.difference(chosen))] if against is None else against:
             stats = pair(k, j)
             shared = stats.redundancy_normalized
             if shared >= REDUNDANT_DUPLICATE or (
@@ -165,9 +168,6 @@ def greedy_search(
     def gain_p(k: int) -> float:
         """The combined test that ``k`` adds information given the selected features."""
         return combined_gain_p([pair(k, j) for j in chosen])
-
-    covered = cover or {}
-    taken: set[int] = set()
 
     def columns_of(k: int) -> frozenset[int]:
         return covered.get(k, frozenset((k,)))
@@ -194,11 +194,16 @@ def greedy_search(
             # a pair with a column taken is judged as its other column: that one becomes a
             # candidate signal (the pair's test showed it informative with its partner), and
             # the criterion weighs it given the selected features like any column
+            given_way = set()
             for k in remaining:
-                if len(columns_of(k)) > 1 and columns_of(k) & taken:
-                    unlock(columns_of(k) - taken)
-            remaining = [k for k in remaining if len(columns_of(k)) == 1 or columns_of(k).isdisjoint(taken)]
-            remaining = [k for k in remaining if k not in taken]
+                members = columns_of(k)
+                if len(members) > 1:
+                    # a column that repeats a selected one counts as taken
+                    held = {m for m in members if m in taken or redundant_with(m, sorted(taken)) is not None}
+                    if held:
+                        unlock(members - held)
+                        given_way.add(k)
+            remaining = [k for k in remaining if k not in given_way and k not in taken]
             if limit is not None:
                 remaining = [k for k in remaining if len(columns_of(k)) <= limit - len(taken)]
         # While signals are chosen every selected feature is a signal, and every remaining

@@ -282,3 +282,19 @@ def test_a_pair_with_a_taken_column_gives_way_to_its_other_column(cli, tmp_path)
     assert len(taken) == 1 and taken[0]["step"] == 1
     third = next(s for s in doc["selected"] if s["name"] not in (taken[0]["a"], taken[0]["b"]))
     assert third["pair"] is None and third["step"] == 2 and abs(third["relevance"]) < 0.01
+
+
+def test_a_pair_with_a_copy_of_a_taken_column_gives_way(cli, tmp_path):
+    """y depends on a XOR b and on a XOR e; a_copy repeats a. After (a, b) is taken, the pair
+    (a_copy, e) would bring in a copy of a: it gives way, and e comes in alone."""
+    rng = np.random.default_rng(11)
+    n = 20_000
+    a, b, e = (rng.integers(0, 2, n) for _ in range(3))
+    logit = 2.0 * (a ^ b) + 2.0 * (a ^ e) - 2.0
+    data = {"a": a, "b": b, "e": e, "a_copy": a.copy(), "noise": rng.integers(0, 30, n)}
+    data["y"] = (rng.random(n) < 1.0 / (1.0 + np.exp(-logit))).astype(np.int64)
+    pl.DataFrame(data).write_csv(tmp_path / "copy.csv")
+    doc = cli("select", tmp_path / "copy.csv", "-t", "y", "-f", "json", "--interactions").json()
+    names = [s["name"] for s in doc["selected"]]
+    assert sorted(names) == ["a", "b", "e"], (names, doc["pair_candidates"])
+    assert len([c for c in doc["pair_candidates"] if c["step"] is not None]) == 1

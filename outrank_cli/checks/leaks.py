@@ -25,7 +25,7 @@ from outrank_cli.pipeline import Scored
 from outrank_cli.stats.interactions import joint_score, screen, single_score
 from outrank_cli.stats.relevance import LN2
 
-LEAK_SCREEN_ROWS = 4_096
+LEAK_SCREEN_ROWS = 2_048
 LEAK_PAIRS = 50
 
 

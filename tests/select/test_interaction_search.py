@@ -193,8 +193,10 @@ def test_check_reports_a_leak_split_over_two_columns(cli, tmp_path):
     n = 10_000
     order, line = rng.integers(0, 30, n), rng.integers(0, 8, n)
     label = rng.integers(0, 2, (30, 8))
+    # 12 columns: 66 pairs, more than check evaluates without its screen
+    noise = {f"n{i}": rng.integers(0, 3 + 7 * i, n) for i in range(9)}
     pl.DataFrame(
-        {"order": order, "x": rng.integers(0, 5, n), "line": line, "y": label[order, line]}
+        {"order": order, "x": rng.integers(0, 5, n), **noise, "line": line, "y": label[order, line]}
     ).write_csv(tmp_path / "leak.csv")
     result = cli("check", tmp_path / "leak.csv", "-t", "y", "-f", "json")
     assert result.code == 1, result.err

@@ -136,7 +136,11 @@ def redundancy_to_dict(result: RedundancyResult) -> dict[str, Any]:
         rows_dropped=False,
         options=result.pair_options.reported(),
         timings=result.timings,
-        **{"pairs": pairs, "pairs_evaluated": result.pairs_evaluated, "pairs_total": result.pairs_total},
+        pairs=pairs,
+        pairs_evaluated=result.pairs_evaluated,
+        pairs_total=result.pairs_total,
+        # only when the screen ran: reports of narrower tables keep their bytes
+        **({} if result.pairs_screened_out is None else {"pairs_screened_out": result.pairs_screened_out}),
     )
 
 

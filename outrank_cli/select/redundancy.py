@@ -7,10 +7,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from outrank_cli.checks.screen import screen_pairs
 from outrank_cli.options import RedundancyOptions
 from outrank_cli.pipeline import Request, RunInfo
 from outrank_cli.progress import Progress
 from outrank_cli.stats.pairs import pair_stats
+
+# pairs counted before the rest are screened (a table of up to 63 columns has fewer pairs)
+SCREEN_AFTER = 2_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +34,8 @@ class RedundancyResult:
     pairs_evaluated: int
     pairs_total: int
     timings: dict[str, float]
+    # pairs the MinHash screen found unrelated and left uncounted (None: the screen did not run)
+    pairs_screened_out: int | None = None
 
 
 def redundant_pairs(request: Request, pair_options: RedundancyOptions | None = None) -> RedundancyResult:
@@ -38,6 +44,11 @@ def redundant_pairs(request: Request, pair_options: RedundancyOptions | None = N
     The normalized MI of a pair is at most min(H_a, H_b) / mean(H_a, H_b) (with E[I] >= 0),
     so pairs are visited in order of that bound and the search stops once the bound falls
     below the ``top``-th best value found: most of the F^2 pairs are never counted.
+
+    When ``SCREEN_AFTER`` pairs have been counted and the bound has not stopped the search
+    (wide tables of unrelated columns, whose best values are all about 0), the pairs left are
+    screened with check's block MinHash (``checks.screen``) and only those whose rows may be
+    grouped alike are counted; the report says how many were screened out.
     """
     pair_options = pair_options or RedundancyOptions()
     pair_options.validate()
@@ -58,11 +69,26 @@ def redundant_pairs(request: Request, pair_options: RedundancyOptions | None = N
         candidates.sort(key=lambda t: (-round(t[0], 12), t[1], t[2]))
         found: list[RedundantPair] = []
         evaluated = 0
+        screened_out: int | None = None
         batch = max(pool._max_workers * 8, 16)
         position = 0
         while position < len(candidates):
             if len(found) >= top and candidates[position][0] < found[top - 1].normalized:
                 break
+            if screened_out is None and evaluated >= SCREEN_AFTER:
+                # wide tables: the bound no longer stops the search (all best values are
+                # about 0); count only the rest of the pairs that may repeat each other
+                rest = candidates[position:]
+                kept = screen_pairs(
+                    columns,
+                    np.array([c[1] for c in rest], dtype=np.int64),
+                    np.array([c[2] for c in rest], dtype=np.int64),
+                    pool=pool,
+                    seed=scored.options.seed,
+                )
+                candidates = candidates[:position] + [c for c, keep in zip(rest, kept, strict=True) if keep]
+                screened_out = int((~kept).sum())
+                continue
             chunk = candidates[position : position + batch]
             position += len(chunk)
             if evaluated % (batch * 16) == 0:  # the most pairs that may be counted
@@ -87,6 +113,7 @@ def redundant_pairs(request: Request, pair_options: RedundancyOptions | None = N
         pair_options=pair_options,
         pairs=tuple(found[:top]),
         pairs_evaluated=evaluated,
-        pairs_total=len(candidates),
+        pairs_total=len(candidates) + (screened_out or 0),
+        pairs_screened_out=screened_out,
         timings=scored.timings(pairs=time.perf_counter() - started),
     )

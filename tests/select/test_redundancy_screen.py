@@ -1,0 +1,54 @@
+"""`redundancy` on a wide table: past ``SCREEN_AFTER`` counted pairs the rest are screened, and
+the planted duplicates and near-duplicates still come out first with their exact values."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+from sklearn.metrics import adjusted_mutual_info_score
+
+from outrank_cli.options import PassOptions, RedundancyOptions
+from outrank_cli.pipeline import Request
+from outrank_cli.select import redundancy
+from outrank_cli.select.redundancy import redundant_pairs
+
+
+@pytest.fixture(scope="module")
+def wide_csv(tmp_path_factory):
+    """90 unrelated 40-level columns (with the copies 4,278 pairs of similar entropies: the bound prunes none),
+    a duplicate, a copy with 3% of rows changed and one with levels merged in twos."""
+    rng = np.random.default_rng(5)
+    n = 6_000
+    data = {f"c{i:02d}": rng.integers(0, 40, n) for i in range(90)}
+    noisy = data["c10"].copy()
+    changed = rng.random(n) < 0.03
+    noisy[changed] = rng.integers(0, 40, changed.sum())
+    data.update({"dup_c03": data["c03"].copy(), "noisy_c10": noisy, "half_c20": data["c20"] // 2})
+    data["y"] = rng.integers(0, 2, n)
+    path = tmp_path_factory.mktemp("redundancy") / "wide.csv"
+    pl.DataFrame(data).write_csv(path)
+    return path, pl.DataFrame(data)
+
+
+def test_planted_pairs_survive_the_screen_with_exact_values(wide_csv, monkeypatch):
+    path, frame = wide_csv
+    request = Request([str(path)], PassOptions(target="y", categorical=("*",)))
+    screened = redundant_pairs(request, RedundancyOptions(top=3))
+    assert screened.pairs_screened_out is not None and screened.pairs_screened_out > 2_000
+    assert screened.pairs_total == 93 * 92 // 2
+    got = {(p.a, p.b): p.normalized for p in screened.pairs}
+    assert set(got) == {("c03", "dup_c03"), ("c10", "noisy_c10"), ("c20", "half_c20")}
+    for (a, b), value in got.items():
+        # scikit-learn's arithmetic-mean AMI on the raw values (all columns have <= 40 levels)
+        assert value == pytest.approx(adjusted_mutual_info_score(frame[a], frame[b]), abs=1e-9)
+    monkeypatch.setattr(redundancy, "SCREEN_AFTER", 10**9)
+    exhaustive = redundant_pairs(request, RedundancyOptions(top=3))
+    assert exhaustive.pairs_screened_out is None and exhaustive.pairs == screened.pairs
+
+
+def test_the_report_says_how_many_pairs_were_screened_out(cli, wide_csv):
+    path, _ = wide_csv
+    doc = cli("redundancy", path, "-t", "y", "-f", "json", "--top", "3").json()
+    assert doc["pairs_screened_out"] > 2_000
+    assert doc["pairs_evaluated"] + doc["pairs_screened_out"] <= doc["pairs_total"]

@@ -22,6 +22,7 @@ import numpy as np
 from outrank_cli.checks.findings import Finding, Severity
 from outrank_cli.checks.thresholds import Thresholds
 from outrank_cli.pipeline import Scored
+from outrank_cli.select.interactions import pair_features
 from outrank_cli.stats.interactions import joint_score, screen, single_score
 from outrank_cli.stats.relevance import LN2
 
@@ -32,14 +33,7 @@ LEAK_PAIRS = 50
 def _candidates(scored: Scored, pool: ThreadPoolExecutor) -> list[tuple[int, int]]:
     columns = scored.sample
     assert columns is not None
-    kinds = {r.name: r.kind for r in scored.ranking}
-    features = [
-        i
-        for i, name in enumerate(columns.names)
-        if kinds.get(name) != "multivalue"
-        and columns.rows > 0
-        and np.any(columns.codes[i] != columns.codes[i][0])
-    ]
+    features = pair_features(scored)
     if len(features) * (len(features) - 1) // 2 <= LEAK_PAIRS:
         return [(a, b) for x, a in enumerate(features) for b in features[x + 1 :]]
     first, second, deviate = screen(

@@ -87,6 +87,20 @@ def _order_key(item: tuple[Interaction, int, int]) -> tuple[bool, float, float, 
     return (not p.significant, -round(p.synergy, 12), -round(p.gain, 12), a, b)
 
 
+def pair_features(scored: Scored) -> list[int]:
+    """The sample columns pairs are made of: not multi-valued, not constant on the sample."""
+    columns = scored.sample
+    assert columns is not None, "pairs need a pass with a row sample"
+    kinds = {r.name: r.kind for r in scored.ranking}
+    return [
+        i
+        for i, name in enumerate(columns.names)
+        if kinds.get(name) != MULTIVALUE
+        and columns.rows > 0
+        and np.any(columns.codes[i] != columns.codes[i][0])
+    ]
+
+
 def search_interactions(
     scored: Scored,
     options: InteractionOptions,
@@ -99,14 +113,7 @@ def search_interactions(
     (screened on ``screen_rows`` sampled rows when there are more than ``max_pairs``)."""
     columns = scored.sample
     assert columns is not None, "interactions need a pass with a row sample"
-    kinds = {r.name: r.kind for r in scored.ranking}
-    features = [
-        i
-        for i, name in enumerate(columns.names)
-        if kinds.get(name) != MULTIVALUE
-        and columns.rows > 0
-        and np.any(columns.codes[i] != columns.codes[i][0])
-    ]
+    features = pair_features(scored)
     total = len(features) * (len(features) - 1) // 2
     deviates: dict[tuple[int, int], float] = {}
     if total <= options.max_pairs:

@@ -122,7 +122,15 @@ class RowSample:
 
     def put_column(self, column: int, rows: np.ndarray, slots: np.ndarray, codes: np.ndarray) -> None:
         """Store one column's codes of the chosen rows."""
-        self.codes[column, slots] = codes[rows]
+        # slots are consecutive (``choose``), and while the sample is filling every row of a
+        # batch enters: plain copies then, not an indexed gather and scatter (wide tables
+        # spend seconds here)
+        if slots.shape[0] == 0:
+            return
+        start = int(slots[0])
+        self.codes[column, start : start + slots.shape[0]] = (
+            codes if rows.shape[0] == codes.shape[0] else codes[rows]
+        )
 
     def remap_column(self, column: int, remap: np.ndarray) -> None:
         """Bring stored codes of a column up to date after its counter re-encoded."""

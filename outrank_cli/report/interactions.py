@@ -59,11 +59,12 @@ def render_interactions(result: InteractionsResult, console: Console) -> None:
     from rich.table import Table
 
     s = result.screening
-    how = (
-        f"all {s.pairs_total:,} pairs evaluated"
-        if s.method == "exhaustive"
-        else f"{s.pairs_screened:,} pairs screened on {s.rows:,} rows, the best {s.pairs_evaluated:,} evaluated"
-    )
+    if s.pairs_total == 0:
+        how = "no pair: fewer than two non-constant columns"
+    elif s.method == "exhaustive":
+        how = "the one pair evaluated" if s.pairs_total == 1 else f"all {s.pairs_total:,} pairs evaluated"
+    else:
+        how = f"{s.pairs_screened:,} pairs screened on {s.rows:,} rows, the best {s.pairs_evaluated:,} evaluated"
     significant = sum(p.significant for p in result.pairs)
     table = Table(
         title=(

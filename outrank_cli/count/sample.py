@@ -31,7 +31,6 @@ hashing = lazy_module("outrank_cli.kernels.hashing")
 # the key a missing value hashes as: some families key a missing value like a real one
 # (a null boolean as False), and a null's hash may differ between readers
 _MISSING_KEY = np.uint64(0x6A09E667F3BCC908)
-_KEEP_COLUMNS = 64
 
 
 def content_priorities(columns: Sequence[Keys], seed: int) -> np.ndarray:
@@ -77,10 +76,14 @@ class RowSample:
 
     def _keep(self, index: np.ndarray) -> None:
         n = index.shape[0]
-        # a block of columns at a time: gathering all at once would hold a second copy of the sample
-        for first in range(0, self.n_columns, _KEEP_COLUMNS):
-            block = self.codes[first : first + _KEEP_COLUMNS]
-            block[:, :n] = block[:, index]
+        # one column at a time through one buffer: no second copy of the sample, and a gather
+        # from one contiguous row is about 6 times faster than along the rows of a 2-D block
+        # (1,000 columns x 200,000 rows: 0.5 s instead of 3 s)
+        buffer = np.empty(n, dtype=self.codes.dtype)
+        for column in range(self.n_columns):
+            row = self.codes[column]
+            np.take(row, index, out=buffer)
+            row[:n] = buffer
         self.target[:n] = self.target[index]
         self.priority[:n] = self.priority[index]
         self.filled = n

@@ -22,7 +22,7 @@ from outrank_cli.stats.pairs import SampleColumns
 screen = lazy_module("outrank_cli.kernels.screen")
 hashing = lazy_module("outrank_cli.kernels.hashing")
 
-ANCHORS = 2048
+ANCHORS = 1024
 # with many pairs, fewer anchors (not below FEWEST_ANCHORS): about this many comparisons in all
 COMPARISONS = 2_000_000_000
 FEWEST_ANCHORS = 256

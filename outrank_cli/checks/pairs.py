@@ -2,7 +2,7 @@
 
 Pairs are screened by entropy first: normalized MI is at most min(H_a, H_b) / mean(H_a, H_b),
 so pairs whose entropies differ too much are never counted. When many pairs are left (wide
-tables), a block-MinHash screen (``checks.screen``) drops the pairs whose rows are grouped
+tables), a block-MinHash screen (``stats.minhash``) drops the pairs whose rows are grouped
 unlike each other before the survivors are counted exactly.
 """
 
@@ -13,10 +13,10 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from outrank_cli.checks.findings import Finding, Severity
-from outrank_cli.checks.screen import screen_pairs
 from outrank_cli.checks.thresholds import Thresholds
 from outrank_cli.pipeline import Scored
 from outrank_cli.progress import Progress, ProgressCallback, ignore_progress
+from outrank_cli.stats.minhash import screen_pairs
 from outrank_cli.stats.pairs import SampleColumns, pair_stats
 
 # entropies on the sample and on all rows differ a little; screen with some slack

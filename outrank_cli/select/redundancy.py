@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from outrank_cli.checks.screen import screen_pairs
 from outrank_cli.options import RedundancyOptions
 from outrank_cli.pipeline import Request, RunInfo
 from outrank_cli.progress import Progress
+from outrank_cli.stats.minhash import screen_pairs
 from outrank_cli.stats.pairs import pair_stats
 
 # pairs counted before the rest are screened (a table of up to 63 columns has fewer pairs)
@@ -47,7 +47,7 @@ def redundant_pairs(request: Request, pair_options: RedundancyOptions | None = N
 
     When ``SCREEN_AFTER`` pairs have been counted and the bound has not stopped the search
     (wide tables of unrelated columns, whose best values are all about 0), the pairs left are
-    screened with check's block MinHash (``checks.screen``) and only those whose rows may be
+    screened with the block MinHash of ``stats.minhash`` (as in check) and only those whose rows may be
     grouped alike are counted; the report says how many were screened out.
     """
     pair_options = pair_options or RedundancyOptions()

@@ -11,10 +11,10 @@ import pytest
 from sklearn.metrics import adjusted_mutual_info_score
 
 from outrank_cli.checks.pairs import entropy_screen, pair_findings
-from outrank_cli.checks.screen import screen_pairs
 from outrank_cli.checks.thresholds import Thresholds
 from outrank_cli.options import PassOptions
 from outrank_cli.pipeline import Request
+from outrank_cli.stats.minhash import screen_pairs
 from outrank_cli.stats.pairs import SampleColumns, pair_stats
 
 ROWS = 10_000

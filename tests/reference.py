@@ -305,6 +305,68 @@ def calibrated_chi2_p(mi: float, expected_mi: float, df: float) -> float:
     return float(chi2.sf(mi / (expected_mi / df), df))
 
 
+def pooled_labels(labels: Sequence[Hashable], cap: int) -> list[Hashable]:
+    """At most ``cap`` distinct labels: beyond ``cap``, a value keeps its label when its count
+    is above the ``cap``-th largest count, every other value becomes one shared label."""
+    counts = Counter(labels)
+    if len(counts) <= cap:
+        return list(labels)
+    cut = sorted(counts.values(), reverse=True)[cap - 1]
+    other = object()
+    return [value if counts[value] > cut else other for value in labels]
+
+
+def cmh_labels(a: Sequence[Hashable], y: Sequence[Hashable], given: Sequence[Hashable]) -> tuple[float, int]:
+    """The generalized Cochran-Mantel-Haenszel statistic of A against Y stratified by
+    ``given`` and its degrees of freedom (Landis, Heyman & Koch 1978), written from the
+    textbook form: the observed-minus-expected counts of the (A, Y) cells, the last level of
+    each left out, summed over the strata of two rows or more; their covariance summed over
+    the strata, n_s^2 / (n_s - 1) (D(p_y) - p_y p_y') (x) (D(p_a) - p_a p_a') entry by entry;
+    Q = d' V^+ d with df = rank V. A keeps at most max(2, min(16, 64 // |Y|)) levels
+    (``pooled_labels``); with more than 32 target levels there is no test, (0, 0)."""
+    y_levels = list(dict.fromkeys(y))
+    if len(y_levels) > 32:
+        return 0.0, 0
+    a = pooled_labels(a, max(2, min(16, 64 // len(y_levels))))
+    a_levels = list(dict.fromkeys(a))
+    cells = [(i, j) for i in a_levels[:-1] for j in y_levels[:-1]]
+    strata: dict[Hashable, list[int]] = {}
+    for row, s in enumerate(given):
+        strata.setdefault(s, []).append(row)
+    d = [0.0] * len(cells)
+    v = [[0.0] * len(cells) for _ in cells]
+    for rows in strata.values():
+        n_s = len(rows)
+        if n_s < 2:
+            continue
+        joint = Counter((a[r], y[r]) for r in rows)
+        a_count = Counter(a[r] for r in rows)
+        y_count = Counter(y[r] for r in rows)
+        for u, (i, j) in enumerate(cells):
+            d[u] += joint[(i, j)] - a_count[i] * y_count[j] / n_s
+            for w, (k, m) in enumerate(cells):
+                y_part = (y_count[j] / n_s) * ((j == m) - y_count[m] / n_s)
+                a_part = (a_count[i] / n_s) * ((i == k) - a_count[k] / n_s)
+                v[u][w] += n_s * n_s / (n_s - 1) * y_part * a_part
+    if not cells:
+        return 0.0, 0
+    matrix = np.array(v)
+    rank = int(np.linalg.matrix_rank(matrix, tol=1e-9 * max(float(np.abs(matrix).max()), 1e-300)))
+    if rank == 0:
+        return 0.0, 0
+    vector = np.array(d)
+    return float(vector @ np.linalg.pinv(matrix, rcond=1e-9) @ vector), rank
+
+
+def fdr_threshold(p_values: Sequence[float], *, alpha: float, tests: int) -> float:
+    """Benjamini-Hochberg: the largest p_(i) with p_(i) <= i alpha / m, m = max(tests, count);
+    -1 when there is none."""
+    ordered = sorted(p_values)
+    m = max(tests, len(ordered), 1)
+    passing = [p for i, p in enumerate(ordered, start=1) if p <= i * alpha / m]
+    return max(passing) if passing else -1.0
+
+
 # -- greedy subset search -----------------------------------------------------------------------
 LN2 = math.log(2.0)
 STOP_K = "k reached"
@@ -342,6 +404,8 @@ class PairReference:
     conditional_expected: float  # its stratified expected value in nats
     conditional_df: int
     conditional_relevance_full: float  # the same given every level of B
+    cmh_statistic: float  # the generalized CMH statistic of A and Y within B' (cmh_labels)
+    cmh_df: int
 
 
 @dataclass(frozen=True)
@@ -430,6 +494,7 @@ def pair_reference(
     mi, expected, normalized = redundancy_labels(columns[a], columns[b])
     full, full_expected, _ = conditional_mutual_information_labels(columns[a], y, columns[b])
     cmi, cmi_expected, df = conditional_mutual_information_labels(columns[a], y, coarsened(columns[b]))
+    cmh, cmh_df = cmh_labels(columns[a], y, coarsened(columns[b]))
     return PairReference(
         a=a,
         b=b,
@@ -442,7 +507,17 @@ def pair_reference(
         conditional_expected=cmi_expected,
         conditional_df=df,
         conditional_relevance_full=(full - full_expected) / LN2,
+        cmh_statistic=cmh,
+        cmh_df=cmh_df,
     )
+
+
+def _scaled_chi2_p(total: float, degrees: float, roots: float) -> float:
+    from scipy.stats import chi2
+
+    if degrees == 0 or total <= 0:
+        return 1.0
+    return float(chi2.sf(total * degrees / roots**2, degrees**2 / roots**2))
 
 
 def combined_gain_p(given: Sequence[PairReference]) -> float:
@@ -453,10 +528,9 @@ def combined_gain_p(given: Sequence[PairReference]) -> float:
     (0 when I <= 0; a pair with E <= 0 < I makes the p-value 0). With T = sum t, D = sum d and
     R = sum sqrt(d), the p-value is P(chi2 with D^2/R^2 degrees of freedom >= T D / R^2): the
     scaled chi-square with mean D and the variance 2 R^2 of perfectly correlated statistics.
-    1 when no pair has degrees of freedom.
+    1 when no pair has degrees of freedom. The same is done with the pairs' CMH statistics
+    and their degrees of freedom; the result is min(1, 2 min(p_MI, p_CMH)).
     """
-    from scipy.stats import chi2
-
     total = degrees = roots = 0.0
     for stats in given:
         if stats.conditional_df <= 0:
@@ -467,11 +541,15 @@ def combined_gain_p(given: Sequence[PairReference]) -> float:
             total += stats.conditional_mi * stats.conditional_df / stats.conditional_expected
         degrees += stats.conditional_df
         roots += math.sqrt(stats.conditional_df)
-    if degrees == 0:
-        return 1.0
-    if total <= 0:
-        return 1.0
-    return float(chi2.sf(total * degrees / roots**2, degrees**2 / roots**2))
+    by_mi = _scaled_chi2_p(total, degrees, roots)
+    total = degrees = roots = 0.0
+    for stats in given:
+        if stats.cmh_df > 0:
+            total += stats.cmh_statistic
+            degrees += stats.cmh_df
+            roots += math.sqrt(stats.cmh_df)
+    by_cmh = _scaled_chi2_p(total, degrees, roots)
+    return min(1.0, 2.0 * min(by_mi, by_cmh))
 
 
 def _mean(values: Sequence[float]) -> float:
@@ -492,7 +570,8 @@ def greedy_select(
     """The documented greedy search (README "outrank-cli select"), from scratch at every step.
 
     Relevance is the AMI score in bits with its calibrated chi-square p-value; a *signal* has
-    relevance > 0 and p * F <= ``significance`` (Bonferroni over the F features); constant
+    relevance > 0 and a p-value that Benjamini-Hochberg at ``significance`` over the F features
+    rejects (``fdr_threshold`` of the positive-relevance p-values, m = F); constant
     columns are never candidates. c(X|S) is the chance-corrected conditional relevance
     I(X;Y|S') - E, S' being S with its values outside the 15 most frequent pooled (see
     ``coarsened``); r(X,S) the redundancy I(X;S) - E[I(X;S)]. Step 1 takes the most relevant
@@ -508,7 +587,8 @@ def greedy_select(
     when it is >= 0.5 and c(X|S) <= 0.25 max(rel(X), 0); the first such S in order of
     selection is named. Without ``k``, after step 1 a candidate is a non-redundant signal whose
     criterion score is > 0 and whose combined conditional p-value given the selected S_j
-    (``combined_gain_p``) times F is <= ``significance``; the search stops when none is left.
+    (``combined_gain_p``) Benjamini-Hochberg at ``significance`` rejects among those
+    candidates' (m = F); the search stops when none is left.
     With ``k`` the non-redundant signals go first by the criterion, then the remaining columns
     by relevance, a non-redundant one before any redundant one, until k are chosen or none is
     left. A step's p-value is its combined conditional p given the selected features (its
@@ -539,11 +619,10 @@ def greedy_select(
             pairs[(a, b)] = pair_reference(a, b, columns, y)
         return pairs[(a, b)]
 
-    def significant(p: float) -> bool:
-        return p * max(f, 1) <= significance
+    gate = fdr_threshold([rel[n].p_value for n in names if rel[n].score > 0], alpha=significance, tests=f)
 
     def is_signal(name: str) -> bool:
-        return rel[name].score > 0 and significant(rel[name].p_value)
+        return rel[name].score > 0 and rel[name].p_value <= gate
 
     chosen: list[str] = []
 
@@ -593,7 +672,9 @@ def greedy_select(
         signals = [n for n in remaining if is_signal(n) and redundant_with(n) is None]
         score = {n: criterion_score(n) for n in signals}
         if k is None and chosen:
-            signals = [n for n in signals if score[n] > 0 and significant(gain_p(n))]
+            positive = [n for n in signals if score[n] > 0]
+            cut = fdr_threshold([gain_p(n) for n in positive], alpha=significance, tests=f)
+            signals = [n for n in positive if gain_p(n) <= cut]
         if signals:
             best = best_of(signals, score)
             if chosen:

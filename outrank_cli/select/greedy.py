@@ -17,6 +17,7 @@ import numpy as np
 from outrank_cli.options import SearchOptions
 from outrank_cli.pipeline import Scored
 from outrank_cli.select.criteria import CRITERIA, Aggregates
+from outrank_cli.stats.multiple import fdr_threshold
 from outrank_cli.stats.pairs import PairStats, combined_gain_p, pair_stats
 
 MULTIVALUE = "multivalue"
@@ -67,8 +68,9 @@ def _shown_to_gain(
     candidates: list[int], scores: np.ndarray, gain_p: Callable[[int], float], *, alpha: float, tests: int
 ) -> list[int]:
     """The candidates that may still be taken without ``k``: a positive criterion value, and
-    a combined conditional test (``combined_gain_p``) with p * ``tests`` <= ``alpha``
-    (Bonferroni over the F features, as for relevance).
+    a combined conditional test (``combined_gain_p``) that Benjamini-Hochberg at ``alpha``
+    rejects among those candidates' tests, counted as ``tests`` (the F features, as for
+    relevance).
 
     The combined test's null is "no gain given any selected feature", the null of the
     criteria that sum or average over the selected (Brown et al., JMLR 2012). Requiring every
@@ -79,7 +81,10 @@ def _shown_to_gain(
     The family stays F (not the fewer candidates left at a step): a pure-noise column that
     slips through the relevance gate is then still caught here (benchmarks/README.md).
     """
-    return [k for k in candidates if scores[k] > 0 and gain_p(k) * max(tests, 1) <= alpha]
+    positive = [k for k in candidates if scores[k] > 0]
+    p_values = {k: gain_p(k) for k in positive}
+    threshold = fdr_threshold(p_values.values(), alpha=alpha, tests=tests)
+    return [k for k in positive if p_values[k] <= threshold]
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,17 +137,18 @@ def greedy_search(
     chosen: list[int] = []
     stopped_by = STOP_EXHAUSTED
 
-    def significant(p: float, tests: int) -> bool:
-        """Bonferroni over the ``tests`` features compared."""
-        return bool(p * max(tests, 1) <= alpha)
-
     covered = cover or {}
     taken: set[int] = set()  # the columns selected: a pair taken counts both
     # columns let in by a significant pair of which the other column is taken (--interactions)
     unlocked: set[int] = set()
 
+    # the relevance gate: Benjamini-Hochberg at the significance level over the F features
+    gate = fdr_threshold(
+        (p_values[i] for i in range(f) if relevance[i] > 0 and searched[i]), alpha=alpha, tests=f
+    )
+
     def is_signal(k: int) -> bool:
-        return bool(k in unlocked or (relevance[k] > 0 and significant(p_values[k], f)))
+        return bool(k in unlocked or (relevance[k] > 0 and p_values[k] <= gate))
 
     def pair(k: int, j: int) -> PairStats:
         if (k, j) not in pairs:

@@ -13,7 +13,9 @@ three-way table (A, B, target) gives everything the greedy search needs:
   the permutation correction eats all of A's information, so any A would look redundant given
   B (Vinh, Chan & Bailey, AAAI 2014: the null distribution of I(A;Y|B) has
   (|A|-1)(|Y|-1)|B| degrees of freedom, so the test loses its power as |B| grows);
-* the joint relevance I(A,B;Y) ~ I(B;Y) + I(A;Y|B').
+* the joint relevance I(A,B;Y) ~ I(B;Y) + I(A;Y|B');
+* the Cochran-Mantel-Haenszel statistic of A and Y within the strata of B' (``stats/stratified.py``):
+  the test of a gain that is alike in every stratum, with A's own degrees of freedom.
 
 ``combined_gain_p`` tests the conditional relevances of A given several features at once
 (the automatic stop of ``select``).
@@ -30,6 +32,7 @@ import numpy as np
 from outrank_cli.kernels import lazy_module
 from outrank_cli.stats.chisquare import chi2_sf
 from outrank_cli.stats.relevance import LN2, adjusted_normalized, calibrated_p
+from outrank_cli.stats.stratified import cmh_statistic
 
 joint = lazy_module("outrank_cli.kernels.joint")
 
@@ -69,6 +72,9 @@ class PairStats:
     # chi-square with df degrees of freedom; 0 when there is nothing to test, inf when E = 0 < I)
     conditional_statistic: float
     conditional_df: float
+    # the Cochran-Mantel-Haenszel test of A against Y within the strata of B' (stats/stratified.py)
+    cmh_statistic: float = 0.0
+    cmh_df: float = 0.0
 
 
 def coarse_strata(strata: np.ndarray, weights: np.ndarray, levels: int) -> np.ndarray | None:
@@ -90,13 +96,15 @@ def coarse_strata(strata: np.ndarray, weights: np.ndarray, levels: int) -> np.nd
 
 def _coarsen(
     cell_b: np.ndarray, cell_a: np.ndarray, counts: np.ndarray, mapping: np.ndarray, levels_a: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """The cells re-aggregated over the coarse strata of b: ``(strata, counts)``, grouped by stratum."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The cells re-aggregated over the coarse strata of b: ``(strata, a, counts)``, grouped
+    by stratum."""
     key = mapping[cell_b] * levels_a + cell_a
     order = np.argsort(key, kind="stable")
     ordered = key[order]
     starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-    return ordered[starts] // levels_a, np.add.reduceat(counts[order], starts, axis=0)
+    cells = ordered[starts]
+    return cells // levels_a, cells % levels_a, np.add.reduceat(counts[order], starts, axis=0)
 
 
 def pair_stats(columns: SampleColumns, a: int, b: int, *, with_target: bool = True) -> PairStats:
@@ -107,19 +115,26 @@ def pair_stats(columns: SampleColumns, a: int, b: int, *, with_target: bool = Tr
     cell_b, cell_a, counts = joint.pair_table(
         columns.codes[b], columns.codes[a], target, levels_b=columns.levels[a], n_target=n_target
     )
+    totals = counts.sum(axis=1)
     mi, expected, h_a, h_b = joint.pair_mi(
-        cell_a, cell_b, counts.sum(axis=1), levels_a=columns.levels[a], levels_b=columns.levels[b]
+        cell_a, cell_b, totals, levels_a=columns.levels[a], levels_b=columns.levels[b]
     )
-    cmi = cmi_expected = df = 0.0
+    cmi = cmi_expected = df = cmh = cmh_df = 0.0
     p = 1.0
     if with_target:
-        mapping = coarse_strata(cell_b, counts.sum(axis=1).astype(np.float64), columns.levels[b])
+        row_counts = totals.astype(np.float64)
+        mapping = coarse_strata(cell_b, row_counts, columns.levels[b])
+        weights: np.ndarray | None = row_counts
         if mapping is None:
-            cmi, cmi_expected, df = joint.conditional_mi(cell_b, counts)
+            strata, cells_a, coarse_counts, levels = cell_b, cell_a, counts, columns.levels[b]
         else:
-            strata, coarse_counts = _coarsen(cell_b, cell_a, counts, mapping, columns.levels[a])
-            cmi, cmi_expected, df = joint.conditional_mi(strata, coarse_counts)
+            strata, cells_a, coarse_counts = _coarsen(cell_b, cell_a, counts, mapping, columns.levels[a])
+            weights, levels = None, CONDITION_STRATA
+        cmi, cmi_expected, df = joint.conditional_mi(strata, coarse_counts)
         p = calibrated_p(cmi, cmi_expected, df)
+        cmh, cmh_df = cmh_statistic(
+            strata, cells_a, coarse_counts, levels_strata=levels, levels_a=columns.levels[a], weights=weights
+        )
     return PairStats(
         a=a,
         b=b,
@@ -131,6 +146,8 @@ def pair_stats(columns: SampleColumns, a: int, b: int, *, with_target: bool = Tr
         conditional_p=p,
         conditional_statistic=calibrated_statistic(cmi, cmi_expected, df),
         conditional_df=max(df, 0.0),
+        cmh_statistic=cmh,
+        cmh_df=cmh_df,
     )
 
 
@@ -145,6 +162,24 @@ def calibrated_statistic(mi: float, expected_mi: float, df: float) -> float:
     return mi / (expected_mi / df)
 
 
+def _combined_p(statistics: Sequence[tuple[float, float]]) -> float:
+    """The sum of dependent chi-square statistics ``(T_j, d_j)`` referred to the scaled
+    chi-square with its mean and its largest possible variance (``combined_gain_p``)."""
+    statistic = dof = root = 0.0
+    for value, df in statistics:
+        if df <= 0:
+            continue
+        if math.isinf(value):
+            return 0.0
+        statistic += value
+        dof += df
+        root += math.sqrt(df)
+    if dof <= 0:
+        return 1.0
+    scale = root * root / dof
+    return chi2_sf(statistic / scale, dof / scale)
+
+
 def combined_gain_p(given: Sequence[PairStats]) -> float:
     """One p-value for "A adds nothing given any of the conditioning features" from the
     conditional tests of A given each of them (``given``: A's pairs, one per feature).
@@ -156,17 +191,12 @@ def combined_gain_p(given: Sequence[PairStats]) -> float:
     mean and that (largest) variance (Satterthwaite): g = (sum sqrt d_j)^2 / D, h = D / g.
     With equal d_j this is the mean statistic tested as one chi-square with d degrees of
     freedom; with one feature, that feature's own test. 1 when there is nothing to test.
+
+    Two such tests are made, one of the conditional MI statistics (any association in any
+    stratum) and one of the Cochran-Mantel-Haenszel statistics (an association alike across
+    strata, with the degrees of freedom of A alone); the smaller p-value counts, doubled
+    (Bonferroni over the two).
     """
-    statistic = dof = root = 0.0
-    for stats in given:
-        if stats.conditional_df <= 0:
-            continue
-        if math.isinf(stats.conditional_statistic):
-            return 0.0
-        statistic += stats.conditional_statistic
-        dof += stats.conditional_df
-        root += math.sqrt(stats.conditional_df)
-    if dof <= 0:
-        return 1.0
-    scale = root * root / dof
-    return chi2_sf(statistic / scale, dof / scale)
+    by_mi = _combined_p([(s.conditional_statistic, s.conditional_df) for s in given])
+    by_cmh = _combined_p([(s.cmh_statistic, s.cmh_df) for s in given])
+    return min(1.0, 2.0 * min(by_mi, by_cmh))

@@ -11,7 +11,7 @@ from scipy.stats import chi2
 from outrank_cli.stats.pairs import PairStats, SampleColumns, combined_gain_p, pair_stats
 
 
-def _given(statistic: float, df: float, p: float = 0.5) -> PairStats:
+def _given(statistic: float, df: float, p: float = 0.5, cmh: float = 0.0, cmh_df: float = 0.0) -> PairStats:
     return PairStats(
         a=0,
         b=1,
@@ -23,6 +23,8 @@ def _given(statistic: float, df: float, p: float = 0.5) -> PairStats:
         conditional_p=p,
         conditional_statistic=statistic,
         conditional_df=df,
+        cmh_statistic=cmh,
+        cmh_df=cmh_df,
     )
 
 
@@ -32,15 +34,17 @@ def test_one_feature_is_its_own_test():
     b = rng.integers(0, 4, 3_000).astype(np.int32)
     y = ((a + rng.integers(0, 3, 3_000)) % 2).astype(np.int32)
     stats = pair_stats(SampleColumns(("a", "b"), (a, b), (6, 4), y, 2), 0, 1)
-    assert stats.conditional_df == 4 * 5 * 1
-    assert combined_gain_p([stats]) == pytest.approx(stats.conditional_p, rel=1e-12)
+    assert stats.conditional_df == 4 * 5 * 1 and stats.cmh_df == 5
+    # the smaller of the pair's two tests, doubled
+    by_cmh = chi2.sf(stats.cmh_statistic, stats.cmh_df)
+    assert combined_gain_p([stats]) == pytest.approx(2 * min(stats.conditional_p, by_cmh), rel=1e-9)
     assert 0.0 < stats.conditional_p < 1e-6
 
 
 def test_equal_degrees_of_freedom_test_the_mean_statistic():
     # perfectly correlated statistics with d degrees of freedom each: the mean is chi2_d
     given = [_given(30.0, 12.0), _given(10.0, 12.0), _given(26.0, 12.0)]
-    assert combined_gain_p(given) == pytest.approx(chi2.sf(22.0, 12), rel=1e-10)
+    assert combined_gain_p(given) == pytest.approx(2 * chi2.sf(22.0, 12), rel=1e-10)
 
 
 def test_unequal_degrees_of_freedom_match_the_scaled_chi_square():
@@ -48,7 +52,18 @@ def test_unequal_degrees_of_freedom_match_the_scaled_chi_square():
     total, dof = 130.0, 80.0
     roots = math.sqrt(5.0) + math.sqrt(60.0) + math.sqrt(15.0)
     scale = roots**2 / dof  # mean dof, variance 2 roots^2: g = roots^2 / D, h = D / g
-    assert combined_gain_p(given) == pytest.approx(chi2.sf(total / scale, dof / scale), rel=1e-10)
+    assert combined_gain_p(given) == pytest.approx(2 * chi2.sf(total / scale, dof / scale), rel=1e-10)
+
+
+def test_the_cmh_statistics_are_combined_the_same_way_and_the_stronger_test_counts():
+    # conditional MI statistics near their null, CMH statistics far above theirs (3 df each)
+    given = [_given(50.0, 48.0, cmh=14.0, cmh_df=3.0), _given(40.0, 45.0, cmh=20.0, cmh_df=3.0)]
+    by_cmh = chi2.sf(17.0, 3)  # equal degrees of freedom: the mean statistic, one chi-square
+    assert combined_gain_p(given) == pytest.approx(2 * by_cmh, rel=1e-10)
+    # no CMH degrees of freedom: the conditional MI test alone, doubled
+    assert combined_gain_p([_given(30.0, 12.0, cmh=0.0, cmh_df=0.0)]) == pytest.approx(
+        2 * chi2.sf(30.0, 12), rel=1e-10
+    )
 
 
 def test_edge_cases():

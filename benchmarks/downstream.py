@@ -89,7 +89,7 @@ def compas() -> pl.DataFrame:
         c
         for c in frame.columns
         if c in {"id", "name", "first", "last", "is_recid", "violent_recid", "is_violent_recid"}
-        or c in {"start", "end", "event"}
+        or c in {"start", "end", "event", "in_custody", "out_custody"}
         or c.startswith(("r_", "vr_"))
     ]
     return frame.drop(outcome).rename({"two_year_recid": "target"})

@@ -480,12 +480,7 @@ def coarsened(labels: Sequence[Hashable]) -> list[Hashable]:
     """The labels with at most CONDITION_STRATA distinct values: a value keeps its label when
     its count is above the CONDITION_STRATA-th largest count; every other value becomes one
     shared "other" label. Unchanged when there are no more than CONDITION_STRATA values."""
-    counts = Counter(labels)
-    if len(counts) <= CONDITION_STRATA:
-        return list(labels)
-    cut = sorted(counts.values(), reverse=True)[CONDITION_STRATA - 1]
-    other = object()
-    return [value if counts[value] > cut else other for value in labels]
+    return pooled_labels(labels, CONDITION_STRATA)
 
 
 def pair_reference(

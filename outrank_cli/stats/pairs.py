@@ -32,7 +32,7 @@ import numpy as np
 from outrank_cli.kernels import lazy_module
 from outrank_cli.stats.chisquare import chi2_sf
 from outrank_cli.stats.relevance import LN2, adjusted_normalized, calibrated_p
-from outrank_cli.stats.stratified import cmh_statistic
+from outrank_cli.stats.stratified import cmh_statistic, pooled_levels
 
 joint = lazy_module("outrank_cli.kernels.joint")
 
@@ -83,15 +83,9 @@ def coarse_strata(strata: np.ndarray, weights: np.ndarray, levels: int) -> np.nd
     ``CONDITION_STRATA``-th largest keep a stratum each (so at most ``CONDITION_STRATA - 1``
     of them, chosen without regard to code order), every other level goes to one shared
     stratum. None (keep every level) when there are no more than ``CONDITION_STRATA`` levels."""
-    counts = np.bincount(strata, weights=weights, minlength=levels)
-    present = np.flatnonzero(counts > 0)
-    if present.shape[0] <= CONDITION_STRATA:
+    if np.count_nonzero(np.bincount(strata, weights=weights, minlength=levels)) <= CONDITION_STRATA:
         return None
-    cut = np.sort(counts[present])[-CONDITION_STRATA]
-    kept = counts > cut
-    mapping = np.full(levels, int(kept.sum()), dtype=np.int64)
-    mapping[kept] = np.arange(int(kept.sum()), dtype=np.int64)
-    return mapping
+    return pooled_levels(strata, weights, levels, CONDITION_STRATA)[0]
 
 
 def _coarsen(

@@ -24,11 +24,10 @@ MAX_TARGET_LEVELS = 32
 _RANK_TOLERANCE = 1e-10
 
 
-def _pooled(codes: np.ndarray, weights: np.ndarray, levels: int, cap: int) -> tuple[np.ndarray, int]:
+def pooled_levels(codes: np.ndarray, weights: np.ndarray, levels: int, cap: int) -> tuple[np.ndarray, int]:
     """A map from the ``levels`` codes to 0..L-1, L <= ``cap``: the codes present keep a level
     each; beyond ``cap`` of them, those whose count is above the ``cap``-th largest keep their
-    own and the others share one (as ``stats.pairs.coarse_strata``: ties never depend on the
-    code order)."""
+    own and the others share the last one (ties never depend on the code order)."""
     totals = np.bincount(codes, weights=weights, minlength=levels)
     present = totals > 0
     count = int(present.sum())
@@ -61,8 +60,8 @@ def cmh_statistic(
     if weights is None:
         weights = counts.sum(axis=1)
     weights = weights.astype(np.float64, copy=False)
-    s_map, n_strata = _pooled(strata, weights, levels_strata, np.iinfo(np.int64).max)
-    a_map, n_a = _pooled(cell_a, weights, levels_a, max(2, min(CMH_LEVELS, CMH_CELLS // n_y)))
+    s_map, n_strata = pooled_levels(strata, weights, levels_strata, np.iinfo(np.int64).max)
+    a_map, n_a = pooled_levels(cell_a, weights, levels_a, max(2, min(CMH_LEVELS, CMH_CELLS // n_y)))
     if n_a < 2:
         return 0.0, 0.0
     cell = s_map[strata] * n_a + a_map[cell_a]

@@ -50,6 +50,7 @@ def column_findings(scored: Scored, t: Thresholds) -> list[Finding]:
                     },
                 )
             )
+    temporal = counts.plan.temporal if counts.plan is not None else frozenset()
     for feature, column in zip(scored.encoded, counts.columns, strict=True):
         name = feature.name
         ranking = by_name[name]
@@ -89,8 +90,10 @@ def column_findings(scored: Scored, t: Thresholds) -> list[Finding]:
                 )
             )
         distinct_share = feature.levels / max(non_missing, 1)
+        # a float or a timestamp with a value per row is a measurement, not an identifier
         id_like = (
             column.family is not Family.FLOAT
+            and name not in temporal
             and feature.levels >= t.id_like_min_levels
             and distinct_share >= t.id_like
         )

@@ -26,7 +26,7 @@ class ColumnPlan:
 
     ``views`` maps a feature to its forced view (``categorical`` or ``numeric``);
     ``multivalue`` maps a multi-valued feature to its separator (None for a list column), and
-    its family is the family of its values.
+    its family is the family of its values. ``temporal`` names the date and time features.
     """
 
     target: str
@@ -35,6 +35,7 @@ class ColumnPlan:
     skipped: tuple[tuple[str, str], ...]  # (name, reason)
     views: Mapping[str, str] = field(default_factory=dict)
     multivalue: Mapping[str, str | None] = field(default_factory=dict)
+    temporal: frozenset[str] = frozenset()  # date and time features (counted as integers)
 
 
 def split_patterns(values: Sequence[str]) -> tuple[str, ...]:
@@ -113,7 +114,8 @@ def plan_columns(
     families = dict(features)
     multivalued = {**lists, **_delimited(multivalue, families, names)}
     views = _forced_views(categorical, numeric, families, multivalued, names)
-    return ColumnPlan(target, target_family, tuple(features), tuple(skipped), views, multivalued)
+    temporal = frozenset(name for name, _ in features if schema[name].is_temporal())
+    return ColumnPlan(target, target_family, tuple(features), tuple(skipped), views, multivalued, temporal)
 
 
 def _is_pattern(text: str) -> bool:

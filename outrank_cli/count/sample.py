@@ -18,6 +18,7 @@ priority order, so the sample is identical, row for row, however it was assemble
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -31,6 +32,7 @@ hashing = lazy_module("outrank_cli.kernels.hashing")
 # the key a missing value hashes as: some families key a missing value like a real one
 # (a null boolean as False), and a null's hash may differ between readers
 _MISSING_KEY = np.uint64(0x6A09E667F3BCC908)
+_KEEP_BLOCK = 64  # columns per task of the final reorder
 
 
 def content_priorities(columns: Sequence[Keys], seed: int) -> np.ndarray:
@@ -74,24 +76,37 @@ class RowSample:
         priority[: self.filled] = self.priority[: self.filled]
         self.codes, self.target, self.priority = codes, target, priority
 
-    def _keep(self, index: np.ndarray) -> None:
+    def _keep(self, index: np.ndarray, pool: ThreadPoolExecutor | None) -> None:
         n = index.shape[0]
-        # one column at a time through one buffer: no second copy of the sample, and a gather
-        # from one contiguous row is about 6 times faster than along the rows of a 2-D block
-        # (1,000 columns x 200,000 rows: 0.5 s instead of 3 s)
-        buffer = np.empty(n, dtype=self.codes.dtype)
-        for column in range(self.n_columns):
-            row = self.codes[column]
-            np.take(row, index, out=buffer)
-            row[:n] = buffer
+
+        # one column at a time through one buffer per task: no second copy of the sample, and
+        # a gather from one contiguous row is about 6 times faster than along the rows of a
+        # 2-D block (1,000 columns x 200,000 rows: 0.5 s instead of 3 s); numpy releases the
+        # GIL, so blocks of columns go side by side on the pool
+        def gather(columns: range) -> None:
+            buffer = np.empty(n, dtype=self.codes.dtype)
+            for column in columns:
+                row = self.codes[column]
+                np.take(row, index, out=buffer)
+                row[:n] = buffer
+
+        blocks = [
+            range(s, min(s + _KEEP_BLOCK, self.n_columns)) for s in range(0, self.n_columns, _KEEP_BLOCK)
+        ]
+        if pool is None:
+            for block in blocks:
+                gather(block)
+        else:
+            list(pool.map(gather, blocks))
         self.target[:n] = self.target[index]
         self.priority[:n] = self.priority[index]
         self.filled = n
 
-    def compact(self) -> None:
-        """Keep only the ``capacity`` smallest priorities, in priority order."""
+    def compact(self, pool: ThreadPoolExecutor | None = None) -> None:
+        """Keep only the ``capacity`` smallest priorities, in priority order (the columns
+        reordered on ``pool`` when given)."""
         order = np.argsort(self.priority[: self.filled], kind="stable")[: self.capacity]
-        self._keep(order)
+        self._keep(order, pool)
         if self.filled >= self.capacity:
             self._threshold = self.priority[self.filled - 1]
 

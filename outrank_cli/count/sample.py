@@ -17,6 +17,7 @@ priority order, so the sample is identical, row for row, however it was assemble
 
 from __future__ import annotations
 
+import mmap
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
@@ -50,6 +51,18 @@ def content_priorities(columns: Sequence[Keys], seed: int) -> np.ndarray:
     return priority
 
 
+def _mapped_zeros(shape: tuple[int, int]) -> np.ndarray:
+    """``int32`` zeros whose memory the kernel maps at once (``MAP_POPULATE``). ``np.zeros``
+    maps each 4 KB page at its first write: 200,000 page faults for a 1,000 x 200,000 sample,
+    2 s of CPU spread over the pass, against 0.4 s here. Only for memory that will all be used
+    (every page is resident from the start); ``np.zeros`` where ``MAP_POPULATE`` is missing."""
+    size = shape[0] * shape[1] * 4
+    if size == 0 or not hasattr(mmap, "MAP_POPULATE"):
+        return np.zeros(shape, dtype=np.int32)
+    memory = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | mmap.MAP_POPULATE)
+    return np.frombuffer(memory, dtype=np.int32).reshape(shape)
+
+
 class RowSample:
     """Codes of ``n_columns`` features plus the target for up to ``capacity`` rows."""
 
@@ -64,11 +77,13 @@ class RowSample:
         self.priority = np.zeros(0, dtype=np.uint64)
         self.filled = 0
         self._threshold: np.uint64 | None = None  # rows at or above it can never enter
-        if expected_rows:  # room for every row that can come, at once
-            self._allocate(min(expected_rows, 2 * capacity + 1))
+        if expected_rows:  # room for every row that can come, at once (all of it will be used)
+            self._allocate(min(expected_rows, 2 * capacity + 1), populate=True)
 
-    def _allocate(self, size: int) -> None:
-        codes = np.zeros((self.n_columns, size), dtype=np.int32)
+    def _allocate(self, size: int, *, populate: bool = False) -> None:
+        codes = (
+            _mapped_zeros((self.n_columns, size)) if populate else np.zeros((self.n_columns, size), np.int32)
+        )
         codes[:, : self.filled] = self.codes[:, : self.filled]
         target = np.zeros(size, dtype=np.int32)
         target[: self.filled] = self.target[: self.filled]
@@ -152,7 +167,10 @@ class RowSample:
 
     def remap_column(self, column: int, remap: np.ndarray) -> None:
         """Bring stored codes of a column up to date after its counter re-encoded."""
-        self.codes[column, : self.filled] = remap[self.codes[column, : self.filled]]
+        row = self.codes[column, : self.filled]
+        # np.take into the row itself (numpy buffers the overlap): half the time of
+        # ``remap[row]``, which converts the int32 codes to a new intp index array first
+        np.take(remap.astype(row.dtype, copy=False), row, out=row)
 
     def remap_target(self, mapping: np.ndarray) -> None:
         self.target[: self.filled] = mapping[self.target[: self.filled]]

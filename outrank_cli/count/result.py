@@ -46,34 +46,31 @@ class TableCounts:
     value_labels: dict[str, dict[int, str]] = field(default_factory=dict)  # text values by key
 
 
-def _finish_counters(
-    counters: list[ColumnCounter], width: int, sample: RowSample | None, pool: ThreadPoolExecutor | None
-) -> None:
-    """``finish`` every counter and bring its column of the row sample up to date, the
-    biggest first, on ``pool`` (the sorts, re-aggregations and re-codings run in numpy,
-    mostly outside the GIL; each task writes only its own column of the sample)."""
+def _finish_counters(counters: list[ColumnCounter], width: int, pool: ThreadPoolExecutor | None) -> None:
+    """``finish`` every counter, the biggest first, on ``pool`` (the sorts and
+    re-aggregations of big columns run in numpy, mostly outside the GIL)."""
 
-    def finish(index: int) -> None:
-        counter = counters[index]
+    def finish(counter: ColumnCounter) -> None:
         counter.ensure_target_levels(width)
         counter.finish()
-        _apply_remaps(counter, index, sample)
 
     if pool is None or len(counters) < 2:
-        for index in range(len(counters)):
-            finish(index)
+        for counter in counters:
+            finish(counter)
         return
-    biggest_first = sorted(range(len(counters)), key=lambda i: -counters[i].n_levels)
-    for future in [pool.submit(finish, i) for i in biggest_first]:
+    biggest_first = sorted(counters, key=lambda c: -c.n_levels)
+    for future in [pool.submit(finish, c) for c in biggest_first]:
         future.result()
 
 
-def _apply_remaps(counter: ColumnCounter, index: int, sample: RowSample | None) -> None:
-    """Re-code column ``index`` of ``sample`` by the counter's code maps not yet applied."""
-    if sample is not None:
-        for remap in counter.pending_remaps:
-            sample.remap_column(index, remap)
+def _pending_recode(counter: ColumnCounter) -> np.ndarray | None:
+    """The counter's code maps not yet applied to the row sample, as one map (old code ->
+    newest code; None when there are none); they count as applied from now on."""
+    recode = None
+    for remap in counter.pending_remaps:
+        recode = remap if recode is None else remap[recode]
     counter.pending_remaps.clear()
+    return recode
 
 
 def finish_pass(
@@ -107,13 +104,11 @@ def finish_pass(
         if state.sample is not None:
             state.sample.remap_target(mapping)
     sample = state.sample
-    if state.columns_finished:
-        for index, counter in enumerate(state.counters):
-            _apply_remaps(counter, index, sample)
-    else:
-        _finish_counters(state.counters, width, sample, pool)
+    if not state.columns_finished:
+        _finish_counters(state.counters, width, pool)
+    recode = [_pending_recode(counter) for counter in state.counters]
     if sample is not None:
-        sample.compact(pool)
+        sample.compact(pool, recode=recode)  # one pass over each column: reorder and re-code
     return TableCounts(
         source=source,
         rows=rows,

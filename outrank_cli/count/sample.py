@@ -91,7 +91,9 @@ class RowSample:
         priority[: self.filled] = self.priority[: self.filled]
         self.codes, self.target, self.priority = codes, target, priority
 
-    def _keep(self, index: np.ndarray, pool: ThreadPoolExecutor | None) -> None:
+    def _keep(
+        self, index: np.ndarray, pool: ThreadPoolExecutor | None, recode: Sequence[np.ndarray | None] | None
+    ) -> None:
         n = index.shape[0]
 
         # one column at a time through one buffer per task: no second copy of the sample, and
@@ -103,7 +105,11 @@ class RowSample:
             for column in columns:
                 row = self.codes[column]
                 np.take(row, index, out=buffer)
-                row[:n] = buffer
+                remap = None if recode is None else recode[column]
+                if remap is None:
+                    row[:n] = buffer
+                else:
+                    np.take(remap.astype(row.dtype, copy=False), buffer, out=row[:n])
 
         blocks = [
             range(s, min(s + _KEEP_BLOCK, self.n_columns)) for s in range(0, self.n_columns, _KEEP_BLOCK)
@@ -117,11 +123,14 @@ class RowSample:
         self.priority[:n] = self.priority[index]
         self.filled = n
 
-    def compact(self, pool: ThreadPoolExecutor | None = None) -> None:
+    def compact(
+        self, pool: ThreadPoolExecutor | None = None, *, recode: Sequence[np.ndarray | None] | None = None
+    ) -> None:
         """Keep only the ``capacity`` smallest priorities, in priority order (the columns
-        reordered on ``pool`` when given)."""
+        reordered on ``pool`` when given). With ``recode``, column ``c``'s codes are also
+        mapped through ``recode[c]`` (old code -> new; None keeps them) on the way."""
         order = np.argsort(self.priority[: self.filled], kind="stable")[: self.capacity]
-        self._keep(order, pool)
+        self._keep(order, pool, recode)
         if self.filled >= self.capacity:
             self._threshold = self.priority[self.filled - 1]
 

@@ -62,6 +62,9 @@ def redundant_pairs(request: Request, pair_options: RedundancyOptions | None = N
         # multi-valued columns have no codes in the row sample
         live = [i for i, n in enumerate(columns.names) if entropy[i] > 0 and by_name[n].kind != "multivalue"]
         bound, first, second = _by_bound(entropy, np.array(live, dtype=np.int64))
+        position_of: dict[str, int] = {}
+        for index, name in enumerate(columns.names):
+            position_of.setdefault(name, index)  # as names.index, without a scan per sort key
         found: list[RedundantPair] = []
         evaluated = 0
         screened_out: int | None = None
@@ -96,9 +99,7 @@ def redundant_pairs(request: Request, pair_options: RedundancyOptions | None = N
                         stats.redundancy_normalized,
                     )
                 )
-            found.sort(
-                key=lambda p: (-round(p.normalized, 12), columns.names.index(p.a), columns.names.index(p.b))
-            )
+            found.sort(key=lambda p: (-round(p.normalized, 12), position_of[p.a], position_of[p.b]))
             found = found[: max(top, 1)]
     return RedundancyResult(
         run=scored.run_info(),

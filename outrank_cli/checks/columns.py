@@ -6,6 +6,7 @@ import numpy as np
 
 from outrank_cli.checks.findings import Finding, Severity
 from outrank_cli.checks.thresholds import Thresholds
+from outrank_cli.encode.cells import row_totals
 from outrank_cli.encode.features import FeatureKind
 from outrank_cli.encode.keys import Family
 from outrank_cli.pipeline import Scored
@@ -129,7 +130,7 @@ def column_findings(scored: Scored, t: Thresholds) -> list[Finding]:
         # a number column is a code (with rare codes) only when forced categorical
         coded = column.family in (Family.STRING, Family.BOOLEAN) or feature.forced
         if feature.kind is FeatureKind.CATEGORICAL and coded and not column.folded and not id_like:
-            level_counts = feature.table[1:].sum(axis=1)
+            level_counts = row_totals(feature.table[1:])
             rare = level_counts[(level_counts > 0) & (level_counts < t.rare_count)]
             rare_share = float(rare.sum()) / max(non_missing, 1)
             if rare.size and rare_share >= t.rare_share:

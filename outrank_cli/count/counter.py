@@ -27,7 +27,7 @@ import copy
 
 import numpy as np
 
-from outrank_cli.encode.cells import group_sorted, merge_sorted_rows, smallest_shift, sum_rows
+from outrank_cli.encode.cells import group_sorted, merge_sorted_rows, smallest_shift, sorted_order, sum_rows
 from outrank_cli.encode.dictionary import HashDictionary, remapped, widened
 from outrank_cli.encode.features import ColumnCounts
 from outrank_cli.encode.keys import Family, Keys
@@ -151,7 +151,7 @@ class ColumnCounter:
         """Shift keys right by ``extra`` bits (0: just sort) and merge equal cells, in key order.
 
         ``order`` is ``argsort`` of the level keys when the caller has it already. The keys
-        are distinct, so any sort gives the same order (no need for a slower stable one).
+        are distinct, so any sort gives the same order (``sorted_order``).
         """
         if extra > 0:
             self._start_sketch()
@@ -159,13 +159,14 @@ class ColumnCounter:
         n = levels.n_levels
         keys = levels.keys()
         if order is None:
-            order = np.argsort(keys)
+            order = sorted_order(keys)
         shifted = keys[order]
         if extra:
             shifted >>= np.uint64(extra)
         starts, run_of_sorted = group_sorted(shifted)
-        rows = levels.counts[1 : n + 1]
-        merged = np.add.reduceat(np.take(rows, order, axis=0), starts, axis=0) if n else rows
+        rows = np.take(levels.counts[1 : n + 1], order, axis=0)
+        # without a shift every cell is its own run (and reduceat over a tall table is slow)
+        merged = rows if starts.shape[0] == n else np.add.reduceat(rows, starts, axis=0)
         self.key_shift += extra
         levels.rebuild(shifted[starts], levels.counts[0].copy(), merged, index=index)
         remap = np.zeros(n + 1, dtype=np.int32)
@@ -214,7 +215,7 @@ class ColumnCounter:
         if not self.ordered:
             return self._fold()
         self._start_categories()
-        order = np.argsort(self._keys())
+        order = sorted_order(self._keys())
         return self._regroup(smallest_shift(self._keys()[order], self.max_levels), order, index=index)
 
     def finish(self) -> None:

@@ -63,6 +63,16 @@ def _finish_counters(counters: list[ColumnCounter], width: int, pool: ThreadPool
         future.result()
 
 
+def _pending_recode(counter: ColumnCounter) -> np.ndarray | None:
+    """The counter's code maps not yet applied to the row sample, as one map (old code ->
+    newest code; None when there are none); they count as applied from now on."""
+    recode = None
+    for remap in counter.pending_remaps:
+        recode = remap if recode is None else remap[recode]
+    counter.pending_remaps.clear()
+    return recode
+
+
 def finish_pass(
     state: PassState,
     source: Source,
@@ -96,13 +106,9 @@ def finish_pass(
     sample = state.sample
     if not state.columns_finished:
         _finish_counters(state.counters, width, pool)
-    for index, counter in enumerate(state.counters):
-        if sample is not None:
-            for remap in counter.pending_remaps:
-                sample.remap_column(index, remap)
-        counter.pending_remaps.clear()
+    recode = [_pending_recode(counter) for counter in state.counters]
     if sample is not None:
-        sample.compact()
+        sample.compact(pool, recode=recode)  # one pass over each column: reorder and re-code
     return TableCounts(
         source=source,
         rows=rows,

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+_DIRECT_SPAN = 4  # sorted_order: direct addressing while the keys span at most this many times their number
+
 
 def sum_rows(rows: np.ndarray, index: np.ndarray, n_out: int) -> np.ndarray:
     """``out[index[i]] += rows[i]`` for an ``int64[n, R]`` table (exact below 2**53 per cell)."""
@@ -15,6 +17,44 @@ def sum_rows(rows: np.ndarray, index: np.ndarray, n_out: int) -> np.ndarray:
     for column in range(rows.shape[1]):
         out[:, column] = np.bincount(index, weights=rows[:, column], minlength=n_out)[:n_out]
     return out
+
+
+def row_totals(table: np.ndarray) -> np.ndarray:
+    """``table.sum(axis=1)`` of an integer ``[n, R]`` count table, one column at a time:
+    numpy's sum across the short axis of a tall table is about 15 times slower (1 ms for a
+    65,537 x 2 table, and a wide table has thousands of them)."""
+    if table.shape[1] == 0:
+        return np.zeros(table.shape[0], dtype=table.dtype)
+    totals = table[:, 0].copy()
+    for column in range(1, table.shape[1]):
+        totals += table[:, column]
+    return totals
+
+
+def column_totals(table: np.ndarray) -> np.ndarray:
+    """``table.sum(axis=0)`` of an integer ``[n, R]`` count table, one column at a time (as
+    slow as ``row_totals``' case in numpy's own reduction)."""
+    return np.array([table[:, column].sum() for column in range(table.shape[1])], dtype=table.dtype)
+
+
+def sorted_order(distinct_keys: np.ndarray) -> np.ndarray:
+    """``argsort`` of distinct ``uint64`` keys. Keys that lie in a span of at most a few
+    times their number (the levels of an integer column) are ordered by direct addressing,
+    about 7 times faster than a comparison sort on 60,000 keys; any sort of distinct keys
+    gives the same order."""
+    n = distinct_keys.shape[0]
+    if n == 0:
+        return np.zeros(0, dtype=np.intp)
+    low = distinct_keys.min()
+    span = int(distinct_keys.max() - low) + 1
+    if span > _DIRECT_SPAN * n:
+        return np.argsort(distinct_keys)
+    offsets = (distinct_keys - low).astype(np.intp)
+    present = np.zeros(span, dtype=bool)
+    present[offsets] = True
+    position = np.empty(span, dtype=np.intp)
+    position[offsets] = np.arange(n)
+    return position[np.flatnonzero(present)]
 
 
 def distinct_sorted(sorted_keys: np.ndarray, shift: int) -> int:

@@ -8,7 +8,7 @@ from enum import StrEnum
 import numpy as np
 
 from outrank_cli.encode.binning import equal_frequency_bins
-from outrank_cli.encode.cells import sum_rows
+from outrank_cli.encode.cells import row_totals, sum_rows
 from outrank_cli.encode.keys import Family
 from outrank_cli.encode.target import INTEGER_CLASS_LIMIT
 
@@ -141,7 +141,7 @@ def _numeric(counts: ColumnCounts, *, bins: int, forced: bool) -> EncodedFeature
     if table.shape[0] <= 1:
         return _view(counts, FeatureKind.NUMERIC, table, forced=forced)
     cells = table[1:]
-    bin_of_cell = equal_frequency_bins(counts.level_keys[1:], cells.sum(axis=1), n_bins=bins)
+    bin_of_cell = equal_frequency_bins(counts.level_keys[1:], row_totals(cells), n_bins=bins)
     n_bins = int(bin_of_cell.max()) + 1 if bin_of_cell.size else 0
     binned = np.empty((n_bins + 1, table.shape[1]), dtype=np.int64)
     binned[0] = table[0]

@@ -61,39 +61,34 @@ def redundant_pairs(request: Request, pair_options: RedundancyOptions | None = N
         entropy = np.array([by_name[n].entropy for n in columns.names])
         # multi-valued columns have no codes in the row sample
         live = [i for i, n in enumerate(columns.names) if entropy[i] > 0 and by_name[n].kind != "multivalue"]
-        candidates = []
-        for x, i in enumerate(live):
-            for j in live[x + 1 :]:
-                low, high = sorted((entropy[i], entropy[j]))
-                candidates.append((low / ((low + high) / 2.0), i, j))
-        candidates.sort(key=lambda t: (-round(t[0], 12), t[1], t[2]))
+        bound, first, second = _by_bound(entropy, np.array(live, dtype=np.int64))
+        position_of: dict[str, int] = {}
+        for index, name in enumerate(columns.names):
+            position_of.setdefault(name, index)  # as names.index, without a scan per sort key
         found: list[RedundantPair] = []
         evaluated = 0
         screened_out: int | None = None
         batch = max(pool._max_workers * 8, 16)
         position = 0
-        while position < len(candidates):
-            if len(found) >= top and candidates[position][0] < found[top - 1].normalized:
+        while position < bound.shape[0]:
+            if len(found) >= top and bound[position] < found[top - 1].normalized:
                 break
             if screened_out is None and evaluated >= SCREEN_AFTER:
                 # wide tables: the bound no longer stops the search (all best values are
                 # about 0); count only the rest of the pairs that may repeat each other
-                rest = candidates[position:]
                 kept = screen_pairs(
-                    columns,
-                    np.array([c[1] for c in rest], dtype=np.int64),
-                    np.array([c[2] for c in rest], dtype=np.int64),
-                    pool=pool,
-                    seed=scored.options.seed,
+                    columns, first[position:], second[position:], pool=pool, seed=scored.options.seed
                 )
-                candidates = candidates[:position] + [c for c, keep in zip(rest, kept, strict=True) if keep]
+                keep = np.concatenate([np.ones(position, dtype=bool), kept])
+                bound, first, second = bound[keep], first[keep], second[keep]
                 screened_out = int((~kept).sum())
                 continue
-            chunk = candidates[position : position + batch]
+            ends = slice(position, position + batch)
+            chunk = list(zip(first[ends].tolist(), second[ends].tolist(), strict=True))
             position += len(chunk)
             if evaluated % (batch * 16) == 0:  # the most pairs that may be counted
-                request.progress(Progress("pairs", evaluated, len(candidates), unit="pairs"))
-            for stats in pool.map(lambda c: pair_stats(columns, c[1], c[2], with_target=False), chunk):
+                request.progress(Progress("pairs", evaluated, bound.shape[0], unit="pairs"))
+            for stats in pool.map(lambda c: pair_stats(columns, c[0], c[1], with_target=False), chunk):
                 evaluated += 1
                 found.append(
                     RedundantPair(
@@ -104,16 +99,29 @@ def redundant_pairs(request: Request, pair_options: RedundancyOptions | None = N
                         stats.redundancy_normalized,
                     )
                 )
-            found.sort(
-                key=lambda p: (-round(p.normalized, 12), columns.names.index(p.a), columns.names.index(p.b))
-            )
+            found.sort(key=lambda p: (-round(p.normalized, 12), position_of[p.a], position_of[p.b]))
             found = found[: max(top, 1)]
     return RedundancyResult(
         run=scored.run_info(),
         pair_options=pair_options,
         pairs=tuple(found[:top]),
         pairs_evaluated=evaluated,
-        pairs_total=len(candidates) + (screened_out or 0),
+        pairs_total=bound.shape[0] + (screened_out or 0),
         pairs_screened_out=screened_out,
         timings=scored.timings(pairs=time.perf_counter() - started),
     )
+
+
+def _by_bound(entropy: np.ndarray, live: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every pair ``i < j`` of ``live`` features with its bound ``min(H) / mean(H)`` on the
+    normalized MI: ``(bound, i, j)``, by falling bound (rounded to 12 decimals, so that
+    float noise cannot reorder ties), then ``i``, then ``j``.
+
+    Built in numpy: as a sorted list of 500,000 Python tuples (1,000 columns) it took 3 s."""
+    x, y = np.triu_indices(live.shape[0], k=1)
+    first, second = live[x], live[y]
+    low = np.minimum(entropy[first], entropy[second])
+    high = np.maximum(entropy[first], entropy[second])
+    bound = low / ((low + high) / 2.0)
+    order = np.lexsort((second, first, -np.round(bound, 12)))
+    return bound[order], first[order], second[order]

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from outrank_cli.encode.cells import column_totals, row_totals
 from outrank_cli.kernels import lazy_module
 from outrank_cli.progress import Progress, ProgressCallback, ignore_progress
 from outrank_cli.stats.pairs import SampleColumns
@@ -87,7 +88,7 @@ def single_score(columns: SampleColumns, feature: int) -> SingleScore:
     table = np.bincount(cells, minlength=levels * classes).reshape(levels, classes)
     return SingleScore(
         mi=information.mutual_information(table),
-        expected_mi=information.expected_mutual_information(table.sum(axis=0), table.sum(axis=1)),
+        expected_mi=information.expected_mutual_information(column_totals(table), row_totals(table)),
     )
 
 
@@ -105,11 +106,8 @@ def _pair_cells(columns: SampleColumns, first: int, second: int) -> tuple[np.nda
 
 def _joint_mi(counts: np.ndarray) -> tuple[float, float, int]:
     """I, E[I] (nats) and the classes present, of a (combinations x classes) count table."""
-    # column by column: numpy's sum over the short axis of a tall table is slow
-    combination_counts = counts[:, 0].copy()
-    for t in range(1, counts.shape[1]):
-        combination_counts += counts[:, t]
-    class_counts = counts.sum(axis=0)
+    combination_counts = row_totals(counts)
+    class_counts = column_totals(counts)
     mi = information.mutual_information(counts)
     expected = information.expected_mutual_information(class_counts, combination_counts)
     return mi, expected, int(np.count_nonzero(class_counts))

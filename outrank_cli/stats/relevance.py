@@ -13,6 +13,7 @@ from functools import cached_property
 
 import numpy as np
 
+from outrank_cli.encode.cells import column_totals, row_totals
 from outrank_cli.kernels import lazy_module
 from outrank_cli.stats.chisquare import chi2_sf
 from outrank_cli.stats.outrank_compat import outrank_score
@@ -41,8 +42,8 @@ class TableSummary:
     @classmethod
     def of(cls, table: np.ndarray, *, permutations: int = 0, seed: int = 0) -> TableSummary:
         table = np.ascontiguousarray(table, dtype=np.int64)
-        target_counts = table.sum(axis=0)
-        feature_counts = table.sum(axis=1)
+        target_counts = column_totals(table)
+        feature_counts = row_totals(table)
         return cls(
             table=table,
             target_counts=target_counts,

@@ -13,6 +13,7 @@ from outrank_cli.options import ReadOptions
 from outrank_cli.source import batches as reading
 from outrank_cli.source import paths as paths_module
 from outrank_cli.source import schema as schema_module
+from outrank_cli.source import table as table_module
 from outrank_cli.source.early import EarlyStart
 from outrank_cli.source.schema import SCHEMA_INFERENCE_ROWS
 
@@ -129,3 +130,35 @@ def test_early_errors_surface_from_the_real_call(tmp_path):
     assert early.source([str(bad)], READ) is None
     with pytest.raises(InputError, match="empty"):
         resolve([str(bad)]).schema()
+
+
+def test_in_windows_cuts_reads_into_whole_windows_up_to_the_end():
+    reads = table_module.lead_and_rest(0, None, 100)  # a lead of 100 rows, then the rest
+    assert table_module.in_windows(reads, 1_050, 300) == [
+        (0, 100, 100),
+        (100, 300, 100),
+        (400, 300, 100),
+        (700, 300, 100),
+        (1_000, 50, 100),
+    ]
+    assert table_module.in_windows([(10, 5, 4)], 1_000, 300) == [(10, 5, 4)]
+    assert table_module.in_windows([(0, 4_096, 4_096)], 300, 300) == [(0, 300, 4_096)]
+    assert table_module.window_rows(1_000, 16_384) == 49_152
+    assert table_module.window_rows(30, 133_333) == 1_599_996  # narrow tables: one read
+    assert table_module.window_rows(100_000, 16_384) == 16_384  # at least one batch
+
+
+def test_a_wide_parquet_file_read_in_windows_gives_every_row_once(tmp_path, monkeypatch):
+    monkeypatch.setattr(table_module, "_CELLS_PER_WINDOW", 3 * 1_000)  # windows of 1,000 rows
+    frame = pl.DataFrame({"a": np.arange(5_500), "b": np.arange(5_500) % 7, "y": np.arange(5_500) % 2})
+    path = tmp_path / "wide.parquet"
+    frame.write_parquet(path, row_group_size=2_000)
+    source = resolve([str(path)])
+    schema = source.schema()
+    seen = []
+    for partition in source.partitions():
+        for first, batch in source.partition_batches(partition, ["a", "b", "y"], schema, batch_rows=500):
+            assert batch.height <= 500
+            assert batch["a"][0] == first
+            seen.append(batch)
+    assert pl.concat(seen).equals(frame)

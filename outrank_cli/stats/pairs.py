@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from outrank_cli.encode.cells import row_totals
 from outrank_cli.kernels import lazy_module
 from outrank_cli.stats.chisquare import chi2_sf
 from outrank_cli.stats.relevance import LN2, adjusted_normalized, calibrated_p
@@ -39,6 +40,9 @@ joint = lazy_module("outrank_cli.kernels.joint")
 # strata of the conditioning feature: as many as the default numeric bins, so a binned numeric
 # column is conditioned on in full and a many-level one on its 15 most frequent levels + "other"
 CONDITION_STRATA = 16
+# coarse cells are summed by direct addressing while their key span is at most this many
+# times the number of cells (else sorted)
+_DIRECT_SPAN = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,11 +98,21 @@ def _coarsen(
     """The cells re-aggregated over the coarse strata of b: ``(strata, a, counts)``, grouped
     by stratum."""
     key = mapping[cell_b] * levels_a + cell_a
-    order = np.argsort(key, kind="stable")
-    ordered = key[order]
-    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-    cells = ordered[starts]
-    return cells // levels_a, cells % levels_a, np.add.reduceat(counts[order], starts, axis=0)
+    span = (int(mapping.max()) + 1) * levels_a
+    if span <= _DIRECT_SPAN * max(key.shape[0], 1):
+        # a counting sort: the keys are few enough to address directly
+        summed = np.stack(
+            [np.bincount(key, weights=counts[:, j], minlength=span) for j in range(counts.shape[1])], axis=1
+        )
+        cells = np.flatnonzero(row_totals(summed) > 0)
+        merged = summed[cells].astype(counts.dtype)
+    else:
+        order = np.argsort(key, kind="stable")
+        ordered = key[order]
+        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+        cells = ordered[starts]
+        merged = np.add.reduceat(counts[order], starts, axis=0)
+    return cells // levels_a, cells % levels_a, merged
 
 
 def pair_stats(columns: SampleColumns, a: int, b: int, *, with_target: bool = True) -> PairStats:
@@ -109,7 +123,7 @@ def pair_stats(columns: SampleColumns, a: int, b: int, *, with_target: bool = Tr
     cell_b, cell_a, counts = joint.pair_table(
         columns.codes[b], columns.codes[a], target, levels_b=columns.levels[a], n_target=n_target
     )
-    totals = counts.sum(axis=1)
+    totals = row_totals(counts)
     mi, expected, h_a, h_b = joint.pair_mi(
         cell_a, cell_b, totals, levels_a=columns.levels[a], levels_b=columns.levels[b]
     )

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from outrank_cli.encode.cells import column_totals, row_totals
+
 # at most this many (A level, Y level) cells: A keeps up to 16 levels (32 with a binary
 # target), fewer with a many-class target; beyond MAX_TARGET_LEVELS target levels no test is made
 CMH_CELLS = 64
@@ -51,14 +53,14 @@ def cmh_statistic(
     the cells of a three-way table (``counts[cell, y]``; codes below ``levels_strata`` and
     ``levels_a``; ``weights`` the cells' row counts if known); ``(0, 0)`` when there is
     nothing to test. Q is referred to a chi-square with df degrees of freedom."""
-    present = counts.sum(axis=0) > 0
+    present = column_totals(counts) > 0
     if not present.all():
         counts = counts[:, present]  # the target levels present
     n_y = counts.shape[1]
     if not 2 <= n_y <= MAX_TARGET_LEVELS:
         return 0.0, 0.0
     if weights is None:
-        weights = counts.sum(axis=1)
+        weights = row_totals(counts)
     weights = weights.astype(np.float64, copy=False)
     s_map, n_strata = pooled_levels(strata, weights, levels_strata, np.iinfo(np.int64).max)
     a_map, n_a = pooled_levels(cell_a, weights, levels_a, max(2, min(CMH_LEVELS, CMH_CELLS // n_y)))

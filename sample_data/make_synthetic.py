@@ -102,12 +102,12 @@ def generate(seed: int = SEED, n: int = N_ROWS) -> dict[str, list[str]]:
     noise_numeric = np.round(rng.normal(loc=50.0, scale=10.0, size=n), 6) + 0.0
     id_numbers = rng.permutation(n)
     high_card = rng.permutation(np.arange(n) % HIGH_CARD_LEVELS)
-    n_present = int(round(n * (1.0 - MISSING_FRACTION)))
+    n_present = round(n * (1.0 - MISSING_FRACTION))
     present_rows = np.sort(rng.choice(n, size=n_present, replace=False))
     present_values = np.round(rng.standard_normal(n_present), 6) + 0.0
 
     mostly_missing = [""] * n
-    for row, value in zip(present_rows.tolist(), present_values.tolist()):
+    for row, value in zip(present_rows.tolist(), present_values.tolist(), strict=True):
         mostly_missing[row] = f"{value:.6f}"
 
     strong = [STRONG_LEVELS[i] for i in strong_idx.tolist()]

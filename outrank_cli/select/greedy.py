@@ -184,13 +184,16 @@ def greedy_search(
         unlocked.update(columns)
         for k in fresh:
             for j in chosen:
-                stats = pair(k, j)
-                agg.add(
-                    k,
-                    float(relevance[j]),
-                    stats.conditional_relevance,
-                    stats.redundancy - stats.redundancy_expected,
-                )
+                record(pair(k, j))
+
+    def record(stats: PairStats) -> None:
+        """Give the criterion the terms of candidate ``stats.a`` given selected ``stats.b``."""
+        agg.add(
+            stats.a,
+            float(relevance[stats.b]),
+            stats.conditional_relevance,
+            stats.redundancy - stats.redundancy_expected,
+        )
 
     while True:
         if limit is not None and len(taken) >= limit:
@@ -259,12 +262,7 @@ def greedy_search(
         needed = [k for k in remaining if is_signal(k)]
         for stats in pool.map(lambda k, j=new: pair_stats(columns, k, j), needed):
             pairs[(stats.a, new)] = stats
-            agg.add(
-                stats.a,
-                float(relevance[new]),
-                stats.conditional_relevance,
-                stats.redundancy - stats.redundancy_expected,
-            )
+            record(stats)
     dropped = []
     for i in range(f):
         if i in chosen:

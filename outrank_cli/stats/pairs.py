@@ -87,9 +87,10 @@ def coarse_strata(strata: np.ndarray, weights: np.ndarray, levels: int) -> np.nd
     ``CONDITION_STRATA``-th largest keep a stratum each (so at most ``CONDITION_STRATA - 1``
     of them, chosen without regard to code order), every other level goes to one shared
     stratum. None (keep every level) when there are no more than ``CONDITION_STRATA`` levels."""
-    if np.count_nonzero(np.bincount(strata, weights=weights, minlength=levels)) <= CONDITION_STRATA:
+    totals = np.bincount(strata, weights=weights, minlength=levels)
+    if np.count_nonzero(totals) <= CONDITION_STRATA:
         return None
-    return pooled_levels(strata, weights, levels, CONDITION_STRATA)[0]
+    return pooled_levels(totals, CONDITION_STRATA)[0]
 
 
 def _coarsen(

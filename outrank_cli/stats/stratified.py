@@ -26,16 +26,16 @@ MAX_TARGET_LEVELS = 32
 _RANK_TOLERANCE = 1e-10
 
 
-def pooled_levels(codes: np.ndarray, weights: np.ndarray, levels: int, cap: int) -> tuple[np.ndarray, int]:
-    """A map from the ``levels`` codes to 0..L-1, L <= ``cap``: the codes present keep a level
-    each; beyond ``cap`` of them, those whose count is above the ``cap``-th largest keep their
-    own and the others share the last one (ties never depend on the code order)."""
-    totals = np.bincount(codes, weights=weights, minlength=levels)
+def pooled_levels(totals: np.ndarray, cap: int) -> tuple[np.ndarray, int]:
+    """A map from the codes (``totals``: the row count of each) to 0..L-1, L <= ``cap``: the
+    codes present keep a level each; beyond ``cap`` of them, those whose count is above the
+    ``cap``-th largest keep their own and the others share the last one (ties never depend
+    on the code order)."""
     present = totals > 0
     count = int(present.sum())
     kept = present if count <= cap else totals > np.sort(totals[present])[-cap]
     kept_count = int(kept.sum())
-    mapping = np.full(levels, kept_count, dtype=np.int64)
+    mapping = np.full(totals.shape[0], kept_count, dtype=np.int64)
     mapping[kept] = np.arange(kept_count)
     return mapping, kept_count + (count > kept_count)
 
@@ -62,8 +62,12 @@ def cmh_statistic(
     if weights is None:
         weights = row_totals(counts)
     weights = weights.astype(np.float64, copy=False)
-    s_map, n_strata = pooled_levels(strata, weights, levels_strata, np.iinfo(np.int64).max)
-    a_map, n_a = pooled_levels(cell_a, weights, levels_a, max(2, min(CMH_LEVELS, CMH_CELLS // n_y)))
+    s_map, n_strata = pooled_levels(
+        np.bincount(strata, weights=weights, minlength=levels_strata), np.iinfo(np.int64).max
+    )
+    a_map, n_a = pooled_levels(
+        np.bincount(cell_a, weights=weights, minlength=levels_a), max(2, min(CMH_LEVELS, CMH_CELLS // n_y))
+    )
     if n_a < 2:
         return 0.0, 0.0
     cell = s_map[strata] * n_a + a_map[cell_a]

@@ -237,14 +237,10 @@ def _delimited_as_text(source: Source, specs: Sequence[str]) -> Source:
 def sample_columns(encoded: Sequence[EncodedFeature], sample: RowSample) -> SampleColumns:
     """The final codes of every feature on the row sample (numeric columns as their bins).
 
-    The sample's own rows are rewritten to the final codes and shared, not copied: on a
-    wide table a copy of the binned columns would double the sample's memory. Call it once.
+    The sample hands each column's storage back as it is converted (``RowSample.final_codes``):
+    on a wide table a second copy of the sample would raise the peak memory. Call it once.
     """
-    codes = []
-    for index, feature in enumerate(encoded):
-        if feature.sample_map is not None:
-            sample.remap_column(index, feature.sample_map)
-        codes.append(np.ascontiguousarray(sample.column(index)))
+    codes = [sample.final_codes(index, feature.sample_map) for index, feature in enumerate(encoded)]
     return SampleColumns(
         names=tuple(f.name for f in encoded),
         codes=tuple(codes),

@@ -1,8 +1,10 @@
 """A uniform row sample of encoded rows, taken during the counting pass; mergeable.
 
 Pairwise and conditional statistics (``select``, ``redundancy``, the pair checks) come
-from this sample; relevance stays exact on all rows. Memory is about twice
-``capacity x columns`` ``int32`` codes, whatever the number of rows.
+from this sample; relevance stays exact on all rows. A column's codes are kept as ``uint16``
+(two bytes a value) while they fit, and as ``int32`` from its first code above 65,535, so the
+sample takes about ``capacity x columns x 2`` bytes on tables of IDs with up to 65,535 levels
+(and up to twice that while it fills, for inputs of unknown length).
 
 Bottom-k sampling: every row gets a pseudo-random priority, a seeded hash of the row's
 content (the 64-bit keys of the target and of every feature, missing values alike), and the
@@ -51,16 +53,43 @@ def content_priorities(columns: Sequence[Keys], seed: int) -> np.ndarray:
     return priority
 
 
-def _mapped_zeros(shape: tuple[int, int]) -> np.ndarray:
-    """``int32`` zeros whose memory the kernel maps at once (``MAP_POPULATE``). ``np.zeros``
-    maps each 4 KB page at its first write: 200,000 page faults for a 1,000 x 200,000 sample,
-    2 s of CPU spread over the pass, against 0.4 s here. Only for memory that will all be used
-    (every page is resident from the start); ``np.zeros`` where ``MAP_POPULATE`` is missing."""
-    size = shape[0] * shape[1] * 4
-    if size == 0 or not hasattr(mmap, "MAP_POPULATE"):
-        return np.zeros(shape, dtype=np.int32)
-    memory = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | mmap.MAP_POPULATE)
-    return np.frombuffer(memory, dtype=np.int32).reshape(shape)
+_NARROW = np.dtype(np.uint16)
+_WIDE = np.dtype(np.int32)
+_NARROW_MAX = int(np.iinfo(np.uint16).max)
+_PAGE = mmap.PAGESIZE
+
+
+class _Block:
+    """The ``uint16`` rows of every column in one anonymous mapping, each row starting on a
+    page, so that a row can be handed back to the system on its own (``release``).
+
+    With ``populate``, the kernel maps every page at once (``MAP_POPULATE``): ``np.zeros``
+    maps each 4 KB page at its first write, 100,000 page faults for a 1,000 x 200,000 sample,
+    which cost seconds of CPU spread over the pass. Only for memory that will all be used."""
+
+    def __init__(self, n_rows: int, size: int, *, populate: bool) -> None:
+        row_bytes = -(-size * _NARROW.itemsize // _PAGE) * _PAGE
+        self.stride = row_bytes // _NARROW.itemsize
+        n_bytes = max(n_rows * row_bytes, _PAGE)
+        self.size = size
+        self.memory: mmap.mmap | None = None
+        if not hasattr(mmap, "MAP_ANONYMOUS"):  # no anonymous mappings here: plain memory
+            self.values = np.zeros(n_bytes // _NARROW.itemsize, dtype=_NARROW)
+            return
+        flags = mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS
+        if populate and hasattr(mmap, "MAP_POPULATE"):
+            flags |= mmap.MAP_POPULATE
+        self.memory = mmap.mmap(-1, n_bytes, flags=flags)
+        self.values = np.frombuffer(self.memory, dtype=_NARROW)
+
+    def row(self, index: int) -> np.ndarray:
+        return self.values[index * self.stride : index * self.stride + self.size]
+
+    def release(self, index: int) -> None:
+        """Give row ``index``'s pages back (they read as zeros afterwards)."""
+        if self.memory is not None and hasattr(mmap, "MADV_DONTNEED"):
+            offset = index * self.stride * _NARROW.itemsize
+            self.memory.madvise(mmap.MADV_DONTNEED, offset, self.stride * _NARROW.itemsize)
 
 
 class RowSample:
@@ -72,7 +101,10 @@ class RowSample:
         self.capacity = capacity
         self.seed = seed
         self.n_columns = n_columns
-        self.codes = np.zeros((n_columns, 0), dtype=np.int32)
+        self._block: _Block | None = None
+        self._slots: dict[int, int] = {}  # column -> its row in the block, while it has one
+        # one row per column: a ``uint16`` view into the block, or its own ``int32`` array
+        self._rows: list[np.ndarray] = [np.zeros(0, dtype=_NARROW)] * n_columns
         self.target = np.zeros(0, dtype=np.int32)
         self.priority = np.zeros(0, dtype=np.uint64)
         self.filled = 0
@@ -80,30 +112,71 @@ class RowSample:
         if expected_rows:  # room for every row that can come, at once (all of it will be used)
             self._allocate(min(expected_rows, 2 * capacity + 1), populate=True)
 
+    # -- pickling (Dask moves samples between processes; a mapping cannot travel) ----------
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        state["_rows"] = [row[: self.filled].copy() for row in self._rows]
+        state["_block"] = None
+        state["_slots"] = {}
+        state["target"] = self.target[: self.filled].copy()
+        state["priority"] = self.priority[: self.filled].copy()
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+
+    @property
+    def _size(self) -> int:
+        return int(self.priority.shape[0])
+
     def _allocate(self, size: int, *, populate: bool = False) -> None:
-        codes = (
-            _mapped_zeros((self.n_columns, size)) if populate else np.zeros((self.n_columns, size), np.int32)
-        )
-        codes[:, : self.filled] = self.codes[:, : self.filled]
+        narrow = [i for i, row in enumerate(self._rows) if row.dtype == _NARROW]
+        block = _Block(len(narrow), size, populate=populate) if narrow else None
+        rows = list(self._rows)
+        for slot, column in enumerate(narrow):
+            assert block is not None
+            rows[column] = block.row(slot)
+        for column, old in enumerate(self._rows):
+            if old.dtype == _WIDE:
+                rows[column] = np.zeros(size, dtype=_WIDE)
+            rows[column][: self.filled] = old[: self.filled]
         target = np.zeros(size, dtype=np.int32)
         target[: self.filled] = self.target[: self.filled]
         priority = np.zeros(size, dtype=np.uint64)
         priority[: self.filled] = self.priority[: self.filled]
-        self.codes, self.target, self.priority = codes, target, priority
+        self._rows, self._block, self.target, self.priority = rows, block, target, priority
+        self._slots = {column: slot for slot, column in enumerate(narrow)}
+
+    def _fit(self, column: int, largest: int) -> None:
+        """Make column ``column`` able to hold codes up to ``largest`` (``int32`` beyond 65,535)."""
+        row = self._rows[column]
+        if largest > _NARROW_MAX and row.dtype == _NARROW:
+            self._rows[column] = row.astype(_WIDE)
+            self._release(column)
+
+    def _release(self, column: int) -> None:
+        slot = self._slots.pop(column, None)
+        if slot is not None and self._block is not None:
+            self._block.release(slot)
 
     def _keep(
         self, index: np.ndarray, pool: ThreadPoolExecutor | None, recode: Sequence[np.ndarray | None] | None
     ) -> None:
         n = index.shape[0]
+        if recode is not None:
+            for column, remap in enumerate(recode):
+                if remap is not None and remap.shape[0]:
+                    self._fit(column, int(remap.max()))
 
         # one column at a time through one buffer per task: no second copy of the sample, and
         # a gather from one contiguous row is about 6 times faster than along the rows of a
         # 2-D block (1,000 columns x 200,000 rows: 0.5 s instead of 3 s); numpy releases the
         # GIL, so blocks of columns go side by side on the pool
         def gather(columns: range) -> None:
-            buffer = np.empty(n, dtype=self.codes.dtype)
+            buffers = {dtype: np.empty(n, dtype=dtype) for dtype in (_NARROW, _WIDE)}
             for column in columns:
-                row = self.codes[column]
+                row = self._rows[column]
+                buffer = buffers[row.dtype]
                 np.take(row, index, out=buffer)
                 remap = None if recode is None else recode[column]
                 if remap is None:
@@ -152,8 +225,8 @@ class RowSample:
         if rows.shape[0] > self.capacity:
             rows = rows[np.argsort(prio[rows], kind="stable")[: self.capacity]]
         needed = self.filled + rows.shape[0]
-        if needed > self.codes.shape[1]:
-            self._allocate(min(max(needed, 2 * self.codes.shape[1], 1024), 2 * self.capacity + 1))
+        if needed > self._size:
+            self._allocate(min(max(needed, 2 * self._size, 1024), 2 * self.capacity + 1))
         slots = np.arange(self.filled, needed)
         self.priority[slots] = prio[rows]
         self.filled = needed
@@ -169,16 +242,18 @@ class RowSample:
         # spend seconds here)
         if slots.shape[0] == 0:
             return
+        values = codes if rows.shape[0] == codes.shape[0] else codes[rows]
+        self._fit(column, int(values.max()))
         start = int(slots[0])
-        self.codes[column, start : start + slots.shape[0]] = (
-            codes if rows.shape[0] == codes.shape[0] else codes[rows]
-        )
+        self._rows[column][start : start + slots.shape[0]] = values
 
     def remap_column(self, column: int, remap: np.ndarray) -> None:
         """Bring stored codes of a column up to date after its counter re-encoded."""
-        row = self.codes[column, : self.filled]
+        if remap.shape[0]:
+            self._fit(column, int(remap.max()))
+        row = self._rows[column][: self.filled]
         # np.take into the row itself (numpy buffers the overlap): half the time of
-        # ``remap[row]``, which converts the int32 codes to a new intp index array first
+        # ``remap[row]``, which converts the codes to a new intp index array first
         np.take(remap.astype(row.dtype, copy=False), row, out=row)
 
     def remap_target(self, mapping: np.ndarray) -> None:
@@ -187,16 +262,37 @@ class RowSample:
     def merge(self, other: RowSample) -> None:
         """Add another sample (same columns, codes already in this sample's code space)."""
         needed = self.filled + other.filled
-        if needed > self.codes.shape[1]:
+        for column, row in enumerate(other._rows):
+            if row.dtype == _WIDE:
+                self._fit(column, _NARROW_MAX + 1)
+        if needed > self._size:
             self._allocate(needed)
-        self.codes[:, self.filled : needed] = other.codes[:, : other.filled]
+        for column, row in enumerate(other._rows):
+            self._rows[column][self.filled : needed] = row[: other.filled]
         self.target[self.filled : needed] = other.target[: other.filled]
         self.priority[self.filled : needed] = other.priority[: other.filled]
         self.filled = needed
         self.compact()
 
     def column(self, index: int) -> np.ndarray:
-        return self.codes[index, : self.filled]
+        """Column ``index``'s stored codes (``uint16`` or ``int32``; a view)."""
+        return self._rows[index][: self.filled]
+
+    def final_codes(self, index: int, recode: np.ndarray | None = None) -> np.ndarray:
+        """Column ``index``'s codes as a contiguous ``int32`` array, mapped through ``recode``
+        (old code -> new) when given. The column's storage is handed back on the way, so a
+        wide sample is converted column by column without a second copy of itself; the
+        column cannot be read from the sample afterwards."""
+        row = self.column(index)
+        if recode is not None:
+            codes = np.take(recode.astype(_WIDE, copy=False), row)
+        elif row.dtype == _WIDE:
+            codes = np.ascontiguousarray(row)
+        else:
+            codes = row.astype(_WIDE)
+        self._release(index)
+        self._rows[index] = np.zeros(0, dtype=_NARROW)
+        return codes
 
     def target_codes(self) -> np.ndarray:
         return self.target[: self.filled]

@@ -58,7 +58,7 @@ class ClassTarget:
         self.family = family
         self.limit = INTEGER_CLASS_LIMIT if family.ordered else STRING_CLASS_LIMIT
         self.labels: list[str] = []
-        self.levels = HashDictionary(1, growth=2)
+        self.levels = HashDictionary(1)
 
     @property
     def n_levels(self) -> int:

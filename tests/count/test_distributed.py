@@ -212,6 +212,7 @@ def test_merge_in_any_grouping_equals_one_pass(tmp_path_factory, cuts, grouping)
         )
     assert merged.sample is not None and whole.sample is not None
     np.testing.assert_array_equal(
-        merged.sample.codes[:, : merged.sample.filled], whole.sample.codes[:, : whole.sample.filled]
+        [merged.sample.column(i) for i in range(merged.sample.n_columns)],
+        [whole.sample.column(i) for i in range(whole.sample.n_columns)],
     )
     np.testing.assert_array_equal(merged.sample.target_codes(), whole.sample.target_codes())

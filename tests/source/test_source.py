@@ -143,8 +143,9 @@ def test_in_windows_cuts_reads_into_whole_windows_up_to_the_end():
     ]
     assert table_module.in_windows([(10, 5, 4)], 1_000, 300) == [(10, 5, 4)]
     assert table_module.in_windows([(0, 4_096, 4_096)], 300, 300) == [(0, 300, 4_096)]
-    assert table_module.window_rows(1_000, 16_384) == 49_152
-    assert table_module.window_rows(30, 133_333) == 1_599_996  # narrow tables: one read
+    assert table_module.window_rows(1_000, 16_384) == 16_384  # one batch a read
+    assert table_module.window_rows(100, 16_384) == 147_456
+    assert table_module.window_rows(30, 133_333) == 533_332  # narrow tables: a few reads
     assert table_module.window_rows(100_000, 16_384) == 16_384  # at least one batch
 
 

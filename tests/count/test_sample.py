@@ -1,0 +1,108 @@
+"""The row sample's storage: two-byte codes while they fit, four from the first code above
+65,535, the same rows and codes either way (checked against plain int64 arrays)."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+
+from outrank_cli.count.sample import RowSample
+
+WIDE_CODE = 70_000  # above uint16
+
+
+def _feed(sample: RowSample, priorities: np.ndarray, codes: np.ndarray, batch: int) -> None:
+    """Put rows in batches as the pass does: choose, then the target and every column."""
+    target = np.zeros(priorities.shape[0], dtype=np.int32)
+    for start in range(0, priorities.shape[0], batch):
+        part = slice(start, start + batch)
+        rows, slots = sample.choose(priorities[part], target[part])
+        sample.put_target(rows, slots, target[part])
+        for column in range(codes.shape[0]):
+            sample.put_column(column, rows, slots, codes[column, part].astype(np.int32))
+
+
+def _expected(priorities: np.ndarray, codes: np.ndarray, capacity: int) -> np.ndarray:
+    """The ``capacity`` rows of smallest priority, in priority order (the definition)."""
+    order = np.argsort(priorities, kind="stable")[:capacity]
+    return codes[:, order]
+
+
+@pytest.fixture
+def table() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(5)
+    n = 5_000
+    priorities = rng.permutation(n).astype(np.uint64) * np.uint64(7919)
+    narrow = rng.integers(0, 40, n)
+    wide = rng.integers(0, 300, n)
+    wide[n // 2 :: 97] = rng.integers(WIDE_CODE, WIDE_CODE + 10, wide[n // 2 :: 97].shape[0])  # late
+    return priorities, np.stack([narrow, wide])
+
+
+@pytest.mark.parametrize("expected_rows", [None, 5_000])
+@pytest.mark.parametrize("capacity", [5_000, 700])
+def test_a_code_above_65535_widens_its_column_and_keeps_every_code(table, capacity, expected_rows):
+    priorities, codes = table
+    sample = RowSample(2, capacity=capacity, seed=0, expected_rows=expected_rows)
+    _feed(sample, priorities, codes, batch=512)
+    sample.compact()
+    expected = _expected(priorities, codes, capacity)
+    assert sample.filled == expected.shape[1]
+    for column in range(2):
+        np.testing.assert_array_equal(sample.column(column), expected[column])
+    assert sample.column(0).dtype == np.uint16  # the narrow column stays two bytes
+    if expected[1].max() >= WIDE_CODE:
+        assert sample.column(1).dtype == np.int32
+
+
+def test_a_remap_or_recode_beyond_65535_widens_before_writing(table):
+    priorities, codes = table
+    codes = codes[:, :1_000] % 50
+    priorities = priorities[:1_000]
+    sample = RowSample(2, capacity=2_000, seed=0)
+    _feed(sample, priorities, codes, batch=300)
+    remap = np.arange(50) + 65_500  # codes 36.. land above 65,535
+    sample.remap_column(0, remap)
+    recode = np.arange(65_600) * 2  # then every code doubles
+    sample.compact(recode=[recode, None])
+    expected = _expected(priorities, codes, 2_000)
+    np.testing.assert_array_equal(sample.column(0), (expected[0] + 65_500) * 2)
+    np.testing.assert_array_equal(sample.column(1), expected[1])
+    assert (sample.column(0).dtype, sample.column(1).dtype) == (np.int32, np.uint16)
+
+
+def test_merging_a_wide_sample_into_a_narrow_one_keeps_the_wide_codes(table):
+    priorities, codes = table
+    half = codes.shape[1] // 2
+    first = RowSample(2, capacity=1_500, seed=0)
+    second = RowSample(2, capacity=1_500, seed=0)
+    _feed(first, priorities[:half], codes[:, :half], batch=400)  # codes < 300 only
+    _feed(second, priorities[half:], codes[:, half:], batch=400)  # holds codes >= 70,000
+    assert first.column(1).dtype == np.uint16 and second.column(1).dtype == np.int32
+    second = pickle.loads(pickle.dumps(second))  # as Dask moves it
+    first.merge(second)
+    expected = _expected(priorities, codes, 1_500)
+    for column in range(2):
+        np.testing.assert_array_equal(first.column(column), expected[column])
+
+
+def test_final_codes_are_int32_and_hand_the_column_back(table):
+    priorities, codes = table
+    codes = np.vstack([codes, (codes[0] * 7 + 3) % 41])  # a second narrow column, after the first
+    sample = RowSample(3, capacity=5_000, seed=0, expected_rows=5_000)
+    _feed(sample, priorities, codes, batch=1_000)
+    sample.compact()
+    expected = _expected(priorities, codes, 5_000)
+    bins = np.arange(WIDE_CODE + 10) // 3
+    narrow = sample.final_codes(0)
+    assert sample.column(0).shape == (0,)  # handed back ...
+    np.testing.assert_array_equal(sample.column(2), expected[2])  # ... and no other column
+    wide = sample.final_codes(1, bins)
+    last = sample.final_codes(2)
+    assert narrow.dtype == wide.dtype == last.dtype == np.int32
+    assert narrow.flags.c_contiguous and wide.flags.c_contiguous
+    np.testing.assert_array_equal(narrow, expected[0])
+    np.testing.assert_array_equal(wide, expected[1] // 3)
+    np.testing.assert_array_equal(last, expected[2])

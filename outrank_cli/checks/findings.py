@@ -23,6 +23,8 @@ class Severity(StrEnum):
 CODES: dict[str, str] = {
     "target_leak": "the column's chance-corrected MI with the target is a large share of H(target)",
     "pair_leak": "two columns together explain a large share of H(target), though neither alone does",
+    "pair_leak_partial": "a note: with more than 1,000 columns, pair leaks are looked for only among "
+    "the pairs with one of the most relevant columns",
     "empty": "the column is missing in every row",
     "constant": "one value in every non-missing row",
     "high_missing": "a high share of missing values",

@@ -183,11 +183,12 @@ def screen(
     pool: ThreadPoolExecutor,
     screen_rows: int = SCREEN_ROWS,
     chunk: int = 4096,
+    pairs: tuple[np.ndarray, np.ndarray] | None = None,
     progress: ProgressCallback = ignore_progress,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every pair of ``features`` with its screening deviate on ``screen_rows`` sampled rows:
-    ``(first, second, deviate)``, ``first[k] < second[k]`` (indices into the sample), in the
-    order of ``features``."""
+    """Every pair of ``features`` (or the ``pairs`` given, as positions in ``features``) with
+    its screening deviate on ``screen_rows`` sampled rows: ``(first, second, deviate)``,
+    ``first[k] < second[k]`` (indices into the sample), in the order of ``features``."""
     rows = sampled_rows(columns.rows, screen_rows, seed=seed)
     coarse = np.empty((len(features), rows.shape[0]), dtype=np.uint8)
     levels = np.empty(len(features), dtype=np.int64)
@@ -196,7 +197,7 @@ def screen(
             columns.codes[feature][rows], columns.levels[feature], seed=seed
         )
     target = np.ascontiguousarray(columns.target[rows])
-    first, second = np.triu_indices(len(features), k=1)
+    first, second = np.triu_indices(len(features), k=1) if pairs is None else pairs
     parts = [(start, min(start + chunk, first.shape[0])) for start in range(0, first.shape[0], chunk)]
 
     def run(part: tuple[int, int]) -> np.ndarray:

@@ -31,6 +31,7 @@ FEWEST_ANCHORS = 256
 MIN_EXCESS = 0.1
 # a pair judged on fewer anchors is kept (both columns have almost only distinct values)
 MIN_ANCHORS = 64
+TILE = 64  # columns a side of the tiles the pairs are judged in
 
 
 def screen_pairs(
@@ -69,11 +70,17 @@ def screen_pairs(
     list(pool.map(sign, range(used.shape[0])))
     a = np.searchsorted(used, first)
     b = np.searchsorted(used, second)
-    chunks = np.array_split(np.arange(first.shape[0]), max(1, min(first.shape[0] // 10_000, 256)))
+    # the pairs judged a tile of TILE x TILE columns at a time, so that the signatures of both
+    # sides stay in the cache: 10,000 columns' signatures are 30 MB, and taking the pairs in
+    # their given order (by first column) halved the speed (16M pairs: 22 s against 12 s)
+    order = np.lexsort((b, b // TILE, a // TILE))
+    chunks = np.array_split(order, max(1, min(first.shape[0] // 10_000, 256)))
 
     def judge(chunk: np.ndarray) -> np.ndarray:
         excess, informative = screen.minhash_excess(signatures, blocks, a[chunk], b[chunk], rows=rows)
         keep: np.ndarray = (informative < MIN_ANCHORS) | (excess >= MIN_EXCESS * informative)
         return keep
 
-    return np.concatenate(list(pool.map(judge, chunks)))
+    kept = np.empty(first.shape[0], dtype=bool)
+    kept[order] = np.concatenate(list(pool.map(judge, chunks)))
+    return kept

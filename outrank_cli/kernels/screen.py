@@ -39,14 +39,21 @@ def block_minhash(
 
 
 def minhash_excess(
-    signatures: np.ndarray, blocks: np.ndarray, pairs_a: np.ndarray, pairs_b: np.ndarray, *, rows: int
+    signatures: np.ndarray,
+    blocks: np.ndarray,
+    pairs_a: np.ndarray,
+    pairs_b: np.ndarray,
+    *,
+    rows: int,
+    shares: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """For each pair ``(pairs_a[p], pairs_b[p])`` of columns (rows of ``signatures`` and
     ``blocks``, ``uint64[F, k]`` and ``int32[F, k]``), over the anchors where at least one of
     the two has a non-empty block: the number where their signatures agree minus the number
     expected of two independent columns with those block sizes (``rows`` rows in all), and
     the number of such anchors; two ``float64[pairs]``. Excess / anchors is about 0 for
-    unrelated columns and 1 for duplicates."""
+    unrelated columns and 1 for duplicates. ``shares`` is ``block_shares(blocks, rows)``
+    (computed here when not given)."""
     s = np.ascontiguousarray(signatures, dtype=np.uint64)
     b = np.ascontiguousarray(blocks, dtype=np.int32)
     if s.shape != b.shape or s.ndim != 2:
@@ -61,5 +68,15 @@ def minhash_excess(
         raise ValueError(f"pair indices must lie in [0, {s.shape[0]})")
     if rows < 2:
         return np.zeros(pa.shape[0]), np.zeros(pa.shape[0])
-    excess, informative = _minhash_excess(s, b, pa, pb, float(rows))
+    if shares is None:
+        shares = block_shares(b, rows)
+    elif shares.shape != b.shape or shares.dtype != np.float64 or not shares.flags.c_contiguous:
+        raise ValueError(f"shares must be a C-contiguous float64 matrix of shape {b.shape}")
+    excess, informative = _minhash_excess(s, b, shares, pa, pb)
     return excess, informative
+
+
+def block_shares(blocks: np.ndarray, rows: int) -> np.ndarray:
+    """Each block's size as a share of the other ``rows - 1`` rows (``minhash_excess``'s
+    ``shares``: compute them once for many calls over the same signatures)."""
+    return np.ascontiguousarray(blocks, dtype=np.int32) / (float(rows) - 1.0)

@@ -76,8 +76,12 @@ def screen_pairs(
     order = np.lexsort((b, b // TILE, a // TILE))
     chunks = np.array_split(order, max(1, min(first.shape[0] // 10_000, 256)))
 
+    shares = screen.block_shares(blocks, rows)
+
     def judge(chunk: np.ndarray) -> np.ndarray:
-        excess, informative = screen.minhash_excess(signatures, blocks, a[chunk], b[chunk], rows=rows)
+        excess, informative = screen.minhash_excess(
+            signatures, blocks, a[chunk], b[chunk], rows=rows, shares=shares
+        )
         keep: np.ndarray = (informative < MIN_ANCHORS) | (excess >= MIN_EXCESS * informative)
         return keep
 

@@ -318,9 +318,9 @@ CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
         lambda: [
             np.random.default_rng(1).integers(0, 4, (6, 50)).astype(np.uint64),
             np.random.default_rng(2).integers(0, 5, (6, 50)).astype(np.int32),
+            np.random.default_rng(2).integers(0, 5, (6, 50)) / 1_999.0,
             np.array([0, 1, 2, 5], dtype=np.int64),
             np.array([1, 3, 5, 5], dtype=np.int64),
-            2_000.0,
         ]
     ],
     "permutation_mi": [

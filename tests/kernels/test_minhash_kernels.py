@@ -62,6 +62,12 @@ def test_minhash_excess_matches_reference():
     for p in range(4):
         want = naive_excess(signatures, blocks, a[p], b[p], 100)
         assert excess[p] == pytest.approx(want[0]) and informative[p] == want[1]
+    shares = screen.block_shares(blocks, 100)
+    np.testing.assert_array_equal(shares, blocks / 99.0)
+    given = screen.minhash_excess(signatures, blocks, a, b, rows=100, shares=shares)
+    np.testing.assert_array_equal(given[0], excess)
+    with pytest.raises(ValueError, match="shares must be"):
+        screen.minhash_excess(signatures, blocks, a, b, rows=100, shares=shares[:, :-1])
 
 
 def test_duplicate_columns_agree_everywhere_and_checks_raise():

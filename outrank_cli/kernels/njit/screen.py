@@ -6,9 +6,9 @@ import numba as nb
 import numpy as np
 
 from outrank_cli.kernels.njit.types import (
-    F8,
     I8,
     F8Array,
+    F8Matrix,
     I4Array,
     I4Matrix,
     I8Array,
@@ -98,11 +98,12 @@ def block_minhash(codes: I4Array, row_hash: U8Array, anchors: I8Array, levels: I
 @export
 @nb.njit(cache=True, nogil=True)
 def minhash_excess(
-    signatures: U8Matrix, blocks: I4Matrix, pairs_a: I8Array, pairs_b: I8Array, rows: F8
+    signatures: U8Matrix, blocks: I4Matrix, shares: F8Matrix, pairs_a: I8Array, pairs_b: I8Array
 ) -> tuple[F8Array, F8Array]:
+    # shares[c, j] = blocks[c, j] / (rows - 1), computed once by the caller: one division
+    # less per pair and anchor (the same float64 values as dividing here)
     n_pairs = pairs_a.shape[0]
     k = signatures.shape[1]
-    others = rows - 1.0
     excess = np.zeros(n_pairs)
     informative = np.zeros(n_pairs)
     for p in range(n_pairs):
@@ -119,6 +120,6 @@ def minhash_excess(
             if signatures[a, j] == signatures[b, j]:
                 excess[p] += 1.0
             # the agreement of two independent columns: shared others over all others
-            shared = size_a * (size_b / others)
+            shared = size_a * shares[b, j]
             excess[p] -= shared / (size_a + size_b - shared)
     return excess, informative

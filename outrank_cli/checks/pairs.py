@@ -51,9 +51,11 @@ def entropy_screen(columns: SampleColumns, bound: float) -> tuple[np.ndarray, np
         seconds.append(np.maximum(partners, order[position]))
     if not firsts:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    first, second = np.concatenate(firsts), np.concatenate(seconds)
-    by_pair = np.lexsort((second, first))
-    return first[by_pair], second[by_pair]
+    # the pairs are distinct: one sorted key a pair is a fifth of the time of a lexsort and
+    # its gathers (16M pairs of 10,000 columns: 0.7 s against 3.5 s)
+    width = len(columns.codes)
+    keys = np.sort(np.concatenate(firsts) * width + np.concatenate(seconds))
+    return keys // width, keys % width
 
 
 def pair_findings(

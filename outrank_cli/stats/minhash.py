@@ -73,7 +73,7 @@ def screen_pairs(
     # the pairs judged a tile of TILE x TILE columns at a time, so that the signatures of both
     # sides stay in the cache: 10,000 columns' signatures are 30 MB, and taking the pairs in
     # their given order (by first column) halved the speed (16M pairs: 22 s against 12 s)
-    order = np.lexsort((b, b // TILE, a // TILE))
+    order = _by_tile(a, b, used.shape[0])
     chunks = np.array_split(order, max(1, min(first.shape[0] // 10_000, 256)))
 
     shares = screen.block_shares(blocks, rows)
@@ -88,3 +88,17 @@ def screen_pairs(
     kept = np.empty(first.shape[0], dtype=bool)
     kept[order] = np.concatenate(list(pool.map(judge, chunks)))
     return kept
+
+
+def _by_tile(a: np.ndarray, b: np.ndarray, columns: int) -> np.ndarray:
+    """The order of the pairs ``(a, b)`` (rows of ``columns`` signatures) by the tile of ``a``
+    (``TILE`` rows), then by ``b``; ties keep their order. Two stable sorts of 16-bit keys
+    (numpy sorts those by radix) while the columns fit, a lexsort beyond: 3.6 s for 50M pairs
+    of 10,000 columns, against 14.8 s for the lexsort."""
+    if columns > 1 << 16:
+        order: np.ndarray = np.lexsort((b, a // TILE))
+        return order
+    by_b = np.argsort(b.astype(np.uint16), kind="stable")
+    tile = (a[by_b] // TILE).astype(np.uint16)
+    order = by_b[np.argsort(tile, kind="stable")]
+    return order

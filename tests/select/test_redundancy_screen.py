@@ -52,3 +52,24 @@ def test_the_report_says_how_many_pairs_were_screened_out(cli, wide_csv):
     doc = cli("redundancy", path, "-t", "y", "-f", "json", "--top", "3").json()
     assert doc["pairs_screened_out"] > 2_000
     assert doc["pairs_evaluated"] + doc["pairs_screened_out"] <= doc["pairs_total"]
+
+
+@pytest.mark.parametrize("head", [1, 7, 100, 10_000])
+def test_the_pairs_ahead_of_the_screen_are_the_head_of_the_full_order(head):
+    rng = np.random.default_rng(2)
+    entropy = np.round(rng.uniform(0.1, 3.0, 60), 1)  # many equal bounds: ties at the cut
+    live = np.flatnonzero(rng.random(60) < 0.9)
+    pairs = [(int(a), int(b)) for i, a in enumerate(live) for b in live[i + 1 :]]
+
+    def key(pair: tuple[int, int]) -> tuple[float, int, int]:
+        low, high = sorted((entropy[pair[0]], entropy[pair[1]]))
+        return (-round(low / ((low + high) / 2.0), 12), *pair)
+
+    expected = sorted(pairs, key=key)
+    bound, first, second, rest = redundancy._by_bound(entropy, live, head)
+    ahead = list(zip(first.tolist(), second.tolist(), strict=True))
+    assert len(ahead) >= min(head, len(pairs)) and ahead == expected[: len(ahead)]
+    # the rest are every other pair, and in order once sorted
+    later = redundancy._ordered(entropy, *rest)
+    assert ahead + list(zip(later[1].tolist(), later[2].tolist(), strict=True)) == expected
+    np.testing.assert_allclose(bound, [-key(p)[0] for p in ahead], atol=1e-12)

@@ -22,6 +22,7 @@ import numpy as np
 from outrank_cli.count.result import TableCounts
 from outrank_cli.encode.features import EncodedFeature, FeatureKind
 from outrank_cli.options import ScoreOptions
+from outrank_cli.parallel import map_in_chunks
 from outrank_cli.stats.multivalue import ValueScore, value_relevance
 from outrank_cli.stats.relevance import (
     LN2,
@@ -137,7 +138,7 @@ def score_features(
         loser = ViewSummary(str(other.kind), lost.score, lost.mi, lost.expected_mi, lost.p_value, other.bins)
         return view, rel, (), loser, min(1.0, evidence * len(scored))
 
-    scored = list(pool.map(one, range(len(candidates))))
+    scored = map_in_chunks(pool, one, range(len(candidates)))
     scores = np.array([rel.score for _, rel, _, _, _ in scored], dtype=np.float64)
     significant = np.array(
         [is_significant(rel.score, p, len(scored)) for _, rel, _, _, p in scored], dtype=np.bool_

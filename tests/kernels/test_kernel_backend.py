@@ -532,3 +532,24 @@ def test_an_unknown_backend_name_is_a_usage_error(tmp_path: Path) -> None:
         "outrank-cli: error: OUTRANK_CLI_KERNELS='fast' is not a kernel backend; use one of auto, compiled, jit"
     )
     assert "Traceback" not in done.stderr
+
+
+@compiled_only
+def test_the_quick_check_sends_lookalikes_to_the_full_check():
+    """Values the quick test does not know (numpy scalars, a bool, an integer past the
+    range, a Fortran-ordered or read-only view) get the full check's answer."""
+    bucket_of = backend.kernel("bucket_of")
+    keys = np.arange(6, dtype=np.uint64)
+    want = _jit("bucket_of")(keys, 3)
+    np.testing.assert_array_equal(bucket_of(keys, np.int32(3)), want)
+    with pytest.raises(TypeError, match=r"expected an i8 scalar, got bool$"):
+        bucket_of(keys, True)
+    with pytest.raises(TypeError, match=r"expected an i8 scalar in \[.*\], got 9223372036854775808$"):
+        bucket_of(keys, 2**63)
+    with pytest.raises(TypeError, match=r"got a strided uint64 array of 1$"):
+        bucket_of(np.arange(12, dtype=np.uint64)[::2], 3)
+    mutual_information = backend.kernel("mutual_information")
+    fortran = np.asfortranarray(np.arange(6, dtype=np.float64).reshape(3, 2))
+    with pytest.raises(TypeError, match=r"got a strided float64 array of 2$"):
+        mutual_information(fortran)
+    assert mutual_information(np.ascontiguousarray(fortran)) == _jit("mutual_information")(fortran.copy())

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-_DIRECT_SPAN = 4  # sorted_order: direct addressing while the keys span at most this many times their number
+# sorted_order: direct addressing while the keys span at most this many times their number;
+# 18,000 keys: 150 us at a span of 5.5 times (argsort 750 us), 360 us at 17 times (770 us)
+_DIRECT_SPAN = 16
 
 
 def sum_rows(rows: np.ndarray, index: np.ndarray, n_out: int) -> np.ndarray:

@@ -89,9 +89,22 @@ class HashDictionary:
         """``growth`` times the room. Doubling (the default) rehashes twice as many levels as
         quadrupling but holds half the unused room: on 1,000 ID columns (9M levels) the
         tables take 0.65 GB at the end of the pass instead of 0.94 GB, at the same speed."""
+        self._resize((self.level_keys.shape[0] - 1) * 2 * self.growth)
+
+    def reserve(self, n_levels: int) -> None:
+        """Room for ``n_levels`` levels in one step (nothing to do when there is room)."""
+        n_slots = (self.level_keys.shape[0] - 1) * 2
+        if n_slots // 2 + 1 >= n_levels + 2:  # the kernel asks to grow at n_levels + 1 rows
+            return
+        while n_slots // 2 + 1 < n_levels + 2:
+            n_slots *= 2
+        self._resize(n_slots)
+
+    def _resize(self, n_slots: int) -> None:
+        """Move the levels into tables of ``n_slots`` slots (and ``n_slots // 2`` levels)."""
         n = self.n_levels
         old_keys, old_counts = self.level_keys, self.counts
-        self.allocate((old_keys.shape[0] - 1) * 2 * self.growth, old_counts.shape[1])
+        self.allocate(n_slots, old_counts.shape[1])
         self.level_keys[: n + 1] = old_keys[: n + 1]
         self.counts[: n + 1] = old_counts[: n + 1]
         encoding.insert_levels(self.level_keys, n, self.slot_keys, self.slot_codes)

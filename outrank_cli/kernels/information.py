@@ -40,9 +40,27 @@ def expected_mutual_information(target_counts: np.ndarray, feature_counts: np.nd
     b = np.asarray(feature_counts, dtype=np.int64).ravel()
     if a.sum() != b.sum():
         raise ValueError(f"margins disagree: target total {a.sum()} != feature total {b.sum()}")
-    values, multiplicity = np.unique(b[b > 0], return_counts=True)
+    values, multiplicity = value_counts(b[b > 0])
     return float(
         _expected_mutual_information(
             a[a > 0].astype(np.float64), values.astype(np.float64), multiplicity.astype(np.float64)
         )
     )
+
+
+# value_counts counts by direct addressing while the largest value is at most this many times
+# the number of values (plus a little), else it sorts
+_DIRECT_SPAN = 4
+
+
+def value_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct non-negative ``int64`` values in increasing order and how often each
+    occurs: ``np.unique(values, return_counts=True)``. A feature's level counts are mostly
+    small (1, 2, 3 rows on an ID column), so a bincount does it without the sort (0.5 ms
+    for 18,000 levels)."""
+    if values.size == 0 or int(values.max()) > _DIRECT_SPAN * values.size + 1024:
+        distinct, multiplicity = np.unique(values, return_counts=True)
+        return distinct, multiplicity
+    counts = np.bincount(values)
+    distinct = np.flatnonzero(counts)
+    return distinct, counts[distinct]

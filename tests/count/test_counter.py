@@ -511,3 +511,39 @@ def test_merged_categories_equal_one_pass() -> None:
     assert merged.categories is not None and whole.categories is not None
     np.testing.assert_array_equal(merged.categories, whole.categories)
     np.testing.assert_array_equal(merged.table, whole.table)
+
+
+def test_a_many_level_column_makes_room_for_its_next_batch_at_once(monkeypatch) -> None:
+    """After the first batch, a column whose values were nearly all new (Good-Turing: the
+    share seen once) reserves room for the next batch in one step; the counts are exact."""
+    rng = np.random.default_rng(5)
+    values = rng.permutation(10**6)[:6000].tolist()  # every value new
+    targets = rng.integers(0, N_TARGET, 6000).tolist()
+    counter = ColumnCounter("x", Family.INTEGER, max_levels=100_000, n_target_levels=N_TARGET)
+    first = keys_of(pl.Series(values[:1000]), Family.INTEGER)
+    counter.update(first, np.array(targets[:1000], dtype=np.int32))
+    assert counter.levels is not None
+    grown: list[int] = []
+    original = type(counter.levels)._resize
+    monkeypatch.setattr(
+        type(counter.levels), "_resize", lambda self, slots: grown.append(slots) or original(self, slots)
+    )
+    rest = keys_of(pl.Series(values[1000:]), Family.INTEGER)
+    counter.update(rest, np.array(targets[1000:], dtype=np.int32))
+    # 1,000 levels seen once in 1,000 values: 5,000 more expected, 6,000 levels fit 16,384 slots
+    assert grown == [16_384]
+    result = counter.result()
+    rows = expected_rows(result, values, Family.INTEGER, 100_000)
+    np.testing.assert_array_equal(result.table, direct_table(rows, targets, result.table.shape[0]))
+
+
+def test_a_column_of_few_levels_reserves_nothing(monkeypatch) -> None:
+    values = [i % 7 for i in range(3000)]
+    counter = ColumnCounter("x", Family.INTEGER, max_levels=100_000, n_target_levels=N_TARGET)
+    zeros = np.zeros(1500, dtype=np.int32)
+    counter.update(keys_of(pl.Series(values[:1500]), Family.INTEGER), zeros)
+    assert counter.levels is not None
+    before = counter.levels.level_keys.shape[0]
+    counter.update(keys_of(pl.Series(values[1500:]), Family.INTEGER), zeros)
+    assert counter.levels.level_keys.shape[0] == before  # no value seen once: no reserve
+    assert counter.result().table[1:, 0].tolist() == [429, 429, 429, 429, 428, 428, 428]

@@ -33,6 +33,7 @@ def _integer_keys(values: np.ndarray) -> np.ndarray:
         np.zeros(0, dtype=np.uint64),
         np.array([7], dtype=np.uint64),
         _integer_keys(np.random.default_rng(2).permutation(100_000)[:60_000] - 50_000),  # direct
+        _integer_keys(np.random.default_rng(4).choice(100_000, 8_000, replace=False)),  # direct, span 12x
         np.random.default_rng(3).integers(0, 2**63, size=5_000, dtype=np.uint64),  # sparse: argsort
         np.array([2**64 - 1, 0, 2**63], dtype=np.uint64),
     ],

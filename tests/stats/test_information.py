@@ -7,6 +7,7 @@ hand-made, sparse, ID-like, constant, empty and random tables.
 from __future__ import annotations
 
 import math
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -19,7 +20,12 @@ from sklearn.metrics.cluster._expected_mutual_info_fast import (
     expected_mutual_information as sklearn_expected_mi,
 )
 
-from outrank_cli.kernels.information import entropy, expected_mutual_information, mutual_information
+from outrank_cli.kernels.information import (
+    entropy,
+    expected_mutual_information,
+    mutual_information,
+    value_counts,
+)
 from outrank_cli.stats.relevance import CORRECTIONS, LN2, TableSummary, relevance
 from tests import reference
 
@@ -377,3 +383,19 @@ def test_unknown_correction_raises() -> None:
     summary = TableSummary.of(np.array([[1, 2], [3, 4]]))
     with pytest.raises(ValueError, match="unknown correction 'bogus'"):
         relevance(summary, correction="bogus")
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [],
+        [1, 1, 1, 2, 5, 2, 1],  # small counts: direct addressing
+        [3, 10**9, 3, 7],  # a count far above the rest: the sort
+        [0, 0, 4],
+    ],
+)
+def test_value_counts_are_the_distinct_values_in_order_with_their_multiplicity(values):
+    distinct, multiplicity = value_counts(np.array(values, dtype=np.int64))
+    want = sorted(Counter(values).items())
+    assert distinct.tolist() == [v for v, _ in want]
+    assert multiplicity.tolist() == [m for _, m in want]

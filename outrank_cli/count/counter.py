@@ -24,13 +24,13 @@ map, so codes kept elsewhere (the row sample) can follow.
 from __future__ import annotations
 
 import copy
+import math
 
 import numpy as np
 
 from outrank_cli.encode.cells import (
     group_sorted,
     merge_sorted_rows,
-    row_totals,
     smallest_shift,
     sorted_order,
     sum_rows,
@@ -282,12 +282,10 @@ class ColumnCounter:
         self._fold_rows(self._bucket_counts, keys, target_codes, start, out_codes)
 
     def _reserve_for(self, values: int) -> None:
-        """Make room at once for the levels that ``values`` more values will likely bring.
-
-        The Good-Turing estimate: the next value is one not seen yet with a probability of
-        about the share of values seen once so far (and less later), so a many-level column
-        grows its tables once a batch instead of doubling them step by step (each step a
-        new allocation and a rehash). Only a guess about room: the levels are the same.
+        """Make room at once for the levels that ``values`` more values will likely bring,
+        so that a many-level column grows its tables once a batch instead of doubling them
+        step by step (each step a new allocation and a rehash). Only a guess about room
+        (``expected_distinct``): the levels and counts are the same whatever it says.
         """
         levels = self.levels
         if levels is None or self._values_seen == 0:
@@ -295,8 +293,7 @@ class ColumnCounter:
         n = levels.n_levels
         if n + values + 2 <= levels.level_keys.shape[0]:  # room for every value to be new
             return
-        singletons = int(np.count_nonzero(row_totals(levels.counts[1 : n + 1]) == 1))
-        expected = n + -(-values * singletons // self._values_seen)
+        expected = expected_distinct(n, self._values_seen, values)
         levels.reserve(min(expected, self._dictionary_limit))
 
     # -- merging ---------------------------------------------------------------------------
@@ -391,3 +388,30 @@ class ColumnCounter:
         n = self.levels.n_levels
         keys = self.levels.keys()
         return (self.ordered and n > self.max_levels) or bool(n > 1 and np.any(keys[1:] < keys[:-1]))
+
+
+def expected_distinct(distinct: int, seen: int, more: int) -> int:
+    """Distinct values after ``more`` further values, had the ``seen`` values so far (with
+    ``distinct`` distinct ones) been drawn uniformly from K levels, K fitted to them
+    (``distinct = K (1 - exp(-seen / K))``). All values distinct: every further one new.
+
+    On skewed columns it falls short (the counter then doubles its tables as before); a
+    Good-Turing rate (the share of values seen once) overshot threefold on columns of a few
+    thousand levels, where new values become rare within the batch.
+    """
+    if distinct >= seen:
+        return distinct + more
+    if distinct <= 0:
+        return 0
+
+    def fitted(levels: float) -> float:
+        return levels * -math.expm1(-seen / levels)
+
+    low = high = float(distinct)
+    while fitted(high) < distinct:
+        low, high = high, high * 2.0
+    for _ in range(60):
+        middle = (low + high) / 2.0
+        low, high = (middle, high) if fitted(middle) < distinct else (low, middle)
+    levels = high
+    return math.ceil(levels * -math.expm1(-(seen + more) / levels))

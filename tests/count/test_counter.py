@@ -17,7 +17,7 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from outrank_cli.count.counter import ColumnCounter
+from outrank_cli.count.counter import ColumnCounter, expected_distinct
 from outrank_cli.encode.features import ColumnCounts
 from outrank_cli.encode.keys import Family, key_to_value, keys_of
 from outrank_cli.kernels import encoding
@@ -514,8 +514,8 @@ def test_merged_categories_equal_one_pass() -> None:
 
 
 def test_a_many_level_column_makes_room_for_its_next_batch_at_once(monkeypatch) -> None:
-    """After the first batch, a column whose values were nearly all new (Good-Turing: the
-    share seen once) reserves room for the next batch in one step; the counts are exact."""
+    """After the first batch, a column whose values were all new reserves room for the next
+    batch in one step; the counts are exact."""
     rng = np.random.default_rng(5)
     values = rng.permutation(10**6)[:6000].tolist()  # every value new
     targets = rng.integers(0, N_TARGET, 6000).tolist()
@@ -530,7 +530,7 @@ def test_a_many_level_column_makes_room_for_its_next_batch_at_once(monkeypatch) 
     )
     rest = keys_of(pl.Series(values[1000:]), Family.INTEGER)
     counter.update(rest, np.array(targets[1000:], dtype=np.int32))
-    # 1,000 levels seen once in 1,000 values: 5,000 more expected, 6,000 levels fit 16,384 slots
+    # 1,000 distinct values in 1,000: 5,000 more expected, 6,000 levels fit 16,384 slots
     assert grown == [16_384]
     result = counter.result()
     rows = expected_rows(result, values, Family.INTEGER, 100_000)
@@ -545,5 +545,21 @@ def test_a_column_of_few_levels_reserves_nothing(monkeypatch) -> None:
     assert counter.levels is not None
     before = counter.levels.level_keys.shape[0]
     counter.update(keys_of(pl.Series(values[1500:]), Family.INTEGER), zeros)
-    assert counter.levels.level_keys.shape[0] == before  # no value seen once: no reserve
+    assert counter.levels.level_keys.shape[0] == before  # 7 levels fitted: no reserve
     assert counter.result().table[1:, 0].tolist() == [429, 429, 429, 429, 428, 428, 428]
+
+
+@pytest.mark.parametrize("levels", [10, 1000, 50_000])
+def test_expected_distinct_refits_a_uniform_column(levels: int) -> None:
+    """K uniform levels: after N draws E[distinct] = K (1 - (1 - 1/K)^N); from that, the
+    estimate recovers K and extrapolates to N + M draws."""
+    seen, more = 2 * levels, 18 * levels
+    distinct = round(levels * (1 - (1 - 1 / levels) ** seen))
+    want = levels * (1 - (1 - 1 / levels) ** (seen + more))
+    assert abs(expected_distinct(distinct, seen, more) - want) <= max(2, 0.002 * levels)
+
+
+def test_expected_distinct_of_all_new_values_and_of_nothing() -> None:
+    assert expected_distinct(1000, 1000, 5000) == 6000
+    assert expected_distinct(0, 10, 10) == 0
+    assert expected_distinct(1, 100, 100) == 1  # one level in 100 values: no other expected

@@ -410,7 +410,7 @@ def expected_distinct(distinct: int, seen: int, more: int) -> int:
     low = high = float(distinct)
     while fitted(high) < distinct:
         low, high = high, high * 2.0
-    for _ in range(60):
+    while high - low > 0.5:  # K to half a level is plenty for a guess about room
         middle = (low + high) / 2.0
         low, high = (middle, high) if fitted(middle) < distinct else (low, middle)
     levels = high

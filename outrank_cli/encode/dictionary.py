@@ -62,10 +62,13 @@ class HashDictionary:
     def allocate(self, n_slots: int, n_target_levels: int, *, index: bool = True) -> None:
         """Empty tables for ``n_slots // 2`` levels; the hash slots only with ``index``."""
         rows = n_slots // 2 + 1
-        self.level_keys = np.zeros(rows, dtype=np.uint64)
+        # keys past the levels and the keys of empty slots are never read: left unwritten
+        # (10,000 columns allocate gigabytes over a pass, and every written page costs)
+        self.level_keys = np.empty(rows, dtype=np.uint64)
+        self.level_keys[0] = 0
         self.counts = np.zeros((rows, n_target_levels), dtype=np.int64)
         if index:
-            self.slot_keys = np.zeros(n_slots, dtype=np.uint64)
+            self.slot_keys = np.empty(n_slots, dtype=np.uint64)
             self.slot_codes = np.full(n_slots, EMPTY_SLOT, dtype=np.int32)
         else:
             self.slot_keys = np.zeros(0, dtype=np.uint64)
@@ -80,7 +83,7 @@ class HashDictionary:
     def reindex(self) -> None:
         """Rebuild the hash slots from the level keys (after the levels were reordered)."""
         n_slots = (self.level_keys.shape[0] - 1) * 2
-        self.slot_keys = np.zeros(n_slots, dtype=np.uint64)
+        self.slot_keys = np.empty(n_slots, dtype=np.uint64)
         self.slot_codes = np.full(n_slots, EMPTY_SLOT, dtype=np.int32)
         encoding.insert_levels(self.level_keys, self.n_levels, self.slot_keys, self.slot_codes)
         self._index_stale = False

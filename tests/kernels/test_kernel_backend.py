@@ -282,6 +282,11 @@ CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
         ]
     ],
     "bucket_of": [lambda: [_keys_and_missing()[0], 17], lambda: [np.zeros(0, dtype=np.uint64), 3]],
+    "frequency_bins": [
+        lambda: [np.random.default_rng(6).integers(0, 40, 300), 16],
+        lambda: [np.array([0, 0, 5, 0, 7, 0], dtype=np.int64), 4],  # empty cells, leading too
+        lambda: [np.zeros(3, dtype=np.int64), 2],  # no rows at all
+    ],
     "float_keys": [_float_inputs],
     "mix64_array": [
         lambda: [_keys_and_missing()[0], np.uint64(0)],

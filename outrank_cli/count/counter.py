@@ -24,7 +24,6 @@ map, so codes kept elsewhere (the row sample) can follow.
 from __future__ import annotations
 
 import copy
-import math
 
 import numpy as np
 
@@ -35,7 +34,7 @@ from outrank_cli.encode.cells import (
     sorted_order,
     sum_rows,
 )
-from outrank_cli.encode.dictionary import HashDictionary, remapped, widened
+from outrank_cli.encode.dictionary import HashDictionary, expected_distinct, remapped, widened
 from outrank_cli.encode.features import ColumnCounts
 from outrank_cli.encode.keys import Family, Keys
 from outrank_cli.kernels import lazy_module
@@ -252,6 +251,7 @@ class ColumnCounter:
         self._exact_distinct = None  # known only when no row comes after ``finish``
         values = keys.keys.shape[0] - (int(np.count_nonzero(keys.missing)) if keys.missing.size else 0)
         self._reserve_for(values)
+        values_before = self._values_seen
         self._values_seen += values
         if self.sketch is not None:
             hashing.hll_add(self.sketch, keys.keys, keys.missing if keys.missing.size else None)
@@ -265,6 +265,7 @@ class ColumnCounter:
                 key_shift=self.key_shift,
                 max_levels=self._dictionary_limit,
                 out_codes=out_codes,
+                values_before=values_before,
             )
             if done:
                 return
@@ -388,30 +389,3 @@ class ColumnCounter:
         n = self.levels.n_levels
         keys = self.levels.keys()
         return (self.ordered and n > self.max_levels) or bool(n > 1 and np.any(keys[1:] < keys[:-1]))
-
-
-def expected_distinct(distinct: int, seen: int, more: int) -> int:
-    """Distinct values after ``more`` further values, had the ``seen`` values so far (with
-    ``distinct`` distinct ones) been drawn uniformly from K levels, K fitted to them
-    (``distinct = K (1 - exp(-seen / K))``). All values distinct: every further one new.
-
-    On skewed columns it falls short (the counter then doubles its tables as before); a
-    Good-Turing rate (the share of values seen once) overshot threefold on columns of a few
-    thousand levels, where new values become rare within the batch.
-    """
-    if distinct >= seen:
-        return distinct + more
-    if distinct <= 0:
-        return 0
-
-    def fitted(levels: float) -> float:
-        return levels * -math.expm1(-seen / levels)
-
-    low = high = float(distinct)
-    while fitted(high) < distinct:
-        low, high = high, high * 2.0
-    while high - low > 0.5:  # K to half a level is plenty for a guess about room
-        middle = (low + high) / 2.0
-        low, high = (middle, high) if fitted(middle) < distinct else (low, middle)
-    levels = high
-    return math.ceil(levels * -math.expm1(-(seen + more) / levels))

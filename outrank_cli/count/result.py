@@ -62,6 +62,13 @@ def _finish_counters(counters: list[ColumnCounter], width: int, pool: ThreadPool
     map_in_chunks(pool, finish, sorted(counters, key=lambda c: -c.n_levels))
 
 
+def _results(counters: list[ColumnCounter], pool: ThreadPoolExecutor | None) -> list[ColumnCounts]:
+    """Every counter's final counts (copies of its tables), on ``pool`` when there is one."""
+    if pool is None:
+        return [counter.result() for counter in counters]
+    return map_in_chunks(pool, ColumnCounter.result, counters)
+
+
 def _pending_recode(counter: ColumnCounter) -> np.ndarray | None:
     """The counter's code maps not yet applied to the row sample, as one map (old code ->
     newest code; None when there are none); they count as applied from now on."""
@@ -113,7 +120,7 @@ def finish_pass(
         rows=rows,
         rows_dropped=dropped,
         target=_summarize_target(encoder),
-        columns=tuple(c.result() for c in state.counters),
+        columns=tuple(_results(state.counters, pool)),
         skipped=plan.skipped,
         seconds=seconds,
         sample=sample,

@@ -82,8 +82,12 @@ def _checked(function: Callable[..., Any], export: Export) -> Callable[..., Any]
             args = _bind(export, args, keywords)
         # the common case in a few attribute checks an argument (a wide table makes hundreds
         # of thousands of calls); anything unusual goes through the full check and its message
-        if len(args) == arity and all(test(value) for test, value in zip(accepts, args, strict=True)):
-            return function(*args)
+        if len(args) == arity:
+            for test, value in zip(accepts, args, strict=True):
+                if not test(value):
+                    break
+            else:
+                return function(*args)
         if len(args) != arity:
             raise TypeError(f"kernel {name} takes {arity} arguments ({names}), got {len(args)}")
         for position, (spec, value) in enumerate(zip(export.args, args, strict=True)):

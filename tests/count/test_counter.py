@@ -17,7 +17,8 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from outrank_cli.count.counter import ColumnCounter, expected_distinct
+from outrank_cli.count.counter import ColumnCounter
+from outrank_cli.encode.dictionary import expected_distinct
 from outrank_cli.encode.features import ColumnCounts
 from outrank_cli.encode.keys import Family, key_to_value, keys_of
 from outrank_cli.kernels import encoding
@@ -563,3 +564,22 @@ def test_expected_distinct_of_all_new_values_and_of_nothing() -> None:
     assert expected_distinct(1000, 1000, 5000) == 6000
     assert expected_distinct(0, 10, 10) == 0
     assert expected_distinct(1, 100, 100) == 1  # one level in 100 values: no other expected
+
+
+def test_a_full_table_grows_to_what_the_values_so_far_promise(monkeypatch) -> None:
+    """Within a batch, a full table doubles until FIT_MIN_VALUES values were seen, then grows
+    to the levels they promise for the rest of the batch (all distinct: every row new)."""
+    from outrank_cli.encode import dictionary
+
+    sizes: list[int] = []
+    original = dictionary.HashDictionary._resize
+    monkeypatch.setattr(
+        dictionary.HashDictionary, "_resize", lambda self, slots: sizes.append(slots) or original(self, slots)
+    )
+    values = list(range(5000))
+    targets = [v % N_TARGET for v in values]
+    result = count(values, targets, Family.INTEGER, max_levels=100_000)
+    assert dictionary.FIT_MIN_VALUES == 256
+    # 31 levels fill 64 slots; doubling to 512 slots (255 levels) then 5,000 levels at once
+    assert sizes == [128, 256, 512, 16_384]
+    assert result.table[1:].sum(axis=1).tolist() == [1] * 5000

@@ -49,12 +49,15 @@ def rank_to_dict(result: RankResult, *, top: int | None = None) -> dict[str, Any
 def feature_record(feature: FeatureRanking) -> dict[str, Any]:
     """A feature's fields in JSON report order: its name, the CSV's columns, then its views
     (``forced``, ``other_view``) and a multi-valued column's ``top_values``."""
-    fields = asdict(feature)
-    record = {column: fields[column] for column in ("name", *(c for c in RANK_COLUMNS if c != "name"))}
+    # field by field: ``asdict`` of the whole feature deep-copies every field (0.2 s of a
+    # 10,000-column report), and the scalar fields need no copy
+    record = {
+        column: getattr(feature, column) for column in ("name", *(c for c in RANK_COLUMNS if c != "name"))
+    }
     record["significant"] = feature.significant
     record["forced"] = feature.forced
-    record["other_view"] = fields["other_view"]
-    record["top_values"] = fields["top_values"]
+    record["other_view"] = None if feature.other_view is None else asdict(feature.other_view)
+    record["top_values"] = tuple(asdict(value) for value in feature.top_values)
     return record
 
 

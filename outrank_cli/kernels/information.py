@@ -12,20 +12,37 @@ from outrank_cli.kernels.backend import kernel
 
 _entropy = kernel("entropy")
 _mutual_information = kernel("mutual_information")
+_entropy_of_counts = kernel("entropy_of_counts")
+_mutual_information_of_counts = kernel("mutual_information_of_counts")
 _expected_mutual_information = kernel("expected_mutual_information")
 
 
 def entropy(counts: np.ndarray) -> float:
     """Plug-in entropy (nats) of a vector of counts."""
+    if _is_integer_table(counts, 1):  # no float64 copy: the kernel converts each count
+        return float(_entropy_of_counts(counts))
     return float(_entropy(np.ascontiguousarray(counts, dtype=np.float64).ravel()))
 
 
 def mutual_information(counts: np.ndarray) -> float:
     """Plug-in mutual information (nats) of a 2-D contingency table of counts."""
+    if _is_integer_table(counts, 2):  # a count table: no float64 copy (same result)
+        return float(_mutual_information_of_counts(counts))
     table = np.ascontiguousarray(counts, dtype=np.float64)
     if table.ndim != 2:
         raise ValueError(f"counts must be 2-D, got shape {table.shape}")
     return float(_mutual_information(table))
+
+
+def _is_integer_table(counts: object, ndim: int) -> bool:
+    """A C-contiguous ``int64`` array of ``ndim`` dimensions, which the integer kernels take
+    as it is."""
+    return (
+        isinstance(counts, np.ndarray)
+        and counts.dtype == np.int64
+        and counts.ndim == ndim
+        and counts.flags.c_contiguous
+    )
 
 
 def expected_mutual_information(target_counts: np.ndarray, feature_counts: np.ndarray) -> float:

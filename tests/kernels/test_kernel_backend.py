@@ -303,6 +303,11 @@ CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
     ],
     "entropy": [lambda: [_table().ravel()], lambda: [np.zeros(3)]],
     "mutual_information": [lambda: [_table()], lambda: [np.zeros((2, 2))]],
+    "entropy_of_counts": [lambda: [_table().ravel().astype(np.int64)], lambda: [np.zeros(3, dtype=np.int64)]],
+    "mutual_information_of_counts": [
+        lambda: [_table().astype(np.int64)],
+        lambda: [np.zeros((2, 2), dtype=np.int64)],
+    ],
     "expected_mutual_information": [lambda: list(_statistics_margins())],
     "pair_table": [lambda: [*_pair_inputs(8), 400, 3], lambda: [*_pair_inputs(300), 400, 3]],
     "conditional_mi": [lambda: [_cells(8)[0], _cells(8)[2]], lambda: [_cells(300)[0], _cells(300)[2]]],

@@ -399,3 +399,17 @@ def test_value_counts_are_the_distinct_values_in_order_with_their_multiplicity(v
     want = sorted(Counter(values).items())
     assert distinct.tolist() == [v for v, _ in want]
     assert multiplicity.tolist() == [m for _, m in want]
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    table=arrays(np.int64, st.tuples(st.integers(1, 40), st.integers(1, 5)), elements=st.integers(0, 10**6))
+)
+def test_integer_tables_give_the_bits_of_their_float64_copies(table: np.ndarray) -> None:
+    """The int64 path (no float64 copy) takes every count as a float64: the same bits as the
+    float64 kernels on a float64 copy."""
+    from outrank_cli.kernels.backend import kernel
+
+    assert mutual_information(table) == kernel("mutual_information")(table.astype(np.float64))
+    column = np.ascontiguousarray(table[:, 0])
+    assert entropy(column) == kernel("entropy")(column.astype(np.float64))

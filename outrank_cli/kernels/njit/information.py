@@ -8,34 +8,36 @@ import numba as nb
 import numpy as np
 
 from outrank_cli.kernels.constants import HYPERGEOMETRIC_TAIL
-from outrank_cli.kernels.njit.types import F8, F8Array, F8Matrix, export
+from outrank_cli.kernels.njit.types import F8, F8Array, F8Matrix, I8Array, I8Matrix, export
 
 
-@export
 @nb.njit(cache=True, nogil=True)
-def entropy(counts: F8Array) -> F8:
+def _entropy(counts: np.ndarray) -> float:
+    """Entropy of ``float64`` or ``int64`` counts: each count taken as a float64, so both
+    give the same bits."""
     total = 0.0
     for value in counts:
-        total += value
+        total += float(value)
     if total <= 0.0:
         return 0.0
     acc = 0.0
-    for value in counts:
+    for count in counts:
+        value = float(count)
         if value > 0:
             acc += value * math.log(value)
     return math.log(total) - acc / total
 
 
-@export
 @nb.njit(cache=True, nogil=True)
-def mutual_information(counts: F8Matrix) -> F8:
+def _mutual_information(counts: np.ndarray) -> float:
+    """MI of a ``float64`` or ``int64`` table, each cell taken as a float64 (same bits)."""
     n_rows, n_cols = counts.shape
     row_sums = np.zeros(n_rows)
     col_sums = np.zeros(n_cols)
     total = 0.0
     for i in range(n_rows):
         for j in range(n_cols):
-            value = counts[i, j]
+            value = float(counts[i, j])
             row_sums[i] += value
             col_sums[j] += value
             total += value
@@ -44,10 +46,36 @@ def mutual_information(counts: F8Matrix) -> F8:
     acc = 0.0
     for i in range(n_rows):
         for j in range(n_cols):
-            value = counts[i, j]
+            value = float(counts[i, j])
             if value > 0:
                 acc += value * math.log(value * total / (row_sums[i] * col_sums[j]))
     return max(acc / total, 0.0)
+
+
+@export
+@nb.njit(cache=True, nogil=True)
+def entropy(counts: F8Array) -> F8:
+    return _entropy(counts)
+
+
+@export
+@nb.njit(cache=True, nogil=True)
+def entropy_of_counts(counts: I8Array) -> F8:
+    """``entropy`` of integer counts, without a float64 copy of them."""
+    return _entropy(counts)
+
+
+@export
+@nb.njit(cache=True, nogil=True)
+def mutual_information(counts: F8Matrix) -> F8:
+    return _mutual_information(counts)
+
+
+@export
+@nb.njit(cache=True, nogil=True)
+def mutual_information_of_counts(counts: I8Matrix) -> F8:
+    """``mutual_information`` of an integer table, without a float64 copy of it."""
+    return _mutual_information(counts)
 
 
 @nb.njit(cache=True, nogil=True)

@@ -14,6 +14,7 @@ _entropy = kernel("entropy")
 _mutual_information = kernel("mutual_information")
 _entropy_of_counts = kernel("entropy_of_counts")
 _mutual_information_of_counts = kernel("mutual_information_of_counts")
+_table_summary = kernel("table_summary")
 _expected_mutual_information = kernel("expected_mutual_information")
 
 
@@ -81,3 +82,15 @@ def value_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     counts = np.bincount(values)
     distinct = np.flatnonzero(counts)
     return distinct, counts[distinct]
+
+
+def table_summary(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, float, float, float]:
+    """One pass of one kernel over an ``int64[levels, target levels]`` count table: its
+    target totals, feature totals (``int64``), MI, expected MI, H(feature) and H(target) in
+    nats, the same bits as ``column_totals``, ``row_totals``, ``mutual_information``,
+    ``expected_mutual_information`` and ``entropy`` one by one (each a dozen numpy calls
+    of Python, for each of 20,000 views of a 10,000-column table)."""
+    target, feature, mi, expected, h_feature, h_target = _table_summary(
+        np.ascontiguousarray(counts, dtype=np.int64)
+    )
+    return target, feature, float(mi), float(expected), float(h_feature), float(h_target)

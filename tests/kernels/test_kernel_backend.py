@@ -303,6 +303,11 @@ CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
     ],
     "entropy": [lambda: [_table().ravel()], lambda: [np.zeros(3)]],
     "mutual_information": [lambda: [_table()], lambda: [np.zeros((2, 2))]],
+    "table_summary": [
+        lambda: [_table().astype(np.int64)],
+        lambda: [np.zeros((3, 2), dtype=np.int64)],
+        lambda: [np.array([[0, 0], [5, 0], [5, 0], [1, 2]], dtype=np.int64)],  # one target level
+    ],
     "entropy_of_counts": [lambda: [_table().ravel().astype(np.int64)], lambda: [np.zeros(3, dtype=np.int64)]],
     "mutual_information_of_counts": [
         lambda: [_table().astype(np.int64)],

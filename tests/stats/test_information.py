@@ -413,3 +413,18 @@ def test_integer_tables_give_the_bits_of_their_float64_copies(table: np.ndarray)
     assert mutual_information(table) == kernel("mutual_information")(table.astype(np.float64))
     column = np.ascontiguousarray(table[:, 0])
     assert entropy(column) == kernel("entropy")(column.astype(np.float64))
+
+
+@settings(max_examples=60, deadline=None)
+@given(table=arrays(np.int64, st.tuples(st.integers(1, 60), st.integers(1, 4)), elements=st.integers(0, 30)))
+def test_table_summary_gives_the_bits_of_the_kernels_one_by_one(table: np.ndarray) -> None:
+    from outrank_cli.encode.cells import column_totals, row_totals
+    from outrank_cli.kernels.information import table_summary
+
+    target, feature, mi, expected, h_feature, h_target = table_summary(table)
+    assert target.tolist() == table.sum(axis=0).tolist()
+    assert feature.tolist() == table.sum(axis=1).tolist()
+    assert mi == mutual_information(table)
+    assert expected == expected_mutual_information(column_totals(table), row_totals(table))
+    assert h_feature == entropy(row_totals(table))
+    assert h_target == entropy(column_totals(table))

@@ -145,3 +145,60 @@ def expected_mutual_information(
                 continue
             total += feature_count_multiplicity[j] * expected_mi_one_pair(a, b, n)
     return max(total, 0.0)
+
+
+@export
+@nb.njit(cache=True, nogil=True)
+def table_summary(counts: I8Matrix) -> tuple[I8Array, I8Array, F8, F8, F8, F8]:
+    """Target totals, feature totals, MI, expected MI, H(feature), H(target) of one count table,
+    each computed exactly as its own kernel computes it."""
+    n_rows, n_cols = counts.shape
+    target_counts = np.zeros(n_cols, dtype=np.int64)
+    feature_counts = np.zeros(n_rows, dtype=np.int64)
+    for i in range(n_rows):
+        for j in range(n_cols):
+            value = counts[i, j]
+            feature_counts[i] += value
+            target_counts[j] += value
+    n_positive = 0
+    for value in target_counts:
+        if value > 0:
+            n_positive += 1
+    positive_targets = np.empty(n_positive, dtype=np.float64)
+    k = 0
+    for value in target_counts:
+        if value > 0:
+            positive_targets[k] = float(value)
+            k += 1
+    # the distinct feature totals in increasing order with their multiplicity (np.unique)
+    n_levels = 0
+    for value in feature_counts:
+        if value > 0:
+            n_levels += 1
+    totals = np.empty(n_levels, dtype=np.int64)
+    k = 0
+    for value in feature_counts:
+        if value > 0:
+            totals[k] = value
+            k += 1
+    totals = np.sort(totals)
+    n_distinct = 0
+    for k in range(n_levels):
+        if k == 0 or totals[k] != totals[k - 1]:
+            n_distinct += 1
+    values = np.empty(n_distinct, dtype=np.float64)
+    multiplicity = np.zeros(n_distinct, dtype=np.float64)
+    d = -1
+    for k in range(n_levels):
+        if k == 0 or totals[k] != totals[k - 1]:
+            d += 1
+            values[d] = float(totals[k])
+        multiplicity[d] += 1.0
+    return (
+        target_counts,
+        feature_counts,
+        _mutual_information(counts),
+        expected_mutual_information(positive_targets, values, multiplicity),
+        _entropy(feature_counts),
+        _entropy(target_counts),
+    )

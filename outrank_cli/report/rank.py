@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from typing import TYPE_CHECKING, Any
 
 from outrank_cli.rank import RankResult
 from outrank_cli.report.document import clean, document, dumps
 from outrank_cli.report.tabular import names_lines, records_to_csv, renderings
-from outrank_cli.stats.ranking import FeatureRanking
+from outrank_cli.stats.multivalue import ValueScore
+from outrank_cli.stats.ranking import FeatureRanking, ViewSummary
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -56,9 +57,14 @@ def feature_record(feature: FeatureRanking) -> dict[str, Any]:
     }
     record["significant"] = feature.significant
     record["forced"] = feature.forced
-    record["other_view"] = None if feature.other_view is None else asdict(feature.other_view)
-    record["top_values"] = tuple(asdict(value) for value in feature.top_values)
+    record["other_view"] = None if feature.other_view is None else _flat(feature.other_view)
+    record["top_values"] = tuple(_flat(value) for value in feature.top_values)
     return record
+
+
+def _flat(record: ViewSummary | ValueScore) -> dict[str, Any]:
+    """``asdict`` of a dataclass of scalars, without its deep copies."""
+    return {field.name: getattr(record, field.name) for field in fields(record)}
 
 
 def _csv_row(feature: FeatureRanking) -> dict[str, Any]:

@@ -123,13 +123,10 @@ def open_batches(
 def _reordered(batch: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
     """``batch`` with its columns in the order of ``columns`` (the same set of names).
 
-    One ``get_columns`` call, not one ``get_column`` call per name: each call lets go of the
-    GIL and waits to take it back from the counting threads, which at 10,000 columns cost
-    about a second a batch.
+    One ``select``, not one ``get_column`` call per name: each call lets go of the GIL and
+    waits to take it back from the counting threads, which at 10,000 columns cost about a
+    second a batch (``get_columns`` still wraps every column in Python: 0.4 s).
     """
-    names = batch.columns
-    if names == list(columns):
+    if batch.columns == list(columns):
         return batch
-    position = {name: index for index, name in enumerate(names)}
-    series = batch.get_columns()
-    return pl.DataFrame([series[position[name]] for name in columns])
+    return batch.select(columns)

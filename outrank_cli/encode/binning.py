@@ -25,7 +25,10 @@ def equal_frequency_bins(cell_keys: np.ndarray, cell_weights: np.ndarray, *, n_b
     n_cells = cell_keys.shape[0]
     if n_cells == 0:
         return np.zeros(0, dtype=np.int64)
-    order = np.argsort(cell_keys, kind="stable")  # keys are distinct; already sorted after finish
+    if bool(np.all(cell_keys[1:] > cell_keys[:-1])):  # in key order already (after finish)
+        result: np.ndarray = binning.frequency_bins(cell_weights, n_bins=n_bins)
+        return result
+    order = np.argsort(cell_keys, kind="stable")  # keys are distinct
     bins_sorted = binning.frequency_bins(cell_weights[order], n_bins=n_bins)
     out = np.empty(n_cells, dtype=np.int64)
     out[order] = bins_sorted

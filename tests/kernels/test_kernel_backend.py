@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import importlib
 import inspect
+import math
 import os
 import subprocess
 import sys
@@ -282,6 +283,11 @@ CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
         ]
     ],
     "bucket_of": [lambda: [_keys_and_missing()[0], 17], lambda: [np.zeros(0, dtype=np.uint64), 3]],
+    "gamma_series": [lambda: [3.5, 2.0, math.lgamma(3.5)], lambda: [5000.0, 4900.0, math.lgamma(5000.0)]],
+    "gamma_continued_fraction": [
+        lambda: [3.5, 9.0, math.lgamma(3.5)],
+        lambda: [0.5, 700.0, math.lgamma(0.5)],
+    ],
     "frequency_bins": [
         lambda: [np.random.default_rng(6).integers(0, 40, 300), 16],
         lambda: [np.array([0, 0, 5, 0, 7, 0], dtype=np.int64), 4],  # empty cells, leading too

@@ -288,6 +288,14 @@ CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
         lambda: [3.5, 9.0, math.lgamma(3.5)],
         lambda: [0.5, 700.0, math.lgamma(0.5)],
     ],
+    "sum_rows_by_index": [
+        lambda: [
+            np.arange(12, dtype=np.int64).reshape(6, 2),
+            np.array([2, 0, 2, 1, 0, 2], dtype=np.int64),
+            3,
+        ],
+        lambda: [np.zeros((0, 3), dtype=np.int64), np.zeros(0, dtype=np.int64), 2],
+    ],
     "frequency_bins": [
         lambda: [np.random.default_rng(6).integers(0, 40, 300), 16],
         lambda: [np.array([0, 0, 5, 0, 7, 0], dtype=np.int64), 4],  # empty cells, leading too

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from outrank_cli.kernels.njit.types import I8, I8Array, export
+from outrank_cli.kernels.njit.types import I8, I8Array, I8Matrix, export
 
 
 @export
@@ -43,4 +43,15 @@ def frequency_bins(weights: I8Array, n_bins: I8) -> I8Array:
             current += 1
             previous = value
         out[i] = current
+    return out
+
+
+@export
+@nb.njit(cache=True, nogil=True)
+def sum_rows_by_index(rows: I8Matrix, index: I8Array, n_out: I8) -> I8Matrix:
+    out = np.zeros((n_out, rows.shape[1]), dtype=np.int64)
+    for i in range(rows.shape[0]):
+        target = index[i]
+        for j in range(rows.shape[1]):
+            out[target, j] += rows[i, j]
     return out

@@ -29,6 +29,7 @@ from outrank_cli.encode.features import ColumnCounts, EncodedFeature, encode_vie
 from outrank_cli.errors import UsageError
 from outrank_cli.kernels.warmup import warm_up_in_background
 from outrank_cli.options import PassOptions
+from outrank_cli.parallel import map_in_chunks
 from outrank_cli.progress import Progress, ProgressCallback, ignore_progress
 from outrank_cli.source import Format, Source, resolve
 from outrank_cli.source.early import EarlyStart
@@ -205,7 +206,7 @@ def run_pass(
         rows = counts.rows - counts.rows_dropped
         return encode_views(column, bins=options.encode.bins, forced=forced, multivalue=multivalue, rows=rows)
 
-    candidates = list(pool.map(views, counts.columns))
+    candidates = map_in_chunks(pool, views, counts.columns)
     ranked, encoded = score_features(candidates, counts, options.score, seed=options.seed, pool=pool)
     ranking = tuple(ranked)
     sample = None if counts.sample is None else sample_columns(encoded, counts.sample)

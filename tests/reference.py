@@ -723,3 +723,45 @@ def greedy_select(
             reason = STOP_K if stopped_by == STOP_K else NO_GAIN
             dropped.append(DroppedReference(name, reason, worst.b, worst.conditional_relevance))
     return SelectionReference(stopped_by, tuple(selected), tuple(dropped))
+
+
+# -- the incomplete gamma function of the chi-square tail, as it was in pure Python -------------
+GAMMA_EPS = 1e-15
+GAMMA_TINY = 1e-300
+GAMMA_MAX_TERMS = 100_000
+
+
+def gamma_series(a: float, x: float) -> float:
+    """Regularized lower incomplete gamma P(a, x) by its series (good for x < a + 1)."""
+    term = total = 1.0 / a
+    denominator = a
+    for _ in range(GAMMA_MAX_TERMS):
+        denominator += 1.0
+        term *= x / denominator
+        total += term
+        if abs(term) < abs(total) * GAMMA_EPS:
+            break
+    return total * math.exp(-x + a * math.log(x) - math.lgamma(a))
+
+
+def gamma_continued_fraction(a: float, x: float) -> float:
+    """Regularized upper incomplete gamma Q(a, x) by Lentz's continued fraction (x >= a + 1)."""
+    b = x + 1.0 - a
+    c = 1.0 / GAMMA_TINY
+    d = 1.0 / b
+    h = d
+    for i in range(1, GAMMA_MAX_TERMS):
+        an = -i * (i - a)
+        b += 2.0
+        d = an * d + b
+        if abs(d) < GAMMA_TINY:
+            d = GAMMA_TINY
+        c = b + an / c
+        if abs(c) < GAMMA_TINY:
+            c = GAMMA_TINY
+        d = 1.0 / d
+        delta = d * c
+        h *= delta
+        if abs(delta - 1.0) < GAMMA_EPS:
+            break
+    return h * math.exp(-x + a * math.log(x) - math.lgamma(a))

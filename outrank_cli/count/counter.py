@@ -27,8 +27,14 @@ import copy
 
 import numpy as np
 
-from outrank_cli.encode.cells import group_sorted, merge_sorted_rows, smallest_shift, sorted_order, sum_rows
-from outrank_cli.encode.dictionary import HashDictionary, remapped, widened
+from outrank_cli.encode.cells import (
+    group_sorted,
+    merge_sorted_rows,
+    smallest_shift,
+    sorted_order,
+    sum_rows,
+)
+from outrank_cli.encode.dictionary import HashDictionary, expected_distinct, remapped, widened
 from outrank_cli.encode.features import ColumnCounts
 from outrank_cli.encode.keys import Family, Keys
 from outrank_cli.kernels import lazy_module
@@ -163,12 +169,16 @@ class ColumnCounter:
         shifted = keys[order]
         if extra:
             shifted >>= np.uint64(extra)
-        starts, run_of_sorted = group_sorted(shifted)
+            starts, run_of_sorted = group_sorted(shifted)
+        else:  # the keys are distinct: every cell is its own run
+            starts = run_of_sorted = np.arange(n)
         rows = np.take(levels.counts[1 : n + 1], order, axis=0)
         # without a shift every cell is its own run (and reduceat over a tall table is slow)
         merged = rows if starts.shape[0] == n else np.add.reduceat(rows, starts, axis=0)
         self.key_shift += extra
-        levels.rebuild(shifted[starts], levels.counts[0].copy(), merged, index=index)
+        levels.rebuild(
+            shifted if extra == 0 else shifted[starts], levels.counts[0].copy(), merged, index=index
+        )
         remap = np.zeros(n + 1, dtype=np.int32)
         remap[1:][order] = run_of_sorted + 1
         return remap
@@ -239,9 +249,10 @@ class ColumnCounter:
         end of the batch is written there.
         """
         self._exact_distinct = None  # known only when no row comes after ``finish``
-        self._values_seen += keys.keys.shape[0] - (
-            int(np.count_nonzero(keys.missing)) if keys.missing.size else 0
-        )
+        values = keys.keys.shape[0] - (int(np.count_nonzero(keys.missing)) if keys.missing.size else 0)
+        self._reserve_for(values)
+        values_before = self._values_seen
+        self._values_seen += values
         if self.sketch is not None:
             hashing.hll_add(self.sketch, keys.keys, keys.missing if keys.missing.size else None)
         self._fold_categories(keys, target_codes, 0)  # the categorical view, once it is folded
@@ -254,6 +265,7 @@ class ColumnCounter:
                 key_shift=self.key_shift,
                 max_levels=self._dictionary_limit,
                 out_codes=out_codes,
+                values_before=values_before,
             )
             if done:
                 return
@@ -269,6 +281,21 @@ class ColumnCounter:
                 rest = keys.missing[start:] if keys.missing.size else None
                 hashing.hll_add(self.sketch, keys.keys[start:], rest)
         self._fold_rows(self._bucket_counts, keys, target_codes, start, out_codes)
+
+    def _reserve_for(self, values: int) -> None:
+        """Make room at once for the levels that ``values`` more values will likely bring,
+        so that a many-level column grows its tables once a batch instead of doubling them
+        step by step (each step a new allocation and a rehash). Only a guess about room
+        (``expected_distinct``): the levels and counts are the same whatever it says.
+        """
+        levels = self.levels
+        if levels is None or self._values_seen == 0:
+            return
+        n = levels.n_levels
+        if n + values + 2 <= levels.level_keys.shape[0]:  # room for every value to be new
+            return
+        expected = expected_distinct(n, self._values_seen, values)
+        levels.reserve(min(expected, self._dictionary_limit))
 
     # -- merging ---------------------------------------------------------------------------
     def merge(self, other: ColumnCounter) -> tuple[np.ndarray, np.ndarray]:

@@ -15,6 +15,7 @@ from outrank_cli.encode.features import ColumnCounts
 from outrank_cli.encode.keys import key_to_value
 from outrank_cli.encode.target import BinnedTarget, ClassTarget, TargetKind, kind_for
 from outrank_cli.errors import InputError, TargetError
+from outrank_cli.parallel import map_in_chunks
 from outrank_cli.source import Source
 from outrank_cli.source.problems import where
 
@@ -58,9 +59,14 @@ def _finish_counters(counters: list[ColumnCounter], width: int, pool: ThreadPool
         for counter in counters:
             finish(counter)
         return
-    biggest_first = sorted(counters, key=lambda c: -c.n_levels)
-    for future in [pool.submit(finish, c) for c in biggest_first]:
-        future.result()
+    map_in_chunks(pool, finish, sorted(counters, key=lambda c: -c.n_levels))
+
+
+def _results(counters: list[ColumnCounter], pool: ThreadPoolExecutor | None) -> list[ColumnCounts]:
+    """Every counter's final counts (copies of its tables), on ``pool`` when there is one."""
+    if pool is None:
+        return [counter.result() for counter in counters]
+    return map_in_chunks(pool, ColumnCounter.result, counters)
 
 
 def _pending_recode(counter: ColumnCounter) -> np.ndarray | None:
@@ -114,7 +120,7 @@ def finish_pass(
         rows=rows,
         rows_dropped=dropped,
         target=_summarize_target(encoder),
-        columns=tuple(c.result() for c in state.counters),
+        columns=tuple(_results(state.counters, pool)),
         skipped=plan.skipped,
         seconds=seconds,
         sample=sample,

@@ -10,7 +10,7 @@ does with the states of its workers.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -22,6 +22,7 @@ from outrank_cli.count.sample import RowSample, content_priorities
 from outrank_cli.encode.columns import CATEGORICAL, NUMERIC, ColumnPlan
 from outrank_cli.encode.keys import NO_MISSING, Family, Keys, keys_of
 from outrank_cli.encode.target import BinnedTarget, ClassTarget
+from outrank_cli.parallel import chunks, map_in_chunks
 
 
 @dataclass
@@ -135,8 +136,7 @@ class PassState:
         self.rows += batch.height
         if wait or sample is not None:
             self.wait()
-            for future in [pool.submit(work, i) for i in order]:
-                future.result()
+            map_in_chunks(pool, work, order)
             return
         while len(self._in_flight) > 1:
             for future in self._in_flight.pop(0):
@@ -177,8 +177,7 @@ class PassState:
     def _row_keys(self, series: list[pl.Series], pool: ThreadPoolExecutor) -> list[Keys]:
         """Every feature column's keys of one batch, keyed on the pool: a sampled row's
         priority hashes its whole content, so the keys come before the counting."""
-        futures = [pool.submit(self._content_keys, index, column) for index, column in enumerate(series)]
-        return [future.result() for future in futures]
+        return map_in_chunks(pool, lambda index: self._content_keys(index, series[index]), range(len(series)))
 
     def _content_keys(self, index: int, column: pl.Series) -> Keys:
         """A column's keys for the row's content hash: a multi-valued column's whole list (or
@@ -188,20 +187,25 @@ class PassState:
         return keys_of(column, self.counters[index].family)
 
     def _queue_behind(self, pool: ThreadPoolExecutor, order: list[int], task: Callable[[int], None]) -> None:
-        """Submit ``task(index)`` for each column in ``order``, each behind that column's
-        previous task (so a column's work runs in order, and columns run side by side)."""
+        """Submit ``task(index)`` for each column in ``order``, a chunk of columns per pool
+        task, each chunk behind the previous tasks of its columns (so a column's work runs in
+        order, and columns run side by side)."""
         if len(self._last) != len(self.counters):
             self._last = [None] * len(self.counters)
 
-        def behind(index: int, previous: Future[None] | None) -> None:
-            if previous is not None:
-                previous.result()
-            task(index)
+        def behind(group: Sequence[int], previous: list[Future[None]]) -> None:
+            for future in previous:
+                future.result()
+            for index in group:
+                task(index)
 
         queued: list[Future[None]] = []
-        for index in order:
-            future = pool.submit(behind, index, self._last[index])
-            self._last[index] = future
+        for group in chunks(order):
+            # the chunks of an earlier batch may have been cut differently: wait for each once
+            previous = list(dict.fromkeys(f for f in (self._last[i] for i in group) if f is not None))
+            future = pool.submit(behind, group, previous)
+            for index in group:
+                self._last[index] = future
             queued.append(future)
         self._in_flight.append(queued)
 

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from outrank_cli.kernels import lazy_module
+
+binning = lazy_module("outrank_cli.kernels.binning")
+
 
 def equal_frequency_bins(cell_keys: np.ndarray, cell_weights: np.ndarray, *, n_bins: int) -> np.ndarray:
     """Bin id (``0 .. n_bins-1``, dense, in key order) of each cell, as ``int64[n_cells]``.
@@ -21,20 +25,11 @@ def equal_frequency_bins(cell_keys: np.ndarray, cell_weights: np.ndarray, *, n_b
     n_cells = cell_keys.shape[0]
     if n_cells == 0:
         return np.zeros(0, dtype=np.int64)
-    order = np.argsort(cell_keys, kind="stable")  # keys are distinct; already sorted after finish
-    weights = cell_weights[order].astype(np.float64)
-    total = weights.sum()
-    if total <= 0:
-        bins_sorted = np.zeros(n_cells, dtype=np.int64)
-    else:
-        midpoints = np.cumsum(weights) - weights / 2.0
-        raw = np.minimum((midpoints * n_bins / total).astype(np.int64), n_bins - 1)
-        # cells without rows join the bin of the cell before them (leading ones the first bin)
-        raw = np.maximum.accumulate(np.where(weights > 0, raw, -1))
-        raw[raw < 0] = raw[raw >= 0].min()
-        # ``raw`` is non-decreasing: number its runs (what np.unique's inverse would be)
-        bins_sorted = np.zeros(n_cells, dtype=np.int64)
-        np.cumsum(raw[1:] != raw[:-1], out=bins_sorted[1:])
+    if bool(np.all(cell_keys[1:] > cell_keys[:-1])):  # in key order already (after finish)
+        result: np.ndarray = binning.frequency_bins(cell_weights, n_bins=n_bins)
+        return result
+    order = np.argsort(cell_keys, kind="stable")  # keys are distinct
+    bins_sorted = binning.frequency_bins(cell_weights[order], n_bins=n_bins)
     out = np.empty(n_cells, dtype=np.int64)
     out[order] = bins_sorted
     return out

@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import numpy as np
 
-_DIRECT_SPAN = 4  # sorted_order: direct addressing while the keys span at most this many times their number
+from outrank_cli.kernels import lazy_module
+
+binning = lazy_module("outrank_cli.kernels.binning")
+
+# sorted_order: direct addressing while the keys span at most this many times their number;
+# 18,000 keys: 150 us at a span of 5.5 times (argsort 750 us), 360 us at 17 times (770 us)
+_DIRECT_SPAN = 16
 
 
 def sum_rows(rows: np.ndarray, index: np.ndarray, n_out: int) -> np.ndarray:
-    """``out[index[i]] += rows[i]`` for an ``int64[n, R]`` table (exact below 2**53 per cell)."""
-    out = np.empty((n_out, rows.shape[1]), dtype=np.int64)
-    for column in range(rows.shape[1]):
-        out[:, column] = np.bincount(index, weights=rows[:, column], minlength=n_out)[:n_out]
+    """``out[index[i]] += rows[i]`` for an ``int64[n, R]`` table, exactly (one compiled pass;
+    a float ``bincount`` per target column took a third of a 10,000-column table's views)."""
+    out: np.ndarray = binning.sum_rows_by_index(rows, index, n_out)
     return out
 
 

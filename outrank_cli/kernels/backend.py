@@ -22,8 +22,10 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
+import numpy as np
+
 from outrank_cli.errors import UsageError
-from outrank_cli.kernels.exports import Export, export_table, source_hash
+from outrank_cli.kernels.exports import DTYPES, INTEGER_RANGES, Arg, Export, export_table, source_hash
 
 ENVIRONMENT_VARIABLE = "OUTRANK_CLI_KERNELS"
 MODES = ("auto", "compiled", "jit")
@@ -73,9 +75,19 @@ def _checked(function: Callable[..., Any], export: Export) -> Callable[..., Any]
     arity = len(export.args)
     names = ", ".join(arg.name for arg in export.args)
 
+    accepts = tuple(_acceptor(arg) for arg in export.args)
+
     def call(*args: object, **keywords: object) -> Any:
         if keywords:
             args = _bind(export, args, keywords)
+        # the common case in a few attribute checks an argument (a wide table makes hundreds
+        # of thousands of calls); anything unusual goes through the full check and its message
+        if len(args) == arity:
+            for test, value in zip(accepts, args, strict=True):
+                if not test(value):
+                    break
+            else:
+                return function(*args)
         if len(args) != arity:
             raise TypeError(f"kernel {name} takes {arity} arguments ({names}), got {len(args)}")
         for position, (spec, value) in enumerate(zip(export.args, args, strict=True)):
@@ -94,6 +106,32 @@ def _checked(function: Callable[..., Any], export: Export) -> Callable[..., Any]
         return_annotation=export.returns,
     )
     return call
+
+
+def _acceptor(arg: Arg) -> Callable[[object], bool]:
+    """A quick test that ``value`` passes ``arg.problem`` for the usual types (an ndarray of
+    the right dtype, a Python int or float in range); False sends it to the full check."""
+    if arg.ndim == 0:
+        bounds = INTEGER_RANGES.get(arg.dtype)
+        if bounds is None:  # a float: a Python float or int will do (bool is an int: not here)
+            return lambda value: type(value) is float or type(value) is int
+        low, high = bounds
+
+        def in_range(value: object) -> bool:
+            return type(value) is int and low <= value <= high
+
+        return in_range
+    dtype, ndim = DTYPES[arg.dtype], arg.ndim
+
+    def test(value: object) -> bool:
+        return (
+            type(value) is np.ndarray
+            and value.dtype == dtype
+            and value.ndim == ndim
+            and value.flags.c_contiguous
+        )
+
+    return test
 
 
 def _bind(export: Export, args: tuple[object, ...], keywords: dict[str, object]) -> tuple[object, ...]:

@@ -24,3 +24,9 @@ DENSE_CELL_LIMIT = 1 << 16
 # Terms of the hypergeometric sum smaller than this fraction of the peak are skipped: the
 # pmf is unimodal, so once a term falls below it every term further out is smaller still.
 HYPERGEOMETRIC_TAIL = 1e-17
+
+# the chi-square tail's incomplete gamma function (njit.chisquare): relative precision of its
+# series and continued fraction, the floor of Lentz's divisors, and the most terms taken
+GAMMA_EPS = 1e-15
+GAMMA_TINY = 1e-300
+GAMMA_MAX_TERMS = 100_000

@@ -33,7 +33,7 @@ TYPES_MODULE = "types"  # kernels.njit.types: the annotation aliases, no kernels
 EXPORT_MARKER = "@export"
 _MAX_HEADER_LINES = 40
 
-_DTYPES = {
+DTYPES = {
     "b1": np.dtype(np.bool_),
     "u1": np.dtype(np.uint8),
     "i4": np.dtype(np.int32),
@@ -42,7 +42,7 @@ _DTYPES = {
     "f8": np.dtype(np.float64),
 }
 _SCALAR_DTYPES = ("i4", "i8", "u8", "f8")
-_INTEGER_RANGES = {"i4": (-(2**31), 2**31 - 1), "i8": (-(2**63), 2**63 - 1), "u8": (0, 2**64 - 1)}
+INTEGER_RANGES = {"i4": (-(2**31), 2**31 - 1), "i8": (-(2**63), 2**63 - 1), "u8": (0, 2**64 - 1)}
 _NUMBA_TYPE = re.compile(r"(?P<dtype>[a-z]\w*)(?:\[(?P<dims>[^\]]*)\])?")
 
 
@@ -71,16 +71,16 @@ class Arg:
             return self._scalar_problem(value)
         if not isinstance(value, np.ndarray):
             return f"expected an array, got {type(value).__name__}"
-        if value.dtype != _DTYPES[self.dtype] or value.ndim != self.ndim or not value.flags.c_contiguous:
+        if value.dtype != DTYPES[self.dtype] or value.ndim != self.ndim or not value.flags.c_contiguous:
             layout = "C-contiguous" if value.flags.c_contiguous else "strided"
             return (
-                f"expected a C-contiguous {_DTYPES[self.dtype]} array of {self.ndim} dimension(s), "
+                f"expected a C-contiguous {DTYPES[self.dtype]} array of {self.ndim} dimension(s), "
                 f"got a {layout} {value.dtype} array of {value.ndim}"
             )
         return None
 
     def _scalar_problem(self, value: object) -> str | None:
-        bounds = _INTEGER_RANGES.get(self.dtype)
+        bounds = INTEGER_RANGES.get(self.dtype)
         kinds = (int, np.integer) if bounds else (float, int, np.floating, np.integer)
         if not isinstance(value, kinds) or isinstance(value, bool | np.bool_):
             return f"expected an {self.dtype} scalar, got {type(value).__name__}"
@@ -236,9 +236,9 @@ def _export_of(function: ast.FunctionDef, module: str, aliases: Mapping[str, str
 def _arg(name: str, numba_type: str, where: str) -> Arg:
     match = _NUMBA_TYPE.fullmatch(numba_type.replace(" ", ""))
     dtype = match["dtype"] if match else None
-    if match is None or dtype not in _DTYPES:
+    if match is None or dtype not in DTYPES:
         raise SignatureError(
-            f"{where}: argument {name} has type {numba_type!r}; use one of {', '.join(_DTYPES)}"
+            f"{where}: argument {name} has type {numba_type!r}; use one of {', '.join(DTYPES)}"
         )
     if match["dims"] is None:
         if dtype not in _SCALAR_DTYPES:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from typing import TYPE_CHECKING, Any
 
 from outrank_cli.rank import RankResult
 from outrank_cli.report.document import clean, document, dumps
 from outrank_cli.report.tabular import names_lines, records_to_csv, renderings
-from outrank_cli.stats.ranking import FeatureRanking
+from outrank_cli.stats.multivalue import ValueScore
+from outrank_cli.stats.ranking import FeatureRanking, ViewSummary
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -49,13 +50,21 @@ def rank_to_dict(result: RankResult, *, top: int | None = None) -> dict[str, Any
 def feature_record(feature: FeatureRanking) -> dict[str, Any]:
     """A feature's fields in JSON report order: its name, the CSV's columns, then its views
     (``forced``, ``other_view``) and a multi-valued column's ``top_values``."""
-    fields = asdict(feature)
-    record = {column: fields[column] for column in ("name", *(c for c in RANK_COLUMNS if c != "name"))}
+    # field by field: ``asdict`` of the whole feature deep-copies every field (0.2 s of a
+    # 10,000-column report), and the scalar fields need no copy
+    record = {
+        column: getattr(feature, column) for column in ("name", *(c for c in RANK_COLUMNS if c != "name"))
+    }
     record["significant"] = feature.significant
     record["forced"] = feature.forced
-    record["other_view"] = fields["other_view"]
-    record["top_values"] = fields["top_values"]
+    record["other_view"] = None if feature.other_view is None else _flat(feature.other_view)
+    record["top_values"] = tuple(_flat(value) for value in feature.top_values)
     return record
+
+
+def _flat(record: ViewSummary | ValueScore) -> dict[str, Any]:
+    """``asdict`` of a dataclass of scalars, without its deep copies."""
+    return {field.name: getattr(record, field.name) for field in fields(record)}
 
 
 def _csv_row(feature: FeatureRanking) -> dict[str, Any]:

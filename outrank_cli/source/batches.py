@@ -115,10 +115,18 @@ def open_batches(
             default_batch_rows or started.batch_rows == batch_rows
         )
         if fits:
-            wanted = list(columns)
-            return (
-                (f, first, pl.DataFrame([batch.get_column(c) for c in wanted]))
-                for f, first, batch in started.reader
-            )
+            return ((f, first, _reordered(batch, columns)) for f, first, batch in started.reader)
         started.reader.close(wait=False)  # it stops after the batch it is reading
     return iter(ReadAhead(table_batches(source, columns, schema, batch_rows=batch_rows)))
+
+
+def _reordered(batch: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
+    """``batch`` with its columns in the order of ``columns`` (the same set of names).
+
+    One ``select``, not one ``get_column`` call per name: each call lets go of the GIL and
+    waits to take it back from the counting threads, which at 10,000 columns cost about a
+    second a batch (``get_columns`` still wraps every column in Python: 0.4 s).
+    """
+    if batch.columns == list(columns):
+        return batch
+    return batch.select(columns)

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
 from outrank_cli.count.result import TableCounts
 from outrank_cli.encode.features import EncodedFeature, FeatureKind
 from outrank_cli.options import ScoreOptions
+from outrank_cli.parallel import map_in_chunks
 from outrank_cli.stats.multivalue import ValueScore, value_relevance
 from outrank_cli.stats.relevance import (
     LN2,
@@ -34,6 +35,7 @@ from outrank_cli.stats.relevance import (
 
 # the family-wise level that splits the ranking: significant features come first
 RANK_SIGNIFICANCE = 0.01
+_RELEVANCE_FIELDS = fields(Relevance)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +139,7 @@ def score_features(
         loser = ViewSummary(str(other.kind), lost.score, lost.mi, lost.expected_mi, lost.p_value, other.bins)
         return view, rel, (), loser, min(1.0, evidence * len(scored))
 
-    scored = list(pool.map(one, range(len(candidates))))
+    scored = map_in_chunks(pool, one, range(len(candidates)))
     scores = np.array([rel.score for _, rel, _, _, _ in scored], dtype=np.float64)
     significant = np.array(
         [is_significant(rel.score, p, len(scored)) for _, rel, _, _, p in scored], dtype=np.bool_
@@ -150,7 +152,8 @@ def score_features(
         feature, rel, values, other, _ = scored[index]
         out.append(
             FeatureRanking(
-                **asdict(rel),
+                # field by field: asdict deep-copies each (0.7 s of 10,000 features)
+                **{field.name: getattr(rel, field.name) for field in _RELEVANCE_FIELDS},
                 name=feature.name,
                 rank=position,
                 levels=feature.levels,

@@ -13,7 +13,6 @@ from functools import cached_property
 
 import numpy as np
 
-from outrank_cli.encode.cells import column_totals, row_totals
 from outrank_cli.kernels import lazy_module
 from outrank_cli.stats.chisquare import chi2_sf
 from outrank_cli.stats.outrank_compat import outrank_score
@@ -42,17 +41,18 @@ class TableSummary:
     @classmethod
     def of(cls, table: np.ndarray, *, permutations: int = 0, seed: int = 0) -> TableSummary:
         table = np.ascontiguousarray(table, dtype=np.int64)
-        target_counts = column_totals(table)
-        feature_counts = row_totals(table)
+        target_counts, feature_counts, mi, expected_mi, feature_entropy, target_entropy = (
+            information.table_summary(table)
+        )
         return cls(
             table=table,
             target_counts=target_counts,
             feature_counts=feature_counts,
             n=int(target_counts.sum()),
-            mi=information.mutual_information(table),
-            expected_mi=information.expected_mutual_information(target_counts, feature_counts),
-            feature_entropy=information.entropy(feature_counts),
-            target_entropy=information.entropy(target_counts),
+            mi=mi,
+            expected_mi=expected_mi,
+            feature_entropy=feature_entropy,
+            target_entropy=target_entropy,
             permutations=permutations,
             seed=seed,
         )

@@ -18,6 +18,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from outrank_cli.count.counter import ColumnCounter
+from outrank_cli.encode.dictionary import expected_distinct
 from outrank_cli.encode.features import ColumnCounts
 from outrank_cli.encode.keys import Family, key_to_value, keys_of
 from outrank_cli.kernels import encoding
@@ -511,3 +512,74 @@ def test_merged_categories_equal_one_pass() -> None:
     assert merged.categories is not None and whole.categories is not None
     np.testing.assert_array_equal(merged.categories, whole.categories)
     np.testing.assert_array_equal(merged.table, whole.table)
+
+
+def test_a_many_level_column_makes_room_for_its_next_batch_at_once(monkeypatch) -> None:
+    """After the first batch, a column whose values were all new reserves room for the next
+    batch in one step; the counts are exact."""
+    rng = np.random.default_rng(5)
+    values = rng.permutation(10**6)[:6000].tolist()  # every value new
+    targets = rng.integers(0, N_TARGET, 6000).tolist()
+    counter = ColumnCounter("x", Family.INTEGER, max_levels=100_000, n_target_levels=N_TARGET)
+    first = keys_of(pl.Series(values[:1000]), Family.INTEGER)
+    counter.update(first, np.array(targets[:1000], dtype=np.int32))
+    assert counter.levels is not None
+    grown: list[int] = []
+    original = type(counter.levels)._resize
+    monkeypatch.setattr(
+        type(counter.levels), "_resize", lambda self, slots: grown.append(slots) or original(self, slots)
+    )
+    rest = keys_of(pl.Series(values[1000:]), Family.INTEGER)
+    counter.update(rest, np.array(targets[1000:], dtype=np.int32))
+    # 1,000 distinct values in 1,000: 5,000 more expected, 6,000 levels fit 16,384 slots
+    assert grown == [16_384]
+    result = counter.result()
+    rows = expected_rows(result, values, Family.INTEGER, 100_000)
+    np.testing.assert_array_equal(result.table, direct_table(rows, targets, result.table.shape[0]))
+
+
+def test_a_column_of_few_levels_reserves_nothing(monkeypatch) -> None:
+    values = [i % 7 for i in range(3000)]
+    counter = ColumnCounter("x", Family.INTEGER, max_levels=100_000, n_target_levels=N_TARGET)
+    zeros = np.zeros(1500, dtype=np.int32)
+    counter.update(keys_of(pl.Series(values[:1500]), Family.INTEGER), zeros)
+    assert counter.levels is not None
+    before = counter.levels.level_keys.shape[0]
+    counter.update(keys_of(pl.Series(values[1500:]), Family.INTEGER), zeros)
+    assert counter.levels.level_keys.shape[0] == before  # 7 levels fitted: no reserve
+    assert counter.result().table[1:, 0].tolist() == [429, 429, 429, 429, 428, 428, 428]
+
+
+@pytest.mark.parametrize("levels", [10, 1000, 50_000])
+def test_expected_distinct_refits_a_uniform_column(levels: int) -> None:
+    """K uniform levels: after N draws E[distinct] = K (1 - (1 - 1/K)^N); from that, the
+    estimate recovers K and extrapolates to N + M draws."""
+    seen, more = 2 * levels, 18 * levels
+    distinct = round(levels * (1 - (1 - 1 / levels) ** seen))
+    want = levels * (1 - (1 - 1 / levels) ** (seen + more))
+    assert abs(expected_distinct(distinct, seen, more) - want) <= max(2, 0.002 * levels)
+
+
+def test_expected_distinct_of_all_new_values_and_of_nothing() -> None:
+    assert expected_distinct(1000, 1000, 5000) == 6000
+    assert expected_distinct(0, 10, 10) == 0
+    assert expected_distinct(1, 100, 100) == 1  # one level in 100 values: no other expected
+
+
+def test_a_full_table_grows_to_what_the_values_so_far_promise(monkeypatch) -> None:
+    """Within a batch, a full table doubles until FIT_MIN_VALUES values were seen, then grows
+    to the levels they promise for the rest of the batch (all distinct: every row new)."""
+    from outrank_cli.encode import dictionary
+
+    sizes: list[int] = []
+    original = dictionary.HashDictionary._resize
+    monkeypatch.setattr(
+        dictionary.HashDictionary, "_resize", lambda self, slots: sizes.append(slots) or original(self, slots)
+    )
+    values = list(range(5000))
+    targets = [v % N_TARGET for v in values]
+    result = count(values, targets, Family.INTEGER, max_levels=100_000)
+    assert dictionary.FIT_MIN_VALUES == 256
+    # 31 levels fill 64 slots; doubling to 512 slots (255 levels) then 5,000 levels at once
+    assert sizes == [128, 256, 512, 16_384]
+    assert result.table[1:].sum(axis=1).tolist() == [1] * 5000

@@ -133,3 +133,14 @@ def test_one_bin() -> None:
 def test_rejects_bad_n_bins(n_bins: int) -> None:
     with pytest.raises(ValueError, match=f"n_bins must be >= 1, got {n_bins}"):
         equal_frequency_bins(np.arange(3, dtype=np.uint64), np.ones(3), n_bins=n_bins)
+
+
+@settings(max_examples=50, deadline=None)
+@given(data=cells(zeros=True), n_bins=st.integers(1, 20))
+def test_cells_already_in_key_order_match_reference(data: tuple[np.ndarray, np.ndarray], n_bins: int) -> None:
+    # the path that skips the sort (the end of the pass leaves the cells in key order)
+    keys, weights = data
+    order = np.argsort(keys)
+    keys, weights = keys[order], weights[order]
+    bins = equal_frequency_bins(keys, weights, n_bins=n_bins)
+    assert bins.tolist() == reference.equal_frequency_bins(keys.tolist(), weights.tolist(), n_bins=n_bins)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import importlib
 import inspect
+import math
 import os
 import subprocess
 import sys
@@ -282,6 +283,24 @@ CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
         ]
     ],
     "bucket_of": [lambda: [_keys_and_missing()[0], 17], lambda: [np.zeros(0, dtype=np.uint64), 3]],
+    "gamma_series": [lambda: [3.5, 2.0, math.lgamma(3.5)], lambda: [5000.0, 4900.0, math.lgamma(5000.0)]],
+    "gamma_continued_fraction": [
+        lambda: [3.5, 9.0, math.lgamma(3.5)],
+        lambda: [0.5, 700.0, math.lgamma(0.5)],
+    ],
+    "sum_rows_by_index": [
+        lambda: [
+            np.arange(12, dtype=np.int64).reshape(6, 2),
+            np.array([2, 0, 2, 1, 0, 2], dtype=np.int64),
+            3,
+        ],
+        lambda: [np.zeros((0, 3), dtype=np.int64), np.zeros(0, dtype=np.int64), 2],
+    ],
+    "frequency_bins": [
+        lambda: [np.random.default_rng(6).integers(0, 40, 300), 16],
+        lambda: [np.array([0, 0, 5, 0, 7, 0], dtype=np.int64), 4],  # empty cells, leading too
+        lambda: [np.zeros(3, dtype=np.int64), 2],  # no rows at all
+    ],
     "float_keys": [_float_inputs],
     "mix64_array": [
         lambda: [_keys_and_missing()[0], np.uint64(0)],
@@ -298,6 +317,16 @@ CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
     ],
     "entropy": [lambda: [_table().ravel()], lambda: [np.zeros(3)]],
     "mutual_information": [lambda: [_table()], lambda: [np.zeros((2, 2))]],
+    "table_summary": [
+        lambda: [_table().astype(np.int64)],
+        lambda: [np.zeros((3, 2), dtype=np.int64)],
+        lambda: [np.array([[0, 0], [5, 0], [5, 0], [1, 2]], dtype=np.int64)],  # one target level
+    ],
+    "entropy_of_counts": [lambda: [_table().ravel().astype(np.int64)], lambda: [np.zeros(3, dtype=np.int64)]],
+    "mutual_information_of_counts": [
+        lambda: [_table().astype(np.int64)],
+        lambda: [np.zeros((2, 2), dtype=np.int64)],
+    ],
     "expected_mutual_information": [lambda: list(_statistics_margins())],
     "pair_table": [lambda: [*_pair_inputs(8), 400, 3], lambda: [*_pair_inputs(300), 400, 3]],
     "conditional_mi": [lambda: [_cells(8)[0], _cells(8)[2]], lambda: [_cells(300)[0], _cells(300)[2]]],
@@ -532,3 +561,24 @@ def test_an_unknown_backend_name_is_a_usage_error(tmp_path: Path) -> None:
         "outrank-cli: error: OUTRANK_CLI_KERNELS='fast' is not a kernel backend; use one of auto, compiled, jit"
     )
     assert "Traceback" not in done.stderr
+
+
+@compiled_only
+def test_the_quick_check_sends_lookalikes_to_the_full_check():
+    """Values the quick test does not know (numpy scalars, a bool, an integer past the
+    range, a Fortran-ordered or read-only view) get the full check's answer."""
+    bucket_of = backend.kernel("bucket_of")
+    keys = np.arange(6, dtype=np.uint64)
+    want = _jit("bucket_of")(keys, 3)
+    np.testing.assert_array_equal(bucket_of(keys, np.int32(3)), want)
+    with pytest.raises(TypeError, match=r"expected an i8 scalar, got bool$"):
+        bucket_of(keys, True)
+    with pytest.raises(TypeError, match=r"expected an i8 scalar in \[.*\], got 9223372036854775808$"):
+        bucket_of(keys, 2**63)
+    with pytest.raises(TypeError, match=r"got a strided uint64 array of 1$"):
+        bucket_of(np.arange(12, dtype=np.uint64)[::2], 3)
+    mutual_information = backend.kernel("mutual_information")
+    fortran = np.asfortranarray(np.arange(6, dtype=np.float64).reshape(3, 2))
+    with pytest.raises(TypeError, match=r"got a strided float64 array of 2$"):
+        mutual_information(fortran)
+    assert mutual_information(np.ascontiguousarray(fortran)) == _jit("mutual_information")(fortran.copy())

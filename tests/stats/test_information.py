@@ -7,6 +7,7 @@ hand-made, sparse, ID-like, constant, empty and random tables.
 from __future__ import annotations
 
 import math
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -19,7 +20,12 @@ from sklearn.metrics.cluster._expected_mutual_info_fast import (
     expected_mutual_information as sklearn_expected_mi,
 )
 
-from outrank_cli.kernels.information import entropy, expected_mutual_information, mutual_information
+from outrank_cli.kernels.information import (
+    entropy,
+    expected_mutual_information,
+    mutual_information,
+    value_counts,
+)
 from outrank_cli.stats.relevance import CORRECTIONS, LN2, TableSummary, relevance
 from tests import reference
 
@@ -377,3 +383,48 @@ def test_unknown_correction_raises() -> None:
     summary = TableSummary.of(np.array([[1, 2], [3, 4]]))
     with pytest.raises(ValueError, match="unknown correction 'bogus'"):
         relevance(summary, correction="bogus")
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [],
+        [1, 1, 1, 2, 5, 2, 1],  # small counts: direct addressing
+        [3, 10**9, 3, 7],  # a count far above the rest: the sort
+        [0, 0, 4],
+    ],
+)
+def test_value_counts_are_the_distinct_values_in_order_with_their_multiplicity(values):
+    distinct, multiplicity = value_counts(np.array(values, dtype=np.int64))
+    want = sorted(Counter(values).items())
+    assert distinct.tolist() == [v for v, _ in want]
+    assert multiplicity.tolist() == [m for _, m in want]
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    table=arrays(np.int64, st.tuples(st.integers(1, 40), st.integers(1, 5)), elements=st.integers(0, 10**6))
+)
+def test_integer_tables_give_the_bits_of_their_float64_copies(table: np.ndarray) -> None:
+    """The int64 path (no float64 copy) takes every count as a float64: the same bits as the
+    float64 kernels on a float64 copy."""
+    from outrank_cli.kernels.backend import kernel
+
+    assert mutual_information(table) == kernel("mutual_information")(table.astype(np.float64))
+    column = np.ascontiguousarray(table[:, 0])
+    assert entropy(column) == kernel("entropy")(column.astype(np.float64))
+
+
+@settings(max_examples=60, deadline=None)
+@given(table=arrays(np.int64, st.tuples(st.integers(1, 60), st.integers(1, 4)), elements=st.integers(0, 30)))
+def test_table_summary_gives_the_bits_of_the_kernels_one_by_one(table: np.ndarray) -> None:
+    from outrank_cli.encode.cells import column_totals, row_totals
+    from outrank_cli.kernels.information import table_summary
+
+    target, feature, mi, expected, h_feature, h_target = table_summary(table)
+    assert target.tolist() == table.sum(axis=0).tolist()
+    assert feature.tolist() == table.sum(axis=1).tolist()
+    assert mi == mutual_information(table)
+    assert expected == expected_mutual_information(column_totals(table), row_totals(table))
+    assert h_feature == entropy(row_totals(table))
+    assert h_target == entropy(column_totals(table))

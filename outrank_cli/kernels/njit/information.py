@@ -8,34 +8,36 @@ import numba as nb
 import numpy as np
 
 from outrank_cli.kernels.constants import HYPERGEOMETRIC_TAIL
-from outrank_cli.kernels.njit.types import F8, F8Array, F8Matrix, export
+from outrank_cli.kernels.njit.types import F8, F8Array, F8Matrix, I8Array, I8Matrix, export
 
 
-@export
 @nb.njit(cache=True, nogil=True)
-def entropy(counts: F8Array) -> F8:
+def _entropy(counts: np.ndarray) -> float:
+    """Entropy of ``float64`` or ``int64`` counts: each count taken as a float64, so both
+    give the same bits."""
     total = 0.0
     for value in counts:
-        total += value
+        total += float(value)
     if total <= 0.0:
         return 0.0
     acc = 0.0
-    for value in counts:
+    for count in counts:
+        value = float(count)
         if value > 0:
             acc += value * math.log(value)
     return math.log(total) - acc / total
 
 
-@export
 @nb.njit(cache=True, nogil=True)
-def mutual_information(counts: F8Matrix) -> F8:
+def _mutual_information(counts: np.ndarray) -> float:
+    """MI of a ``float64`` or ``int64`` table, each cell taken as a float64 (same bits)."""
     n_rows, n_cols = counts.shape
     row_sums = np.zeros(n_rows)
     col_sums = np.zeros(n_cols)
     total = 0.0
     for i in range(n_rows):
         for j in range(n_cols):
-            value = counts[i, j]
+            value = float(counts[i, j])
             row_sums[i] += value
             col_sums[j] += value
             total += value
@@ -44,10 +46,36 @@ def mutual_information(counts: F8Matrix) -> F8:
     acc = 0.0
     for i in range(n_rows):
         for j in range(n_cols):
-            value = counts[i, j]
+            value = float(counts[i, j])
             if value > 0:
                 acc += value * math.log(value * total / (row_sums[i] * col_sums[j]))
     return max(acc / total, 0.0)
+
+
+@export
+@nb.njit(cache=True, nogil=True)
+def entropy(counts: F8Array) -> F8:
+    return _entropy(counts)
+
+
+@export
+@nb.njit(cache=True, nogil=True)
+def entropy_of_counts(counts: I8Array) -> F8:
+    """``entropy`` of integer counts, without a float64 copy of them."""
+    return _entropy(counts)
+
+
+@export
+@nb.njit(cache=True, nogil=True)
+def mutual_information(counts: F8Matrix) -> F8:
+    return _mutual_information(counts)
+
+
+@export
+@nb.njit(cache=True, nogil=True)
+def mutual_information_of_counts(counts: I8Matrix) -> F8:
+    """``mutual_information`` of an integer table, without a float64 copy of it."""
+    return _mutual_information(counts)
 
 
 @nb.njit(cache=True, nogil=True)
@@ -117,3 +145,60 @@ def expected_mutual_information(
                 continue
             total += feature_count_multiplicity[j] * expected_mi_one_pair(a, b, n)
     return max(total, 0.0)
+
+
+@export
+@nb.njit(cache=True, nogil=True)
+def table_summary(counts: I8Matrix) -> tuple[I8Array, I8Array, F8, F8, F8, F8]:
+    """Target totals, feature totals, MI, expected MI, H(feature), H(target) of one count table,
+    each computed exactly as its own kernel computes it."""
+    n_rows, n_cols = counts.shape
+    target_counts = np.zeros(n_cols, dtype=np.int64)
+    feature_counts = np.zeros(n_rows, dtype=np.int64)
+    for i in range(n_rows):
+        for j in range(n_cols):
+            value = counts[i, j]
+            feature_counts[i] += value
+            target_counts[j] += value
+    n_positive = 0
+    for value in target_counts:
+        if value > 0:
+            n_positive += 1
+    positive_targets = np.empty(n_positive, dtype=np.float64)
+    k = 0
+    for value in target_counts:
+        if value > 0:
+            positive_targets[k] = float(value)
+            k += 1
+    # the distinct feature totals in increasing order with their multiplicity (np.unique)
+    n_levels = 0
+    for value in feature_counts:
+        if value > 0:
+            n_levels += 1
+    totals = np.empty(n_levels, dtype=np.int64)
+    k = 0
+    for value in feature_counts:
+        if value > 0:
+            totals[k] = value
+            k += 1
+    totals = np.sort(totals)
+    n_distinct = 0
+    for k in range(n_levels):
+        if k == 0 or totals[k] != totals[k - 1]:
+            n_distinct += 1
+    values = np.empty(n_distinct, dtype=np.float64)
+    multiplicity = np.zeros(n_distinct, dtype=np.float64)
+    d = -1
+    for k in range(n_levels):
+        if k == 0 or totals[k] != totals[k - 1]:
+            d += 1
+            values[d] = float(totals[k])
+        multiplicity[d] += 1.0
+    return (
+        target_counts,
+        feature_counts,
+        _mutual_information(counts),
+        expected_mutual_information(positive_targets, values, multiplicity),
+        _entropy(feature_counts),
+        _entropy(target_counts),
+    )

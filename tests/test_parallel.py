@@ -1,0 +1,33 @@
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from outrank_cli.parallel import chunks, map_in_chunks
+
+
+@pytest.mark.parametrize(
+    ("n", "max_tasks", "sizes"),
+    [
+        (0, 4, []),
+        (3, 4, [1, 1, 1]),
+        (8, 4, [2, 2, 2, 2]),
+        (9, 4, [3, 3, 3]),  # ceil(9 / 4) = 3 a chunk: three chunks, not four
+        (10, 1, [10]),
+    ],
+)
+def test_chunks_cut_in_order_into_at_most_max_tasks_runs(n, max_tasks, sizes):
+    items = list(range(n))
+    parts = chunks(items, max_tasks=max_tasks)
+    assert [len(p) for p in parts] == sizes
+    assert [x for p in parts for x in p] == items
+
+
+def test_chunks_need_a_task():
+    with pytest.raises(ValueError, match="max_tasks must be at least 1, got 0"):
+        chunks([1], max_tasks=0)
+
+
+def test_map_in_chunks_keeps_the_order_of_the_items():
+    with ThreadPoolExecutor(3) as pool:
+        assert map_in_chunks(pool, lambda x: x * x, range(1000), max_tasks=7) == [x * x for x in range(1000)]
+        assert map_in_chunks(pool, str, []) == []

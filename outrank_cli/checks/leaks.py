@@ -49,12 +49,11 @@ def leading_columns(n: int, budget: int) -> int:
     return k
 
 
-def screened_pairs(scores: np.ndarray, budget: int) -> tuple[np.ndarray, np.ndarray]:
-    """Positions ``(first, second)``, ``first < second``, of the pairs to screen among features
-    with relevance ``scores``: every pair when they fit in ``budget``, else every pair with at
-    least one of the ``leading_columns`` most relevant (ties by position), in position order."""
+def screened_pairs(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Positions ``(first, second)``, ``first < second``, of the pairs with at least one of
+    the ``k`` most relevant features by ``scores`` (ties by position), in position order:
+    every pair when ``k`` covers them all."""
     n = scores.shape[0]
-    k = leading_columns(n, budget)
     if k >= n:
         first, second = np.triu_indices(n, k=1)
         return first, second
@@ -76,17 +75,18 @@ def _candidates(scored: Scored, pool: ThreadPoolExecutor) -> tuple[list[tuple[in
     total = _pairs(len(features))
     if total <= LEAK_PAIRS:
         return [(a, b) for x, a in enumerate(features) for b in features[x + 1 :]], None
-    score = {r.name: r.score for r in scored.ranking}
-    scores = np.array([score.get(columns.names[f], 0.0) for f in features], dtype=np.float64)
-    # a fixed budget: past 1,000 columns the screen costs the same whatever the width
-    chosen = screened_pairs(scores, LEAK_SCREEN_PAIRS) if total > LEAK_SCREEN_PAIRS else None
+    chosen, lead = None, len(features)
+    if total > LEAK_SCREEN_PAIRS:  # a fixed budget: past 1,000 columns it costs the same
+        score = {r.name: r.score for r in scored.ranking}
+        scores = np.array([score.get(columns.names[f], 0.0) for f in features], dtype=np.float64)
+        lead = leading_columns(len(features), LEAK_SCREEN_PAIRS)
+        chosen = screened_pairs(scores, lead)
     first, second, deviate = screen(
         columns, features, seed=scored.options.seed, pool=pool, screen_rows=LEAK_SCREEN_ROWS, pairs=chosen
     )
     best = np.argsort(-np.round(deviate, 9), kind="mergesort")[:LEAK_PAIRS]
     note = None
     if chosen is not None:
-        lead = leading_columns(len(features), LEAK_SCREEN_PAIRS)
         note = Finding(
             "pair_leak_partial",
             Severity.INFO,

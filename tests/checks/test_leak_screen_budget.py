@@ -27,10 +27,11 @@ def test_leading_columns_is_the_largest_count_within_the_budget(n, budget):
 
 def test_screened_pairs_are_those_with_one_of_the_most_relevant_columns():
     scores = np.array([0.1, 0.5, 0.0, 0.5, 0.2, 0.0, 0.3])  # ties: the earlier column first
-    first, second = leaks.screened_pairs(scores, budget=11)  # 2 leading columns: 6 + 5 pairs
+    assert leaks.leading_columns(7, 11) == 2  # 2 leading columns: 6 + 5 pairs
+    first, second = leaks.screened_pairs(scores, 2)
     expected = sorted((a, b) for a, b in combinations(range(7), 2) if {a, b} & {1, 3})
     assert list(zip(first.tolist(), second.tolist(), strict=True)) == expected
-    everything = leaks.screened_pairs(scores, budget=21)
+    everything = leaks.screened_pairs(scores, leaks.leading_columns(7, 21))
     assert list(zip(*(x.tolist() for x in everything), strict=True)) == list(combinations(range(7), 2))
 
 

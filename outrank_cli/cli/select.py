@@ -39,9 +39,9 @@ def select_command(
     ] = None,
     criterion: Annotated[
         str, typer.Option("--criterion", help="Greedy criterion: jmi, mrmr, cmim, jmim, 3mr.", metavar="NAME")
-    ] = "jmi",
+    ] = SearchOptions.criterion,
     out: Output,
-    sample_rows: PairSampleRows = 1_000_000,
+    sample_rows: PairSampleRows = SearchOptions.sample_rows,
     significance: Annotated[
         float,
         typer.Option(
@@ -49,14 +49,14 @@ def select_command(
             help="False-discovery level of the automatic stop (Benjamini-Hochberg over the features).",
             metavar="P",
         ),
-    ] = 0.01,
+    ] = SearchOptions.significance,
     redundancy_weight: Annotated[
         float, typer.Option("--redundancy-weight", help="3mr: weight of the redundancy term.", metavar="W")
-    ] = 1.0,
+    ] = SearchOptions.redundancy_weight,
     relation_weight: Annotated[
         float,
         typer.Option("--relation-weight", help="3mr: weight of the relation (synergy) term.", metavar="W"),
-    ] = 1.0,
+    ] = SearchOptions.relation_weight,
     interactions: Annotated[
         bool,
         typer.Option(

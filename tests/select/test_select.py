@@ -156,9 +156,9 @@ class ReferenceCase:
     target: list
     cache: reference.SearchCache
 
-    def library(self, **options):
+    def library(self, *, significance: float = 0.01, **options):
         # the sample is the whole table, so pair statistics see the same rows as the reference
-        search = SearchOptions(sample_rows=self.rows, **options)
+        search = SearchOptions(sample_rows=self.rows, significance=significance, **options)
         return select_features(Request([self.path], PassOptions(target="y")), search)
 
     def reference(
@@ -299,12 +299,14 @@ def test_the_table_separates_the_criteria(criteria_case):
 
 
 def thresholds_table(n: int = 3_000, seed: int = 0) -> pl.DataFrame:
-    """Columns on either side of the search's thresholds. ``part_hi`` and ``part_lo`` share
-    half of their information with ``s`` (normalized redundancy 0.53, the line is 0.5); given
-    ``s``, ``part_hi`` keeps 27% of its relevance and ``part_lo`` 23% (the line is 25%).
-    ``loose`` keeps nothing given ``s`` but shares only a third with it (0.33): not redundant.
-    ``faint`` has a p-value above 0.01 / F (Bonferroni would not take it) but below
-    5 * 0.01 / F: four columns have smaller p-values, so Benjamini-Hochberg takes it."""
+    """Columns on either side of the search's thresholds. ``part_hi``, ``part_lo`` and
+    ``part_none`` share half of their information with ``s`` (normalized redundancy 0.53, the
+    line is 0.5); given ``s``, ``part_hi`` keeps 27% of its relevance and ``part_lo`` 23% (the
+    line is 25%), but significantly (its rest is a real effect): neither is redundant.
+    ``part_none`` keeps nothing significant given ``s``: redundant. ``loose`` keeps nothing
+    given ``s`` but shares only a third with it (0.33): not redundant. ``faint`` has a p-value
+    above 0.01 / F (Bonferroni would not take it) but below 6 * 0.01 / F: five columns have
+    smaller p-values, so Benjamini-Hochberg takes it."""
     rng = np.random.default_rng(seed)
     s = rng.integers(0, 4, n)
     h1 = (rng.random(n) < 0.2).astype(np.int64)
@@ -312,14 +314,18 @@ def thresholds_table(n: int = 3_000, seed: int = 0) -> pl.DataFrame:
     faint = rng.integers(0, 3, n)
     logit = 1.0 * (s // 2) + 1.4 * (s % 2) + 0.56 * h1 + 0.62 * h2 + 0.32 * (faint == 0) - 1.5
     y = (rng.random(n) < 1.0 / (1.0 + np.exp(-logit))).astype(np.int64)
+    loose = rng.integers(0, 8, n)
+    noise = rng.integers(0, 4, n)
+    h3 = (rng.random(n) < 0.2).astype(np.int64)  # no effect on y
     return pl.DataFrame(
         {
             "s": [f"s{v}" for v in s],
             "part_hi": [f"{u}{v}" for u, v in zip(s // 2, h1, strict=True)],
             "part_lo": [f"{u}{v}" for u, v in zip(s // 2, h2, strict=True)],
-            "loose": [f"{u}{v}" for u, v in zip(s // 2, rng.integers(0, 8, n), strict=True)],
+            "part_none": [f"{u}{v}" for u, v in zip(s // 2, h3, strict=True)],
+            "loose": [f"{u}{v}" for u, v in zip(s // 2, loose, strict=True)],
             "faint": [f"f{v}" for v in faint],
-            "noise": [f"n{v}" for v in rng.integers(0, 4, n)],
+            "noise": [f"n{v}" for v in noise],
             "y": y,
         }
     )
@@ -332,23 +338,26 @@ def test_thresholds_match_reference(tmp_path, k):
     assert_same_search(case.library(criterion="jmi", k=k), expected)
     # the table is what it claims to be
     relevance = case.cache.relevance
-    pairs = {name: case.cache.pairs[(name, "s")] for name in ("part_hi", "part_lo", "loose")}
+    names = ("part_hi", "part_lo", "part_none", "loose")
+    pairs = {name: case.cache.pairs[(name, "s")] for name in names}
     share = {name: pair.conditional_relevance / relevance[name].score for name, pair in pairs.items()}
-    assert 0.26 < share["part_hi"] < 0.29 and 0.21 < share["part_lo"] < 0.24 and share["loose"] < 0, share
+    assert 0.26 < share["part_hi"] < 0.29 and 0.21 < share["part_lo"] < 0.24, share
+    assert share["part_none"] < 0.05 and share["loose"] < 0, share
+    features = len(relevance)
+    rest_p = {name: reference.combined_gain_p([pair]) * features for name, pair in pairs.items()}
+    assert rest_p["part_lo"] < 1e-5 and rest_p["part_none"] > 0.01, rest_p
     normalized = {name: pair.redundancy_normalized for name, pair in pairs.items()}
-    assert 0.52 < normalized["part_hi"] < 0.55 and 0.52 < normalized["part_lo"] < 0.55, normalized
+    assert all(0.52 < normalized[name] < 0.55 for name in names[:3]), normalized
     assert 0.3 < normalized["loose"] < 0.35, normalized
-    assert 0.01 / 6 < relevance["faint"].p_value < 5 * 0.01 / 6
-    assert sorted(r.p_value for r in relevance.values()).index(relevance["faint"].p_value) == 4
+    assert 0.01 / features < relevance["faint"].p_value < 6 * 0.01 / features
+    assert sorted(r.p_value for r in relevance.values()).index(relevance["faint"].p_value) == 5
     reasons = {d.name: d.reason for d in expected.dropped}
-    assert reasons["part_lo"] == "redundant with s"
-    # loose adds nothing given s but carries s's information given faint: the combined test
-    # (no gain given any selected feature) takes it, the documented price of pooling
-    assert [s.name for s in expected.selected][:4] == ["s", "part_hi", "faint", "loose"]
-    if k is None:
-        assert reasons["noise"] == "no signal"
-    else:  # noise only fills k; part_lo comes only after every other column
-        assert [s.name for s in expected.selected] == ["s", "part_hi", "faint", "loose", "noise"]
+    assert reasons["part_none"] == "redundant with s"
+    # part_lo keeps less than a quarter of its relevance given s, but that rest is certain: a
+    # candidate; loose adds nothing given s but carries s's information given faint: the
+    # combined test (no gain given any selected feature) takes it, the documented price of pooling
+    assert [s.name for s in expected.selected] == ["s", "part_hi", "part_lo", "faint", "loose"]
+    assert reasons["noise"] == "no signal"
 
 
 def many_levels_table(n: int = 4_000, seed: int = 12) -> pl.DataFrame:

@@ -72,7 +72,7 @@ def check_command(
             help="Exit 1 when a finding is at least this severe: error, warning, info, never.",
             metavar="LEVEL",
         ),
-    ] = "error",
+    ] = CheckOptions.fail_on,
     ignore: Annotated[
         list[str] | None,
         typer.Option(
@@ -91,7 +91,7 @@ def check_command(
         ),
     ] = None,
     thresholds: Any,
-    sample_rows: CheckSampleRows = 200_000,
+    sample_rows: CheckSampleRows = CheckOptions.sample_rows,
     setup: Setup,
 ) -> None:
     """Find data-quality problems (leaks, ID-like, constant, empty, duplicate columns, drift) as a CI gate.

@@ -13,7 +13,7 @@ from outrank_cli.cli.output import emit_report, on_terminal, report_format
 from outrank_cli.cli.params import SETUP, TABLE
 from outrank_cli.cli.run import Setup, Table
 from outrank_cli.errors import EXIT_USAGE_ERROR
-from outrank_cli.options import PassOptions
+from outrank_cli.options import EvaluateOptions, PassOptions
 
 OUTPUT = report_group("evaluation")
 
@@ -45,7 +45,9 @@ def evaluate_command(
         bool,
         typer.Option("--automatic", help="Also evaluate the subset select chooses with its automatic stop."),
     ] = False,
-    folds: Annotated[int, typer.Option("--folds", help="Cross-validation folds.", metavar="N")] = 5,
+    folds: Annotated[
+        int, typer.Option("--folds", help="Cross-validation folds.", metavar="N")
+    ] = EvaluateOptions.folds,
     sample_rows: Annotated[
         int,
         typer.Option(
@@ -53,13 +55,13 @@ def evaluate_command(
             help="Rows loaded into memory for the cross-validation (a uniform sample drawn with --seed).",
             metavar="N",
         ),
-    ] = 100_000,
+    ] = EvaluateOptions.sample_rows,
     trees: Annotated[
         int, typer.Option("--trees", help="Boosting iterations of the model.", metavar="N")
-    ] = 100,
+    ] = EvaluateOptions.trees,
     learning_rate: Annotated[
         float, typer.Option("--learning-rate", help="Learning rate of the model.", metavar="R")
-    ] = 0.1,
+    ] = EvaluateOptions.learning_rate,
     out: Output,
     setup: Setup,
 ) -> None:
@@ -69,7 +71,7 @@ def evaluate_command(
     Exit codes: 0 ok, 1 data or input error, 2 usage error (also: the extra is missing).
     """
     from outrank_cli.errors import UsageError
-    from outrank_cli.evaluate import EvaluateOptions, evaluate_subsets, read_subset, select_subsets
+    from outrank_cli.evaluate import evaluate_subsets, read_subset, select_subsets
     from outrank_cli.pipeline import Request
     from outrank_cli.report.evaluate import evaluate_renderings
 

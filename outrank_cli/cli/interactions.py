@@ -23,7 +23,7 @@ def interactions_command(
     table: Table,
     top: Annotated[
         int, typer.Option("--top", help="How many pairs to report, best first.", metavar="N")
-    ] = 50,
+    ] = InteractionOptions.top,
     max_pairs: Annotated[
         int,
         typer.Option(
@@ -31,7 +31,7 @@ def interactions_command(
             help="Evaluate every pair exactly while there are at most N; beyond that, screen all pairs on coarse codes and evaluate the best N.",
             metavar="N",
         ),
-    ] = 1_000,
+    ] = InteractionOptions.max_pairs,
     significance: Annotated[
         float,
         typer.Option(
@@ -39,9 +39,9 @@ def interactions_command(
             help="Family-wise significance level of a pair's gain (Bonferroni over every pair looked at).",
             metavar="P",
         ),
-    ] = 0.01,
+    ] = InteractionOptions.significance,
     out: Output,
-    sample_rows: PairSampleRows = 200_000,
+    sample_rows: PairSampleRows = InteractionOptions.sample_rows,
     setup: Setup,
 ) -> None:
     """Find feature pairs that tell more about the target together than apart (XOR-like pairs).

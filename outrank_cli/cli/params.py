@@ -16,7 +16,7 @@ import typer
 from outrank_cli.cli.groups import combine, group
 from outrank_cli.cli.run import Setup, Table, with_project
 from outrank_cli.errors import UsageError
-from outrank_cli.options import EncodeOptions, EngineOptions, ReadOptions, ScoreOptions
+from outrank_cli.options import EncodeOptions, EngineOptions, PassOptions, ReadOptions, ScoreOptions
 
 
 class Correction(StrEnum):
@@ -120,7 +120,7 @@ TABLE = group(
             int,
             typer.Option("--seed", help="Seed for every random choice (permutations, samples).", metavar="N"),
         ],
-        0,
+        PassOptions.seed,
     ),
 )
 
@@ -232,7 +232,7 @@ ENCODE = group(
                 "--bins", help="Equal-frequency bins for numeric columns and a numeric target.", metavar="N"
             ),
         ],
-        16,
+        EncodeOptions.bins,
     ),
     max_levels=(
         Annotated[
@@ -243,7 +243,7 @@ ENCODE = group(
                 metavar="N",
             ),
         ],
-        65_536,
+        EncodeOptions.max_levels,
     ),
 )
 
@@ -258,14 +258,14 @@ SCORE = group(
                 help="Relevance score: ami (MI minus its expected value under permutation), none (plug-in MI), miller-madow, permutation, outrank.",
             ),
         ],
-        Correction.ami,
+        Correction(ScoreOptions.correction),
     ),
     permutations=(
         Annotated[
             int,
             typer.Option("--permutations", help="Permutations for --correction permutation.", metavar="N"),
         ],
-        200,
+        ScoreOptions.permutations,
     ),
 )
 

@@ -28,9 +28,9 @@ def redundancy_command(
     table: Table,
     top: Annotated[
         int, typer.Option("--top", help="How many of the most redundant pairs to report.", metavar="N")
-    ] = 50,
+    ] = RedundancyOptions.top,
     out: Output,
-    sample_rows: PairSampleRows = 1_000_000,
+    sample_rows: PairSampleRows = RedundancyOptions.sample_rows,
     setup: Setup,
 ) -> None:
     """List the most redundant feature pairs (mutual information between features).

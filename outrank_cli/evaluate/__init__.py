@@ -6,14 +6,9 @@ subsets from names files and ``select`` JSON reports. scikit-learn is imported o
 and only when an evaluation runs (``pip install 'outrank-cli[evaluate]'``).
 """
 
-from outrank_cli.evaluate.crossval import (
-    EvaluateOptions,
-    EvaluateResult,
-    Subset,
-    SubsetScore,
-    evaluate_subsets,
-)
+from outrank_cli.evaluate.crossval import EvaluateResult, Subset, SubsetScore, evaluate_subsets
 from outrank_cli.evaluate.subsets import read_subset, select_subsets
+from outrank_cli.options import EvaluateOptions
 
 __all__ = [
     "EvaluateOptions",

@@ -22,45 +22,12 @@ import polars as pl
 from outrank_cli.encode.columns import plan_columns
 from outrank_cli.encode.target import INTEGER_CLASS_LIMIT
 from outrank_cli.errors import ColumnNotFoundError, InputError, UsageError
-from outrank_cli.options import ReadOptions
+from outrank_cli.options import EvaluateOptions, ReadOptions
 from outrank_cli.source.paths import resolve
 
 INSTALL_HINT = "pip install 'outrank-cli[evaluate]'"
 ALL_COLUMNS = "all columns"
 CATEGORY_LIMIT = 254  # HistGradientBoosting takes at most 255 categories; one is "other"
-
-
-@dataclass(frozen=True, kw_only=True)
-class EvaluateOptions:
-    """The cross-validation: folds, the row sample, the model's size."""
-
-    folds: int = 5
-    sample_rows: int = 100_000
-    trees: int = 100
-    learning_rate: float = 0.1
-    seed: int = 0
-    threads: int | None = None  # OpenMP threads of the model (None: all cores)
-
-    def validate(self) -> None:
-        if not 2 <= self.folds <= 50:
-            raise UsageError(f"--folds must be between 2 and 50, got {self.folds}")
-        if self.sample_rows < 100:
-            raise UsageError(f"--sample-rows must be >= 100, got {self.sample_rows}")
-        if not 1 <= self.trees <= 10_000:
-            raise UsageError(f"--trees must be between 1 and 10000, got {self.trees}")
-        if self.threads is not None and self.threads < 1:
-            raise UsageError(f"--threads must be >= 1, got {self.threads}")
-        if not 0.0 < self.learning_rate <= 1.0:
-            raise UsageError(f"--learning-rate must be in (0, 1], got {self.learning_rate}")
-
-    def reported(self) -> dict[str, Any]:
-        return {
-            "folds": self.folds,
-            "sample_rows": self.sample_rows,
-            "trees": self.trees,
-            "learning_rate": self.learning_rate,
-            "seed": self.seed,
-        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,8 @@ from outrank_cli.kernels.backend import kernel
 
 _block_minhash = kernel("block_minhash")
 _minhash_excess = kernel("minhash_excess")
+_screen_listed_pairs = kernel("screen_listed_pairs")
+_screen_all_pairs = kernel("screen_all_pairs")
 
 
 def block_minhash(
@@ -80,3 +82,97 @@ def block_shares(blocks: np.ndarray, rows: int) -> np.ndarray:
     """Each block's size as a share of the other ``rows - 1`` rows (``minhash_excess``'s
     ``shares``: compute them once for many calls over the same signatures)."""
     return np.ascontiguousarray(blocks, dtype=np.int32) / (float(rows) - 1.0)
+
+
+def _pair_screen_arguments(
+    fingerprints_a: np.ndarray,
+    fingerprints_b: np.ndarray,
+    occupied: np.ndarray,
+    signatures: np.ndarray,
+    blocks: np.ndarray,
+    shares: np.ndarray,
+) -> tuple[np.ndarray, ...]:
+    s = np.ascontiguousarray(signatures, dtype=np.uint64)
+    b = np.ascontiguousarray(blocks, dtype=np.int32)
+    f = np.ascontiguousarray(shares, dtype=np.float64)
+    if s.ndim != 2 or s.shape != b.shape or s.shape != f.shape:
+        raise ValueError(
+            f"signatures, blocks and shares must be matrices of one shape, got {s.shape}, {b.shape}, {f.shape}"
+        )
+    fa = np.ascontiguousarray(fingerprints_a, dtype=np.uint64)
+    fb = np.ascontiguousarray(fingerprints_b, dtype=np.uint64)
+    o = np.ascontiguousarray(occupied, dtype=np.uint64)
+    words = (s.shape[0], -(-s.shape[1] // 128) * 16)
+    if fa.shape != words or fb.shape != words:
+        raise ValueError(f"fingerprints must be uint64 matrices of shape {words}, got {fa.shape}, {fb.shape}")
+    if o.shape != (s.shape[0], -(-s.shape[1] // 64)):
+        raise ValueError(
+            f"occupied must be a uint64 matrix of shape {(s.shape[0], -(-s.shape[1] // 64))}, got {o.shape}"
+        )
+    return fa, fb, o, s, b, f
+
+
+def screen_listed_pairs(
+    fingerprints_a: np.ndarray,
+    fingerprints_b: np.ndarray,
+    occupied: np.ndarray,
+    signatures: np.ndarray,
+    blocks: np.ndarray,
+    shares: np.ndarray,
+    pairs_a: np.ndarray,
+    pairs_b: np.ndarray,
+    *,
+    min_anchors: int,
+    min_excess: float,
+) -> np.ndarray:
+    """Which pairs ``(pairs_a[p], pairs_b[p])`` (rows of the matrices) may repeat each other:
+    ``bool[pairs]``, true exactly when ``minhash_excess`` gives ``informative < min_anchors``
+    or ``excess >= min_excess * informative``. ``signatures``, ``blocks`` and ``shares`` are
+    as for ``minhash_excess`` (``F x k``); ``fingerprints_a`` and ``_b`` are ``uint64[F,
+    16 ceil(k / 128)]``, anchor ``j`` in byte ``j`` (little-endian): a byte of the signature in
+    2..255 where the block is not empty, else 0 (a side) or 1 (b side), padding alike;
+    ``occupied`` is ``uint64[F, ceil(k / 64)]``, bit ``j`` set where the block is not empty."""
+    arrays = _pair_screen_arguments(fingerprints_a, fingerprints_b, occupied, signatures, blocks, shares)
+    pa = np.ascontiguousarray(pairs_a, dtype=np.int64)
+    pb = np.ascontiguousarray(pairs_b, dtype=np.int64)
+    if pa.shape != pb.shape:
+        raise ValueError(f"pair index arrays differ in length: {pa.shape}, {pb.shape}")
+    rows = arrays[3].shape[0]
+    if pa.shape[0] and not (
+        min(int(pa.min()), int(pb.min())) >= 0 and max(int(pa.max()), int(pb.max())) < rows
+    ):
+        raise ValueError(f"pair indices must lie in [0, {rows})")
+    kept: np.ndarray = _screen_listed_pairs(*arrays, pa, pb, int(min_anchors), float(min_excess))
+    return kept
+
+
+def screen_all_pairs(
+    fingerprints_a: np.ndarray,
+    fingerprints_b: np.ndarray,
+    occupied: np.ndarray,
+    signatures: np.ndarray,
+    blocks: np.ndarray,
+    shares: np.ndarray,
+    first_from: int,
+    first_to: int,
+    kept_a: np.ndarray,
+    kept_b: np.ndarray,
+    *,
+    min_anchors: int,
+    min_excess: float,
+) -> int:
+    """``screen_listed_pairs`` on every pair ``(a, b)``, ``first_from <= a < first_to``,
+    ``a < b < F``, without listing them: the pairs kept are written to ``kept_a`` and
+    ``kept_b`` (``int64``, in no set order) while there is room, and their number is returned
+    (more than the room: call again with more)."""
+    arrays = _pair_screen_arguments(fingerprints_a, fingerprints_b, occupied, signatures, blocks, shares)
+    if not 0 <= first_from <= first_to <= arrays[3].shape[0]:
+        raise ValueError(
+            f"first columns must be a range within [0, {arrays[3].shape[0]}], got [{first_from}, {first_to})"
+        )
+    if kept_a.dtype != np.int64 or kept_b.dtype != np.int64 or kept_a.shape != kept_b.shape:
+        raise ValueError("kept_a and kept_b must be int64 arrays of one length")
+    count: int = _screen_all_pairs(
+        *arrays, int(first_from), int(first_to), int(min_anchors), float(min_excess), kept_a, kept_b
+    )
+    return int(count)

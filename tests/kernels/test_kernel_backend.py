@@ -251,6 +251,30 @@ def _minhash_inputs(levels: int) -> list[np.ndarray]:
     return [codes, _jit("mix64_array")(np.arange(2_000, dtype=np.uint64), np.uint64(3))]
 
 
+def _pair_screen_inputs(k: int) -> list[np.ndarray]:
+    """Signatures of 6 columns at k anchors (few values: many agreements; empty blocks), with
+    the fingerprints and occupied bits the screen kernels take."""
+    rng = np.random.default_rng(k)
+    signatures = rng.integers(0, 3, (6, k)).astype(np.uint64)
+    blocks = (rng.integers(0, 5, (6, k)) * (rng.random((6, k)) < 0.8)).astype(np.int32)
+    padded = -(-k // 128) * 128
+    byte = np.zeros((6, padded), dtype=np.uint8)
+    byte[:, :k] = (signatures + 2).astype(np.uint8)
+    occupied = np.zeros((6, padded), dtype=bool)
+    occupied[:, :k] = blocks > 0
+    words = np.zeros((6, -(-k // 64) * 8), dtype=np.uint8)
+    bits = np.packbits(blocks > 0, axis=1, bitorder="little")
+    words[:, : bits.shape[1]] = bits
+    return [
+        np.where(occupied, byte, np.uint8(0)).view(np.uint64),
+        np.where(occupied, byte, np.uint8(1)).view(np.uint64),
+        words.view(np.uint64),
+        signatures,
+        blocks,
+        blocks / 1_999.0,
+    ]
+
+
 # Arguments of each exported kernel, several cases each; outputs are arrays among them.
 CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
     "encode_count": [
@@ -351,6 +375,42 @@ CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
             np.array([0, 1, 2, 5], dtype=np.int64),
             np.array([1, 3, 5, 5], dtype=np.int64),
         ]
+    ],
+    "screen_listed_pairs": [
+        lambda: [
+            *_pair_screen_inputs(256),
+            np.array([0, 1, 2, 5, 3], dtype=np.int64),
+            np.arange(1, 6),
+            64,
+            0.1,
+        ],
+        lambda: [
+            *_pair_screen_inputs(40),
+            np.array([0, 4], dtype=np.int64),
+            np.array([1, 5], dtype=np.int64),
+            64,
+            0.1,
+        ],
+    ],
+    "screen_all_pairs": [
+        lambda: [
+            *_pair_screen_inputs(256),
+            0,
+            6,
+            64,
+            0.1,
+            np.zeros(20, dtype=np.int64),
+            np.zeros(20, dtype=np.int64),
+        ],
+        lambda: [
+            *_pair_screen_inputs(200),
+            2,
+            4,
+            64,
+            0.1,
+            np.zeros(2, dtype=np.int64),
+            np.zeros(2, dtype=np.int64),
+        ],
     ],
     "permutation_mi": [
         lambda: [

@@ -10,6 +10,8 @@ chance agreement likely, which the screen subtracts row by row.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from outrank_cli.kernels.backend import kernel
@@ -20,23 +22,57 @@ _screen_listed_pairs = kernel("screen_listed_pairs")
 _screen_all_pairs = kernel("screen_all_pairs")
 
 
+@dataclass(frozen=True, slots=True)
+class HashOrder:
+    """The rows in rising hash order and where the anchors fall in it (``hash_order``): the
+    same for every column, so computed once for all of them."""
+
+    rows: np.ndarray  # int64[n]: row indices by rising hash
+    anchor_positions: np.ndarray  # int64[k]: rising positions in ``rows`` of the anchors
+    anchor_ids: np.ndarray  # int64[k]: which anchor (an index into ``anchors``) is at each
+
+
+def hash_order(row_hash: np.ndarray, anchors: np.ndarray) -> HashOrder:
+    """``HashOrder`` of the rows hashed ``row_hash`` (``uint64[n]``) and the ``anchors``
+    (distinct row indices)."""
+    h = np.ascontiguousarray(row_hash, dtype=np.uint64)
+    a = np.ascontiguousarray(anchors, dtype=np.int64)
+    if a.shape[0] and not (int(a.min()) >= 0 and int(a.max()) < h.shape[0]):
+        raise ValueError(f"anchor rows must lie in [0, {h.shape[0]}), got [{a.min()}, {a.max()}]")
+    if np.unique(a).shape[0] != a.shape[0]:
+        raise ValueError("anchor rows must be distinct")
+    rows = np.argsort(h, kind="stable").astype(np.int64)
+    position = np.empty(h.shape[0], dtype=np.int64)
+    position[rows] = np.arange(h.shape[0])
+    anchor_positions = position[a]
+    ids = np.argsort(anchor_positions, kind="stable").astype(np.int64)
+    return HashOrder(rows=rows, anchor_positions=anchor_positions[ids], anchor_ids=ids)
+
+
 def block_minhash(
-    codes: np.ndarray, row_hash: np.ndarray, anchors: np.ndarray, *, levels: int
+    codes: np.ndarray,
+    row_hash: np.ndarray,
+    anchors: np.ndarray,
+    *,
+    levels: int,
+    order: HashOrder | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Signature ``uint64[k]`` and block size ``int32[k]`` (other rows of the same level) of a
     code column at the ``k`` anchor rows. ``codes`` are ``int32`` in ``[0, levels)``,
-    ``row_hash`` one ``uint64`` per row, ``anchors`` row indices. A level with one row has
-    block size 0 (its signature is meaningless)."""
+    ``row_hash`` one ``uint64`` per row (distinct), ``anchors`` distinct row indices; ``order``
+    is ``hash_order(row_hash, anchors)`` (computed here when not given). A level with one row
+    has block size 0 (its signature is meaningless)."""
     c = np.ascontiguousarray(codes, dtype=np.int32)
     h = np.ascontiguousarray(row_hash, dtype=np.uint64)
     if c.shape != h.shape:
         raise ValueError(f"codes and row hashes differ in length: {c.shape}, {h.shape}")
-    a = np.ascontiguousarray(anchors, dtype=np.int64)
-    if a.shape[0] and not (int(a.min()) >= 0 and int(a.max()) < c.shape[0]):
-        raise ValueError(f"anchor rows must lie in [0, {c.shape[0]}), got [{a.min()}, {a.max()}]")
+    if order is None:
+        order = hash_order(h, anchors)
+    elif order.rows.shape != h.shape or order.anchor_ids.shape[0] != np.shape(anchors)[0]:
+        raise ValueError("order must be hash_order(row_hash, anchors)")
     if c.shape[0] and not (int(c.min()) >= 0 and int(c.max()) < levels):
         raise ValueError(f"codes must lie in [0, {levels}), got [{c.min()}, {c.max()}]")
-    signature, block = _block_minhash(c, h, a, int(levels))
+    signature, block = _block_minhash(c, h, order.rows, order.anchor_positions, order.anchor_ids, int(levels))
     return signature, block
 
 

@@ -69,7 +69,11 @@ def screen_pairs(
     first, second = np.asarray(first), np.asarray(second)  # int32 or int64
     if first.shape[0] == 0 or columns.rows < 2:
         return np.ones(first.shape[0], dtype=bool)
-    used = np.union1d(first, second)
+    # the columns in the pairs, by a mask: np.union1d sorted the 16M pairs' columns, 1.4 s
+    present = np.zeros(len(columns.codes), dtype=bool)
+    present[first] = True
+    present[second] = True
+    used = np.flatnonzero(present)
     signed = _sign(columns, used, anchors or anchor_count(first.shape[0]), pool=pool, seed=seed)
     # rows of the signatures by a lookup table: a search of 16M pairs took 1.2 s
     row_of = np.zeros(int(used[-1]) + 1, dtype=np.int64)
@@ -173,13 +177,14 @@ def _sign(
     anchor_rows = np.sort(rng.choice(rows, size=min(anchors, rows), replace=False))
     row_hash = hashing.mix64_array(np.arange(rows, dtype=np.uint64), seed)
     k = anchor_rows.shape[0]
+    order = screen.hash_order(row_hash, anchor_rows)
     signatures = np.empty((used.shape[0], k), dtype=np.uint64)
     blocks = np.empty((used.shape[0], k), dtype=np.int32)
 
     def sign(p: int) -> None:
         column = int(used[p])
         signatures[p], blocks[p] = screen.block_minhash(
-            columns.codes[column], row_hash, anchor_rows, levels=columns.levels[column]
+            columns.codes[column], row_hash, anchor_rows, levels=columns.levels[column], order=order
         )
 
     list(pool.map(sign, range(used.shape[0])))

@@ -275,6 +275,15 @@ def _pair_screen_inputs(k: int) -> list[np.ndarray]:
     ]
 
 
+def _hash_order(levels: int, anchors: np.ndarray) -> list[np.ndarray]:
+    """``block_minhash``'s rows by hash, anchor positions and anchor ids (``kernels.screen.hash_order``)."""
+    rows = np.argsort(_minhash_inputs(levels)[1], kind="stable").astype(np.int64)
+    position = np.empty(rows.shape[0], dtype=np.int64)
+    position[rows] = np.arange(rows.shape[0])
+    ids = np.argsort(position[anchors], kind="stable").astype(np.int64)
+    return [rows, position[anchors][ids], ids]
+
+
 # Arguments of each exported kernel, several cases each; outputs are arrays among them.
 CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
     "encode_count": [
@@ -364,8 +373,8 @@ CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
         lambda: _screen_inputs(0, 2),
     ],
     "block_minhash": [
-        lambda: [*_minhash_inputs(7), np.arange(0, 2_000, 13, dtype=np.int64), 7],
-        lambda: [*_minhash_inputs(900), np.arange(0, 2_000, 3, dtype=np.int64), 900],
+        lambda: [*_minhash_inputs(7), *_hash_order(7, np.arange(0, 2_000, 13)), 7],
+        lambda: [*_minhash_inputs(900), *_hash_order(900, np.arange(0, 2_000, 3)), 900],
     ],
     "minhash_excess": [
         lambda: [

@@ -25,7 +25,16 @@ def naive_signature(
 
 
 @pytest.mark.parametrize(
-    ("rows", "levels", "n_anchors"), [(1, 1, 1), (50, 1, 10), (300, 4, 300), (400, 150, 64)]
+    ("rows", "levels", "n_anchors"),
+    [
+        (1, 1, 1),
+        (50, 1, 10),
+        (300, 4, 300),
+        (400, 150, 64),
+        (2_000, 17, 256),
+        (1_500, 1_400, 500),
+        (200, 2, 0),
+    ],
 )
 def test_block_minhash_matches_reference(rows, levels, n_anchors):
     rng = np.random.default_rng(rows + levels)

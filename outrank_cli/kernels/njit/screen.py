@@ -24,76 +24,52 @@ _NO_OTHER = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 @export
 @nb.njit(cache=True, nogil=True)
-def block_minhash(codes: I4Array, row_hash: U8Array, anchors: I8Array, levels: I8) -> tuple[U8Array, I4Array]:
-    n = codes.shape[0]
-    k = anchors.shape[0]
-    size = np.zeros(levels, dtype=np.int32)
-    for i in range(n):
-        size[codes[i]] += 1
-    # the anchors grouped by level, in rising hash order within a level
-    start = np.zeros(levels + 1, dtype=np.int64)
-    for j in range(k):
-        start[codes[anchors[j]] + 1] += 1
-    for v in range(levels):
-        start[v + 1] += start[v]
-    fill = start[:-1].copy()
-    by_hash = np.argsort(row_hash[anchors])
-    grouped = np.empty(k, dtype=np.int64)
-    for t in range(k):
-        j = by_hash[t]
-        c = codes[anchors[j]]
-        grouped[fill[c]] = j
-        fill[c] += 1
-    anchor_hash = np.empty(k, dtype=np.uint64)
-    for t in range(k):
-        anchor_hash[t] = row_hash[anchors[grouped[t]]]
-    # a level's anchors are found through a table of 2-4 buckets per anchor by the top bits
-    # of the hash (hashes are uniform, so a bucket holds about half an anchor)
-    bits = np.zeros(levels, dtype=np.int64)
-    table_start = np.zeros(levels + 1, dtype=np.int64)
-    for v in range(levels):
-        m = start[v + 1] - start[v]
-        b = 0
-        while (np.int64(1) << b) < 2 * m:
-            b += 1
-        bits[v] = b
-        table_start[v + 1] = table_start[v] + (np.int64(1) << b) + 1 if m > 0 else table_start[v]
-    table = np.empty(table_start[levels], dtype=np.int64)
-    for v in range(levels):
-        lo = start[v]
-        hi = start[v + 1]
-        if lo == hi:
-            continue
-        shift = np.uint64(64 - bits[v])
-        position = lo
-        for bucket in range(table_start[v + 1] - table_start[v]):
-            while position < hi and np.int64(anchor_hash[position] >> shift) < bucket:
-                position += 1
-            table[table_start[v] + bucket] = position
+def block_minhash(
+    codes: I4Array,
+    row_hash: U8Array,
+    rows_by_hash: I8Array,
+    anchor_positions: I8Array,
+    anchor_ids: I8Array,
+    levels: I8,
+) -> tuple[U8Array, I4Array]:
     # each anchor's signature: the next hash after its own among the other rows of its level,
     # cyclically (MinHash under the hash rotated by the anchor's own, so anchors of one level
-    # draw different minima). A row can only be next for the anchor just below it.
-    gap = np.full(k, _NO_OTHER, dtype=np.uint64)
-    for i in range(n):
-        c = codes[i]
-        lo = start[c]
-        hi = start[c + 1]
-        if lo == hi:
-            continue
-        h = row_hash[i]
-        left = table[table_start[c] + np.int64(h >> np.uint64(64 - bits[c]))]
-        while left < hi and anchor_hash[left] < h:  # first anchor with hash >= h
-            left += 1
-        below = left - 1 if left > lo else hi - 1
-        distance = h - anchor_hash[below]  # wraps: a row below every anchor serves the top one
-        if distance != 0 and distance < gap[below]:
-            gap[below] = distance
+    # draw different minima). One walk through the rows in hash order (the same order for
+    # every column): a level's next row is the signature of the anchor of that level seen
+    # last, if any. 0.2 ms a column of 20,000 rows, against 0.5 ms for finding each row's
+    # anchor through a table of buckets by the top bits of the hash.
+    n = codes.shape[0]
+    k = anchor_ids.shape[0]
+    size = np.zeros(levels, dtype=np.int32)
+    first_row = np.full(levels, -1, dtype=np.int64)
+    waiting = np.full(levels, -1, dtype=np.int64)
     signature = np.empty(k, dtype=np.uint64)
+    seen = 0
+    upcoming = anchor_positions[0] if k > 0 else n
+    for position in range(n):
+        row = rows_by_hash[position]
+        c = codes[row]
+        size[c] += 1
+        if first_row[c] < 0:
+            first_row[c] = row
+        if waiting[c] >= 0:
+            signature[waiting[c]] = row_hash[row]
+            waiting[c] = -1
+        if position == upcoming:
+            waiting[c] = anchor_ids[seen]
+            seen += 1
+            upcoming = anchor_positions[seen] if seen < k else n
     block = np.empty(k, dtype=np.int32)
     for t in range(k):
-        j = grouped[t]
-        signature[j] = anchor_hash[t] + gap[t]
-        block[j] = size[codes[anchors[j]]] - 1
+        row = rows_by_hash[anchor_positions[t]]
+        j = anchor_ids[t]
+        c = codes[row]
+        block[j] = size[c] - 1
+        if waiting[c] == j:  # no row of its level further up: the lowest, cyclically
+            if first_row[c] == row:  # alone in its level (the signature is not used)
+                signature[j] = row_hash[row] + _NO_OTHER
+            else:
+                signature[j] = row_hash[first_row[c]]
     return signature, block
 
 

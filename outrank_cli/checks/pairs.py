@@ -25,9 +25,13 @@ _SCREEN_SLACK = 0.02
 MINHASH_ABOVE = 2_000
 
 
-def entropy_screen(columns: SampleColumns, bound: float) -> tuple[np.ndarray, np.ndarray]:
+def entropy_screen(
+    columns: SampleColumns, bound: float, *, ordered: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
     """The pairs ``i < j`` of features with entropy whose bound ``min(H) / mean(H)`` on the
-    normalized MI is at least ``bound``: two ``int64`` arrays, by ``i`` then ``j``."""
+    normalized MI is at least ``bound``: two ``int64`` arrays, by ``i`` then ``j`` (in no set
+    order when not ``ordered``: sorting 16M pairs of 10,000 columns took 1.3 s, and the
+    MinHash screen that follows keeps a few of them)."""
     entropies = np.zeros(len(columns.codes))
     for index, (codes, levels) in enumerate(zip(columns.codes, columns.levels, strict=True)):
         counts = np.bincount(codes, minlength=levels).astype(np.float64)
@@ -39,22 +43,27 @@ def entropy_screen(columns: SampleColumns, bound: float) -> tuple[np.ndarray, np
     ascending = entropies[order]
     reach = 2.0 / max(bound, 1e-12) - 1.0
     stops = np.searchsorted(ascending, ascending * reach * (1 + 1e-9), side="right")
-    firsts, seconds = [], []
-    for position in range(order.shape[0]):
-        partners = order[position + 1 : stops[position]]
-        if partners.shape[0] == 0:
-            continue
-        low = np.minimum(entropies[partners], entropies[order[position]])
-        high = np.maximum(entropies[partners], entropies[order[position]])
-        partners = partners[low / ((low + high) / 2.0) >= bound]
-        firsts.append(np.minimum(partners, order[position]))
-        seconds.append(np.maximum(partners, order[position]))
-    if not firsts:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    # the pairs are distinct: one sorted key a pair is a fifth of the time of a lexsort and
-    # its gathers (16M pairs of 10,000 columns: 0.7 s against 3.5 s)
-    width = len(columns.codes)
-    keys = np.sort(np.concatenate(firsts) * width + np.concatenate(seconds))
+    # every (position, later position up to its stop), at once: a loop over 10,000 positions
+    # took 0.5 s
+    counts = np.maximum(stops - np.arange(1, order.shape[0] + 1), 0)
+    starts = np.cumsum(counts) - counts
+    lower = np.repeat(np.arange(order.shape[0]), counts)
+    upper = np.arange(int(counts.sum())) - np.repeat(starts, counts) + lower + 1
+    a, b = order[lower], order[upper]
+    low = np.minimum(entropies[a], entropies[b])
+    high = np.maximum(entropies[a], entropies[b])
+    passing = low / ((low + high) / 2.0) >= bound
+    first, second = np.minimum(a, b)[passing], np.maximum(a, b)[passing]
+    if ordered:
+        return _by_pair(first, second, len(columns.codes))
+    return first, second
+
+
+def _by_pair(first: np.ndarray, second: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct pairs ``(first, second)`` by first, then second: one sorted key a pair is a
+    fifth of the time of a lexsort and its gathers (16M pairs of 10,000 columns: 0.7 s against
+    3.5 s)."""
+    keys = np.sort(first.astype(np.int64) * width + second)
     return keys // width, keys % width
 
 
@@ -71,11 +80,12 @@ def pair_findings(
     counted."""
     columns = scored.sample
     assert columns is not None, "pair findings need a pass with a row sample"
-    first, second = entropy_screen(columns, t.near_duplicate - _SCREEN_SLACK)
+    first, second = entropy_screen(columns, t.near_duplicate - _SCREEN_SLACK, ordered=False)
     progress(Progress("pairs", 0, first.shape[0], unit="pairs"))
     if first.shape[0] > minhash_above:
         kept = screen_pairs(columns, first, second, pool=pool, seed=scored.options.seed)
         first, second = first[kept], second[kept]
+    first, second = _by_pair(first, second, len(columns.codes))
     screened = list(zip(first.tolist(), second.tolist(), strict=True))
     out: list[Finding] = []
     every = max(len(screened) // 200, 1)

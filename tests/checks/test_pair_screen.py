@@ -152,3 +152,5 @@ def test_entropy_screen_is_the_pairwise_bound(sample):
         ]
         first, second = entropy_screen(sample, bound)
         assert list(zip(first.tolist(), second.tolist(), strict=True)) == expected
+        first, second = entropy_screen(sample, bound, ordered=False)
+        assert sorted(zip(first.tolist(), second.tolist(), strict=True)) == expected

@@ -45,10 +45,10 @@ def entropy_screen(
     stops = np.searchsorted(ascending, ascending * reach * (1 + 1e-9), side="right")
     # every (position, later position up to its stop), at once: a loop over 10,000 positions
     # took 0.5 s
-    counts = np.maximum(stops - np.arange(1, order.shape[0] + 1), 0)
-    starts = np.cumsum(counts) - counts
-    lower = np.repeat(np.arange(order.shape[0]), counts)
-    upper = np.arange(int(counts.sum())) - np.repeat(starts, counts) + lower + 1
+    reached = np.maximum(stops - np.arange(1, order.shape[0] + 1), 0)
+    starts = np.cumsum(reached) - reached
+    lower = np.repeat(np.arange(order.shape[0]), reached)
+    upper = np.arange(int(reached.sum())) - np.repeat(starts, reached) + lower + 1
     a, b = order[lower], order[upper]
     low = np.minimum(entropies[a], entropies[b])
     high = np.maximum(entropies[a], entropies[b])

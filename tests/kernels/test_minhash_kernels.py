@@ -142,7 +142,7 @@ def synthetic_signatures(seed: int, k: int):
     """Signatures and blocks of columns of every kind the screen meets: few values (chance
     agreement up to a half), many, empty blocks at most anchors (fewer informative anchors
     than MIN_ANCHORS), duplicates, and pairs planted to agree at exactly a given number of
-    anchors around the cut."""
+    anchors around the cut, with small blocks (almost no chance agreement) and large ones."""
     rng = np.random.default_rng(seed)
     signatures, blocks = [], []
     for values in (2, 3, 10, 1000, 2**62):
@@ -161,8 +161,17 @@ def synthetic_signatures(seed: int, k: int):
         other[chosen] = base[chosen]
         signatures.append(other)
         blocks.append(np.ones(k, dtype=np.int32))
+    # large blocks: the chance terms (a fifth an anchor) decide, around 0.3 k agreements
+    for agree in range(-(-3 * k // 10) - 2, -(-3 * k // 10) + 3):
+        other = rng.integers(1, 2**62, k, dtype=np.uint64)
+        chosen = rng.choice(k, max(agree, 0), replace=False)
+        other[chosen] = base[chosen]
+        signatures.append(other)
+        blocks.append(np.full(k, 1000, dtype=np.int32))
     signatures.append(base)
     blocks.append(np.ones(k, dtype=np.int32))
+    signatures.append(base.copy())
+    blocks.append(np.full(k, 1000, dtype=np.int32))
     return np.stack(signatures), np.stack(blocks)
 
 

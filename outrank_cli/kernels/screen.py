@@ -19,7 +19,7 @@ from outrank_cli.kernels.backend import kernel
 _block_minhash = kernel("block_minhash")
 _minhash_excess = kernel("minhash_excess")
 _screen_listed_pairs = kernel("screen_listed_pairs")
-_screen_all_pairs = kernel("screen_all_pairs")
+_screen_pair_ranges = kernel("screen_pair_ranges")
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,13 +182,14 @@ def screen_listed_pairs(
     return kept
 
 
-def screen_all_pairs(
+def screen_pair_ranges(
     fingerprints_a: np.ndarray,
     fingerprints_b: np.ndarray,
     occupied: np.ndarray,
     signatures: np.ndarray,
     blocks: np.ndarray,
     shares: np.ndarray,
+    stops: np.ndarray,
     first_from: int,
     first_to: int,
     kept_a: np.ndarray,
@@ -198,17 +199,19 @@ def screen_all_pairs(
     min_excess: float,
 ) -> int:
     """``screen_listed_pairs`` on every pair ``(a, b)``, ``first_from <= a < first_to``,
-    ``a < b < F``, without listing them: the pairs kept are written to ``kept_a`` and
-    ``kept_b`` (``int64``, in no set order) while there is room, and their number is returned
-    (more than the room: call again with more)."""
+    ``a < b < stops[a]`` (``stops``: ``int64[F]``, at most ``F``), without listing them: the
+    pairs kept are written to ``kept_a`` and ``kept_b`` (``int64``, in no set order) while
+    there is room, and their number is returned (more than the room: call again with more)."""
     arrays = _pair_screen_arguments(fingerprints_a, fingerprints_b, occupied, signatures, blocks, shares)
-    if not 0 <= first_from <= first_to <= arrays[3].shape[0]:
-        raise ValueError(
-            f"first columns must be a range within [0, {arrays[3].shape[0]}], got [{first_from}, {first_to})"
-        )
+    n = arrays[3].shape[0]
+    ends = np.ascontiguousarray(stops, dtype=np.int64)
+    if ends.shape != (n,) or (n and int(ends.max()) > n):
+        raise ValueError(f"stops must be {n} ends of partner ranges, each at most {n}")
+    if not 0 <= first_from <= first_to <= n:
+        raise ValueError(f"first columns must be a range within [0, {n}], got [{first_from}, {first_to})")
     if kept_a.dtype != np.int64 or kept_b.dtype != np.int64 or kept_a.shape != kept_b.shape:
         raise ValueError("kept_a and kept_b must be int64 arrays of one length")
-    count: int = _screen_all_pairs(
-        *arrays, int(first_from), int(first_to), int(min_anchors), float(min_excess), kept_a, kept_b
+    count: int = _screen_pair_ranges(
+        *arrays, ends, int(first_from), int(first_to), int(min_anchors), float(min_excess), kept_a, kept_b
     )
     return int(count)

@@ -96,27 +96,42 @@ def screened_pairs(
     pool: ThreadPoolExecutor,
     seed: int,
     anchors: int,
+    stops: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The pairs ``(features[i], features[j])``, ``i < j``, that ``screen_pairs`` would keep
-    with ``anchors`` anchors, without listing the others: two ``int64`` arrays, in no set
-    order. ``features`` are distinct feature indices."""
+    """The pairs ``(features[i], features[j])``, ``i < j < stops[i]`` (every ``j > i`` without
+    ``stops``), that ``screen_pairs`` would keep with ``anchors`` anchors, without listing the
+    others: two ``int64`` arrays, in no set order. ``features`` are distinct feature indices."""
     features = np.asarray(features, dtype=np.int64)
     n = features.shape[0]
-    if n < 2:
+    ends = (
+        np.full(n, n, dtype=np.int64) if stops is None else np.minimum(np.asarray(stops, dtype=np.int64), n)
+    )
+    partners = np.maximum(ends - np.arange(1, n + 1), 0)
+    total = int(partners.sum())
+    if total == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     if columns.rows < 2:
-        i, j = np.triu_indices(n, k=1)
-        return features[i], features[j]
+        lower, upper = pairs_in_ranges(ends)
+        return features[lower], features[upper]
     signed = _sign(columns, features, anchors, pool=pool, seed=seed)
-    # ranges of first columns with about equal numbers of pairs (column i has n - 1 - i)
-    before = np.arange(n + 1, dtype=np.float64)
-    pairs_before = before * (n - 1) - before * (before - 1) / 2
-    parts = int(min(n - 1, max(1, pairs_before[-1] // CHUNK_PAIRS)))
-    edges = np.unique(np.searchsorted(pairs_before, np.linspace(0, pairs_before[-1], parts + 1))).tolist()
-    found = list(pool.map(lambda r: signed.judge_all(*r), itertools.pairwise(edges)))
+    # ranges of first columns with about equal numbers of pairs
+    pairs_before = np.concatenate([[0], np.cumsum(partners)])
+    parts = int(min(n, max(1, total // CHUNK_PAIRS)))
+    edges = np.unique(np.searchsorted(pairs_before, np.linspace(0, total, parts + 1))).tolist()
+    found = list(pool.map(lambda r: signed.judge_ranges(ends, *r), itertools.pairwise(edges)))
     a = np.concatenate([f[0] for f in found])
     b = np.concatenate([f[1] for f in found])
     return features[a], features[b]
+
+
+def pairs_in_ranges(stops: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair ``(i, j)``, ``i < j < stops[i]``, by ``i`` then ``j``: two ``int64`` arrays."""
+    stops = np.asarray(stops, dtype=np.int64)
+    partners = np.maximum(stops - np.arange(1, stops.shape[0] + 1), 0)
+    starts = np.cumsum(partners) - partners
+    lower = np.repeat(np.arange(stops.shape[0], dtype=np.int64), partners)
+    upper = np.arange(int(partners.sum()), dtype=np.int64) - np.repeat(starts, partners) + lower + 1
+    return lower, upper
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,18 +160,21 @@ class _Signed:
         )
         return kept
 
-    def judge_all(self, first_from: int, first_to: int) -> tuple[np.ndarray, np.ndarray]:
+    def judge_ranges(
+        self, stops: np.ndarray, first_from: int, first_to: int
+    ) -> tuple[np.ndarray, np.ndarray]:
         room = KEPT_ROOM
         while True:
             kept_a = np.empty(room, dtype=np.int64)
             kept_b = np.empty(room, dtype=np.int64)
-            kept = screen.screen_all_pairs(
+            kept = screen.screen_pair_ranges(
                 self.fingerprints_a,
                 self.fingerprints_b,
                 self.occupied,
                 self.signatures,
                 self.blocks,
                 self.shares,
+                stops,
                 first_from,
                 first_to,
                 kept_a,

@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 from sklearn.metrics import adjusted_mutual_info_score
 
-from outrank_cli.checks.pairs import entropy_screen, pair_findings
+from outrank_cli.checks.pairs import entropy_ranges, entropy_screen, pair_findings
 from outrank_cli.checks.thresholds import Thresholds
 from outrank_cli.options import PassOptions
 from outrank_cli.pipeline import Request
-from outrank_cli.stats.minhash import screen_pairs
+from outrank_cli.stats.minhash import pairs_in_ranges, screen_pairs
 from outrank_cli.stats.pairs import SampleColumns, pair_stats
 
 ROWS = 10_000
@@ -152,5 +152,7 @@ def test_entropy_screen_is_the_pairwise_bound(sample):
         ]
         first, second = entropy_screen(sample, bound)
         assert list(zip(first.tolist(), second.tolist(), strict=True)) == expected
-        first, second = entropy_screen(sample, bound, ordered=False)
-        assert sorted(zip(first.tolist(), second.tolist(), strict=True)) == expected
+        order, stops = entropy_ranges(sample, bound)
+        lower, upper = pairs_in_ranges(stops)
+        ranged = (sorted((order[i], order[j])) for i, j in zip(lower.tolist(), upper.tolist(), strict=True))
+        assert sorted(tuple(int(x) for x in pair) for pair in ranged) == expected

@@ -401,9 +401,10 @@ CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
             0.1,
         ],
     ],
-    "screen_all_pairs": [
+    "screen_pair_ranges": [
         lambda: [
             *_pair_screen_inputs(256),
+            np.full(6, 6),
             0,
             6,
             64,
@@ -413,8 +414,9 @@ CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
         ],
         lambda: [
             *_pair_screen_inputs(200),
-            2,
-            4,
+            np.array([3, 6, 4, 6, 5, 6]),
+            0,
+            5,
             64,
             0.1,
             np.zeros(2, dtype=np.int64),

@@ -201,13 +201,21 @@ def test_pair_screen_kernels_match_brute_force(k, chance):
         (a, b) for a, b, keep in zip(first.tolist(), second.tolist(), kept, strict=True) if keep
     } == expected
     room = np.empty(first.shape[0], dtype=np.int64), np.empty(first.shape[0], dtype=np.int64)
+    everything = np.full(n, n, dtype=np.int64)
     got = set()
     for start, stop in ((0, 5), (5, 17), (17, n)):
-        count = screen.screen_all_pairs(*arrays, start, stop, *room, min_anchors=64, min_excess=0.1)
+        count = screen.screen_pair_ranges(
+            *arrays, everything, start, stop, *room, min_anchors=64, min_excess=0.1
+        )
         got |= set(zip(room[0][:count].tolist(), room[1][:count].tolist(), strict=True))
     assert got == expected
+    # partner ranges of their own: (a, b) for b < stops[a]
+    stops = np.random.default_rng(k).integers(0, n + 1, n)
+    count = screen.screen_pair_ranges(*arrays, stops, 0, n, *room, min_anchors=64, min_excess=0.1)
+    got = set(zip(room[0][:count].tolist(), room[1][:count].tolist(), strict=True))
+    assert got == {(a, b) for a, b in expected if b < stops[a]}
     # with no room, the count alone
     nothing = np.empty(0, dtype=np.int64)
-    assert screen.screen_all_pairs(*arrays, 0, n, nothing, nothing, min_anchors=64, min_excess=0.1) == len(
-        expected
-    )
+    assert screen.screen_pair_ranges(
+        *arrays, everything, 0, n, nothing, nothing, min_anchors=64, min_excess=0.1
+    ) == len(expected)

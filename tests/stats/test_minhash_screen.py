@@ -94,6 +94,21 @@ def test_screen_keeps_what_judging_every_pair_in_full_keeps(seed, anchors, chunk
         (a, b) for a, b, k in zip(first.tolist(), second.tolist(), expected.tolist(), strict=True) if k and a
     }
     assert sorted(zip(got_first.tolist(), got_second.tolist(), strict=True)) == sorted(listed)
+    # partner ranges: features in another order, each with the next ones up to its stop
+    order = np.random.default_rng(seed).permutation(n)
+    stops = np.random.default_rng(seed + 1).integers(0, n + 1, n)
+    with ThreadPoolExecutor(2) as pool:
+        got_first, got_second = minhash.screened_pairs(
+            columns, order, pool=pool, seed=seed, anchors=anchors, stops=stops
+        )
+    kept = {(a, b) for a, b, k in zip(first.tolist(), second.tolist(), expected.tolist(), strict=True) if k}
+    lower, upper = minhash.pairs_in_ranges(stops)
+    in_ranges = {
+        (min(order[i], order[j]), max(order[i], order[j])) for i, j in zip(lower, upper, strict=True)
+    }
+    assert all(j < stops[i] for i, j in zip(lower, upper, strict=True)) and len(in_ranges) == lower.shape[0]
+    got = sorted((min(a, b), max(a, b)) for a, b in zip(got_first.tolist(), got_second.tolist(), strict=True))
+    assert got == sorted(kept & in_ranges)
 
 
 def test_anchor_count():

@@ -246,13 +246,14 @@ def screen_listed_pairs(
 
 @export
 @nb.njit(cache=True, nogil=True)
-def screen_all_pairs(
+def screen_pair_ranges(
     fingerprints_a: U8Matrix,
     fingerprints_b: U8Matrix,
     occupied: U8Matrix,
     signatures: U8Matrix,
     blocks: I4Matrix,
     shares: F8Matrix,
+    stops: I8Array,
     first_from: I8,
     first_to: I8,
     min_anchors: I8,
@@ -260,16 +261,18 @@ def screen_all_pairs(
     kept_a: I8Array,
     kept_b: I8Array,
 ) -> I8:
-    columns = signatures.shape[0]
     kept = 0
     occupied_counts, least_block, least_share = _column_summaries(occupied, blocks, shares)
     # a tile of first columns against each later column in turn: the tile's fingerprints stay
     # in the first-level cache while the others stream past once
     for tile in range(first_from, first_to, 16):
         tile_to = min(tile + 16, first_to)
-        for b in range(tile + 1, columns):
+        last = tile + 1
+        for a in range(tile, tile_to):
+            last = max(last, stops[a])
+        for b in range(tile + 1, last):
             for a in range(tile, min(tile_to, b)):
-                if _may_repeat(
+                if b < stops[a] and _may_repeat(
                     fingerprints_a,
                     fingerprints_b,
                     occupied,

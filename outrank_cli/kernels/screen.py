@@ -6,6 +6,11 @@ signatures at r agree with probability the Jaccard similarity of their blocks (M
 Duplicates agree at every anchor; a coarsened copy (levels merged in twos or fours) at about
 one anchor in two or four; independent columns about as often as their block sizes make
 chance agreement likely, which the screen subtracts row by row.
+
+``minhash_excess`` gives that excess for listed pairs. ``screen_listed_pairs`` and
+``screen_pair_ranges`` give the verdict on each pair (kept or not) and compute the excess only
+for pairs that cheaper counts (fingerprint agreements, occupied anchors, a lower bound on the
+chance terms) cannot settle; ``stats.minhash`` explains the cuts.
 """
 
 from __future__ import annotations

@@ -1,4 +1,15 @@
-"""``redundancy``: the feature pairs that repeat each other most, on the row sample."""
+"""``redundancy``: the feature pairs that repeat each other most, on the row sample.
+
+Pairs are counted in falling order of their entropy bound on the normalized MI, and the
+search stops when the bound falls below the ``top``-th best value found. Only the head of that
+order is listed (``_by_bound``: the pairs of entropies close enough, found through a bisection
+on the bound), not every pair. On wide tables of unrelated columns the bound never stops the
+search; then, after ``SCREEN_AFTER`` counted pairs, every pair not yet counted is judged by
+the MinHash screen of ``stats.minhash`` inside its kernel, and only the pairs it keeps are
+listed and counted. At 10,000 columns (50M pairs) that replaces listing all pairs with their
+bounds (7.4 s and 2.0 GB of arrays at the peak, against 0.13 s and 0.05 GB for the head, on a
+busy machine), then 50M pair comparisons at every anchor; the report is the same.
+"""
 
 from __future__ import annotations
 
@@ -136,7 +147,7 @@ def _by_bound(entropy: np.ndarray, live: np.ndarray, head: int) -> tuple[np.ndar
     ``min(H) / mean(H)`` on the normalized MI (rounded to 12 decimals, so that float noise
     cannot reorder ties) is at least the ``head``-th largest, by falling bound, then ``i``,
     then ``j``. Only pairs of entropies close enough to reach that bound are listed: every
-    pair of 10,000 columns (50M) with their bounds took 6 s and 1.2 GB."""
+    pair of 10,000 columns (50M) with their bounds took 7.4 s and 2.0 GB, the head 0.13 s."""
     n = live.shape[0]
     if n * (n - 1) // 2 > head:
         listed = _near_pairs(entropy, live, head)

@@ -89,7 +89,9 @@ def screen_pairs(
     present[first] = True
     present[second] = True
     used = np.flatnonzero(present)
-    signed = _sign(columns, used, anchors or anchor_count(first.shape[0]), pool=pool, seed=seed)
+    if anchors is None:
+        anchors = anchor_count(first.shape[0])
+    signed = _sign(columns, used, anchors, pool=pool, seed=seed)
     # rows of the signatures by a lookup table: a search of 16M pairs took 1.2 s
     row_of = np.zeros(int(used[-1]) + 1, dtype=np.int64)
     row_of[used] = np.arange(used.shape[0])

@@ -6,9 +6,16 @@ signatures at r agree with probability the Jaccard similarity of their blocks (M
 Duplicates agree at every anchor; a coarsened copy (levels merged in twos or fours) at about
 one anchor in two or four; independent columns about as often as their block sizes make
 chance agreement likely, which the screen subtracts row by row.
+
+``minhash_excess`` gives that excess for listed pairs. ``screen_listed_pairs`` and
+``screen_pair_ranges`` give the verdict on each pair (kept or not) and compute the excess only
+for pairs that cheaper counts (fingerprint agreements, occupied anchors, a lower bound on the
+chance terms) cannot settle; ``stats.minhash`` explains the cuts.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -16,25 +23,61 @@ from outrank_cli.kernels.backend import kernel
 
 _block_minhash = kernel("block_minhash")
 _minhash_excess = kernel("minhash_excess")
+_screen_listed_pairs = kernel("screen_listed_pairs")
+_screen_pair_ranges = kernel("screen_pair_ranges")
+
+
+@dataclass(frozen=True, slots=True)
+class HashOrder:
+    """The rows in rising hash order and where the anchors fall in it (``hash_order``): the
+    same for every column, so computed once for all of them."""
+
+    rows: np.ndarray  # int64[n]: row indices by rising hash
+    anchor_positions: np.ndarray  # int64[k]: rising positions in ``rows`` of the anchors
+    anchor_ids: np.ndarray  # int64[k]: which anchor (an index into ``anchors``) is at each
+
+
+def hash_order(row_hash: np.ndarray, anchors: np.ndarray) -> HashOrder:
+    """``HashOrder`` of the rows hashed ``row_hash`` (``uint64[n]``) and the ``anchors``
+    (distinct row indices)."""
+    h = np.ascontiguousarray(row_hash, dtype=np.uint64)
+    a = np.ascontiguousarray(anchors, dtype=np.int64)
+    if a.shape[0] and not (int(a.min()) >= 0 and int(a.max()) < h.shape[0]):
+        raise ValueError(f"anchor rows must lie in [0, {h.shape[0]}), got [{a.min()}, {a.max()}]")
+    if np.unique(a).shape[0] != a.shape[0]:
+        raise ValueError("anchor rows must be distinct")
+    rows = np.argsort(h, kind="stable").astype(np.int64)
+    position = np.empty(h.shape[0], dtype=np.int64)
+    position[rows] = np.arange(h.shape[0])
+    anchor_positions = position[a]
+    ids = np.argsort(anchor_positions, kind="stable").astype(np.int64)
+    return HashOrder(rows=rows, anchor_positions=anchor_positions[ids], anchor_ids=ids)
 
 
 def block_minhash(
-    codes: np.ndarray, row_hash: np.ndarray, anchors: np.ndarray, *, levels: int
+    codes: np.ndarray,
+    row_hash: np.ndarray,
+    anchors: np.ndarray,
+    *,
+    levels: int,
+    order: HashOrder | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Signature ``uint64[k]`` and block size ``int32[k]`` (other rows of the same level) of a
     code column at the ``k`` anchor rows. ``codes`` are ``int32`` in ``[0, levels)``,
-    ``row_hash`` one ``uint64`` per row, ``anchors`` row indices. A level with one row has
-    block size 0 (its signature is meaningless)."""
+    ``row_hash`` one ``uint64`` per row (distinct), ``anchors`` distinct row indices; ``order``
+    is ``hash_order(row_hash, anchors)`` (computed here when not given). A level with one row
+    has block size 0 (its signature is meaningless)."""
     c = np.ascontiguousarray(codes, dtype=np.int32)
     h = np.ascontiguousarray(row_hash, dtype=np.uint64)
     if c.shape != h.shape:
         raise ValueError(f"codes and row hashes differ in length: {c.shape}, {h.shape}")
-    a = np.ascontiguousarray(anchors, dtype=np.int64)
-    if a.shape[0] and not (int(a.min()) >= 0 and int(a.max()) < c.shape[0]):
-        raise ValueError(f"anchor rows must lie in [0, {c.shape[0]}), got [{a.min()}, {a.max()}]")
+    if order is None:
+        order = hash_order(h, anchors)
+    elif order.rows.shape != h.shape or order.anchor_ids.shape[0] != np.shape(anchors)[0]:
+        raise ValueError("order must be hash_order(row_hash, anchors)")
     if c.shape[0] and not (int(c.min()) >= 0 and int(c.max()) < levels):
         raise ValueError(f"codes must lie in [0, {levels}), got [{c.min()}, {c.max()}]")
-    signature, block = _block_minhash(c, h, a, int(levels))
+    signature, block = _block_minhash(c, h, order.rows, order.anchor_positions, order.anchor_ids, int(levels))
     return signature, block
 
 
@@ -80,3 +123,100 @@ def block_shares(blocks: np.ndarray, rows: int) -> np.ndarray:
     """Each block's size as a share of the other ``rows - 1`` rows (``minhash_excess``'s
     ``shares``: compute them once for many calls over the same signatures)."""
     return np.ascontiguousarray(blocks, dtype=np.int32) / (float(rows) - 1.0)
+
+
+def _pair_screen_arguments(
+    fingerprints_a: np.ndarray,
+    fingerprints_b: np.ndarray,
+    occupied: np.ndarray,
+    signatures: np.ndarray,
+    blocks: np.ndarray,
+    shares: np.ndarray,
+) -> tuple[np.ndarray, ...]:
+    s = np.ascontiguousarray(signatures, dtype=np.uint64)
+    b = np.ascontiguousarray(blocks, dtype=np.int32)
+    f = np.ascontiguousarray(shares, dtype=np.float64)
+    if s.ndim != 2 or s.shape != b.shape or s.shape != f.shape:
+        raise ValueError(
+            f"signatures, blocks and shares must be matrices of one shape, got {s.shape}, {b.shape}, {f.shape}"
+        )
+    fa = np.ascontiguousarray(fingerprints_a, dtype=np.uint64)
+    fb = np.ascontiguousarray(fingerprints_b, dtype=np.uint64)
+    o = np.ascontiguousarray(occupied, dtype=np.uint64)
+    words = (s.shape[0], -(-s.shape[1] // 128) * 16)
+    if fa.shape != words or fb.shape != words:
+        raise ValueError(f"fingerprints must be uint64 matrices of shape {words}, got {fa.shape}, {fb.shape}")
+    if o.shape != (s.shape[0], -(-s.shape[1] // 64)):
+        raise ValueError(
+            f"occupied must be a uint64 matrix of shape {(s.shape[0], -(-s.shape[1] // 64))}, got {o.shape}"
+        )
+    return fa, fb, o, s, b, f
+
+
+def screen_listed_pairs(
+    fingerprints_a: np.ndarray,
+    fingerprints_b: np.ndarray,
+    occupied: np.ndarray,
+    signatures: np.ndarray,
+    blocks: np.ndarray,
+    shares: np.ndarray,
+    pairs_a: np.ndarray,
+    pairs_b: np.ndarray,
+    *,
+    min_anchors: int,
+    min_excess: float,
+) -> np.ndarray:
+    """Which pairs ``(pairs_a[p], pairs_b[p])`` (rows of the matrices) may repeat each other:
+    ``bool[pairs]``, true exactly when ``minhash_excess`` gives ``informative < min_anchors``
+    or ``excess >= min_excess * informative``. ``signatures``, ``blocks`` and ``shares`` are
+    as for ``minhash_excess`` (``F x k``); ``fingerprints_a`` and ``_b`` are ``uint64[F,
+    16 ceil(k / 128)]``, anchor ``j`` in byte ``j`` (little-endian): a byte of the signature in
+    2..255 where the block is not empty, else 0 (a side) or 1 (b side), padding alike;
+    ``occupied`` is ``uint64[F, ceil(k / 64)]``, bit ``j`` set where the block is not empty."""
+    arrays = _pair_screen_arguments(fingerprints_a, fingerprints_b, occupied, signatures, blocks, shares)
+    pa = np.ascontiguousarray(pairs_a, dtype=np.int64)
+    pb = np.ascontiguousarray(pairs_b, dtype=np.int64)
+    if pa.shape != pb.shape:
+        raise ValueError(f"pair index arrays differ in length: {pa.shape}, {pb.shape}")
+    rows = arrays[3].shape[0]
+    if pa.shape[0] and not (
+        min(int(pa.min()), int(pb.min())) >= 0 and max(int(pa.max()), int(pb.max())) < rows
+    ):
+        raise ValueError(f"pair indices must lie in [0, {rows})")
+    kept: np.ndarray = _screen_listed_pairs(*arrays, pa, pb, int(min_anchors), float(min_excess))
+    return kept
+
+
+def screen_pair_ranges(
+    fingerprints_a: np.ndarray,
+    fingerprints_b: np.ndarray,
+    occupied: np.ndarray,
+    signatures: np.ndarray,
+    blocks: np.ndarray,
+    shares: np.ndarray,
+    stops: np.ndarray,
+    first_from: int,
+    first_to: int,
+    kept_a: np.ndarray,
+    kept_b: np.ndarray,
+    *,
+    min_anchors: int,
+    min_excess: float,
+) -> int:
+    """``screen_listed_pairs`` on every pair ``(a, b)``, ``first_from <= a < first_to``,
+    ``a < b < stops[a]`` (``stops``: ``int64[F]``, at most ``F``), without listing them: the
+    pairs kept are written to ``kept_a`` and ``kept_b`` (``int64``, in no set order) while
+    there is room, and their number is returned (more than the room: call again with more)."""
+    arrays = _pair_screen_arguments(fingerprints_a, fingerprints_b, occupied, signatures, blocks, shares)
+    n = arrays[3].shape[0]
+    ends = np.ascontiguousarray(stops, dtype=np.int64)
+    if ends.shape != (n,) or (n and int(ends.max()) > n):
+        raise ValueError(f"stops must be {n} ends of partner ranges, each at most {n}")
+    if not 0 <= first_from <= first_to <= n:
+        raise ValueError(f"first columns must be a range within [0, {n}], got [{first_from}, {first_to})")
+    if kept_a.dtype != np.int64 or kept_b.dtype != np.int64 or kept_a.shape != kept_b.shape:
+        raise ValueError("kept_a and kept_b must be int64 arrays of one length")
+    count: int = _screen_pair_ranges(
+        *arrays, ends, int(first_from), int(first_to), int(min_anchors), float(min_excess), kept_a, kept_b
+    )
+    return int(count)

@@ -8,11 +8,38 @@ twos at about half, one with 5% of its rows changed at about 85%; unrelated colu
 within a few hundredths of chance. Pairs with too few anchors to judge (both columns nearly
 all distinct values) are kept. The kept pairs are then counted exactly, so the screen can
 only drop pairs, never change a finding.
+
+The verdict on a pair is ``minhash_excess``'s (agreements minus the chance agreement of each
+anchor, against ``MIN_EXCESS`` of the informative anchors, or kept for want of
+``MIN_ANCHORS``), but that sum, with a division per anchor, is reached by few pairs. Every
+chance term is at least 0, so a kept pair agrees at ``MIN_EXCESS`` of its informative anchors
+at least, and the informative anchors are at least either column's occupied ones (a non-empty
+block). The kernels (``kernels.screen.screen_listed_pairs`` and ``screen_pair_ranges``)
+therefore count first, eight anchors to a machine word, where one-byte fingerprints of the
+signatures agree (wherever the signatures agree, and never at an empty block), and drop the
+pair when that is short of the cut; then a lower bound on the chance terms (the chance term
+grows with both block sizes: each column's smallest block at every anchor both occupy) drops
+most pairs of few-level columns, which agree by chance often (a third of the anchors for two
+binary ones). On the 20,000 x 10,000 table, of the 18M pairs of the first 2,000 columns with
+every other, 817,000 passed the fingerprints and 54 reached the full sum; the fingerprints
+cost about 26 ns a pair, the full sum a microsecond. The kept set is exactly that of judging
+every pair in full (``tests/stats/test_minhash_screen.py`` checks it against that).
+
+Pairs are judged where they are: ``screen_pairs`` takes a list, ``screened_pairs`` every pair
+of a set of columns, or each column with the next ones up to a stop (``check``'s entropy
+ranges), without listing them, and returns only the pairs kept: ``redundancy`` never builds
+the 50M pairs of 10,000 columns, nor ``check`` its 16M. The 16M pairs took 11.2 s of
+comparisons at every anchor; the fingerprints and bounds take about 1.5 CPU-seconds.
+
+A column's signature at every anchor comes from one walk through the rows in hash order
+(``kernels.screen.block_minhash``; the order is computed once for all columns).
 """
 
 from __future__ import annotations
 
+import itertools
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -31,7 +58,16 @@ FEWEST_ANCHORS = 256
 MIN_EXCESS = 0.1
 # a pair judged on fewer anchors is kept (both columns have almost only distinct values)
 MIN_ANCHORS = 64
-TILE = 64  # columns a side of the tiles the pairs are judged in
+# pairs handed to a worker at a time
+CHUNK_PAIRS = 250_000
+# room for the pairs kept in a range of first columns (more: the range is judged again)
+KEPT_ROOM = 1024
+
+
+def anchor_count(pairs: int) -> int:
+    """The anchors the screen uses for ``pairs`` pairs: ``ANCHORS``, fewer (down to
+    ``FEWEST_ANCHORS``) when comparing them all would take longer than reading the table."""
+    return int(min(ANCHORS, max(FEWEST_ANCHORS, COMPARISONS // max(pairs, 1))))
 
 
 def screen_pairs(
@@ -44,62 +80,167 @@ def screen_pairs(
     anchors: int | None = None,
 ) -> np.ndarray:
     """Which pairs ``(first[p], second[p])`` (feature indices into ``columns``) may repeat
-    each other: ``bool[pairs]``. ``anchors`` defaults to ``ANCHORS``, fewer (down to
-    ``FEWEST_ANCHORS``) when there are so many pairs that comparing them would take longer
-    than reading the table."""
-    rows = columns.rows
+    each other: ``bool[pairs]``. ``anchors`` defaults to ``anchor_count(pairs)``."""
     first, second = np.asarray(first), np.asarray(second)  # int32 or int64
-    if first.shape[0] == 0 or rows < 2:
+    if first.shape[0] == 0 or columns.rows < 2:
         return np.ones(first.shape[0], dtype=bool)
+    # the columns in the pairs, by a mask: np.union1d sorted the 16M pairs' columns, 1.4 s
+    present = np.zeros(len(columns.codes), dtype=bool)
+    present[first] = True
+    present[second] = True
+    used = np.flatnonzero(present)
     if anchors is None:
-        anchors = int(min(ANCHORS, max(FEWEST_ANCHORS, COMPARISONS // first.shape[0])))
+        anchors = anchor_count(first.shape[0])
+    signed = _sign(columns, used, anchors, pool=pool, seed=seed)
+    # rows of the signatures by a lookup table: a search of 16M pairs took 1.2 s
+    row_of = np.zeros(int(used[-1]) + 1, dtype=np.int64)
+    row_of[used] = np.arange(used.shape[0])
+    a = row_of[first]
+    b = row_of[second]
+    bounds = range(0, first.shape[0], CHUNK_PAIRS)
+
+    def judge(start: int) -> np.ndarray:
+        ends = slice(start, start + CHUNK_PAIRS)
+        return signed.judge_listed(a[ends], b[ends])
+
+    return np.concatenate(list(pool.map(judge, bounds)))
+
+
+def screened_pairs(
+    columns: SampleColumns,
+    features: np.ndarray,
+    *,
+    pool: ThreadPoolExecutor,
+    seed: int,
+    anchors: int,
+    stops: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs ``(features[i], features[j])``, ``i < j < stops[i]`` (every ``j > i`` without
+    ``stops``), that ``screen_pairs`` would keep with ``anchors`` anchors, without listing the
+    others: two ``int64`` arrays, in no set order. ``features`` are distinct feature indices."""
+    features = np.asarray(features, dtype=np.int64)
+    n = features.shape[0]
+    ends = (
+        np.full(n, n, dtype=np.int64) if stops is None else np.minimum(np.asarray(stops, dtype=np.int64), n)
+    )
+    partners = np.maximum(ends - np.arange(1, n + 1), 0)
+    total = int(partners.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    if columns.rows < 2:
+        lower, upper = pairs_in_ranges(ends)
+        return features[lower], features[upper]
+    signed = _sign(columns, features, anchors, pool=pool, seed=seed)
+    # ranges of first columns with about equal numbers of pairs
+    pairs_before = np.concatenate([[0], np.cumsum(partners)])
+    parts = int(min(n, max(1, total // CHUNK_PAIRS)))
+    edges = np.unique(np.searchsorted(pairs_before, np.linspace(0, total, parts + 1))).tolist()
+    found = list(pool.map(lambda r: signed.judge_ranges(ends, *r), itertools.pairwise(edges)))
+    a = np.concatenate([f[0] for f in found])
+    b = np.concatenate([f[1] for f in found])
+    return features[a], features[b]
+
+
+def pairs_in_ranges(stops: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair ``(i, j)``, ``i < j < stops[i]``, by ``i`` then ``j``: two ``int64`` arrays."""
+    stops = np.asarray(stops, dtype=np.int64)
+    partners = np.maximum(stops - np.arange(1, stops.shape[0] + 1), 0)
+    starts = np.cumsum(partners) - partners
+    lower = np.repeat(np.arange(stops.shape[0], dtype=np.int64), partners)
+    upper = np.arange(int(partners.sum()), dtype=np.int64) - np.repeat(starts, partners) + lower + 1
+    return lower, upper
+
+
+@dataclass(frozen=True, slots=True)
+class _Signed:
+    """Columns' signatures at the anchors and what the kernels judge pairs with."""
+
+    signatures: np.ndarray  # uint64[columns, anchors]
+    blocks: np.ndarray  # int32[columns, anchors]
+    shares: np.ndarray  # float64[columns, anchors], block_shares
+    fingerprints_a: np.ndarray  # uint64[columns, words]: a byte a signature, 0 where empty
+    fingerprints_b: np.ndarray  # the same with 1 where empty (never equal to an a-side byte there)
+    occupied: np.ndarray  # uint64[columns, ceil(anchors / 64)]: bit j when the block at j is not empty
+
+    def judge_listed(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        kept: np.ndarray = screen.screen_listed_pairs(
+            self.fingerprints_a,
+            self.fingerprints_b,
+            self.occupied,
+            self.signatures,
+            self.blocks,
+            self.shares,
+            a,
+            b,
+            min_anchors=MIN_ANCHORS,
+            min_excess=MIN_EXCESS,
+        )
+        return kept
+
+    def judge_ranges(
+        self, stops: np.ndarray, first_from: int, first_to: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        room = KEPT_ROOM
+        while True:
+            kept_a = np.empty(room, dtype=np.int64)
+            kept_b = np.empty(room, dtype=np.int64)
+            kept = screen.screen_pair_ranges(
+                self.fingerprints_a,
+                self.fingerprints_b,
+                self.occupied,
+                self.signatures,
+                self.blocks,
+                self.shares,
+                stops,
+                first_from,
+                first_to,
+                kept_a,
+                kept_b,
+                min_anchors=MIN_ANCHORS,
+                min_excess=MIN_EXCESS,
+            )
+            if kept <= room:
+                return kept_a[:kept], kept_b[:kept]
+            room = kept  # rare (most pairs are dropped): judge the range again with room for all
+
+
+def _sign(
+    columns: SampleColumns, used: np.ndarray, anchors: int, *, pool: ThreadPoolExecutor, seed: int
+) -> _Signed:
+    rows = columns.rows
     rng = np.random.default_rng(seed)
     anchor_rows = np.sort(rng.choice(rows, size=min(anchors, rows), replace=False))
     row_hash = hashing.mix64_array(np.arange(rows, dtype=np.uint64), seed)
-    used = np.union1d(first, second)
-    signatures = np.empty((used.shape[0], anchor_rows.shape[0]), dtype=np.uint64)
-    blocks = np.empty((used.shape[0], anchor_rows.shape[0]), dtype=np.int32)
+    k = anchor_rows.shape[0]
+    order = screen.hash_order(row_hash, anchor_rows)
+    signatures = np.empty((used.shape[0], k), dtype=np.uint64)
+    blocks = np.empty((used.shape[0], k), dtype=np.int32)
 
     def sign(p: int) -> None:
         column = int(used[p])
         signatures[p], blocks[p] = screen.block_minhash(
-            columns.codes[column], row_hash, anchor_rows, levels=columns.levels[column]
+            columns.codes[column], row_hash, anchor_rows, levels=columns.levels[column], order=order
         )
 
     list(pool.map(sign, range(used.shape[0])))
-    # signature rows of the pairs, int32 while they fit (50M pairs: 0.4 GB instead of 0.8)
-    small = np.int32 if used.shape[0] < 2**31 else np.int64
-    a = np.searchsorted(used, first).astype(small)
-    b = np.searchsorted(used, second).astype(small)
-    # the pairs judged a tile of TILE x TILE columns at a time, so that the signatures of both
-    # sides stay in the cache: 10,000 columns' signatures are 30 MB, and taking the pairs in
-    # their given order (by first column) halved the speed (16M pairs: 22 s against 12 s)
-    order = _by_tile(a, b, used.shape[0])
-    chunks = np.array_split(order, max(1, min(first.shape[0] // 10_000, 256)))
-
-    shares = screen.block_shares(blocks, rows)
-
-    def judge(chunk: np.ndarray) -> np.ndarray:
-        excess, informative = screen.minhash_excess(
-            signatures, blocks, a[chunk].astype(np.int64), b[chunk].astype(np.int64), rows=rows, shares=shares
-        )
-        keep: np.ndarray = (informative < MIN_ANCHORS) | (excess >= MIN_EXCESS * informative)
-        return keep
-
-    kept = np.empty(first.shape[0], dtype=bool)
-    kept[order] = np.concatenate(list(pool.map(judge, chunks)))
-    return kept
-
-
-def _by_tile(a: np.ndarray, b: np.ndarray, columns: int) -> np.ndarray:
-    """The order of the pairs ``(a, b)`` (rows of ``columns`` signatures) by the tile of ``a``
-    (``TILE`` rows), then by ``b``; ties keep their order. Two stable sorts of 16-bit keys
-    (numpy sorts those by radix) while the columns fit, a lexsort beyond: 3.6 s for 50M pairs
-    of 10,000 columns, against 14.8 s for the lexsort."""
-    if columns > 1 << 16:
-        order: np.ndarray = np.lexsort((b, a // TILE))
-        return order
-    by_b = np.argsort(b.astype(np.uint16), kind="stable")
-    tile = (a[by_b] // TILE).astype(np.uint16)
-    order = by_b[np.argsort(tile, kind="stable")]
-    return order
+    occupied_anchors = blocks > 0
+    # fingerprints in 2..255; the anchors padded to whole blocks of 128 (the kernels' loop),
+    # empty on both sides
+    padded = -(-k // 128) * 128
+    byte = np.zeros((used.shape[0], padded), dtype=np.uint8)
+    byte[:, :k] = (signatures % np.uint64(254) + np.uint64(2)).astype(np.uint8)
+    occupied_padded = np.zeros((used.shape[0], padded), dtype=bool)
+    occupied_padded[:, :k] = occupied_anchors
+    fingerprints_a = np.where(occupied_padded, byte, np.uint8(0)).view(np.uint64)
+    fingerprints_b = np.where(occupied_padded, byte, np.uint8(1)).view(np.uint64)
+    bits = np.packbits(occupied_anchors, axis=1, bitorder="little")
+    words = np.zeros((used.shape[0], -(-k // 64) * 8), dtype=np.uint8)
+    words[:, : bits.shape[1]] = bits
+    return _Signed(
+        signatures=signatures,
+        blocks=blocks,
+        shares=screen.block_shares(blocks, rows),
+        fingerprints_a=np.ascontiguousarray(fingerprints_a),
+        fingerprints_b=np.ascontiguousarray(fingerprints_b),
+        occupied=np.ascontiguousarray(words.view(np.uint64)),
+    )

@@ -10,12 +10,11 @@ import numpy as np
 import pytest
 from sklearn.metrics import adjusted_mutual_info_score
 
-from outrank_cli.checks.pairs import entropy_screen, pair_findings
+from outrank_cli.checks.pairs import entropy_ranges, entropy_screen, pair_findings
 from outrank_cli.checks.thresholds import Thresholds
 from outrank_cli.options import PassOptions
 from outrank_cli.pipeline import Request
-from outrank_cli.stats import minhash
-from outrank_cli.stats.minhash import screen_pairs
+from outrank_cli.stats.minhash import pairs_in_ranges, screen_pairs
 from outrank_cli.stats.pairs import SampleColumns, pair_stats
 
 ROWS = 10_000
@@ -153,13 +152,7 @@ def test_entropy_screen_is_the_pairwise_bound(sample):
         ]
         first, second = entropy_screen(sample, bound)
         assert list(zip(first.tolist(), second.tolist(), strict=True)) == expected
-
-
-@pytest.mark.parametrize("columns", [300, 70_000])
-def test_pairs_are_judged_tile_by_tile_in_the_order_of_a_lexsort(columns):
-    rng = np.random.default_rng(3)
-    a = np.sort(rng.integers(0, columns, 20_000))
-    b = rng.integers(0, columns, 20_000)
-    tile = minhash.TILE
-    expected = sorted(range(a.shape[0]), key=lambda p: (a[p] // tile, b[p], p))
-    assert minhash._by_tile(a, b, columns).tolist() == expected
+        order, stops = entropy_ranges(sample, bound)
+        lower, upper = pairs_in_ranges(stops)
+        ranged = (sorted((order[i], order[j])) for i, j in zip(lower.tolist(), upper.tolist(), strict=True))
+        assert sorted(tuple(int(x) for x in pair) for pair in ranged) == expected

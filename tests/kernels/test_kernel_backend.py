@@ -251,6 +251,39 @@ def _minhash_inputs(levels: int) -> list[np.ndarray]:
     return [codes, _jit("mix64_array")(np.arange(2_000, dtype=np.uint64), np.uint64(3))]
 
 
+def _pair_screen_inputs(k: int) -> list[np.ndarray]:
+    """Signatures of 6 columns at k anchors (few values: many agreements; empty blocks), with
+    the fingerprints and occupied bits the screen kernels take."""
+    rng = np.random.default_rng(k)
+    signatures = rng.integers(0, 3, (6, k)).astype(np.uint64)
+    blocks = (rng.integers(0, 5, (6, k)) * (rng.random((6, k)) < 0.8)).astype(np.int32)
+    padded = -(-k // 128) * 128
+    byte = np.zeros((6, padded), dtype=np.uint8)
+    byte[:, :k] = (signatures + 2).astype(np.uint8)
+    occupied = np.zeros((6, padded), dtype=bool)
+    occupied[:, :k] = blocks > 0
+    words = np.zeros((6, -(-k // 64) * 8), dtype=np.uint8)
+    bits = np.packbits(blocks > 0, axis=1, bitorder="little")
+    words[:, : bits.shape[1]] = bits
+    return [
+        np.where(occupied, byte, np.uint8(0)).view(np.uint64),
+        np.where(occupied, byte, np.uint8(1)).view(np.uint64),
+        words.view(np.uint64),
+        signatures,
+        blocks,
+        blocks / 1_999.0,
+    ]
+
+
+def _hash_order(levels: int, anchors: np.ndarray) -> list[np.ndarray]:
+    """``block_minhash``'s rows by hash, anchor positions and anchor ids (``kernels.screen.hash_order``)."""
+    rows = np.argsort(_minhash_inputs(levels)[1], kind="stable").astype(np.int64)
+    position = np.empty(rows.shape[0], dtype=np.int64)
+    position[rows] = np.arange(rows.shape[0])
+    ids = np.argsort(position[anchors], kind="stable").astype(np.int64)
+    return [rows, position[anchors][ids], ids]
+
+
 # Arguments of each exported kernel, several cases each; outputs are arrays among them.
 CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
     "encode_count": [
@@ -340,8 +373,8 @@ CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
         lambda: _screen_inputs(0, 2),
     ],
     "block_minhash": [
-        lambda: [*_minhash_inputs(7), np.arange(0, 2_000, 13, dtype=np.int64), 7],
-        lambda: [*_minhash_inputs(900), np.arange(0, 2_000, 3, dtype=np.int64), 900],
+        lambda: [*_minhash_inputs(7), *_hash_order(7, np.arange(0, 2_000, 13)), 7],
+        lambda: [*_minhash_inputs(900), *_hash_order(900, np.arange(0, 2_000, 3)), 900],
     ],
     "minhash_excess": [
         lambda: [
@@ -351,6 +384,44 @@ CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
             np.array([0, 1, 2, 5], dtype=np.int64),
             np.array([1, 3, 5, 5], dtype=np.int64),
         ]
+    ],
+    "screen_listed_pairs": [
+        lambda: [
+            *_pair_screen_inputs(256),
+            np.array([0, 1, 2, 5, 3], dtype=np.int64),
+            np.arange(1, 6),
+            64,
+            0.1,
+        ],
+        lambda: [
+            *_pair_screen_inputs(40),
+            np.array([0, 4], dtype=np.int64),
+            np.array([1, 5], dtype=np.int64),
+            64,
+            0.1,
+        ],
+    ],
+    "screen_pair_ranges": [
+        lambda: [
+            *_pair_screen_inputs(256),
+            np.full(6, 6),
+            0,
+            6,
+            64,
+            0.1,
+            np.zeros(20, dtype=np.int64),
+            np.zeros(20, dtype=np.int64),
+        ],
+        lambda: [
+            *_pair_screen_inputs(200),
+            np.array([3, 6, 4, 6, 5, 6]),
+            0,
+            5,
+            64,
+            0.1,
+            np.zeros(2, dtype=np.int64),
+            np.zeros(2, dtype=np.int64),
+        ],
     ],
     "permutation_mi": [
         lambda: [

@@ -6,7 +6,9 @@ import numba as nb
 import numpy as np
 
 from outrank_cli.kernels.njit.types import (
+    F8,
     I8,
+    B1Array,
     F8Array,
     F8Matrix,
     I4Array,
@@ -22,76 +24,52 @@ _NO_OTHER = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 @export
 @nb.njit(cache=True, nogil=True)
-def block_minhash(codes: I4Array, row_hash: U8Array, anchors: I8Array, levels: I8) -> tuple[U8Array, I4Array]:
-    n = codes.shape[0]
-    k = anchors.shape[0]
-    size = np.zeros(levels, dtype=np.int32)
-    for i in range(n):
-        size[codes[i]] += 1
-    # the anchors grouped by level, in rising hash order within a level
-    start = np.zeros(levels + 1, dtype=np.int64)
-    for j in range(k):
-        start[codes[anchors[j]] + 1] += 1
-    for v in range(levels):
-        start[v + 1] += start[v]
-    fill = start[:-1].copy()
-    by_hash = np.argsort(row_hash[anchors])
-    grouped = np.empty(k, dtype=np.int64)
-    for t in range(k):
-        j = by_hash[t]
-        c = codes[anchors[j]]
-        grouped[fill[c]] = j
-        fill[c] += 1
-    anchor_hash = np.empty(k, dtype=np.uint64)
-    for t in range(k):
-        anchor_hash[t] = row_hash[anchors[grouped[t]]]
-    # a level's anchors are found through a table of 2-4 buckets per anchor by the top bits
-    # of the hash (hashes are uniform, so a bucket holds about half an anchor)
-    bits = np.zeros(levels, dtype=np.int64)
-    table_start = np.zeros(levels + 1, dtype=np.int64)
-    for v in range(levels):
-        m = start[v + 1] - start[v]
-        b = 0
-        while (np.int64(1) << b) < 2 * m:
-            b += 1
-        bits[v] = b
-        table_start[v + 1] = table_start[v] + (np.int64(1) << b) + 1 if m > 0 else table_start[v]
-    table = np.empty(table_start[levels], dtype=np.int64)
-    for v in range(levels):
-        lo = start[v]
-        hi = start[v + 1]
-        if lo == hi:
-            continue
-        shift = np.uint64(64 - bits[v])
-        position = lo
-        for bucket in range(table_start[v + 1] - table_start[v]):
-            while position < hi and np.int64(anchor_hash[position] >> shift) < bucket:
-                position += 1
-            table[table_start[v] + bucket] = position
+def block_minhash(
+    codes: I4Array,
+    row_hash: U8Array,
+    rows_by_hash: I8Array,
+    anchor_positions: I8Array,
+    anchor_ids: I8Array,
+    levels: I8,
+) -> tuple[U8Array, I4Array]:
     # each anchor's signature: the next hash after its own among the other rows of its level,
     # cyclically (MinHash under the hash rotated by the anchor's own, so anchors of one level
-    # draw different minima). A row can only be next for the anchor just below it.
-    gap = np.full(k, _NO_OTHER, dtype=np.uint64)
-    for i in range(n):
-        c = codes[i]
-        lo = start[c]
-        hi = start[c + 1]
-        if lo == hi:
-            continue
-        h = row_hash[i]
-        left = table[table_start[c] + np.int64(h >> np.uint64(64 - bits[c]))]
-        while left < hi and anchor_hash[left] < h:  # first anchor with hash >= h
-            left += 1
-        below = left - 1 if left > lo else hi - 1
-        distance = h - anchor_hash[below]  # wraps: a row below every anchor serves the top one
-        if distance != 0 and distance < gap[below]:
-            gap[below] = distance
+    # draw different minima). One walk through the rows in hash order (the same order for
+    # every column): a level's next row is the signature of the anchor of that level seen
+    # last, if any. 0.2 ms a column of 20,000 rows, against 0.5 ms for finding each row's
+    # anchor through a table of buckets by the top bits of the hash.
+    n = codes.shape[0]
+    k = anchor_ids.shape[0]
+    size = np.zeros(levels, dtype=np.int32)
+    first_row = np.full(levels, -1, dtype=np.int64)
+    waiting = np.full(levels, -1, dtype=np.int64)
     signature = np.empty(k, dtype=np.uint64)
+    seen = 0
+    upcoming = anchor_positions[0] if k > 0 else n
+    for position in range(n):
+        row = rows_by_hash[position]
+        c = codes[row]
+        size[c] += 1
+        if first_row[c] < 0:
+            first_row[c] = row
+        if waiting[c] >= 0:
+            signature[waiting[c]] = row_hash[row]
+            waiting[c] = -1
+        if position == upcoming:
+            waiting[c] = anchor_ids[seen]
+            seen += 1
+            upcoming = anchor_positions[seen] if seen < k else n
     block = np.empty(k, dtype=np.int32)
     for t in range(k):
-        j = grouped[t]
-        signature[j] = anchor_hash[t] + gap[t]
-        block[j] = size[codes[anchors[j]]] - 1
+        row = rows_by_hash[anchor_positions[t]]
+        j = anchor_ids[t]
+        c = codes[row]
+        block[j] = size[c] - 1
+        if waiting[c] == j:  # no row of its level further up: the lowest, cyclically
+            if first_row[c] == row:  # alone in its level (the signature is not used)
+                signature[j] = row_hash[row] + _NO_OTHER
+            else:
+                signature[j] = row_hash[first_row[c]]
     return signature, block
 
 
@@ -103,23 +81,214 @@ def minhash_excess(
     # shares[c, j] = blocks[c, j] / (rows - 1), computed once by the caller: one division
     # less per pair and anchor (the same float64 values as dividing here)
     n_pairs = pairs_a.shape[0]
-    k = signatures.shape[1]
     excess = np.zeros(n_pairs)
     informative = np.zeros(n_pairs)
     for p in range(n_pairs):
-        a = pairs_a[p]
-        b = pairs_b[p]
-        for j in range(k):
-            size_a = blocks[a, j]
-            size_b = blocks[b, j]
-            if size_a == 0 and size_b == 0:
-                continue
-            informative[p] += 1.0
-            if size_a == 0 or size_b == 0:
-                continue
-            if signatures[a, j] == signatures[b, j]:
-                excess[p] += 1.0
-            # the agreement of two independent columns: shared others over all others
-            shared = size_a * shares[b, j]
-            excess[p] -= shared / (size_a + size_b - shared)
+        excess[p], informative[p] = _pair_excess(signatures, blocks, shares, pairs_a[p], pairs_b[p])
     return excess, informative
+
+
+@nb.njit(cache=True, nogil=True)
+def _pair_excess(
+    signatures: U8Matrix, blocks: I4Matrix, shares: F8Matrix, a: I8, b: I8
+) -> tuple[float, float]:
+    excess = 0.0
+    informative = 0.0
+    for j in range(signatures.shape[1]):
+        size_a = blocks[a, j]
+        size_b = blocks[b, j]
+        if size_a == 0 and size_b == 0:
+            continue
+        informative += 1.0
+        if size_a == 0 or size_b == 0:
+            continue
+        if signatures[a, j] == signatures[b, j]:
+            excess += 1.0
+        # the agreement of two independent columns: shared others over all others
+        shared = size_a * shares[b, j]
+        excess -= shared / (size_a + size_b - shared)
+    return excess, informative
+
+
+_ODD_BITS = np.uint64(0x5555555555555555)
+_BIT_PAIRS = np.uint64(0x3333333333333333)
+_NIBBLES = np.uint64(0x0F0F0F0F0F0F0F0F)
+_LOW_BYTES = np.uint64(0x0101010101010101)
+_LOW_SEVEN = np.uint64(0x7F7F7F7F7F7F7F7F)
+
+
+@nb.njit(cache=True, nogil=True)
+def _byte_sum(v: np.uint64) -> np.int64:
+    # the sum of the eight bytes of v, when it is below 256
+    return np.int64((v * _LOW_BYTES) >> np.uint64(56))
+
+
+@nb.njit(cache=True, nogil=True)
+def _bit_count(v: np.uint64) -> np.int64:
+    # no popcount instruction on the generic CPU the compiled module is built for
+    v = v - ((v >> np.uint64(1)) & _ODD_BITS)
+    v = (v & _BIT_PAIRS) + ((v >> np.uint64(2)) & _BIT_PAIRS)
+    return _byte_sum((v + (v >> np.uint64(4))) & _NIBBLES)
+
+
+@nb.njit(cache=True, nogil=True)
+def _column_summaries(
+    occupied: U8Matrix, blocks: I4Matrix, shares: F8Matrix
+) -> tuple[I8Array, I8Array, F8Array]:
+    # each column's occupied anchors, and its smallest non-empty block (size and share)
+    counts = np.zeros(occupied.shape[0], dtype=np.int64)
+    least_block = np.zeros(occupied.shape[0], dtype=np.int64)
+    least_share = np.zeros(occupied.shape[0])
+    for c in range(occupied.shape[0]):
+        for w in range(occupied.shape[1]):
+            counts[c] += _bit_count(occupied[c, w])
+        for j in range(blocks.shape[1]):
+            if blocks[c, j] > 0 and (least_block[c] == 0 or blocks[c, j] < least_block[c]):
+                least_block[c] = blocks[c, j]
+                least_share[c] = shares[c, j]
+    return counts, least_block, least_share
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _may_repeat(
+    fingerprints_a: U8Matrix,
+    fingerprints_b: U8Matrix,
+    occupied: U8Matrix,
+    occupied_counts: I8Array,
+    least_block: I8Array,
+    least_share: F8Array,
+    signatures: U8Matrix,
+    blocks: I4Matrix,
+    shares: F8Matrix,
+    a: I8,
+    b: I8,
+    min_anchors: I8,
+    min_excess: F8,
+) -> bool:
+    # minhash_excess's verdict on the pair (a, b), computed only when the cheap counts allow it.
+    # Agreements can only exceed the excess (every chance term is >= 0), and fingerprints (a
+    # byte of the signature) agree wherever signatures do: too few equal bytes settle it.
+    agreements = np.int64(0)
+    row_a = fingerprints_a[a]
+    row_b = fingerprints_b[b]
+    # the fingerprints are padded to whole blocks of 16 words: a loop of fixed length, which
+    # the compiler unrolls into vector operations (30 ns a pair of 256 anchors, against 63)
+    for w0 in range(0, row_a.shape[0], 16):  # at most 16 x 8 = 128 agreements, one per byte
+        flags = np.uint64(0)
+        for w in range(16):
+            v = row_a[w0 + w] ^ row_b[w0 + w]
+            # 1 in each byte of v that is 0 (equal fingerprints), exactly: no carry crosses bytes
+            flags += (~(((v & _LOW_SEVEN) + _LOW_SEVEN) | v) >> np.uint64(7)) & _LOW_BYTES
+        agreements += _byte_sum(flags)
+    # the informative anchors are at least either column's occupied ones: most pairs are
+    # dropped before counting them
+    least = max(occupied_counts[a], occupied_counts[b])
+    if least >= min_anchors and agreements < min_excess * least:
+        return False
+    informative = np.int64(0)
+    for w in range(occupied.shape[1]):
+        informative += _bit_count(occupied[a, w] | occupied[b, w])
+    if informative < min_anchors:
+        return True
+    if agreements < min_excess * informative:
+        return False
+    # the chance term of an anchor grows with both block sizes: at least that of the two
+    # smallest blocks wherever both are occupied. Columns of few levels (a third for two
+    # binary ones) agree often by chance and mostly stop here: with 10,000 columns, 800,000
+    # of 18M pairs reached the full sum, a microsecond each. The margins are far wider than
+    # the rounding of either sum, so this drops no pair the full sum keeps.
+    both = np.int64(0)
+    for w in range(occupied.shape[1]):
+        both += _bit_count(occupied[a, w] & occupied[b, w])
+    if both > 0:
+        shared = least_block[a] * least_share[b]
+        chance = both * (shared / (least_block[a] + least_block[b] - shared))
+        if agreements - chance * (1.0 - 1e-9) + 1e-9 < min_excess * informative:
+            return False
+    excess, exact_informative = _pair_excess(signatures, blocks, shares, a, b)
+    return excess >= min_excess * exact_informative
+
+
+@export
+@nb.njit(cache=True, nogil=True)
+def screen_listed_pairs(
+    fingerprints_a: U8Matrix,
+    fingerprints_b: U8Matrix,
+    occupied: U8Matrix,
+    signatures: U8Matrix,
+    blocks: I4Matrix,
+    shares: F8Matrix,
+    pairs_a: I8Array,
+    pairs_b: I8Array,
+    min_anchors: I8,
+    min_excess: F8,
+) -> B1Array:
+    kept = np.empty(pairs_a.shape[0], dtype=np.bool_)
+    occupied_counts, least_block, least_share = _column_summaries(occupied, blocks, shares)
+    for p in range(pairs_a.shape[0]):
+        kept[p] = _may_repeat(
+            fingerprints_a,
+            fingerprints_b,
+            occupied,
+            occupied_counts,
+            least_block,
+            least_share,
+            signatures,
+            blocks,
+            shares,
+            pairs_a[p],
+            pairs_b[p],
+            min_anchors,
+            min_excess,
+        )
+    return kept
+
+
+@export
+@nb.njit(cache=True, nogil=True)
+def screen_pair_ranges(
+    fingerprints_a: U8Matrix,
+    fingerprints_b: U8Matrix,
+    occupied: U8Matrix,
+    signatures: U8Matrix,
+    blocks: I4Matrix,
+    shares: F8Matrix,
+    stops: I8Array,
+    first_from: I8,
+    first_to: I8,
+    min_anchors: I8,
+    min_excess: F8,
+    kept_a: I8Array,
+    kept_b: I8Array,
+) -> I8:
+    kept = 0
+    occupied_counts, least_block, least_share = _column_summaries(occupied, blocks, shares)
+    # a tile of first columns against each later column in turn: the tile's fingerprints stay
+    # in the first-level cache while the others stream past once
+    for tile in range(first_from, first_to, 16):
+        tile_to = min(tile + 16, first_to)
+        last = tile + 1
+        for a in range(tile, tile_to):
+            last = max(last, stops[a])
+        for b in range(tile + 1, last):
+            for a in range(tile, min(tile_to, b)):
+                if b < stops[a] and _may_repeat(
+                    fingerprints_a,
+                    fingerprints_b,
+                    occupied,
+                    occupied_counts,
+                    least_block,
+                    least_share,
+                    signatures,
+                    blocks,
+                    shares,
+                    a,
+                    b,
+                    min_anchors,
+                    min_excess,
+                ):
+                    if kept < kept_a.shape[0]:
+                        kept_a[kept] = a
+                        kept_b[kept] = b
+                    kept += 1
+    return kept

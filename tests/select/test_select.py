@@ -353,11 +353,16 @@ def test_thresholds_match_reference(tmp_path, k):
     assert sorted(r.p_value for r in relevance.values()).index(relevance["faint"].p_value) == 5
     reasons = {d.name: d.reason for d in expected.dropped}
     assert reasons["part_none"] == "redundant with s"
-    # part_lo keeps less than a quarter of its relevance given s, but that rest is certain: a
-    # candidate; loose adds nothing given s but carries s's information given faint: the
-    # combined test (no gain given any selected feature) takes it, the documented price of pooling
-    assert [s.name for s in expected.selected] == ["s", "part_hi", "part_lo", "faint", "loose"]
-    assert reasons["noise"] == "no signal"
+    # loose adds nothing given s but carries s's information given faint: the combined test
+    # (no gain given any selected feature) takes it, the documented price of pooling
+    if k is None:
+        # part_lo keeps less than a quarter of its relevance given s, but that rest is certain:
+        # without a budget, a candidate
+        assert [s.name for s in expected.selected] == ["s", "part_hi", "part_lo", "faint", "loose"]
+        assert reasons["noise"] == "no signal"
+    else:  # with k, part_lo repeats s; noise only fills k, and part_lo would come after it
+        assert reasons["part_lo"] == "redundant with s"
+        assert [s.name for s in expected.selected] == ["s", "part_hi", "faint", "loose", "noise"]
 
 
 def many_levels_table(n: int = 4_000, seed: int = 12) -> pl.DataFrame:

@@ -42,14 +42,13 @@ def content_priorities(columns: Sequence[Keys], seed: int) -> np.ndarray:
     """A pseudo-random priority per row from its content: the row's keys in ``columns``
     (target first, then the features, in plan order) chained through splitmix64 with the
     seed. ``uint64[n]``; rows with equal keys get equal priorities."""
-    priority: np.ndarray | None = None
+    assert columns, "a row sample needs at least the target column"
+    # one fused pass a column (the chain starts from 0: 0 ^ keys is the first column's keys);
+    # np.where, xor and the mix apart were 0.85 s a pass of 10,000 columns
+    priority = np.zeros(columns[0].keys.shape[0], dtype=np.uint64)
     for column in columns:
-        keys = column.keys
-        if column.missing.shape[0]:
-            keys = np.where(column.missing, _MISSING_KEY, keys)
-        chained = keys if priority is None else np.bitwise_xor(priority, keys, out=priority)
-        priority = hashing.mix64_array(chained, seed)
-    assert priority is not None, "a row sample needs at least the target column"
+        missing = column.missing if column.missing.shape[0] else None
+        hashing.mix64_chain(priority, column.keys, missing, int(_MISSING_KEY), seed)
     return priority
 
 

@@ -340,6 +340,16 @@ CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
         lambda: [_keys_and_missing()[0], np.uint64(2**64 - 1)],
         lambda: [np.arange(10, dtype=np.uint64), np.uint64(12345)],
     ],
+    "mix64_chain": [
+        lambda: [_keys_and_missing()[0][::-1].copy(), *_keys_and_missing()[:2], np.uint64(7), np.uint64(3)],
+        lambda: [
+            np.zeros(2_000, dtype=np.uint64),
+            _keys_and_missing()[0],
+            np.zeros(0, dtype=np.bool_),
+            np.uint64(0),
+            np.uint64(2**64 - 1),
+        ],
+    ],
     "hll_add": [
         lambda: [np.zeros(HLL_REGISTERS, dtype=np.uint8), *_keys_and_missing()[:2]],
         lambda: [

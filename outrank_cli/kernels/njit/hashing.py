@@ -39,6 +39,18 @@ def mix64_array(values: U8Array, seed: U8) -> U8Array:
 
 @export
 @nb.njit(cache=True, nogil=True)
+def mix64_chain(priority: U8Array, keys: U8Array, missing: B1Array, missing_key: U8, seed: U8) -> None:
+    """``priority = mix64_array(priority ^ keys', seed)`` in place, ``keys'`` being ``keys``
+    with ``missing_key`` where ``missing`` (empty: nothing missing): one step of a chain."""
+    salt = seed * _GOLDEN
+    has_missing = missing.shape[0] > 0
+    for i in range(priority.shape[0]):
+        key = missing_key if has_missing and missing[i] else keys[i]
+        priority[i] = mix64((priority[i] ^ key) ^ salt)
+
+
+@export
+@nb.njit(cache=True, nogil=True)
 def hll_add(registers: U1Array, keys: U8Array, missing: B1Array) -> None:
     shift = np.uint64(64 - HLL_PRECISION)
     has_missing = missing.shape[0] > 0

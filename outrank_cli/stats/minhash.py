@@ -162,14 +162,20 @@ class _Signed:
     fingerprints_b: np.ndarray  # the same with 1 where empty (never equal to an a-side byte there)
     occupied: np.ndarray  # uint64[columns, ceil(anchors / 64)]: bit j when the block at j is not empty
 
-    def judge_listed(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        kept: np.ndarray = screen.screen_listed_pairs(
+    def matrices(self) -> tuple[np.ndarray, ...]:
+        """The six matrices in the order the screen kernels take them."""
+        return (
             self.fingerprints_a,
             self.fingerprints_b,
             self.occupied,
             self.signatures,
             self.blocks,
             self.shares,
+        )
+
+    def judge_listed(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        kept: np.ndarray = screen.screen_listed_pairs(
+            *self.matrices(),
             a,
             b,
             min_anchors=MIN_ANCHORS,
@@ -185,12 +191,7 @@ class _Signed:
             kept_a = np.empty(room, dtype=np.int64)
             kept_b = np.empty(room, dtype=np.int64)
             kept = screen.screen_pair_ranges(
-                self.fingerprints_a,
-                self.fingerprints_b,
-                self.occupied,
-                self.signatures,
-                self.blocks,
-                self.shares,
+                *self.matrices(),
                 stops,
                 first_from,
                 first_to,

@@ -10,7 +10,7 @@ every thread busy to the end.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -38,3 +38,10 @@ def map_in_chunks(
         return [function(item) for item in chunk]
 
     return [result for part in pool.map(run, chunks(items, max_tasks=max_tasks)) for result in part]
+
+
+def pool_width(pool: Executor) -> int:
+    """How many tasks ``pool`` runs side by side (1 when it does not say)."""
+    if isinstance(pool, ThreadPoolExecutor):
+        return max(1, pool._max_workers)
+    return 1

@@ -20,8 +20,9 @@ priority order, so the sample is identical, row for row, however it was assemble
 from __future__ import annotations
 
 import mmap
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from itertools import chain
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -38,18 +39,24 @@ _MISSING_KEY = np.uint64(0x6A09E667F3BCC908)
 _KEEP_BLOCK = 64  # columns per task of the final reorder
 
 
-def content_priorities(columns: Sequence[Keys], seed: int) -> np.ndarray:
+def content_priorities(columns: Iterable[Keys], seed: int, *, out: np.ndarray | None = None) -> np.ndarray:
     """A pseudo-random priority per row from its content: the row's keys in ``columns``
     (target first, then the features, in plan order) chained through splitmix64 with the
-    seed. ``uint64[n]``; rows with equal keys get equal priorities."""
-    assert columns, "a row sample needs at least the target column"
-    # one fused pass a column (the chain starts from 0: 0 ^ keys is the first column's keys);
-    # np.where, xor and the mix apart were 0.85 s a pass of 10,000 columns
-    priority = np.zeros(columns[0].keys.shape[0], dtype=np.uint64)
-    for column in columns:
+    seed. ``uint64[n]`` (written into ``out`` when given); rows with equal keys get equal
+    priorities. ``columns`` may be a generator: each column's keys are needed only for its
+    link of the chain."""
+    links = iter(columns)
+    first = next(links, None)
+    assert first is not None, "a row sample needs at least the target column"
+    if out is None:
+        out = np.empty(first.keys.shape[0], dtype=np.uint64)
+    out[:] = 0  # the chain starts from 0: 0 ^ keys is the first column's keys
+    # one fused pass a column; np.where, xor and the mix apart were 0.85 s a pass of 10,000
+    # columns
+    for column in chain([first], links):
         missing = column.missing if column.missing.shape[0] else None
-        hashing.mix64_chain(priority, column.keys, missing, int(_MISSING_KEY), seed)
-    return priority
+        hashing.mix64_chain(out, column.keys, missing, int(_MISSING_KEY), seed)
+    return out
 
 
 _NARROW = np.dtype(np.uint16)

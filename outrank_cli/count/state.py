@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import chain
 
 import numpy as np
 import polars as pl
@@ -22,7 +23,10 @@ from outrank_cli.count.sample import RowSample, content_priorities
 from outrank_cli.encode.columns import CATEGORICAL, NUMERIC, ColumnPlan
 from outrank_cli.encode.keys import NO_MISSING, Family, Keys, keys_of
 from outrank_cli.encode.target import BinnedTarget, ClassTarget
-from outrank_cli.parallel import chunks, map_in_chunks
+from outrank_cli.parallel import chunks, map_in_chunks, pool_width
+
+# rows per block of the sample's priorities at least (a block keys every column once)
+_PRIORITY_BLOCK_MIN = 4096
 
 
 @dataclass
@@ -102,10 +106,8 @@ class PassState:
         series = batch.get_columns()[1:]
         sample = self.sample
         chosen = None
-        row_keys: list[Keys] = []
         if sample is not None:
-            row_keys = self._row_keys(series, pool)
-            chosen = sample.choose(content_priorities([target_keys, *row_keys], sample.seed), target_codes)
+            chosen = sample.choose(self._priorities(target_keys, series, sample.seed, pool), target_codes)
             sample.put_target(*chosen, target_codes)
 
         def work(index: int) -> None:
@@ -116,7 +118,7 @@ class PassState:
                 self._count_values(index, series[index], target_codes)
                 self.seconds[index] += time.perf_counter() - started
                 return
-            keys = row_keys[index] if row_keys else keys_of(series[index], counter.family)
+            keys = keys_of(series[index], counter.family)
             if sample is None or chosen is None:
                 counter.update(keys, target_codes)
             else:
@@ -174,10 +176,29 @@ class PassState:
             keys = keys_of(distinct, counter.family).keys.tolist()
             _add_labels(labels, zip(keys, distinct.to_list(), strict=True), counter.max_levels)
 
-    def _row_keys(self, series: list[pl.Series], pool: ThreadPoolExecutor) -> list[Keys]:
-        """Every feature column's keys of one batch, keyed on the pool: a sampled row's
-        priority hashes its whole content, so the keys come before the counting."""
-        return map_in_chunks(pool, lambda index: self._content_keys(index, series[index]), range(len(series)))
+    def _priorities(
+        self, target_keys: Keys, series: list[pl.Series], seed: int, pool: ThreadPoolExecutor
+    ) -> np.ndarray:
+        """Each row's priority for the sample (``content_priorities``: a sampled row's
+        priority hashes its whole content, so it comes before the counting), blocks of rows
+        side by side on the pool. A column's keys of a block are made, chained and dropped;
+        the counting makes them again. Keeping every column's keys of the batch for the
+        counting held 1.6 GB on a batch of 20,000 rows x 10,000 columns, and the chain was
+        one serial pass."""
+        n = target_keys.keys.shape[0]
+        priority = np.empty(n, dtype=np.uint64)
+        blocks = min(pool_width(pool), max(1, n // _PRIORITY_BLOCK_MIN))
+        bounds = [n * b // blocks for b in range(blocks + 1)]
+
+        def block(b: int) -> None:
+            start, stop = bounds[b], bounds[b + 1]
+            links = (
+                self._content_keys(i, column.slice(start, stop - start)) for i, column in enumerate(series)
+            )
+            content_priorities(chain([target_keys.rows(start, stop)], links), seed, out=priority[start:stop])
+
+        list(pool.map(block, range(blocks)))
+        return priority
 
     def _content_keys(self, index: int, column: pl.Series) -> Keys:
         """A column's keys for the row's content hash: a multi-valued column's whole list (or

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from outrank_cli.options import RedundancyOptions
+from outrank_cli.parallel import pool_width
 from outrank_cli.pipeline import Request, RunInfo
 from outrank_cli.progress import Progress
 from outrank_cli.stats.minhash import anchor_count, screened_pairs
@@ -72,7 +73,7 @@ def redundant_pairs(request: Request, pair_options: RedundancyOptions | None = N
         entropy = np.array([by_name[n].entropy for n in columns.names])
         # multi-valued columns have no codes in the row sample
         live = [i for i, n in enumerate(columns.names) if entropy[i] > 0 and by_name[n].kind != "multivalue"]
-        batch = max(pool._max_workers * 8, 16)
+        batch = max(pool_width(pool) * 8, 16)
         # the pairs the bound may reach before the screen, in order; the rest only if screened
         bound, first, second = _by_bound(entropy, np.array(live, dtype=np.int64), SCREEN_AFTER + batch)
         total = len(live) * (len(live) - 1) // 2

@@ -209,7 +209,7 @@ def run_pass(
     candidates = map_in_chunks(pool, views, counts.columns)
     ranked, encoded = score_features(candidates, counts, options.score, seed=options.seed, pool=pool)
     ranking = tuple(ranked)
-    sample = None if counts.sample is None else sample_columns(encoded, counts.sample)
+    sample = None if counts.sample is None else sample_columns(encoded, counts.sample, pool)
     return Scored(
         counts=counts,
         encoded=encoded,
@@ -235,13 +235,18 @@ def _delimited_as_text(source: Source, specs: Sequence[str]) -> Source:
     return source
 
 
-def sample_columns(encoded: Sequence[EncodedFeature], sample: RowSample) -> SampleColumns:
-    """The final codes of every feature on the row sample (numeric columns as their bins).
+def sample_columns(
+    encoded: Sequence[EncodedFeature], sample: RowSample, pool: ThreadPoolExecutor
+) -> SampleColumns:
+    """The final codes of every feature on the row sample (numeric columns as their bins),
+    converted on ``pool``.
 
     The sample hands each column's storage back as it is converted (``RowSample.final_codes``):
     on a wide table a second copy of the sample would raise the peak memory. Call it once.
     """
-    codes = [sample.final_codes(index, feature.sample_map) for index, feature in enumerate(encoded)]
+    codes = map_in_chunks(
+        pool, lambda index: sample.final_codes(index, encoded[index].sample_map), range(len(encoded))
+    )
     return SampleColumns(
         names=tuple(f.name for f in encoded),
         codes=tuple(codes),

@@ -114,7 +114,7 @@ def finish_pass(
         _finish_counters(state.counters, width, pool)
     recode = [_pending_recode(counter) for counter in state.counters]
     if sample is not None:
-        sample.compact(pool, recode=recode)  # one pass over each column: reorder and re-code
+        sample.finish(recode)  # each column reordered and re-coded when it is read
     return TableCounts(
         source=source,
         rows=rows,

@@ -21,6 +21,8 @@ _encode_count = kernel("encode_count")
 _fold_count = kernel("fold_count")
 _bucket_of = kernel("bucket_of")
 _float_keys = kernel("float_keys")
+_gather_narrow = kernel("gather_narrow")
+_gather_wide = kernel("gather_wide")
 
 # Inserts the keys of codes 1..n_levels into an empty slot table, in place. The kernel itself,
 # checked (its arguments are the caller's own tables: nothing to convert or allocate); its
@@ -96,3 +98,17 @@ def float_keys(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     missing = np.empty(values.shape[0], dtype=np.bool_)
     n_missing = int(_float_keys(values, keys, missing))
     return keys, missing, n_missing
+
+
+def gather_codes(codes: np.ndarray, order: np.ndarray, remap: np.ndarray | None = None) -> np.ndarray:
+    """``remap[codes[order]]`` (``codes[order]`` without ``remap``) as a new ``int32`` array,
+    in one pass: ``codes`` are ``uint16`` or ``int32``, ``order`` positions in ``codes``, and
+    ``remap`` (when given) covers every code met. Nothing is bounds-checked."""
+    out = np.empty(order.shape[0], dtype=np.int32)
+    mapping = _NO_CODES if remap is None else np.ascontiguousarray(remap, dtype=np.int32)
+    positions = np.ascontiguousarray(order, dtype=np.int64)
+    if codes.dtype == np.uint16:
+        _gather_narrow(np.ascontiguousarray(codes), positions, mapping, out)
+    else:
+        _gather_wide(np.ascontiguousarray(codes, dtype=np.int32), positions, mapping, out)
+    return out

@@ -36,6 +36,7 @@ _MAX_HEADER_LINES = 40
 DTYPES = {
     "b1": np.dtype(np.bool_),
     "u1": np.dtype(np.uint8),
+    "u2": np.dtype(np.uint16),
     "i4": np.dtype(np.int32),
     "i8": np.dtype(np.int64),
     "u8": np.dtype(np.uint64),

@@ -66,7 +66,7 @@ def test_a_remap_or_recode_beyond_65535_widens_before_writing(table):
     remap = np.arange(50) + 65_500  # codes 36.. land above 65,535
     sample.remap_column(0, remap)
     recode = np.arange(65_600) * 2  # then every code doubles
-    sample.compact(recode=[recode, None])
+    sample.finish(recode=[recode, None])
     expected = _expected(priorities, codes, 2_000)
     np.testing.assert_array_equal(sample.column(0), (expected[0] + 65_500) * 2)
     np.testing.assert_array_equal(sample.column(1), expected[1])
@@ -106,3 +106,32 @@ def test_final_codes_are_int32_and_hand_the_column_back(table):
     np.testing.assert_array_equal(narrow, expected[0])
     np.testing.assert_array_equal(wide, expected[1] // 3)
     np.testing.assert_array_equal(last, expected[2])
+
+
+@pytest.mark.parametrize("capacity", [5_000, 1_200])
+def test_finish_moves_and_recodes_each_column_when_it_is_read(table, capacity):
+    """``finish`` orders the target now and each column when it is read, through its end of
+    pass map and then the view's map: the same codes as moving everything at once."""
+    priorities, codes = table
+    codes = np.vstack([codes, (codes[0] * 7 + 3) % 41])
+    target = (np.arange(priorities.shape[0]) % 3).astype(np.int32)
+    sample = RowSample(3, capacity=capacity, seed=0)
+    for start in range(0, priorities.shape[0], 700):
+        part = slice(start, start + 700)
+        rows, slots = sample.choose(priorities[part], target[part])
+        sample.put_target(rows, slots, target[part])
+        for column in range(3):
+            sample.put_column(column, rows, slots, codes[column, part].astype(np.int32))
+    first = np.arange(40)[::-1] * 3  # code -> 117 - 3 code
+    third = np.arange(41) + 65_530  # codes 6.. land above 65,535
+    sample.finish(recode=[first, None, third])
+    order = np.argsort(priorities, kind="stable")[:capacity]
+    np.testing.assert_array_equal(sample.target_codes(), target[order])
+    bins = np.arange(200) // 2
+    np.testing.assert_array_equal(sample.final_codes(0, bins), bins[117 - 3 * codes[0, order]])
+    np.testing.assert_array_equal(sample.column(2), codes[2, order] + 65_530)  # moved on reading
+    assert sample.column(2).dtype == np.int32
+    moved = pickle.loads(pickle.dumps(sample))  # as Dask moves it: every column moved first
+    np.testing.assert_array_equal(moved.column(1), codes[1, order])
+    np.testing.assert_array_equal(sample.final_codes(1), codes[1, order])
+    np.testing.assert_array_equal(sample.final_codes(2), codes[2, order] + 65_530)

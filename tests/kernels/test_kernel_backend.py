@@ -284,6 +284,18 @@ def _hash_order(levels: int, anchors: np.ndarray) -> list[np.ndarray]:
     return [rows, position[anchors][ids], ids]
 
 
+def _gather_codes(dtype: type) -> np.ndarray:
+    return np.random.default_rng(3).integers(0, 50, 1_000).astype(dtype)
+
+
+def _gather_order() -> np.ndarray:
+    return np.random.default_rng(4).permutation(1_000)[:300].astype(np.int64)
+
+
+def _gather_map() -> np.ndarray:
+    return (np.arange(50, dtype=np.int32) * 7919) % 100_003
+
+
 # Arguments of each exported kernel, several cases each; outputs are arrays among them.
 CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
     "encode_count": [
@@ -335,6 +347,24 @@ CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
         lambda: [np.zeros(3, dtype=np.int64), 2],  # no rows at all
     ],
     "float_keys": [_float_inputs],
+    "gather_narrow": [
+        lambda: [
+            _gather_codes(np.uint16),
+            _gather_order(),
+            np.zeros(0, dtype=np.int32),
+            np.zeros(300, dtype=np.int32),
+        ],
+        lambda: [_gather_codes(np.uint16), _gather_order(), _gather_map(), np.zeros(300, dtype=np.int32)],
+    ],
+    "gather_wide": [
+        lambda: [
+            _gather_codes(np.int32),
+            _gather_order(),
+            np.zeros(0, dtype=np.int32),
+            np.zeros(300, dtype=np.int32),
+        ],
+        lambda: [_gather_codes(np.int32), _gather_order(), _gather_map(), np.zeros(300, dtype=np.int32)],
+    ],
     "mix64_array": [
         lambda: [_keys_and_missing()[0], np.uint64(0)],
         lambda: [_keys_and_missing()[0], np.uint64(2**64 - 1)],

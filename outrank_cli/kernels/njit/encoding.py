@@ -14,6 +14,7 @@ from outrank_cli.kernels.njit.types import (
     I4Array,
     I8Array,
     I8Matrix,
+    U2Array,
     U8Array,
     export,
 )
@@ -136,3 +137,27 @@ def float_keys(values: F8Array, keys: U8Array, missing: B1Array) -> I8:
         missing[i] = nan
         n_missing += nan
     return n_missing
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _gather(codes: np.ndarray, order: np.ndarray, remap: np.ndarray, out: np.ndarray) -> None:
+    if remap.shape[0] == 0:
+        for i in range(order.shape[0]):
+            out[i] = codes[order[i]]
+    else:
+        for i in range(order.shape[0]):
+            out[i] = remap[codes[order[i]]]
+
+
+@export
+@nb.njit(cache=True, nogil=True)
+def gather_narrow(codes: U2Array, order: I8Array, remap: I4Array, out: I4Array) -> None:
+    """``out[i] = remap[codes[order[i]]]`` (``codes[order[i]]`` when ``remap`` is empty)."""
+    _gather(codes, order, remap, out)
+
+
+@export
+@nb.njit(cache=True, nogil=True)
+def gather_wide(codes: I4Array, order: I8Array, remap: I4Array, out: I4Array) -> None:
+    """As ``gather_narrow``, from ``int32`` codes."""
+    _gather(codes, order, remap, out)

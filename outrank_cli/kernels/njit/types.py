@@ -18,6 +18,7 @@ import numpy as np
 
 B1Array: TypeAlias = Annotated[np.ndarray, "b1[::1]"]
 U1Array: TypeAlias = Annotated[np.ndarray, "u1[::1]"]
+U2Array: TypeAlias = Annotated[np.ndarray, "u2[::1]"]
 I4Array: TypeAlias = Annotated[np.ndarray, "i4[::1]"]
 I8Array: TypeAlias = Annotated[np.ndarray, "i8[::1]"]
 U8Array: TypeAlias = Annotated[np.ndarray, "u8[::1]"]

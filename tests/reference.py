@@ -579,15 +579,15 @@ def greedy_select(
     * ``3mr``: rel(X) - alpha mean_j r(X,S_j) + beta (mean_j c(X|S_j) - rel(X)).
 
     X is *redundant* with a selected S when their normalized adjusted redundancy is >= 0.9, or
-    when it is >= 0.5, c(X|S) <= 0.25 max(rel(X), 0) and, without ``k``, X's conditional test
-    given S alone (``combined_gain_p`` of that pair) times F is above ``significance``; the
-    first such S in order of selection is named. Without ``k``, after step 1 a candidate is a non-redundant signal whose
-    criterion score is > 0 and whose combined conditional p-value given the selected S_j
-    (``combined_gain_p``) Benjamini-Hochberg at ``significance`` rejects among those
-    candidates' (m = F); the search stops when none is left.
-    With ``k`` the non-redundant signals go first by the criterion, then the remaining columns
-    by relevance, a non-redundant one before any redundant one, until k are chosen or none is
-    left. A step's p-value is its combined conditional p given the selected features (its
+    when it is >= 0.5, c(X|S) <= 0.25 max(rel(X), 0) and X's conditional test given S alone
+    (``combined_gain_p`` of that pair) times F is above ``significance``; the first such S in order of selection is named. After step 1 a
+    candidate is a non-redundant signal whose criterion score is > 0 and whose combined
+    conditional p-value given the selected S_j (``combined_gain_p``) Benjamini-Hochberg at
+    ``significance`` rejects among those candidates' (m = F); without ``k`` the search stops
+    when none is left. With ``k`` it stops at k; where it would stop short of k, the fill
+    begins: the non-redundant signals by the criterion (without the gain test), then the
+    remaining columns by relevance, a non-redundant one before any redundant one, until k are
+    chosen or none is left. A step's p-value is its combined conditional p given the selected features (its
     relevance p at step 1 and when filling k).
     Scores are rounded to 12 decimals; ties go to the earlier column. ``cache`` may be shared
     between calls on the same ``columns`` and ``y`` (it only saves time).
@@ -621,6 +621,7 @@ def greedy_select(
         return rel[name].score > 0 and rel[name].p_value <= gate
 
     chosen: list[str] = []
+    filling = False  # with k: past the point where the search without k stops
 
     def redundant_with(name: str) -> PairReference | None:
         for j in chosen:
@@ -631,7 +632,7 @@ def greedy_select(
             if (
                 stats.redundancy_normalized >= REDUNDANT_NORMALIZED
                 and left <= REDUNDANT_SHARE * max(rel[name].score, 0.0)
-                and (k is not None or combined_gain_p([stats]) * f > significance)
+                and combined_gain_p([stats]) * f > significance
             ):
                 return stats
         return None
@@ -669,10 +670,13 @@ def greedy_select(
             break
         signals = [n for n in remaining if is_signal(n) and redundant_with(n) is None]
         score = {n: criterion_score(n) for n in signals}
-        if k is None and chosen:
+        if chosen and not filling:
             positive = [n for n in signals if score[n] > 0]
             cut = fdr_threshold([gain_p(n) for n in positive], alpha=significance, tests=f)
             signals = [n for n in positive if gain_p(n) <= cut]
+            if not signals and k is not None:
+                filling = True
+                continue
         if signals:
             best = best_of(signals, score)
             if chosen:

@@ -281,6 +281,19 @@ def test_k_at_the_extremes_matches_reference(criteria_case, k):
     assert expected.stopped_by == ("k reached" if k == 1 else "no candidates left")
 
 
+@pytest.mark.parametrize("criterion", sorted(CRITERIA))
+def test_a_subset_of_k_columns_starts_as_the_automatic_one(criteria_case, criterion):
+    """``--k K`` is the automatic subset cut at K, or the automatic subset and then the fill:
+    raising K never takes a column of the automatic subset away (library only; the reference
+    tests above check each path)."""
+    automatic = [s.name for s in criteria_case.library(criterion=criterion, k=None).selected]
+    assert 2 <= len(automatic) < 12, automatic
+    for k in (1, len(automatic) - 1, len(automatic), len(automatic) + 2):
+        path = [s.name for s in criteria_case.library(criterion=criterion, k=k).selected]
+        assert path[: len(automatic)] == automatic[:k], (k, path)
+        assert len(path) == k
+
+
 def test_the_table_separates_the_criteria(criteria_case):
     """Each criterion takes its own path, and none is the plain relevance order."""
     relevance = criteria_case.cache.relevance
@@ -331,7 +344,7 @@ def thresholds_table(n: int = 3_000, seed: int = 0) -> pl.DataFrame:
     )
 
 
-@pytest.mark.parametrize("k", [None, 5])
+@pytest.mark.parametrize("k", [None, 3, 6])
 def test_thresholds_match_reference(tmp_path, k):
     case = _case(thresholds_table(), tmp_path / "thresholds.csv")
     expected = case.reference(criterion="jmi", k=k)
@@ -355,14 +368,15 @@ def test_thresholds_match_reference(tmp_path, k):
     assert reasons["part_none"] == "redundant with s"
     # loose adds nothing given s but carries s's information given faint: the combined test
     # (no gain given any selected feature) takes it, the documented price of pooling
+    # part_lo keeps less than a quarter of its relevance given s, but that rest is certain:
+    # a candidate. With k the search is the automatic one cut at k, and past its stop the
+    # fill takes noise (no signal, but it repeats nothing) before part_none
+    automatic = ["s", "part_hi", "part_lo", "faint", "loose"]
     if k is None:
-        # part_lo keeps less than a quarter of its relevance given s, but that rest is certain:
-        # without a budget, a candidate
-        assert [s.name for s in expected.selected] == ["s", "part_hi", "part_lo", "faint", "loose"]
+        assert [s.name for s in expected.selected] == automatic
         assert reasons["noise"] == "no signal"
-    else:  # with k, part_lo repeats s; noise only fills k, and part_lo would come after it
-        assert reasons["part_lo"] == "redundant with s"
-        assert [s.name for s in expected.selected] == ["s", "part_hi", "faint", "loose", "noise"]
+    else:
+        assert [s.name for s in expected.selected] == [*automatic, "noise"][:k]
 
 
 def many_levels_table(n: int = 4_000, seed: int = 12) -> pl.DataFrame:

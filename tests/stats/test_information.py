@@ -418,6 +418,21 @@ def test_integer_tables_give_the_bits_of_their_float64_copies(table: np.ndarray)
 @settings(max_examples=60, deadline=None)
 @given(table=arrays(np.int64, st.tuples(st.integers(1, 60), st.integers(1, 4)), elements=st.integers(0, 30)))
 def test_table_summary_gives_the_bits_of_the_kernels_one_by_one(table: np.ndarray) -> None:
+    """Small totals: the distinct totals come from a count of each total."""
+    _same_bits_as_the_kernels(table)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    table=arrays(np.int64, st.tuples(st.integers(1, 30), st.integers(1, 3)), elements=st.integers(0, 10**6))
+)
+def test_table_summary_of_large_totals_gives_the_same_bits(table: np.ndarray) -> None:
+    """Totals far above the levels (a level of millions of rows): the distinct totals come
+    from a sort."""
+    _same_bits_as_the_kernels(table)
+
+
+def _same_bits_as_the_kernels(table: np.ndarray) -> None:
     from outrank_cli.encode.cells import column_totals, row_totals
     from outrank_cli.kernels.information import table_summary
 

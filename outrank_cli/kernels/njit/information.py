@@ -147,6 +147,60 @@ def expected_mutual_information(
     return max(total, 0.0)
 
 
+# distinct totals by a count of each total when the largest is at most this many times the
+# levels (plus a constant): a table of 12,000 levels, 140 us by a sort
+_COUNTING_SPAN = 4
+_COUNTING_MIN = 1024
+
+
+@nb.njit(cache=True, nogil=True)
+def _distinct_by_counting(totals: np.ndarray, largest: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct positive ``totals`` in increasing order and their multiplicity (float64),
+    through a count of each value up to ``largest``."""
+    seen = np.zeros(largest + 1, dtype=np.int64)
+    for value in totals:
+        if value > 0:
+            seen[value] += 1
+    n_distinct = 0
+    for value in range(1, largest + 1):
+        if seen[value] > 0:
+            n_distinct += 1
+    values = np.empty(n_distinct, dtype=np.float64)
+    multiplicity = np.empty(n_distinct, dtype=np.float64)
+    d = 0
+    for value in range(1, largest + 1):
+        if seen[value] > 0:
+            values[d] = float(value)
+            multiplicity[d] = float(seen[value])
+            d += 1
+    return values, multiplicity
+
+
+@nb.njit(cache=True, nogil=True)
+def _distinct_by_sorting(totals: np.ndarray, n_positive: int) -> tuple[np.ndarray, np.ndarray]:
+    """As ``_distinct_by_counting``, through a sort of the ``n_positive`` positive totals."""
+    kept = np.empty(n_positive, dtype=np.int64)
+    k = 0
+    for value in totals:
+        if value > 0:
+            kept[k] = value
+            k += 1
+    kept = np.sort(kept)
+    n_distinct = 0
+    for k in range(n_positive):
+        if k == 0 or kept[k] != kept[k - 1]:
+            n_distinct += 1
+    values = np.empty(n_distinct, dtype=np.float64)
+    multiplicity = np.zeros(n_distinct, dtype=np.float64)
+    d = -1
+    for k in range(n_positive):
+        if k == 0 or kept[k] != kept[k - 1]:
+            d += 1
+            values[d] = float(kept[k])
+        multiplicity[d] += 1.0
+    return values, multiplicity
+
+
 @export
 @nb.njit(cache=True, nogil=True)
 def table_summary(counts: I8Matrix) -> tuple[I8Array, I8Array, F8, F8, F8, F8]:
@@ -172,28 +226,15 @@ def table_summary(counts: I8Matrix) -> tuple[I8Array, I8Array, F8, F8, F8, F8]:
             k += 1
     # the distinct feature totals in increasing order with their multiplicity (np.unique)
     n_levels = 0
+    largest = 0
     for value in feature_counts:
         if value > 0:
             n_levels += 1
-    totals = np.empty(n_levels, dtype=np.int64)
-    k = 0
-    for value in feature_counts:
-        if value > 0:
-            totals[k] = value
-            k += 1
-    totals = np.sort(totals)
-    n_distinct = 0
-    for k in range(n_levels):
-        if k == 0 or totals[k] != totals[k - 1]:
-            n_distinct += 1
-    values = np.empty(n_distinct, dtype=np.float64)
-    multiplicity = np.zeros(n_distinct, dtype=np.float64)
-    d = -1
-    for k in range(n_levels):
-        if k == 0 or totals[k] != totals[k - 1]:
-            d += 1
-            values[d] = float(totals[k])
-        multiplicity[d] += 1.0
+            largest = max(largest, value)
+    if largest <= _COUNTING_SPAN * n_levels + _COUNTING_MIN:
+        values, multiplicity = _distinct_by_counting(feature_counts, largest)
+    else:
+        values, multiplicity = _distinct_by_sorting(feature_counts, n_levels)
     return (
         target_counts,
         feature_counts,

@@ -230,7 +230,8 @@ def table_summary(counts: I8Matrix) -> tuple[I8Array, I8Array, F8, F8, F8, F8]:
     for value in feature_counts:
         if value > 0:
             n_levels += 1
-            largest = max(largest, value)
+            if value > largest:
+                largest = value
     if largest <= _COUNTING_SPAN * n_levels + _COUNTING_MIN:
         values, multiplicity = _distinct_by_counting(feature_counts, largest)
     else:

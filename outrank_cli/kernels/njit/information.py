@@ -231,7 +231,7 @@ def table_summary(counts: I8Matrix) -> tuple[I8Array, I8Array, F8, F8, F8, F8]:
         if value > 0:
             n_levels += 1
             if value > largest:
-                largest = value
+                largest = int(value)
     if largest <= _COUNTING_SPAN * n_levels + _COUNTING_MIN:
         values, multiplicity = _distinct_by_counting(feature_counts, largest)
     else:

@@ -296,6 +296,15 @@ def _gather_map() -> np.ndarray:
     return (np.arange(50, dtype=np.int32) * 7919) % 100_003
 
 
+def _gather_cases(dtype: type) -> list[Callable[[], list[typing.Any]]]:
+    """Codes of ``dtype`` gathered without a map (an empty one) and through one."""
+    no_map = lambda: np.zeros(0, dtype=np.int32)  # noqa: E731
+    return [
+        lambda remap=remap: [_gather_codes(dtype), _gather_order(), remap(), np.zeros(300, dtype=np.int32)]
+        for remap in (no_map, _gather_map)
+    ]
+
+
 # Arguments of each exported kernel, several cases each; outputs are arrays among them.
 CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
     "encode_count": [
@@ -347,24 +356,8 @@ CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
         lambda: [np.zeros(3, dtype=np.int64), 2],  # no rows at all
     ],
     "float_keys": [_float_inputs],
-    "gather_narrow": [
-        lambda: [
-            _gather_codes(np.uint16),
-            _gather_order(),
-            np.zeros(0, dtype=np.int32),
-            np.zeros(300, dtype=np.int32),
-        ],
-        lambda: [_gather_codes(np.uint16), _gather_order(), _gather_map(), np.zeros(300, dtype=np.int32)],
-    ],
-    "gather_wide": [
-        lambda: [
-            _gather_codes(np.int32),
-            _gather_order(),
-            np.zeros(0, dtype=np.int32),
-            np.zeros(300, dtype=np.int32),
-        ],
-        lambda: [_gather_codes(np.int32), _gather_order(), _gather_map(), np.zeros(300, dtype=np.int32)],
-    ],
+    "gather_narrow": _gather_cases(np.uint16),
+    "gather_wide": _gather_cases(np.int32),
     "mix64_array": [
         lambda: [_keys_and_missing()[0], np.uint64(0)],
         lambda: [_keys_and_missing()[0], np.uint64(2**64 - 1)],

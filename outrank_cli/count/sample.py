@@ -20,8 +20,8 @@ priority order, so the sample is identical, row for row, however it was assemble
 from __future__ import annotations
 
 import mmap
-from collections.abc import Iterable, Sequence
-from itertools import chain
+import threading
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -38,24 +38,54 @@ hashing = lazy_module("outrank_cli.kernels.hashing")
 _MISSING_KEY = np.uint64(0x6A09E667F3BCC908)
 
 
-def content_priorities(columns: Iterable[Keys], seed: int, *, out: np.ndarray | None = None) -> np.ndarray:
-    """A pseudo-random priority per row from its content: the row's keys in ``columns``
-    (target first, then the features, in plan order) chained through splitmix64 with the
-    seed. ``uint64[n]`` (written into ``out`` when given); rows with equal keys get equal
-    priorities. ``columns`` may be a generator: each column's keys are needed only for its
-    link of the chain."""
-    links = iter(columns)
-    first = next(links, None)
-    assert first is not None, "a row sample needs at least the target column"
-    if out is None:
-        out = np.empty(first.keys.shape[0], dtype=np.uint64)
-    out[:] = 0  # the chain starts from 0: 0 ^ keys is the first column's keys
-    # one fused pass a column; np.where, xor and the mix apart were 0.85 s a pass of 10,000
-    # columns
-    for column in chain([first], links):
+def column_salts(n_columns: int, seed: int) -> np.ndarray:
+    """The salt of each column position in the row hash (0: the target, then the features in
+    plan order), ``uint64[n_columns]``."""
+    salts: np.ndarray = hashing.mix64_array(np.arange(n_columns, dtype=np.uint64), seed)
+    return salts
+
+
+class RowHashes:
+    """A row's content hash summed over its columns: ``sum_c mix64(key_c ^ salt_c)``, wrapping.
+    A sum does not depend on the order in which columns are added, so the counting tasks add
+    their columns as they go, from any thread (each thread sums into its own array, and
+    ``priorities`` adds them up)."""
+
+    def __init__(self, n_rows: int, salts: np.ndarray) -> None:
+        self.n_rows = n_rows
+        self.salts = salts
+        self._sums: dict[int, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def add(self, position: int, column: Keys) -> None:
+        """Add the column at ``position`` (its keys of every row)."""
+        thread = threading.get_ident()
+        total = self._sums.get(thread)
+        if total is None:
+            with self._lock:
+                total = self._sums.setdefault(thread, np.zeros(self.n_rows, dtype=np.uint64))
         missing = column.missing if column.missing.shape[0] else None
-        hashing.mix64_chain(out, column.keys, missing, int(_MISSING_KEY), seed)
-    return out
+        hashing.mix64_accumulate(total, column.keys, missing, int(_MISSING_KEY), int(self.salts[position]))
+
+    def priorities(self, seed: int) -> np.ndarray:
+        """Each row's priority: its summed hash mixed once more with the seed."""
+        total = np.zeros(self.n_rows, dtype=np.uint64)
+        for part in self._sums.values():
+            total += part  # uint64 arrays wrap
+        result: np.ndarray = hashing.mix64_array(total, seed)
+        return result
+
+
+def content_priorities(columns: Sequence[Keys], seed: int) -> np.ndarray:
+    """A pseudo-random priority per row from its content: the row's keys in ``columns``
+    (target first, then the features, in plan order), each hashed with its position's salt,
+    summed (``RowHashes``) and mixed with the seed. ``uint64[n]``; rows with equal keys get
+    equal priorities."""
+    assert columns, "a row sample needs at least the target column"
+    hashes = RowHashes(columns[0].keys.shape[0], column_salts(len(columns), seed))
+    for position, column in enumerate(columns):
+        hashes.add(position, column)
+    return hashes.priorities(seed)
 
 
 _NARROW = np.dtype(np.uint16)
@@ -239,6 +269,17 @@ class RowSample:
         for column in sorted(self._unmoved):
             self._move(column)
 
+    def takes_all(self, target_codes: np.ndarray) -> bool:
+        """Whether every row of the batch with a target enters, whatever its priority (the
+        sample is filling and has room for all of them): ``choose_all`` then, and the
+        priorities may come after the counting (``set_priorities``)."""
+        eligible = int(np.count_nonzero(target_codes >= 0))
+        return (
+            self._threshold is None
+            and eligible <= self.capacity
+            and self.filled + eligible <= 2 * self.capacity
+        )
+
     def choose(self, prio: np.ndarray, target_codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For one batch: which rows may enter (indices into the batch) and their slots.
 
@@ -257,13 +298,29 @@ class RowSample:
                 rows = rows[prio[rows] < self._threshold]
         if rows.shape[0] > self.capacity:
             rows = rows[np.argsort(prio[rows], kind="stable")[: self.capacity]]
+        rows, slots = self._place(rows)
+        self.set_priorities(rows, slots, prio)
+        return rows, slots
+
+    def choose_all(self, target_codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``choose`` when ``takes_all``: every row with a target, without priorities yet.
+        Call ``set_priorities`` before the next ``choose``."""
+        assert self.takes_all(target_codes), "the sample has no room for every row of the batch"
+        self._move_all()
+        return self._place(np.flatnonzero(target_codes >= 0))
+
+    def _place(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Slots after the filled ones for ``rows``, with room made for them."""
         needed = self.filled + rows.shape[0]
         if needed > self._size:
             self._allocate(min(max(needed, 2 * self._size, 1024), 2 * self.capacity + 1))
         slots = np.arange(self.filled, needed)
-        self.priority[slots] = prio[rows]
         self.filled = needed
         return rows, slots
+
+    def set_priorities(self, rows: np.ndarray, slots: np.ndarray, prio: np.ndarray) -> None:
+        """The priorities of the chosen rows (``prio``: of every row of the batch)."""
+        self.priority[slots] = prio[rows]
 
     def put_target(self, rows: np.ndarray, slots: np.ndarray, target_codes: np.ndarray) -> None:
         self.target[slots] = target_codes[rows]

@@ -13,20 +13,16 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from itertools import chain
 
 import numpy as np
 import polars as pl
 
 from outrank_cli.count.counter import ColumnCounter
-from outrank_cli.count.sample import RowSample, content_priorities
+from outrank_cli.count.sample import RowHashes, RowSample, column_salts
 from outrank_cli.encode.columns import CATEGORICAL, NUMERIC, ColumnPlan
 from outrank_cli.encode.keys import NO_MISSING, Family, Keys, keys_of
 from outrank_cli.encode.target import BinnedTarget, ClassTarget
-from outrank_cli.parallel import chunks, map_in_chunks, pool_width
-
-# rows per block of the sample's priorities at least (a block keys every column once)
-_PRIORITY_BLOCK_MIN = 4096
+from outrank_cli.parallel import chunks, map_in_chunks
 
 
 @dataclass
@@ -47,6 +43,7 @@ class PassState:
     # batches queued by count(..., wait=False): their tasks, and each column's latest task
     _in_flight: list[list[Future[None]]] = field(default_factory=list, repr=False)
     _last: list[Future[None] | None] = field(default_factory=list, repr=False)
+    _column_salts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64), repr=False)
 
     @classmethod
     def start(
@@ -106,8 +103,21 @@ class PassState:
         series = batch.get_columns()[1:]
         sample = self.sample
         chosen = None
+        # the rows' content hashes for the sample's priorities: added by the counting tasks
+        # while the sample takes every row (the keys are at hand there), before them otherwise
+        hashes: RowHashes | None = None
         if sample is not None:
-            chosen = sample.choose(self._priorities(target_keys, series, sample.seed, pool), target_codes)
+            content = RowHashes(target_codes.shape[0], self._salts(sample))
+            content.add(0, target_keys)
+            if sample.takes_all(target_codes):
+                chosen, hashes = sample.choose_all(target_codes), content
+            else:
+                map_in_chunks(
+                    pool,
+                    lambda index: content.add(index + 1, self._content_keys(index, series[index])),
+                    range(len(series)),
+                )
+                chosen = sample.choose(content.priorities(sample.seed), target_codes)
             sample.put_target(*chosen, target_codes)
 
         def work(index: int) -> None:
@@ -115,10 +125,14 @@ class PassState:
             counter = self.counters[index]
             counter.ensure_target_levels(width)
             if index in self.splits:  # counted by value; not in the row sample
+                if hashes is not None:
+                    hashes.add(index + 1, self._content_keys(index, series[index]))
                 self._count_values(index, series[index], target_codes)
                 self.seconds[index] += time.perf_counter() - started
                 return
             keys = keys_of(series[index], counter.family)
+            if hashes is not None:
+                hashes.add(index + 1, keys)
             if sample is None or chosen is None:
                 counter.update(keys, target_codes)
             else:
@@ -139,6 +153,8 @@ class PassState:
         if wait or sample is not None:
             self.wait()
             map_in_chunks(pool, work, order)
+            if sample is not None and chosen is not None and hashes is not None:
+                sample.set_priorities(*chosen, hashes.priorities(sample.seed))
             return
         while len(self._in_flight) > 1:
             for future in self._in_flight.pop(0):
@@ -176,29 +192,11 @@ class PassState:
             keys = keys_of(distinct, counter.family).keys.tolist()
             _add_labels(labels, zip(keys, distinct.to_list(), strict=True), counter.max_levels)
 
-    def _priorities(
-        self, target_keys: Keys, series: list[pl.Series], seed: int, pool: ThreadPoolExecutor
-    ) -> np.ndarray:
-        """Each row's priority for the sample (``content_priorities``: a sampled row's
-        priority hashes its whole content, so it comes before the counting), blocks of rows
-        side by side on the pool. A column's keys of a block are made, chained and dropped;
-        the counting makes them again. Keeping every column's keys of the batch for the
-        counting held 1.6 GB on a batch of 20,000 rows x 10,000 columns, and the chain was
-        one serial pass."""
-        n = target_keys.keys.shape[0]
-        priority = np.empty(n, dtype=np.uint64)
-        blocks = min(pool_width(pool), max(1, n // _PRIORITY_BLOCK_MIN))
-        bounds = [n * b // blocks for b in range(blocks + 1)]
-
-        def block(b: int) -> None:
-            start, stop = bounds[b], bounds[b + 1]
-            links = (
-                self._content_keys(i, column.slice(start, stop - start)) for i, column in enumerate(series)
-            )
-            content_priorities(chain([target_keys.rows(start, stop)], links), seed, out=priority[start:stop])
-
-        list(pool.map(block, range(blocks)))
-        return priority
+    def _salts(self, sample: RowSample) -> np.ndarray:
+        """The row hash's column salts (target and features), made once a pass."""
+        if self._column_salts.shape[0] != len(self.counters) + 1:
+            self._column_salts = column_salts(len(self.counters) + 1, sample.seed)
+        return self._column_salts
 
     def _content_keys(self, index: int, column: pl.Series) -> Keys:
         """A column's keys for the row's content hash: a multi-valued column's whole list (or

@@ -16,7 +16,7 @@ from outrank_cli.kernels.constants import HLL_REGISTERS as HLL_REGISTERS
 
 _hll_add = kernel("hll_add")
 _mix64_array = kernel("mix64_array")
-_mix64_chain = kernel("mix64_chain")
+_mix64_accumulate = kernel("mix64_accumulate")
 _UINT64_MASK = (1 << 64) - 1
 
 
@@ -36,22 +36,21 @@ def mix64_array(values: np.ndarray, seed: int) -> np.ndarray:
     return mixed.reshape(array.shape)
 
 
-def mix64_chain(
-    priority: np.ndarray, keys: np.ndarray, missing: np.ndarray | None, missing_key: int, seed: int
+def mix64_accumulate(
+    total: np.ndarray, keys: np.ndarray, missing: np.ndarray | None, missing_key: int, salt: int
 ) -> None:
-    """``priority[:] = mix64_array(priority ^ k, seed)``, ``k`` being ``keys`` with
-    ``missing_key`` where ``missing`` is true: one link of a hash chain over columns, in place
-    (``priority``: contiguous ``uint64``), without the temporaries of ``where``, ``xor`` and
-    the mix done apart."""
-    if priority.dtype != np.uint64 or not priority.flags.c_contiguous:
-        raise ValueError("priority must be contiguous uint64")
+    """``total += mix64_array(k ^ salt, 0)``, wrapping, ``k`` being ``keys`` with
+    ``missing_key`` where ``missing`` is true, in place (``total``: contiguous ``uint64``):
+    one column's share of a row hash summed over columns, in one pass without temporaries."""
+    if total.dtype != np.uint64 or not total.flags.c_contiguous:
+        raise ValueError("total must be contiguous uint64")
     mask = np.zeros(0, dtype=np.bool_) if missing is None else np.ascontiguousarray(missing, dtype=np.bool_)
-    _mix64_chain(
-        priority,
+    _mix64_accumulate(
+        total,
         np.ascontiguousarray(keys, dtype=np.uint64),
         mask,
         np.uint64(int(missing_key) & _UINT64_MASK),
-        np.uint64(int(seed) & _UINT64_MASK),
+        np.uint64(int(salt) & _UINT64_MASK),
     )
 
 

@@ -363,7 +363,7 @@ CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
         lambda: [_keys_and_missing()[0], np.uint64(2**64 - 1)],
         lambda: [np.arange(10, dtype=np.uint64), np.uint64(12345)],
     ],
-    "mix64_chain": [
+    "mix64_accumulate": [
         lambda: [_keys_and_missing()[0][::-1].copy(), *_keys_and_missing()[:2], np.uint64(7), np.uint64(3)],
         lambda: [
             np.zeros(2_000, dtype=np.uint64),

@@ -39,14 +39,14 @@ def mix64_array(values: U8Array, seed: U8) -> U8Array:
 
 @export
 @nb.njit(cache=True, nogil=True)
-def mix64_chain(priority: U8Array, keys: U8Array, missing: B1Array, missing_key: U8, seed: U8) -> None:
-    """``priority = mix64_array(priority ^ keys', seed)`` in place, ``keys'`` being ``keys``
-    with ``missing_key`` where ``missing`` (empty: nothing missing): one step of a chain."""
-    salt = seed * _GOLDEN
+def mix64_accumulate(total: U8Array, keys: U8Array, missing: B1Array, missing_key: U8, salt: U8) -> None:
+    """``total += mix64(keys' ^ salt)`` in place, wrapping, ``keys'`` being ``keys`` with
+    ``missing_key`` where ``missing`` (empty: nothing missing): one column's share of a row
+    hash that does not depend on the order in which the columns are added."""
     has_missing = missing.shape[0] > 0
-    for i in range(priority.shape[0]):
+    for i in range(total.shape[0]):
         key = missing_key if has_missing and missing[i] else keys[i]
-        priority[i] = mix64((priority[i] ^ key) ^ salt)
+        total[i] += mix64(np.uint64(key) ^ salt)
 
 
 @export

@@ -14,6 +14,8 @@ import numpy as np
 from outrank_cli.kernels.backend import kernel
 
 _screen_pairs = kernel("screen_pairs")
+_coarse_codes = kernel("coarse_codes")
+_UINT64_MASK = (1 << 64) - 1
 
 
 def screen_pairs(
@@ -42,3 +44,23 @@ def screen_pairs(
     return np.asarray(
         _screen_pairs(matrix, y, int(n_target), np.ascontiguousarray(levels, dtype=np.int64), a, b)
     )
+
+
+def coarse_codes(
+    codes: np.ndarray, rows: np.ndarray, *, levels: int, n_coarse: int, kept: int, seed: int
+) -> tuple[np.ndarray, int]:
+    """``(uint8 codes of rows, coarse levels)`` of the ``int32`` codes at ``rows``, in one pass
+    (the kernel's rule: ``kernels.njit.interactions.coarse_codes``); ``kept < n_coarse <= 256``."""
+    if not 0 <= kept < n_coarse <= 256:
+        raise ValueError(f"need 0 <= kept < n_coarse <= 256, got kept={kept}, n_coarse={n_coarse}")
+    out = np.empty(rows.shape[0], dtype=np.uint8)
+    count = _coarse_codes(
+        np.ascontiguousarray(codes, dtype=np.int32),
+        np.ascontiguousarray(rows, dtype=np.int64),
+        int(levels),
+        int(n_coarse),
+        int(kept),
+        np.uint64(int(seed) & _UINT64_MASK),
+        out,
+    )
+    return out, int(count)

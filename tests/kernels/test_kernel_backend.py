@@ -356,6 +356,26 @@ CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
         lambda: [np.zeros(3, dtype=np.int64), 2],  # no rows at all
     ],
     "float_keys": [_float_inputs],
+    "coarse_codes": [
+        lambda: [
+            _gather_codes(np.int32),
+            _gather_order(),
+            50,
+            16,
+            8,
+            np.uint64(3),
+            np.zeros(300, dtype=np.uint8),
+        ],
+        lambda: [
+            _gather_codes(np.int32) % 9,
+            _gather_order(),
+            9,
+            16,
+            8,
+            np.uint64(0),
+            np.zeros(300, dtype=np.uint8),
+        ],
+    ],
     "gather_narrow": _gather_cases(np.uint16),
     "gather_wide": _gather_cases(np.int32),
     "mix64_array": [

@@ -167,6 +167,60 @@ def test_screen_deviate_is_standard_normal_under_the_null():
     assert deviate == pytest.approx(3.719, abs=0.02)  # the normal 1e-4 quantile
 
 
+def _coarse_reference(codes: np.ndarray, levels: int, seed: int) -> tuple[list[int], int]:
+    """The documented rule in plain Python: present levels renumbered in code order when at
+    most SCREEN_LEVELS, else the SCREEN_KEPT most frequent (ties by code) then a bucket by
+    splitmix64 of the code (the formula of tests/kernels/test_hashing.py)."""
+    counts: dict[int, int] = {}
+    for code in codes.tolist():
+        counts[code] = counts.get(code, 0) + 1
+    present = sorted(counts)
+    if len(present) <= SCREEN_LEVELS:
+        mapping = {code: k for k, code in enumerate(present)}
+        return [mapping[c] for c in codes.tolist()], max(len(present), 1)
+    ranked = sorted(present, key=lambda code: (-counts[code], code))
+    mask = (1 << 64) - 1
+    mapping = {code: k for k, code in enumerate(ranked[:SCREEN_KEPT])}
+    for code in ranked[SCREEN_KEPT:]:
+        x = code ^ ((seed * 0x9E3779B97F4A7C15) & mask)
+        x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & mask
+        x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & mask
+        x ^= x >> 31
+        mapping[code] = SCREEN_KEPT + x % (SCREEN_LEVELS - SCREEN_KEPT)
+    return [mapping[c] for c in codes.tolist()], SCREEN_LEVELS
+
+
+@pytest.mark.parametrize(
+    "levels, n, skew",
+    [
+        (1, 10, 0.0),
+        (3, 50, 0.0),
+        (16, 300, 0.0),
+        (17, 300, 0.0),
+        (40, 300, 0.5),
+        (2_000, 2_048, 0.0),
+        (2_000, 2_048, 0.9),
+    ],
+)
+@pytest.mark.parametrize("seed", [0, 7, -5, 2**64 - 1])
+def test_coarse_codes_of_chosen_rows_follow_the_rule(levels, n, skew, seed):
+    """Uniform codes tie at the cut (many levels seen once or twice), skewed ones do not."""
+    rng = np.random.default_rng(levels * 31 + n)
+    codes = rng.integers(0, levels, n)
+    heavy = rng.random(n) < skew
+    codes[heavy] = rng.integers(0, min(levels, 12), int(heavy.sum()))
+    codes = codes.astype(np.int32)
+    rows = np.sort(rng.choice(n, max(1, 2 * n // 3), replace=False))
+    coarse, count = coarse_codes(codes, levels, seed=seed, rows=rows)
+    want, want_count = _coarse_reference(codes[rows], levels, seed % 2**64)
+    assert coarse.tolist() == want and count == want_count
+    assert count == (
+        SCREEN_LEVELS
+        if len(set(codes[rows].tolist())) > SCREEN_LEVELS
+        else max(len(set(codes[rows].tolist())), 1)
+    )
+
+
 def test_coarse_codes_keep_small_columns_and_the_most_frequent_levels():
     small = np.array([5, 9, 9, 5, 12], dtype=np.int32)
     coarse, levels = coarse_codes(small, 13, seed=0)

@@ -7,7 +7,10 @@ import math
 import numba as nb
 import numpy as np
 
-from outrank_cli.kernels.njit.types import I8, F8Array, I4Array, I8Array, U1Matrix, export
+from outrank_cli.kernels.njit.hashing import mix64
+from outrank_cli.kernels.njit.types import I8, U8, F8Array, I4Array, I8Array, U1Array, U1Matrix, export
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 
 @nb.njit(cache=True, nogil=True)
@@ -113,3 +116,53 @@ def screen_pairs(
         h = 2.0 / (9.0 * df)
         out[k] = ((g / df) ** (1.0 / 3.0) - (1.0 - h)) / math.sqrt(h)
     return out
+
+
+@export
+@nb.njit(cache=True, nogil=True)
+def coarse_codes(
+    codes: I4Array, rows: I8Array, levels: I8, n_coarse: I8, kept: I8, seed: U8, out: U1Array
+) -> I8:
+    """``out[i]``: the coarse code of ``codes[rows[i]]``; returns the number of coarse levels.
+    With at most ``n_coarse`` levels present, each keeps its own (renumbered in code order);
+    otherwise the ``kept`` most frequent (ties by code) get ``0 .. kept - 1`` in that order,
+    and every other level ``kept + mix64(code ^ seed * golden) % (n_coarse - kept)``."""
+    size = max(levels, 1)
+    for i in range(rows.shape[0]):
+        size = max(size, codes[rows[i]] + 1)
+    counts = np.zeros(size, dtype=np.int64)
+    for i in range(rows.shape[0]):
+        counts[codes[rows[i]]] += 1
+    n_present = 0
+    for code in range(size):
+        if counts[code] > 0:
+            n_present += 1
+    present = np.empty(n_present, dtype=np.int64)
+    k = 0
+    for code in range(size):
+        if counts[code] > 0:
+            present[k] = code
+            k += 1
+    mapping = np.zeros(size, dtype=np.uint8)
+    result = max(n_present, 1)
+    if n_present <= n_coarse:
+        for k in range(n_present):
+            mapping[present[k]] = k
+    else:
+        taken = np.zeros(n_present, dtype=np.bool_)
+        for rank in range(kept):
+            best = -1
+            for k in range(n_present):  # in code order: the first of equal counts wins
+                if not taken[k] and (best < 0 or counts[present[k]] > counts[present[best]]):
+                    best = k
+            taken[best] = True
+            mapping[present[best]] = rank
+        salt = seed * _GOLDEN
+        buckets = np.uint64(n_coarse - kept)
+        for k in range(n_present):
+            if not taken[k]:
+                mapping[present[k]] = kept + mix64(np.uint64(present[k]) ^ salt) % buckets
+        result = n_coarse
+    for i in range(rows.shape[0]):
+        out[i] = mapping[codes[rows[i]]]
+    return result

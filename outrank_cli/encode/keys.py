@@ -57,12 +57,6 @@ class Keys:
     keys: np.ndarray
     missing: np.ndarray
 
-    def rows(self, start: int, stop: int) -> Keys:
-        """The keys of rows ``start:stop`` (views)."""
-        return Keys(
-            self.keys[start:stop], self.missing[start:stop] if self.missing.shape[0] else self.missing
-        )
-
 
 def float_order_keys(values: np.ndarray) -> Keys:
     """Order-preserving keys of ``float64`` values; NaN is missing, -0.0 equals 0.0."""

@@ -23,7 +23,7 @@ def _entropy(counts: np.ndarray) -> float:
     acc = 0.0
     for count in counts:
         value = float(count)
-        if value > 0:
+        if value > 1.0:  # 1 log 1 is 0: the levels seen once add nothing (the same bits)
             acc += value * math.log(value)
     return math.log(total) - acc / total
 
@@ -43,12 +43,21 @@ def _mutual_information(counts: np.ndarray) -> float:
             total += value
     if total <= 0.0:
         return 0.0
+    # a level of one row has a single cell of 1, whose term 1 log(1 N / (1 col)) is log(N / col):
+    # taken once per target column (the same bits; most levels of an ID column are seen once)
+    alone = np.empty(n_cols)
+    for j in range(n_cols):
+        alone[j] = math.log(total / col_sums[j]) if col_sums[j] > 0 else 0.0
     acc = 0.0
     for i in range(n_rows):
+        single = row_sums[i] == 1.0
         for j in range(n_cols):
             value = float(counts[i, j])
             if value > 0:
-                acc += value * math.log(value * total / (row_sums[i] * col_sums[j]))
+                if single:
+                    acc += alone[j]
+                else:
+                    acc += value * math.log(value * total / (row_sums[i] * col_sums[j]))
     return max(acc / total, 0.0)
 
 

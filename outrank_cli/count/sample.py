@@ -49,10 +49,11 @@ class RowHashes:
     """A row's content hash summed over its columns: ``sum_c mix64(key_c ^ salt_c)``, wrapping.
     A sum does not depend on the order in which columns are added, so the counting tasks add
     their columns as they go, from any thread (each thread sums into its own array, and
-    ``priorities`` adds them up)."""
+    ``priorities`` adds them up). ``salts`` are ``column_salts(..., seed)``."""
 
-    def __init__(self, n_rows: int, salts: np.ndarray) -> None:
+    def __init__(self, n_rows: int, seed: int, salts: np.ndarray) -> None:
         self.n_rows = n_rows
+        self.seed = seed
         self.salts = salts
         self._sums: dict[int, np.ndarray] = {}
         self._lock = threading.Lock()
@@ -67,12 +68,12 @@ class RowHashes:
         missing = column.missing if column.missing.shape[0] else None
         hashing.mix64_accumulate(total, column.keys, missing, int(_MISSING_KEY), int(self.salts[position]))
 
-    def priorities(self, seed: int) -> np.ndarray:
+    def priorities(self) -> np.ndarray:
         """Each row's priority: its summed hash mixed once more with the seed."""
         total = np.zeros(self.n_rows, dtype=np.uint64)
         for part in self._sums.values():
             total += part  # uint64 arrays wrap
-        result: np.ndarray = hashing.mix64_array(total, seed)
+        result: np.ndarray = hashing.mix64_array(total, self.seed)
         return result
 
 
@@ -82,10 +83,10 @@ def content_priorities(columns: Sequence[Keys], seed: int) -> np.ndarray:
     summed (``RowHashes``) and mixed with the seed. ``uint64[n]``; rows with equal keys get
     equal priorities."""
     assert columns, "a row sample needs at least the target column"
-    hashes = RowHashes(columns[0].keys.shape[0], column_salts(len(columns), seed))
+    hashes = RowHashes(columns[0].keys.shape[0], seed, column_salts(len(columns), seed))
     for position, column in enumerate(columns):
         hashes.add(position, column)
-    return hashes.priorities(seed)
+    return hashes.priorities()
 
 
 _NARROW = np.dtype(np.uint16)
@@ -144,6 +145,7 @@ class RowSample:
         self.priority = np.zeros(0, dtype=np.uint64)
         self.filled = 0
         self._threshold: np.uint64 | None = None  # rows at or above it can never enter
+        self._salts: np.ndarray | None = None  # of the target and the columns, once needed
         # after ``finish``: the kept rows' positions in priority order, the columns not yet
         # moved there, and each column's code map to apply on the way (None: none)
         self._order = np.zeros(0, dtype=np.intp)
@@ -268,6 +270,13 @@ class RowSample:
     def _move_all(self) -> None:
         for column in sorted(self._unmoved):
             self._move(column)
+
+    def row_hashes(self, n_rows: int) -> RowHashes:
+        """An empty content hash of a batch of ``n_rows`` rows (position 0: the target,
+        ``c + 1``: column ``c``), whose ``priorities`` are this sample's."""
+        if self._salts is None:
+            self._salts = column_salts(self.n_columns + 1, self.seed)
+        return RowHashes(n_rows, self.seed, self._salts)
 
     def takes_all(self, target_codes: np.ndarray) -> bool:
         """Whether every row of the batch with a target enters, whatever its priority (the

@@ -18,7 +18,7 @@ import numpy as np
 import polars as pl
 
 from outrank_cli.count.counter import ColumnCounter
-from outrank_cli.count.sample import RowHashes, RowSample, column_salts
+from outrank_cli.count.sample import RowHashes, RowSample
 from outrank_cli.encode.columns import CATEGORICAL, NUMERIC, ColumnPlan
 from outrank_cli.encode.keys import NO_MISSING, Family, Keys, keys_of
 from outrank_cli.encode.target import BinnedTarget, ClassTarget
@@ -43,7 +43,6 @@ class PassState:
     # batches queued by count(..., wait=False): their tasks, and each column's latest task
     _in_flight: list[list[Future[None]]] = field(default_factory=list, repr=False)
     _last: list[Future[None] | None] = field(default_factory=list, repr=False)
-    _column_salts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64), repr=False)
 
     @classmethod
     def start(
@@ -107,7 +106,7 @@ class PassState:
         # while the sample takes every row (the keys are at hand there), before them otherwise
         hashes: RowHashes | None = None
         if sample is not None:
-            content = RowHashes(target_codes.shape[0], self._salts(sample))
+            content = sample.row_hashes(target_codes.shape[0])
             content.add(0, target_keys)
             if sample.takes_all(target_codes):
                 chosen, hashes = sample.choose_all(target_codes), content
@@ -117,7 +116,7 @@ class PassState:
                     lambda index: content.add(index + 1, self._content_keys(index, series[index])),
                     range(len(series)),
                 )
-                chosen = sample.choose(content.priorities(sample.seed), target_codes)
+                chosen = sample.choose(content.priorities(), target_codes)
             sample.put_target(*chosen, target_codes)
 
         def work(index: int) -> None:
@@ -154,7 +153,7 @@ class PassState:
             self.wait()
             map_in_chunks(pool, work, order)
             if sample is not None and chosen is not None and hashes is not None:
-                sample.set_priorities(*chosen, hashes.priorities(sample.seed))
+                sample.set_priorities(*chosen, hashes.priorities())
             return
         while len(self._in_flight) > 1:
             for future in self._in_flight.pop(0):
@@ -191,12 +190,6 @@ class PassState:
             distinct = values.unique()
             keys = keys_of(distinct, counter.family).keys.tolist()
             _add_labels(labels, zip(keys, distinct.to_list(), strict=True), counter.max_levels)
-
-    def _salts(self, sample: RowSample) -> np.ndarray:
-        """The row hash's column salts (target and features), made once a pass."""
-        if self._column_salts.shape[0] != len(self.counters) + 1:
-            self._column_salts = column_salts(len(self.counters) + 1, sample.seed)
-        return self._column_salts
 
     def _content_keys(self, index: int, column: pl.Series) -> Keys:
         """A column's keys for the row's content hash: a multi-valued column's whole list (or

@@ -20,6 +20,12 @@ _mix64_accumulate = kernel("mix64_accumulate")
 _UINT64_MASK = (1 << 64) - 1
 
 
+def word(value: int) -> np.uint64:
+    """``value`` modulo ``2**64`` as a ``uint64`` kernel argument (seeds, salts, keys given as
+    any Python or numpy integer, negative or wider)."""
+    return np.uint64(int(value) & _UINT64_MASK)
+
+
 def mix64_array(values: np.ndarray, seed: int) -> np.ndarray:
     """splitmix64 of ``values ^ salt``, element-wise, with ``salt = seed * 0x9E3779B97F4A7C15``.
 
@@ -32,7 +38,7 @@ def mix64_array(values: np.ndarray, seed: int) -> np.ndarray:
     """
     array = np.asarray(values)
     flat = np.ascontiguousarray(array, dtype=np.uint64).ravel()
-    mixed: np.ndarray = _mix64_array(flat, np.uint64(int(seed) & _UINT64_MASK))
+    mixed: np.ndarray = _mix64_array(flat, word(seed))
     return mixed.reshape(array.shape)
 
 
@@ -49,8 +55,8 @@ def mix64_accumulate(
         total,
         np.ascontiguousarray(keys, dtype=np.uint64),
         mask,
-        np.uint64(int(missing_key) & _UINT64_MASK),
-        np.uint64(int(salt) & _UINT64_MASK),
+        word(missing_key),
+        word(salt),
     )
 
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 
 from outrank_cli.kernels.backend import kernel
+from outrank_cli.kernels.hashing import word
 
 _screen_pairs = kernel("screen_pairs")
 _coarse_codes = kernel("coarse_codes")
-_UINT64_MASK = (1 << 64) - 1
 
 
 def screen_pairs(
@@ -60,7 +60,7 @@ def coarse_codes(
         int(levels),
         int(n_coarse),
         int(kept),
-        np.uint64(int(seed) & _UINT64_MASK),
+        word(seed),
         out,
     )
     return out, int(count)

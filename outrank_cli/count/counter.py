@@ -166,6 +166,11 @@ class ColumnCounter:
         keys = levels.keys()
         if order is None:
             order = sorted_order(keys)
+        remap = np.zeros(n + 1, dtype=np.int32)
+        if not extra and not index:  # the end of a pass: just the order, in tables of its size
+            levels.reorder(order)
+            remap[1:][order] = np.arange(1, n + 1, dtype=np.int32)
+            return remap
         shifted = keys[order]
         if extra:
             shifted >>= np.uint64(extra)
@@ -179,7 +184,6 @@ class ColumnCounter:
         levels.rebuild(
             shifted if extra == 0 else shifted[starts], levels.counts[0].copy(), merged, index=index
         )
-        remap = np.zeros(n + 1, dtype=np.int32)
         remap[1:][order] = run_of_sorted + 1
         return remap
 
@@ -242,15 +246,24 @@ class ColumnCounter:
             self._queue(self._regroup(0, index=False))
 
     # -- counting --------------------------------------------------------------------------
-    def update(self, keys: Keys, target_codes: np.ndarray, out_codes: np.ndarray | None = None) -> None:
+    def update(
+        self,
+        keys: Keys,
+        target_codes: np.ndarray,
+        out_codes: np.ndarray | None = None,
+        *,
+        rows_ahead: int = 0,
+    ) -> None:
         """Count one batch: ``keys`` of this column and the batch's ``int32`` target codes.
 
         With ``out_codes`` (``int32[n]``), each row's code under the counter's state at the
-        end of the batch is written there.
+        end of the batch is written there. ``rows_ahead``: rows of the input still to come
+        after this batch, when known; a table that must grow then grows for them too (once,
+        instead of again in every batch). Only room: the counts are the same whatever it says.
         """
         self._exact_distinct = None  # known only when no row comes after ``finish``
         values = keys.keys.shape[0] - (int(np.count_nonzero(keys.missing)) if keys.missing.size else 0)
-        self._reserve_for(values)
+        self._reserve_for(values, rows_ahead)
         values_before = self._values_seen
         self._values_seen += values
         if self.sketch is not None:
@@ -266,6 +279,7 @@ class ColumnCounter:
                 max_levels=self._dictionary_limit,
                 out_codes=out_codes,
                 values_before=values_before,
+                rows_ahead=rows_ahead,
             )
             if done:
                 return
@@ -282,11 +296,12 @@ class ColumnCounter:
                 hashing.hll_add(self.sketch, keys.keys[start:], rest)
         self._fold_rows(self._bucket_counts, keys, target_codes, start, out_codes)
 
-    def _reserve_for(self, values: int) -> None:
-        """Make room at once for the levels that ``values`` more values will likely bring,
-        so that a many-level column grows its tables once a batch instead of doubling them
-        step by step (each step a new allocation and a rehash). Only a guess about room
-        (``expected_distinct``): the levels and counts are the same whatever it says.
+    def _reserve_for(self, values: int, rows_ahead: int = 0) -> None:
+        """Make room at once for the levels that ``values`` more values (and ``rows_ahead``
+        after them) will likely bring, so that a many-level column grows its tables once
+        instead of doubling them step by step (each step a new allocation and a rehash).
+        Only a guess about room (``expected_distinct``): the levels and counts are the same
+        whatever it says.
         """
         levels = self.levels
         if levels is None or self._values_seen == 0:
@@ -294,7 +309,7 @@ class ColumnCounter:
         n = levels.n_levels
         if n + values + 2 <= levels.level_keys.shape[0]:  # room for every value to be new
             return
-        expected = expected_distinct(n, self._values_seen, values)
+        expected = expected_distinct(n, self._values_seen, values + rows_ahead)
         levels.reserve(min(expected, self._dictionary_limit))
 
     # -- merging ---------------------------------------------------------------------------

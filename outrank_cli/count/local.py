@@ -48,8 +48,9 @@ def count_local(job: CountJob, *, pool: ThreadPoolExecutor, early: EarlyStart | 
         target = None
         if binned_target:
             target = _target_prepass(job, source, plan, schema)
-        # Parquet metadata knows the rows: the progress bar's total, and the row sample's size
-        known = source.parquet_rows() if job.sample_rows > 0 or progress is not ignore_progress else None
+        # Parquet metadata knows the rows: the progress bar's total, the row sample's size and
+        # the room of the columns' tables
+        known = source.parquet_rows()
         state = PassState.start(
             plan,
             target,

@@ -47,12 +47,20 @@ class TableCounts:
     value_labels: dict[str, dict[int, str]] = field(default_factory=dict)  # text values by key
 
 
-def _finish_counters(counters: list[ColumnCounter], width: int, pool: ThreadPoolExecutor | None) -> None:
-    """``finish`` every counter, the biggest first, on ``pool`` (the sorts and
-    re-aggregations of big columns run in numpy, mostly outside the GIL)."""
+def _finish_counters(
+    counters: list[ColumnCounter],
+    width: int,
+    pool: ThreadPoolExecutor | None,
+    mapping: np.ndarray | None = None,
+) -> None:
+    """Put every counter's target columns in canonical order (``mapping``, when given) and
+    ``finish`` it, the biggest first, on ``pool`` (the sorts and re-aggregations of big
+    columns run in numpy, mostly outside the GIL)."""
 
     def finish(counter: ColumnCounter) -> None:
         counter.ensure_target_levels(width)
+        if mapping is not None:
+            counter.remap_targets(mapping, width)
         counter.finish()
 
     if pool is None or len(counters) < 2:
@@ -102,16 +110,12 @@ def finish_pass(
             "target, so nothing can be informative about it; choose another --target"
         )
     width = max(encoder.n_levels, 1)
-    if isinstance(encoder, ClassTarget) and not state.columns_finished:
-        mapping = encoder.canonical_order()
-        for counter in state.counters:
-            counter.ensure_target_levels(width)
-            counter.remap_targets(mapping, width)
-        if state.sample is not None:
-            state.sample.remap_target(mapping)
     sample = state.sample
     if not state.columns_finished:
-        _finish_counters(state.counters, width, pool)
+        mapping = encoder.canonical_order() if isinstance(encoder, ClassTarget) else None
+        if sample is not None and mapping is not None:
+            sample.remap_target(mapping)
+        _finish_counters(state.counters, width, pool, mapping)
     recode = [_pending_recode(counter) for counter in state.counters]
     if sample is not None:
         sample.finish(recode)  # each column reordered and re-coded when it is read

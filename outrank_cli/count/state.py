@@ -34,6 +34,7 @@ class PassState:
     sample: RowSample | None
     rows: int = 0
     dropped: int = 0
+    expected_rows: int | None = None  # the input's rows, when known (room for the tables)
     seconds: list[float] = field(default_factory=list)  # counting time per column so far
     columns_finished: bool = False  # finish_columns did the end of pass of every column
     # multi-valued columns (by index): their separator (None for list columns), and the
@@ -56,7 +57,8 @@ class PassState:
         expected_rows: int | None = None,
     ) -> PassState:
         """A fresh state; ``expected_rows`` (when the input's row count is known) sizes the row
-        sample once, instead of growing it (a copy of every column) as rows arrive."""
+        sample once, instead of growing it (a copy of every column) as rows arrive, and lets
+        a many-level column's table grow once for the whole input."""
         encoder: ClassTarget | BinnedTarget = target or ClassTarget(plan.target, plan.target_family)
         width = max(encoder.n_levels, 1)
         counters = [_counter(plan, name, family, max_levels, width) for name, family in plan.features]
@@ -70,7 +72,7 @@ class PassState:
         names = [name for name, _ in plan.features]
         splits = {names.index(name): separator for name, separator in plan.multivalue.items()}
         labels: dict[int, dict[int, str]] = {i: {} for i in splits if counters[i].family is Family.STRING}
-        return cls(counters, encoder, sample, splits=splits, value_labels=labels)
+        return cls(counters, encoder, sample, expected_rows=expected_rows, splits=splits, value_labels=labels)
 
     def count(
         self,
@@ -119,6 +121,9 @@ class PassState:
                 chosen = sample.choose(content.priorities(), target_codes)
             sample.put_target(*chosen, target_codes)
 
+        # rows still to come after this batch, when the input's rows are known
+        ahead = max(self.expected_rows - self.rows - batch.height, 0) if self.expected_rows else 0
+
         def work(index: int) -> None:
             started = time.perf_counter()
             counter = self.counters[index]
@@ -133,10 +138,10 @@ class PassState:
             if hashes is not None:
                 hashes.add(index + 1, keys)
             if sample is None or chosen is None:
-                counter.update(keys, target_codes)
+                counter.update(keys, target_codes, rows_ahead=ahead)
             else:
                 row_codes = np.empty(target_codes.shape[0], dtype=np.int32)
-                counter.update(keys, target_codes, row_codes)
+                counter.update(keys, target_codes, row_codes, rows_ahead=ahead)
                 for remap in counter.pending_remaps:
                     sample.remap_column(index, remap)
                 counter.pending_remaps.clear()

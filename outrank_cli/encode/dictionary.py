@@ -84,12 +84,16 @@ class HashDictionary:
         self._index_stale = not index
 
     def ensure_index(self) -> None:
-        """Build the hash slots of the levels if they were left out."""
+        """Build the hash slots of the levels if they were left out (the tables without them
+        hold just the levels: they get their room back first)."""
         if self._index_stale:
-            self.reindex()
+            self._resize(_slots_for(self.n_levels))
 
     def reindex(self) -> None:
         """Rebuild the hash slots from the level keys (after the levels were reordered)."""
+        if self._index_stale:
+            self.ensure_index()
+            return
         n_slots = (self.level_keys.shape[0] - 1) * 2
         self.slot_keys = np.empty(n_slots, dtype=np.uint64)
         self.slot_codes = np.full(n_slots, EMPTY_SLOT, dtype=np.int32)
@@ -98,6 +102,7 @@ class HashDictionary:
 
     def grow(self) -> None:
         """``GROWTH`` times the room."""
+        self.ensure_index()
         self._resize((self.level_keys.shape[0] - 1) * 2 * GROWTH)
 
     def _grow_for(self, seen: int, remaining: int, max_levels: int) -> None:
@@ -112,6 +117,7 @@ class HashDictionary:
 
     def reserve(self, n_levels: int) -> None:
         """Room for ``n_levels`` levels in one step (nothing to do when there is room)."""
+        self.ensure_index()
         n_slots = (self.level_keys.shape[0] - 1) * 2
         if n_slots // 2 + 1 >= n_levels + 2:  # the kernel asks to grow at n_levels + 1 rows
             return
@@ -132,18 +138,40 @@ class HashDictionary:
         self, level_keys: np.ndarray, missing_row: np.ndarray, rows: np.ndarray, *, index: bool = True
     ) -> None:
         """Replace the levels by ``level_keys`` (codes 1..n) with the count row of missing
-        values and ``rows`` (one per level); the hash slots now or, without ``index``, later."""
+        values and ``rows`` (one per level); the hash slots now or, without ``index``, later
+        (until then the tables hold the levels and no room: the end of a pass rebuilds
+        10,000 columns, and each unused row is memory written for nothing)."""
         n = level_keys.shape[0]
-        n_slots = INITIAL_SLOTS
-        while n_slots // 2 + 1 <= n + 1:
-            n_slots *= 2
-        self.allocate(n_slots, rows.shape[1], index=index)
+        if index:
+            self.allocate(_slots_for(n), rows.shape[1])
+        else:
+            self.level_keys = np.empty(n + 1, dtype=np.uint64)
+            self.level_keys[0] = 0
+            self.counts = np.empty((n + 1, rows.shape[1]), dtype=np.int64)
+            self.slot_keys = np.zeros(0, dtype=np.uint64)
+            self.slot_codes = np.zeros(0, dtype=np.int32)
+            self._index_stale = True
         self.level_keys[1 : n + 1] = level_keys
         self.counts[0] = missing_row
         self.counts[1 : n + 1] = rows
         self.n_box[0] = n
         if index:
             encoding.insert_levels(self.level_keys, n, self.slot_keys, self.slot_codes)
+
+    def reorder(self, order: np.ndarray) -> None:
+        """Put the level of code ``order[i] + 1`` at code ``i + 1``, in tables of just the
+        levels and no hash slots (``ensure_index`` builds them if more rows come)."""
+        n = self.n_levels
+        level_keys = np.empty(n + 1, dtype=np.uint64)
+        level_keys[0] = 0
+        np.take(self.level_keys[1 : n + 1], order, out=level_keys[1:])
+        counts = np.empty((n + 1, self.counts.shape[1]), dtype=np.int64)
+        counts[0] = self.counts[0]
+        np.take(self.counts[1 : n + 1], order, axis=0, out=counts[1:])
+        self.level_keys, self.counts = level_keys, counts
+        self.slot_keys = np.zeros(0, dtype=np.uint64)
+        self.slot_codes = np.zeros(0, dtype=np.int32)
+        self._index_stale = True
 
     def ensure_target_levels(self, n_target_levels: int) -> None:
         """Widen the count table when the target gained levels."""
@@ -164,9 +192,11 @@ class HashDictionary:
         max_levels: int,
         out_codes: np.ndarray | None,
         values_before: int = 0,
+        rows_ahead: int = 0,
     ) -> tuple[int, bool]:
         """Encode and count ``keys[start:]``, growing the tables as needed (``values_before``:
-        the values counted before this batch, for the guess of how much to grow).
+        the values counted before this batch, ``rows_ahead``: the rows still to come after
+        it, for the guess of how much to grow).
 
         Returns ``(next_row, done)``: ``done`` is False when a new level would exceed
         ``max_levels``; rows before ``next_row`` are counted (and coded in ``out_codes``).
@@ -188,9 +218,18 @@ class HashDictionary:
                 out_codes=out_codes,
             )
             if status == encoding.STATUS_GROW:
-                self._grow_for(values_before + start, keys.keys.shape[0] - start, max_levels)
+                self._grow_for(values_before + start, keys.keys.shape[0] - start + rows_ahead, max_levels)
                 continue
             return start, status == encoding.STATUS_DONE
+
+
+def _slots_for(n_levels: int) -> int:
+    """Hash slots (a power of two, at least ``INITIAL_SLOTS``) for ``n_levels`` levels and
+    room to grow (the tables of ``allocate`` keep a row for level ``n_levels + 1``)."""
+    n_slots = INITIAL_SLOTS
+    while n_slots // 2 + 1 <= n_levels + 1:
+        n_slots *= 2
+    return n_slots
 
 
 def widened(counts: np.ndarray, n_target_levels: int) -> np.ndarray:

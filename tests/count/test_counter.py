@@ -538,6 +538,54 @@ def test_a_many_level_column_makes_room_for_its_next_batch_at_once(monkeypatch) 
     np.testing.assert_array_equal(result.table, direct_table(rows, targets, result.table.shape[0]))
 
 
+def test_a_first_batch_that_knows_the_rows_to_come_grows_once_for_all(monkeypatch) -> None:
+    """With ``rows_ahead`` (the input's rows are known), the first batch's growth covers the
+    whole input, so the next batch finds its room; the counts are exact."""
+    from outrank_cli.encode import dictionary
+
+    rng = np.random.default_rng(6)
+    values = rng.permutation(10**6)[:6000].tolist()  # every value new
+    targets = rng.integers(0, N_TARGET, 6000).tolist()
+    sizes: list[int] = []
+    original = dictionary.HashDictionary._resize
+    monkeypatch.setattr(
+        dictionary.HashDictionary, "_resize", lambda self, slots: sizes.append(slots) or original(self, slots)
+    )
+    counter = ColumnCounter("x", Family.INTEGER, max_levels=100_000, n_target_levels=N_TARGET)
+    for lo, hi in ((0, 1000), (1000, 6000)):
+        counter.update(
+            keys_of(pl.Series(values[lo:hi]), Family.INTEGER),
+            np.array(targets[lo:hi], dtype=np.int32),
+            rows_ahead=6000 - hi,
+        )
+    # doubling to 512 slots, then 6,000 levels at once (16,384 slots); nothing in batch two
+    assert sizes == [128, 256, 512, 16_384]
+    result = counter.result()
+    rows = expected_rows(result, values, Family.INTEGER, 100_000)
+    np.testing.assert_array_equal(result.table, direct_table(rows, targets, result.table.shape[0]))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    data=st.data(),
+    family=st.sampled_from(list(Family)),
+    max_levels=st.sampled_from([3, 8, 1000]),
+    ahead=st.sampled_from([0, 1, 50, 10**6]),
+)
+def test_rows_ahead_changes_room_only(data: Any, family: Family, max_levels: int, ahead: int) -> None:
+    values, targets = data.draw(columns(family))
+    cuts = cuts_for(data, len(values))
+    series = pl.Series("x", values, dtype=DTYPES[family])
+    codes = np.array(targets, dtype=np.int32)
+    counter = ColumnCounter("x", family, max_levels=max_levels, n_target_levels=N_TARGET)
+    for lo, hi in itertools.pairwise([0, *cuts, len(values)]):
+        counter.update(keys_of(series[lo:hi], family), codes[lo:hi], rows_ahead=ahead)
+    counter.finish()
+    reference = count(values, targets, family, max_levels=max_levels, cuts=cuts)
+    np.testing.assert_array_equal(counter.result().table, reference.table)
+    assert_same_result(counter.result(), reference)
+
+
 def test_a_column_of_few_levels_reserves_nothing(monkeypatch) -> None:
     values = [i % 7 for i in range(3000)]
     counter = ColumnCounter("x", Family.INTEGER, max_levels=100_000, n_target_levels=N_TARGET)

@@ -165,7 +165,7 @@ class ColumnCounter:
         n = levels.n_levels
         keys = levels.keys()
         if order is None:
-            order = sorted_order(keys)
+            order = self._key_order()
         remap = np.zeros(n + 1, dtype=np.int32)
         if not extra and not index:  # the end of a pass: just the order, in tables of its size
             levels.reorder(order)
@@ -186,6 +186,11 @@ class ColumnCounter:
         )
         remap[1:][order] = run_of_sorted + 1
         return remap
+
+    def _key_order(self) -> np.ndarray:
+        """``argsort`` of the level keys (off a direct index when the levels have one)."""
+        order = self._dictionary().key_order()
+        return sorted_order(self._keys()) if order is None else order
 
     def _start_categories(self) -> None:
         """Fold the exact levels into the categorical view's buckets (before the grid first
@@ -229,7 +234,7 @@ class ColumnCounter:
         if not self.ordered:
             return self._fold()
         self._start_categories()
-        order = sorted_order(self._keys())
+        order = self._key_order()
         return self._regroup(smallest_shift(self._keys()[order], self.max_levels), order, index=index)
 
     def finish(self) -> None:

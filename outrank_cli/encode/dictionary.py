@@ -2,8 +2,12 @@
 
 Codes are ``1 .. n`` in order of first sight; code 0 is reserved for missing values. The
 keys live in an open-addressing hash table (linear probing, kept at most half full) of the
-``encoding`` kernel, which fuses the lookup with the (code, target) count. Feature columns
-(``count.counter``) and a class target (``encode.target``) both keep their levels here.
+``encoding`` kernel, which fuses the lookup with the (code, target) count. When the levels'
+keys lie in a span no wider than ``DIRECT_SPAN_PER_SLOT`` times the hash slots (integer IDs
+coded 0 .. L - 1), the index is a direct-address array from key to code instead: the same
+memory or less, one lookup a row and no probing. Which index a dictionary has changes nothing
+else: codes, levels and counts are the same. Feature columns (``count.counter``) and a class
+target (``encode.target``) both keep their levels here.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from outrank_cli.encode.keys import Keys
 from outrank_cli.kernels import EMPTY_SLOT, lazy_module
 
 encoding = lazy_module("outrank_cli.kernels.encoding")
+hashing = lazy_module("outrank_cli.kernels.hashing")
 
 INITIAL_SLOTS = 64
 # a full table grows to the levels that the values so far promise for the rest of the batch
@@ -25,14 +30,23 @@ FIT_MIN_VALUES = 256
 # room (1,000 ID columns, 9M levels: 0.94 GB of tables at the end of the pass against 0.65 GB,
 # at the same speed)
 GROWTH = 2
+# a direct-address index (4 bytes a key of its span) replaces the hash slots (12 bytes each)
+# when it is no bigger: a span of at most 3 keys a slot
+DIRECT_SPAN_PER_SLOT = 3
+# ... and once there are this many levels to judge the span by (a key outside the index
+# only costs a new index, or a return to hashing)
+DIRECT_MIN_LEVELS = 16
+# room the direct index leaves on each side of the levels' keys, in mean gaps between them
+DIRECT_PAD_GAPS = 4
 
 
 class HashDictionary:
     """Levels and their counts: ``level_keys[code]`` and ``counts[code, target]``.
 
     ``counts`` is ``int64[rows, n_target_levels]`` with room for ``rows - 1`` levels; row 0
-    counts missing values. The hash slots may be left out (``index=False``) until the next
-    batch needs them (``ensure_index``), which saves building them after the last batch.
+    counts missing values. The index (hash slots ``slot_keys`` / ``slot_codes``, or the
+    direct-address ``direct_index`` from key ``direct_base``) may be left out until the next
+    batch needs it (``ensure_index``), which saves building it after the last batch.
     """
 
     def __init__(self, n_target_levels: int) -> None:
@@ -46,7 +60,7 @@ class HashDictionary:
         n = self.n_levels
         state["level_keys"] = self.level_keys[: n + 1].copy()
         state["counts"] = self.counts[: n + 1].copy()
-        state["slot_keys"] = state["slot_codes"] = None
+        state["slot_keys"] = state["slot_codes"] = state["direct_index"] = None
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
@@ -67,38 +81,81 @@ class HashDictionary:
         """The keys of codes ``1 .. n`` (a view)."""
         return self.level_keys[1 : self.n_levels + 1]
 
+    @property
+    def direct(self) -> bool:
+        """Whether the index is direct-address (else hash slots, or none yet)."""
+        return self.direct_index.shape[0] > 0
+
     def allocate(self, n_slots: int, n_target_levels: int, *, index: bool = True) -> None:
-        """Empty tables for ``n_slots // 2`` levels; the hash slots only with ``index``."""
+        """Empty tables for ``n_slots // 2`` levels; the index of their levels only with
+        ``index`` (else it is left out, ``ensure_index``)."""
         rows = n_slots // 2 + 1
         # keys past the levels and the keys of empty slots are never read: left unwritten
         # (10,000 columns allocate gigabytes over a pass, and every written page costs)
         self.level_keys = np.empty(rows, dtype=np.uint64)
         self.level_keys[0] = 0
         self.counts = np.zeros((rows, n_target_levels), dtype=np.int64)
+        self._drop_index()
         if index:
-            self.slot_keys = np.empty(n_slots, dtype=np.uint64)
-            self.slot_codes = np.full(n_slots, EMPTY_SLOT, dtype=np.int32)
-        else:
-            self.slot_keys = np.zeros(0, dtype=np.uint64)
-            self.slot_codes = np.zeros(0, dtype=np.int32)
-        self._index_stale = not index
+            self._index_levels()
+
+    def _drop_index(self) -> None:
+        self.slot_keys = np.zeros(0, dtype=np.uint64)
+        self.slot_codes = np.zeros(0, dtype=np.int32)
+        self.direct_index = np.zeros(0, dtype=np.int32)
+        self.direct_base = 0
+        self._index_stale = True
+
+    def _index_levels(self, also: tuple[int, int] | None = None) -> None:
+        """Index codes ``1 .. n``: directly when the levels' keys (and the keys ``also``
+        spans, a batch's rest) lie in at most ``DIRECT_SPAN_PER_SLOT`` times the hash slots
+        that the tables' room calls for, else in hash slots."""
+        n = self.n_levels
+        n_slots = (self.level_keys.shape[0] - 1) * 2
+        if n >= DIRECT_MIN_LEVELS or also is not None:
+            low, high = also if also is not None else (2**64 - 1, 0)
+            if n:
+                keys = self.level_keys[1 : n + 1]
+                low, high = min(low, int(keys.min())), max(high, int(keys.max()))
+            budget = DIRECT_SPAN_PER_SLOT * n_slots
+            span = high - low + 1
+            if span <= budget:
+                pad = min(DIRECT_PAD_GAPS * span // max(n, 1), (budget - span) // 2)
+                base = max(low - pad, 0)
+                self.slot_keys = np.zeros(0, dtype=np.uint64)
+                self.slot_codes = np.zeros(0, dtype=np.int32)
+                self.direct_index = np.full(min(high + pad, 2**64 - 1) - base + 1, EMPTY_SLOT, dtype=np.int32)
+                self.direct_base = base
+                encoding.insert_direct(self.level_keys, n, hashing.word(base), self.direct_index)
+                self._index_stale = False
+                return
+        self.direct_index = np.zeros(0, dtype=np.int32)
+        self.slot_keys = np.empty(n_slots, dtype=np.uint64)
+        self.slot_codes = np.full(n_slots, EMPTY_SLOT, dtype=np.int32)
+        encoding.insert_levels(self.level_keys, n, self.slot_keys, self.slot_codes)
+        self._index_stale = False
+
+    def key_order(self) -> np.ndarray | None:
+        """``argsort`` of the level keys, read off a direct index (None without one)."""
+        if not self.direct or self._index_stale:
+            return None
+        index = self.direct_index
+        order: np.ndarray = index.take(np.flatnonzero(index != EMPTY_SLOT)).astype(np.intp)
+        order -= 1
+        return order
 
     def ensure_index(self) -> None:
-        """Build the hash slots of the levels if they were left out (the tables without them
-        hold just the levels: they get their room back first)."""
+        """Build the index of the levels if it was left out (the tables without it hold just
+        the levels: they get their room back first)."""
         if self._index_stale:
             self._resize(_slots_for(self.n_levels))
 
     def reindex(self) -> None:
-        """Rebuild the hash slots from the level keys (after the levels were reordered)."""
+        """Rebuild the index from the level keys (after the levels were reordered)."""
         if self._index_stale:
             self.ensure_index()
             return
-        n_slots = (self.level_keys.shape[0] - 1) * 2
-        self.slot_keys = np.empty(n_slots, dtype=np.uint64)
-        self.slot_codes = np.full(n_slots, EMPTY_SLOT, dtype=np.int32)
-        encoding.insert_levels(self.level_keys, self.n_levels, self.slot_keys, self.slot_codes)
-        self._index_stale = False
+        self._index_levels()
 
     def grow(self) -> None:
         """``GROWTH`` times the room."""
@@ -126,13 +183,20 @@ class HashDictionary:
         self._resize(n_slots)
 
     def _resize(self, n_slots: int) -> None:
-        """Move the levels into tables of ``n_slots`` slots (and ``n_slots // 2`` levels)."""
+        """Move the levels into tables of ``n_slots`` slots (and ``n_slots // 2`` levels); a
+        direct index stays as it is (the codes do not change, and more room only widens the
+        span it may cover)."""
         n = self.n_levels
         old_keys, old_counts = self.level_keys, self.counts
-        self.allocate(n_slots, old_counts.shape[1])
+        kept = (self.direct_index, self.direct_base) if self.direct and not self._index_stale else None
+        self.allocate(n_slots, old_counts.shape[1], index=False)
         self.level_keys[: n + 1] = old_keys[: n + 1]
         self.counts[: n + 1] = old_counts[: n + 1]
-        encoding.insert_levels(self.level_keys, n, self.slot_keys, self.slot_codes)
+        if kept is None:
+            self._index_levels()
+        else:
+            self.direct_index, self.direct_base = kept
+            self._index_stale = False
 
     def rebuild(
         self, level_keys: np.ndarray, missing_row: np.ndarray, rows: np.ndarray, *, index: bool = True
@@ -143,20 +207,18 @@ class HashDictionary:
         10,000 columns, and each unused row is memory written for nothing)."""
         n = level_keys.shape[0]
         if index:
-            self.allocate(_slots_for(n), rows.shape[1])
+            self.allocate(_slots_for(n), rows.shape[1], index=False)
         else:
             self.level_keys = np.empty(n + 1, dtype=np.uint64)
             self.level_keys[0] = 0
             self.counts = np.empty((n + 1, rows.shape[1]), dtype=np.int64)
-            self.slot_keys = np.zeros(0, dtype=np.uint64)
-            self.slot_codes = np.zeros(0, dtype=np.int32)
-            self._index_stale = True
+            self._drop_index()
         self.level_keys[1 : n + 1] = level_keys
         self.counts[0] = missing_row
         self.counts[1 : n + 1] = rows
         self.n_box[0] = n
         if index:
-            encoding.insert_levels(self.level_keys, n, self.slot_keys, self.slot_codes)
+            self._index_levels()
 
     def reorder(self, order: np.ndarray) -> None:
         """Put the level of code ``order[i] + 1`` at code ``i + 1``, in tables of just the
@@ -169,9 +231,7 @@ class HashDictionary:
         counts[0] = self.counts[0]
         np.take(self.counts[1 : n + 1], order, axis=0, out=counts[1:])
         self.level_keys, self.counts = level_keys, counts
-        self.slot_keys = np.zeros(0, dtype=np.uint64)
-        self.slot_codes = np.zeros(0, dtype=np.int32)
-        self._index_stale = True
+        self._drop_index()
 
     def ensure_target_levels(self, n_target_levels: int) -> None:
         """Widen the count table when the target gained levels."""
@@ -203,24 +263,53 @@ class HashDictionary:
         """
         self.ensure_index()
         while True:
-            start, status = encoding.encode_count(
-                keys.keys,
-                keys.missing,
-                target_codes,
-                start=start,
-                key_shift=key_shift,
-                slot_keys=self.slot_keys,
-                slot_codes=self.slot_codes,
-                level_keys=self.level_keys,
-                n_levels_box=self.n_box,
-                max_levels=max_levels,
-                counts=self.counts,
-                out_codes=out_codes,
-            )
+            if self.direct:
+                start, status = encoding.encode_count_direct(
+                    keys.keys,
+                    keys.missing,
+                    target_codes,
+                    start=start,
+                    key_shift=key_shift,
+                    base=self.direct_base,
+                    index=self.direct_index,
+                    level_keys=self.level_keys,
+                    n_levels_box=self.n_box,
+                    max_levels=max_levels,
+                    counts=self.counts,
+                    out_codes=out_codes,
+                )
+            else:
+                start, status = encoding.encode_count(
+                    keys.keys,
+                    keys.missing,
+                    target_codes,
+                    start=start,
+                    key_shift=key_shift,
+                    slot_keys=self.slot_keys,
+                    slot_codes=self.slot_codes,
+                    level_keys=self.level_keys,
+                    n_levels_box=self.n_box,
+                    max_levels=max_levels,
+                    counts=self.counts,
+                    out_codes=out_codes,
+                )
             if status == encoding.STATUS_GROW:
                 self._grow_for(values_before + start, keys.keys.shape[0] - start + rows_ahead, max_levels)
                 continue
+            if status == encoding.STATUS_SPAN:  # index the rest of the batch's keys too
+                self._index_levels(_key_range(keys, start, key_shift))
+                continue
             return start, status == encoding.STATUS_DONE
+
+
+def _key_range(keys: Keys, start: int, key_shift: int) -> tuple[int, int]:
+    """The lowest and highest key (shifted right by ``key_shift``) of the values from row
+    ``start`` on (a row that stopped the kernel is one, so there is at least one)."""
+    rest = keys.keys[start:]
+    if keys.missing.size:
+        rest = rest[~keys.missing[start:]]
+    shift = np.uint64(key_shift)
+    return int(rest.min() >> shift), int(rest.max() >> shift)
 
 
 def _slots_for(n_levels: int) -> int:

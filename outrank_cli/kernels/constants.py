@@ -13,6 +13,7 @@ EMPTY_SLOT = -1
 STATUS_DONE = 0
 STATUS_GROW = 1
 STATUS_OVERFLOW = 2
+STATUS_SPAN = 3  # a key outside a direct-address index
 
 # HyperLogLog: 2**14 registers, standard error about 0.8% (njit.hashing)
 HLL_PRECISION = 14

@@ -1,7 +1,8 @@
 """Dictionary encoding of 64-bit keys into dense codes, fused with (code, target) counting.
 
 Code 0 is reserved for missing values; levels get codes 1, 2, ... in order of first sight.
-The dictionary is an open-addressing hash table (linear probing) kept at most half full.
+The dictionary is an open-addressing hash table (linear probing) kept at most half full, or,
+for keys in a narrow span (integer IDs), a direct-address index from key to code.
 Kernels stop early and report why (table full, level cap reached) so the caller can grow or
 re-encode the table and resume from the returned row; nothing is lost or counted twice.
 """
@@ -15,9 +16,12 @@ from outrank_cli.kernels.constants import EMPTY_SLOT as EMPTY_SLOT
 from outrank_cli.kernels.constants import STATUS_DONE as STATUS_DONE
 from outrank_cli.kernels.constants import STATUS_GROW as STATUS_GROW
 from outrank_cli.kernels.constants import STATUS_OVERFLOW as STATUS_OVERFLOW
+from outrank_cli.kernels.constants import STATUS_SPAN as STATUS_SPAN
+from outrank_cli.kernels.hashing import word
 
 _NO_CODES = np.zeros(0, dtype=np.int32)
 _encode_count = kernel("encode_count")
+_encode_count_direct = kernel("encode_count_direct")
 _fold_count = kernel("fold_count")
 _bucket_of = kernel("bucket_of")
 _float_keys = kernel("float_keys")
@@ -28,6 +32,8 @@ _gather_wide = kernel("gather_wide")
 # checked (its arguments are the caller's own tables: nothing to convert or allocate); its
 # signature and docstring are on the @njit function in kernels.njit.encoding.
 insert_levels = kernel("insert_levels")
+# Enters codes 1..n_levels into an empty direct-address index (the same, for that index).
+insert_direct = kernel("insert_direct")
 
 
 def encode_count(
@@ -62,6 +68,43 @@ def encode_count(
         key_shift,
         slot_keys,
         slot_codes,
+        level_keys,
+        n_levels_box,
+        max_levels,
+        counts,
+        codes,
+    )
+    return int(next_row), int(status)
+
+
+def encode_count_direct(
+    keys: np.ndarray,
+    missing: np.ndarray,
+    target_codes: np.ndarray,
+    *,
+    start: int,
+    key_shift: int,
+    base: int,
+    index: np.ndarray,
+    level_keys: np.ndarray,
+    n_levels_box: np.ndarray,
+    max_levels: int,
+    counts: np.ndarray,
+    out_codes: np.ndarray | None = None,
+) -> tuple[int, int]:
+    """``encode_count`` with a direct-address index (``int32[span]``): the code of (shifted)
+    key ``k`` is ``index[k - base]``, ``EMPTY_SLOT`` while unseen. Codes, counts and the
+    other statuses are the same; a key outside ``base .. base + span - 1`` stops the kernel
+    with ``STATUS_SPAN`` at its row."""
+    codes = _NO_CODES if out_codes is None else out_codes
+    next_row, status = _encode_count_direct(
+        keys,
+        missing,
+        target_codes,
+        start,
+        key_shift,
+        word(base),
+        index,
         level_keys,
         n_levels_box,
         max_levels,

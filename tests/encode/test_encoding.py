@@ -341,3 +341,54 @@ def test_float_key_kernel_equals_the_numpy_formula() -> None:
     np.testing.assert_array_equal(result.keys[~nan], expected[~nan])
     assert result.missing.tolist() == nan.tolist()
     assert float_order_keys(values[~nan]).missing.size == 0
+
+
+# -- the direct-address index ------------------------------------------------------------------
+def _direct(span: int, base: int, rows: int, n_target: int) -> dict[str, object]:
+    return {
+        "base": base,
+        "index": np.full(span, encoding.EMPTY_SLOT, dtype=np.int32),
+        "level_keys": np.zeros(rows, dtype=np.uint64),
+        "n_levels_box": np.zeros(1, dtype=np.int64),
+        "counts": np.zeros((rows, n_target), dtype=np.int64),
+    }
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_direct_index_codes_and_counts_as_the_hash_table(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    base = 2**63 - 50
+    keys = (rng.integers(0, 300, 2_000) + base).astype(np.uint64)
+    missing = rng.random(2_000) < 0.05
+    targets = rng.integers(-1, 3, 2_000).astype(np.int32)
+    hashed = Dictionary(1024, 3)
+    want = np.empty(2_000, dtype=np.int32)
+    assert hashed.encode(keys, targets, missing=missing, out=want) == (2_000, encoding.STATUS_DONE)
+    d = _direct(300, base, 513, 3)
+    got = np.empty(2_000, dtype=np.int32)
+    status = encoding.encode_count_direct(
+        keys, missing, targets, start=0, key_shift=0, max_levels=10**6, out_codes=got, **d
+    )
+    assert status == (2_000, encoding.STATUS_DONE)
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(d["level_keys"], hashed.level_keys[:513])
+    np.testing.assert_array_equal(d["counts"], hashed.counts[:513])
+    # the index holds each level's code at its key
+    n = int(d["n_levels_box"][0])
+    np.testing.assert_array_equal(
+        d["index"][(d["level_keys"][1 : n + 1] - np.uint64(base)).astype(np.int64)], np.arange(1, n + 1)
+    )
+
+
+def test_the_direct_index_stops_at_a_key_outside_it_with_the_rows_before_counted() -> None:
+    keys = np.array([10, 12, 10, 9, 11], dtype=np.uint64) << np.uint64(2)
+    targets = np.array([0, 1, 1, 0, 0], dtype=np.int32)
+    d = _direct(3, 10, 8, 2)  # keys 10, 11, 12 (after the shift)
+    out = np.full(5, -5, dtype=np.int32)
+    status = encoding.encode_count_direct(
+        keys, np.zeros(0, dtype=np.bool_), targets, start=0, key_shift=2, max_levels=100, out_codes=out, **d
+    )
+    assert status == (3, encoding.STATUS_SPAN)  # 9 is below the index
+    assert out[:3].tolist() == [1, 2, 1] and d["n_levels_box"][0] == 2
+    np.testing.assert_array_equal(d["counts"][:3], [[0, 0], [1, 1], [0, 1]])
+    assert d["index"].tolist() == [1, encoding.EMPTY_SLOT, 2]

@@ -201,6 +201,29 @@ def _encode_inputs(levels: int, max_levels: int, n: int = 500) -> list[typing.An
     ]
 
 
+def _direct_inputs(levels: int, max_levels: int, span: int, n: int = 500) -> list[typing.Any]:
+    """Keys ``2**63 + 0 .. levels - 1`` against a direct index of ``span`` keys from
+    ``2**63 + 0`` (a span below ``levels`` stops at a key outside it)."""
+    rng = np.random.default_rng(levels + max_levels + span)
+    base = 2**63
+    keys = rng.integers(0, levels, n).astype(np.uint64) + np.uint64(base)
+    rows = 33
+    return [
+        keys,
+        rng.random(n) < 0.1,
+        rng.integers(-1, 3, n).astype(np.int32),
+        0,
+        0,
+        np.uint64(base),
+        np.full(span, EMPTY_SLOT, dtype=np.int32),
+        np.zeros(rows, dtype=np.uint64),
+        np.zeros(1, dtype=np.int64),
+        max_levels,
+        np.zeros((rows, 3), dtype=np.int64),
+        np.zeros(n, dtype=np.int32),
+    ]
+
+
 def _keys_and_missing() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     rng = np.random.default_rng(1)
     keys = rng.integers(0, 2**63, 2_000, dtype=np.int64).astype(np.uint64)
@@ -311,6 +334,20 @@ CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
         lambda: _encode_inputs(10, 20),  # STATUS_DONE
         lambda: _encode_inputs(40, 20),  # STATUS_OVERFLOW
         lambda: _encode_inputs(40, 100),  # STATUS_GROW
+    ],
+    "encode_count_direct": [
+        lambda: _direct_inputs(10, 20, 10),  # STATUS_DONE
+        lambda: _direct_inputs(30, 20, 30),  # STATUS_OVERFLOW
+        lambda: _direct_inputs(40, 100, 40),  # STATUS_GROW
+        lambda: _direct_inputs(30, 100, 20),  # STATUS_SPAN
+    ],
+    "insert_direct": [
+        lambda: [
+            np.array([0, 7, 3, 12, 5], dtype=np.uint64) + np.uint64(2**63),
+            4,
+            np.uint64(2**63 + 2),
+            np.full(11, EMPTY_SLOT, dtype=np.int32),
+        ]
     ],
     "fold_count": [
         lambda: [

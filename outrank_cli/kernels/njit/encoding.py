@@ -5,10 +5,11 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from outrank_cli.kernels.constants import EMPTY_SLOT, STATUS_DONE, STATUS_GROW, STATUS_OVERFLOW
+from outrank_cli.kernels.constants import EMPTY_SLOT, STATUS_DONE, STATUS_GROW, STATUS_OVERFLOW, STATUS_SPAN
 from outrank_cli.kernels.njit.hashing import mix64
 from outrank_cli.kernels.njit.types import (
     I8,
+    U8,
     B1Array,
     F8Array,
     I4Array,
@@ -78,6 +79,60 @@ def encode_count(
 
 @export
 @nb.njit(cache=True, nogil=True)
+def encode_count_direct(
+    keys: U8Array,
+    missing: B1Array,
+    target_codes: I4Array,
+    start: I8,
+    key_shift: I8,
+    base: U8,
+    index: I4Array,
+    level_keys: U8Array,
+    n_levels_box: I8Array,
+    max_levels: I8,
+    counts: I8Matrix,
+    out_codes: I4Array,
+) -> tuple[I8, I8]:
+    """``encode_count`` with a direct-address index: the code of key ``k`` is at
+    ``index[k - base]``; a key outside the index stops with ``STATUS_SPAN``."""
+    has_missing = missing.shape[0] > 0
+    shift = np.uint64(key_shift)
+    span = np.uint64(index.shape[0])
+    level_rows = counts.shape[0]
+    n_levels = n_levels_box[0]
+    write_codes = out_codes.shape[0] > 0
+    for i in range(start, keys.shape[0]):
+        if has_missing and missing[i]:
+            code = 0
+        else:
+            key = keys[i] >> shift
+            slot = key - base  # a key below base wraps round to a huge slot
+            if slot >= span:
+                n_levels_box[0] = n_levels
+                return i, STATUS_SPAN
+            code = index[slot]
+            if code == EMPTY_SLOT:
+                if n_levels >= max_levels:
+                    n_levels_box[0] = n_levels
+                    return i, STATUS_OVERFLOW
+                if n_levels + 1 >= level_rows:
+                    n_levels_box[0] = n_levels
+                    return i, STATUS_GROW
+                n_levels += 1
+                index[slot] = n_levels
+                level_keys[n_levels] = key
+                code = n_levels
+        if write_codes:
+            out_codes[i] = code
+        target = target_codes[i]
+        if target >= 0:
+            counts[code, target] += 1
+    n_levels_box[0] = n_levels
+    return keys.shape[0], STATUS_DONE
+
+
+@export
+@nb.njit(cache=True, nogil=True)
 def fold_count(
     keys: U8Array,
     missing: B1Array,
@@ -110,6 +165,14 @@ def insert_levels(level_keys: U8Array, n_levels: I8, slot_keys: U8Array, slot_co
             slot = (slot + np.uint64(1)) & mask
         slot_codes[slot] = code
         slot_keys[slot] = key
+
+
+@export
+@nb.njit(cache=True, nogil=True)
+def insert_direct(level_keys: U8Array, n_levels: I8, base: U8, index: I4Array) -> None:
+    """Enter codes ``1..n_levels`` at ``index[level_keys[code] - base]`` of an empty index."""
+    for code in range(1, n_levels + 1):
+        index[level_keys[code] - base] = code
 
 
 @export

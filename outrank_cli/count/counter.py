@@ -372,13 +372,20 @@ class ColumnCounter:
         return int(np.union1d(self._keys(), other._keys()).shape[0])
 
     # -- results ---------------------------------------------------------------------------
-    def result(self) -> ColumnCounts:
-        """The final counts, as ``finish`` would leave them; the counter itself is unchanged."""
+    def result(self, *, spent: bool = False) -> ColumnCounts:
+        """The final counts, as ``finish`` would leave them; the counter itself is unchanged.
+
+        ``spent``: the counter is finished and never used again (the end of a pass), so the
+        result may share its tables instead of copying them.
+        """
         if not self.folded and self._needs_finish():
+            if spent:
+                raise ValueError(f"counter of {self.name!r} is not finished: it cannot hand over its tables")
             finished = copy.deepcopy(self)
             finished.track_remaps = False
             finished.finish()
-            return finished.result()
+            return finished.result(spent=True)
+        share = (lambda array: array) if spent else np.copy
         n = self.n_levels
         if self._exact_distinct is not None:
             distinct, exact = self._exact_distinct, True
@@ -390,17 +397,17 @@ class ColumnCounter:
         return ColumnCounts(
             name=self.name,
             family=self.family,
-            table=self.counts[: n + 1].copy(),
+            table=share(self.counts[: n + 1]),
             level_keys=(
                 np.zeros(0, dtype=np.uint64)
                 if self.levels is None
-                else self.levels.level_keys[: n + 1].copy()
+                else share(self.levels.level_keys[: n + 1])
             ),
             key_shift=self.key_shift,
             distinct=distinct,
             distinct_exact=exact,
             folded=self.folded,
-            categories=None if self.category_counts is None else self.category_counts.copy(),
+            categories=None if self.category_counts is None else share(self.category_counts),
         )
 
     def _needs_finish(self) -> bool:

@@ -70,11 +70,9 @@ def _finish_counters(
     map_in_chunks(pool, finish, sorted(counters, key=lambda c: -c.n_levels))
 
 
-def _results(counters: list[ColumnCounter], pool: ThreadPoolExecutor | None) -> list[ColumnCounts]:
-    """Every counter's final counts (copies of its tables), on ``pool`` when there is one."""
-    if pool is None:
-        return [counter.result() for counter in counters]
-    return map_in_chunks(pool, ColumnCounter.result, counters)
+def _results(counters: list[ColumnCounter]) -> list[ColumnCounts]:
+    """Every finished counter's final counts; the results take over the counters' tables."""
+    return [counter.result(spent=True) for counter in counters]
 
 
 def _pending_recode(counter: ColumnCounter) -> np.ndarray | None:
@@ -124,7 +122,7 @@ def finish_pass(
         rows=rows,
         rows_dropped=dropped,
         target=_summarize_target(encoder),
-        columns=tuple(_results(state.counters, pool)),
+        columns=tuple(_results(state.counters)),
         skipped=plan.skipped,
         seconds=seconds,
         sample=sample,

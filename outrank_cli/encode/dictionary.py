@@ -221,16 +221,10 @@ class HashDictionary:
             self._index_levels()
 
     def reorder(self, order: np.ndarray) -> None:
-        """Put the level of code ``order[i] + 1`` at code ``i + 1``, in tables of just the
-        levels and no hash slots (``ensure_index`` builds them if more rows come)."""
-        n = self.n_levels
-        level_keys = np.empty(n + 1, dtype=np.uint64)
-        level_keys[0] = 0
-        np.take(self.level_keys[1 : n + 1], order, out=level_keys[1:])
-        counts = np.empty((n + 1, self.counts.shape[1]), dtype=np.int64)
-        counts[0] = self.counts[0]
-        np.take(self.counts[1 : n + 1], order, axis=0, out=counts[1:])
-        self.level_keys, self.counts = level_keys, counts
+        """Put the level of code ``order[i] + 1`` at code ``i + 1``, in place (no new tables:
+        at the end of a pass 10,000 columns would write them all again) and without an index
+        (``ensure_index`` builds it if more rows come)."""
+        encoding.permute_levels(self.level_keys, self.counts, np.ascontiguousarray(order, dtype=np.int64))
         self._drop_index()
 
     def ensure_target_levels(self, n_target_levels: int) -> None:

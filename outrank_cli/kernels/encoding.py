@@ -34,6 +34,8 @@ _gather_wide = kernel("gather_wide")
 insert_levels = kernel("insert_levels")
 # Enters codes 1..n_levels into an empty direct-address index (the same, for that index).
 insert_direct = kernel("insert_direct")
+# Puts level order[i] + 1 at i + 1 (key and count row), in place (order: int64, a permutation).
+permute_levels = kernel("permute_levels")
 
 
 def encode_count(

@@ -631,3 +631,17 @@ def test_a_full_table_grows_to_what_the_values_so_far_promise(monkeypatch) -> No
     # 31 levels fill 64 slots; doubling to 512 slots (255 levels) then 5,000 levels at once
     assert sizes == [128, 256, 512, 16_384]
     assert result.table[1:].sum(axis=1).tolist() == [1] * 5000
+
+
+def test_a_spent_counter_hands_over_its_tables_and_refuses_when_unfinished() -> None:
+    counter = ColumnCounter("x", Family.INTEGER, max_levels=100, n_target_levels=N_TARGET)
+    counter.update(keys_of(pl.Series([5, 3, 5, 9]), Family.INTEGER), np.zeros(4, dtype=np.int32))
+    with pytest.raises(ValueError, match="not finished"):
+        counter.result(spent=True)
+    copied = counter.result()
+    counter.finish()
+    shared = counter.result(spent=True)
+    np.testing.assert_array_equal(shared.table, copied.table)
+    np.testing.assert_array_equal(shared.level_keys, copied.level_keys)
+    assert counter.levels is not None and np.shares_memory(shared.table, counter.levels.counts)
+    assert not np.shares_memory(copied.table, counter.levels.counts)

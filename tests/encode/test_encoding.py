@@ -392,3 +392,20 @@ def test_the_direct_index_stops_at_a_key_outside_it_with_the_rows_before_counted
     assert out[:3].tolist() == [1, 2, 1] and d["n_levels_box"][0] == 2
     np.testing.assert_array_equal(d["counts"][:3], [[0, 0], [1, 1], [0, 1]])
     assert d["index"].tolist() == [1, encoding.EMPTY_SLOT, 2]
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 7, 300])
+@pytest.mark.parametrize("seed", range(3))
+def test_permute_levels_moves_keys_and_rows_as_fancy_indexing(n: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    keys = rng.integers(0, 2**63, n + 5, dtype=np.int64).astype(np.uint64)  # room past the levels
+    counts = rng.integers(0, 100, (n + 5, 3)).astype(np.int64)
+    order = rng.permutation(n).astype(np.int64)
+    want_keys, want_counts = keys.copy(), counts.copy()
+    want_keys[1 : n + 1] = keys[1 : n + 1][order]
+    want_counts[1 : n + 1] = counts[1 : n + 1][order]
+    given_order = order.copy()
+    encoding.permute_levels(keys, counts, order)
+    np.testing.assert_array_equal(keys, want_keys)
+    np.testing.assert_array_equal(counts, want_counts)
+    np.testing.assert_array_equal(order, given_order)  # the scratch marks are undone

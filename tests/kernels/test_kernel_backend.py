@@ -341,6 +341,14 @@ CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
         lambda: _direct_inputs(40, 100, 40),  # STATUS_GROW
         lambda: _direct_inputs(30, 100, 20),  # STATUS_SPAN
     ],
+    "permute_levels": [
+        lambda: [
+            np.arange(8, dtype=np.uint64) * np.uint64(3),
+            np.arange(24, dtype=np.int64).reshape(8, 3),
+            np.random.default_rng(2).permutation(7).astype(np.int64),
+        ],
+        lambda: [np.zeros(1, dtype=np.uint64), np.zeros((1, 2), dtype=np.int64), np.zeros(0, dtype=np.int64)],
+    ],
     "insert_direct": [
         lambda: [
             np.array([0, 7, 3, 12, 5], dtype=np.uint64) + np.uint64(2**63),

@@ -177,6 +177,38 @@ def insert_direct(level_keys: U8Array, n_levels: I8, base: U8, index: I4Array) -
 
 @export
 @nb.njit(cache=True, nogil=True)
+def permute_levels(level_keys: U8Array, counts: I8Matrix, order: I8Array) -> None:
+    """Move level ``order[i] + 1`` (its key and count row) to ``i + 1``, in place, one cycle
+    of the permutation at a time; ``order`` is used as scratch (left as it came)."""
+    width = counts.shape[1]
+    row = np.empty(width, dtype=np.int64)
+    n = order.shape[0]
+    for start in range(n):
+        if order[start] < 0 or order[start] == start:
+            continue
+        key = level_keys[start + 1]
+        for t in range(width):
+            row[t] = counts[start + 1, t]
+        i = start
+        while True:
+            j = order[i]
+            order[i] = -j - 1
+            if j == start:
+                level_keys[i + 1] = key
+                for t in range(width):
+                    counts[i + 1, t] = row[t]
+                break
+            level_keys[i + 1] = level_keys[j + 1]
+            for t in range(width):
+                counts[i + 1, t] = counts[j + 1, t]
+            i = j
+    for i in range(n):
+        if order[i] < 0:
+            order[i] = -order[i] - 1
+
+
+@export
+@nb.njit(cache=True, nogil=True)
 def bucket_of(keys: U8Array, n_buckets: I8) -> I8Array:
     out = np.empty(keys.shape[0], dtype=np.int64)
     buckets = np.uint64(n_buckets)

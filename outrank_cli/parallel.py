@@ -9,9 +9,10 @@ every thread busy to the end.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
-from typing import TypeVar
+from typing import TypeVar, overload
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -45,3 +46,32 @@ def pool_width(pool: Executor) -> int:
     if isinstance(pool, ThreadPoolExecutor):
         return max(1, pool._max_workers)
     return 1
+
+
+class OnDemand(Sequence[T]):
+    """Items ``make(0) .. make(n - 1)``, each made once, when first read (from any thread):
+    per-column work that only some columns need (the sample codes a greedy search reads)."""
+
+    def __init__(self, make: Callable[[int], T], n: int) -> None:
+        self._make = make
+        self._items: list[T | None] = [None] * n
+        self._locks = [threading.Lock() for _ in range(n)]
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[T]: ...
+    def __getitem__(self, index: int | slice) -> T | Sequence[T]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(len(self))[index]]
+        position = range(len(self._items))[index]  # negative indices, and IndexError
+        item = self._items[position]
+        if item is None:
+            with self._locks[position]:
+                item = self._items[position]
+                if item is None:
+                    item = self._items[position] = self._make(position)
+        return item

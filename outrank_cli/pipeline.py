@@ -29,7 +29,7 @@ from outrank_cli.encode.features import ColumnCounts, EncodedFeature, encode_vie
 from outrank_cli.errors import UsageError
 from outrank_cli.kernels.warmup import warm_up_in_background
 from outrank_cli.options import PassOptions
-from outrank_cli.parallel import map_in_chunks
+from outrank_cli.parallel import OnDemand, map_in_chunks
 from outrank_cli.progress import Progress, ProgressCallback, ignore_progress
 from outrank_cli.source import Format, Source, resolve
 from outrank_cli.source.early import EarlyStart
@@ -138,9 +138,13 @@ class Request:
     progress: ProgressCallback = ignore_progress
 
     @contextmanager
-    def scored(self, *, sample_rows: int = 0) -> Iterator[tuple[Scored, ThreadPoolExecutor]]:
+    def scored(
+        self, *, sample_rows: int = 0, every_column: bool = True
+    ) -> Iterator[tuple[Scored, ThreadPoolExecutor]]:
         """The scored pass (with a row sample of ``sample_rows``), and the run's thread pool
-        for the stages that follow; the pool closes when the block ends."""
+        for the stages that follow; the pool closes when the block ends. Without
+        ``every_column``, a column's sample codes are made when first read (``OnDemand``):
+        a greedy search reads those of a few signals among thousands of columns."""
         with worker_pool(self.options) as pool:
             yield (
                 run_pass(
@@ -148,6 +152,7 @@ class Request:
                     self.options,
                     pool=pool,
                     sample_rows=sample_rows,
+                    every_column=every_column,
                     early=self.early,
                     progress=self.progress,
                 ),
@@ -161,10 +166,12 @@ def run_pass(
     *,
     pool: ThreadPoolExecutor,
     sample_rows: int = 0,
+    every_column: bool = True,
     early: EarlyStart | None = None,
     progress: ProgressCallback = ignore_progress,
 ) -> Scored:
-    """Resolve the input, plan the columns, count them in one pass, score every feature."""
+    """Resolve the input, plan the columns, count them in one pass, score every feature
+    (``every_column``: see ``Request.scored``)."""
     started = time.perf_counter()
     check_options(options)
     warm_up_in_background()
@@ -209,7 +216,9 @@ def run_pass(
     candidates = map_in_chunks(pool, views, counts.columns)
     ranked, encoded = score_features(candidates, counts, options.score, seed=options.seed, pool=pool)
     ranking = tuple(ranked)
-    sample = None if counts.sample is None else sample_columns(encoded, counts.sample, pool)
+    sample = None
+    if counts.sample is not None:
+        sample = sample_columns(encoded, counts.sample, None if not every_column else pool)
     return Scored(
         counts=counts,
         encoded=encoded,
@@ -236,20 +245,26 @@ def _delimited_as_text(source: Source, specs: Sequence[str]) -> Source:
 
 
 def sample_columns(
-    encoded: Sequence[EncodedFeature], sample: RowSample, pool: ThreadPoolExecutor
+    encoded: Sequence[EncodedFeature], sample: RowSample, pool: ThreadPoolExecutor | None
 ) -> SampleColumns:
     """The final codes of every feature on the row sample (numeric columns as their bins),
-    converted on ``pool``.
+    converted on ``pool``, or each when first read (``OnDemand``) without one.
 
     The sample hands each column's storage back as it is converted (``RowSample.final_codes``):
     on a wide table a second copy of the sample would raise the peak memory. Call it once.
     """
-    codes = map_in_chunks(
-        pool, lambda index: sample.final_codes(index, encoded[index].sample_map), range(len(encoded))
+
+    def convert(index: int) -> np.ndarray:
+        return sample.final_codes(index, encoded[index].sample_map)
+
+    codes: Sequence[np.ndarray] = (
+        OnDemand(convert, len(encoded))
+        if pool is None
+        else tuple(map_in_chunks(pool, convert, range(len(encoded))))
     )
     return SampleColumns(
         names=tuple(f.name for f in encoded),
-        codes=tuple(codes),
+        codes=codes,
         levels=tuple(f.sample_levels for f in encoded),
         target=np.ascontiguousarray(sample.target_codes()),
         n_target=int(encoded[0].table.shape[1]) if encoded else 1,

@@ -31,3 +31,30 @@ def test_map_in_chunks_keeps_the_order_of_the_items():
     with ThreadPoolExecutor(3) as pool:
         assert map_in_chunks(pool, lambda x: x * x, range(1000), max_tasks=7) == [x * x for x in range(1000)]
         assert map_in_chunks(pool, str, []) == []
+
+
+def test_on_demand_makes_each_item_once_when_first_read_from_any_thread():
+    import threading
+    import time
+
+    from outrank_cli.parallel import OnDemand
+
+    made: list[int] = []
+    lock = threading.Lock()
+
+    def make(index: int) -> str:
+        time.sleep(0.001)  # long enough for the threads to race on the same item
+        with lock:
+            made.append(index)
+        return f"item {index}"
+
+    items = OnDemand(make, 6)
+    assert len(items) == 6 and made == []
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda i: items[i % 3], range(40)))
+    assert got == [f"item {i % 3}" for i in range(40)]
+    assert sorted(made) == [0, 1, 2]  # once each, and only those read
+    assert items[-1] == "item 5" and items[1:3] == ["item 1", "item 2"]
+    assert sorted(made) == [0, 1, 2, 5]
+    with pytest.raises(IndexError):
+        items[6]

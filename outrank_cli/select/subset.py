@@ -54,7 +54,8 @@ def select_features(
     search.validate()
     if search.criterion not in CRITERIA:
         raise UsageError(f"unknown --criterion {search.criterion!r}; valid: {', '.join(CRITERIA)}")
-    with request.scored(sample_rows=search.sample_rows) as (scored, pool):
+    # the search reads the sample codes of its signals; with pairs, the screen reads them all
+    with request.scored(sample_rows=search.sample_rows, every_column=search.interactions) as (scored, pool):
         started = time.perf_counter()
         candidates = taken_with = None
         request.progress(Progress("selection", 0, None, unit="features"))

@@ -50,7 +50,7 @@ class SampleColumns:
     """Final codes of every feature on the sample (``int32``, 0 = missing) and the target."""
 
     names: tuple[str, ...]
-    codes: tuple[np.ndarray, ...]
+    codes: Sequence[np.ndarray]  # a tuple, or made when first read (``parallel.OnDemand``)
     levels: tuple[int, ...]  # codes are < levels
     target: np.ndarray
     n_target: int

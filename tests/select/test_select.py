@@ -500,3 +500,30 @@ def test_bad_options(cli, selection_csv, args, fragment):
     result = cli("select", selection_csv, "-t", "y", *args)
     assert result.code == 2
     assert fragment in result.err and len(result.err.strip().splitlines()) == 1
+
+
+def test_a_search_makes_the_sample_codes_of_the_columns_it_reads_only(tmp_path, monkeypatch):
+    """Without pairs, select reads the sample codes of its signals (and the columns it fills
+    k with): the others are never made, and the path is the one with every column made."""
+    from outrank_cli.count.sample import RowSample
+
+    rng = np.random.default_rng(4)
+    n = 2_000
+    y = rng.integers(0, 2, n)
+    columns = {"y": y, "signal": y ^ (rng.random(n) < 0.2), "half": y ^ (rng.random(n) < 0.4)}
+    columns |= {f"noise_{i}": rng.integers(0, 5, n) for i in range(30)}
+    path = tmp_path / "wide.parquet"
+    pl.DataFrame(columns).write_parquet(path)
+    made: list[int] = []
+    original = RowSample.final_codes
+    monkeypatch.setattr(
+        RowSample, "final_codes", lambda self, i, m=None: made.append(i) or original(self, i, m)
+    )
+    request = Request([str(path)], PassOptions(target="y"))
+    lazy = select_features(request, SearchOptions(k=3))
+    assert 0 < len(made) < 10
+    made.clear()
+    eager = select_features(request, SearchOptions(k=3, interactions=True))  # the pair screen reads all
+    assert len(made) == 32
+    assert [s.name for s in lazy.path.selected] == [s.name for s in eager.path.selected]
+    assert [s.name for s in lazy.path.selected][:2] == ["signal", "half"]

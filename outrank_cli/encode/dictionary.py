@@ -257,36 +257,26 @@ class HashDictionary:
         """
         self.ensure_index()
         while True:
+            # the index and tables change when they grow or are re-indexed: read them each round
             if self.direct:
-                start, status = encoding.encode_count_direct(
-                    keys.keys,
-                    keys.missing,
-                    target_codes,
-                    start=start,
-                    key_shift=key_shift,
-                    base=self.direct_base,
-                    index=self.direct_index,
-                    level_keys=self.level_keys,
-                    n_levels_box=self.n_box,
-                    max_levels=max_levels,
-                    counts=self.counts,
-                    out_codes=out_codes,
-                )
+                kernel = encoding.encode_count_direct
+                index: dict[str, object] = {"base": self.direct_base, "index": self.direct_index}
             else:
-                start, status = encoding.encode_count(
-                    keys.keys,
-                    keys.missing,
-                    target_codes,
-                    start=start,
-                    key_shift=key_shift,
-                    slot_keys=self.slot_keys,
-                    slot_codes=self.slot_codes,
-                    level_keys=self.level_keys,
-                    n_levels_box=self.n_box,
-                    max_levels=max_levels,
-                    counts=self.counts,
-                    out_codes=out_codes,
-                )
+                kernel = encoding.encode_count
+                index = {"slot_keys": self.slot_keys, "slot_codes": self.slot_codes}
+            start, status = kernel(
+                keys.keys,
+                keys.missing,
+                target_codes,
+                start=start,
+                key_shift=key_shift,
+                level_keys=self.level_keys,
+                n_levels_box=self.n_box,
+                max_levels=max_levels,
+                counts=self.counts,
+                out_codes=out_codes,
+                **index,
+            )
             if status == encoding.STATUS_GROW:
                 self._grow_for(values_before + start, keys.keys.shape[0] - start + rows_ahead, max_levels)
                 continue

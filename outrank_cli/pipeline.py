@@ -218,7 +218,7 @@ def run_pass(
     ranking = tuple(ranked)
     sample = None
     if counts.sample is not None:
-        sample = sample_columns(encoded, counts.sample, None if not every_column else pool)
+        sample = sample_columns(encoded, counts.sample, pool if every_column else None)
     return Scored(
         counts=counts,
         encoded=encoded,

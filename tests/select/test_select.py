@@ -458,6 +458,48 @@ def test_noise_only_matches_reference(tmp_path):
     assert_same_search(case.library(criterion="jmi", k=4), case.reference(criterion="jmi", k=4))
 
 
+def gain_table(n: int = 2_000, seed: int = 84) -> pl.DataFrame:
+    """``s1`` and ``s2`` are strong signals, ``sure`` a small two-level effect, ``wide`` a
+    24-level effect of random size per level. After ``s1`` and ``s2``, every criterion scores
+    ``wide`` above ``sure``, but ``wide``'s gain test spreads its evidence over 23 degrees of
+    freedom (p 0.011, above its Benjamini-Hochberg cut) while ``sure``'s passes (p 2e-4): the
+    automatic search takes ``sure`` third and stops. Six noise columns of 2 to 17 levels."""
+    rng = np.random.default_rng(seed)
+    s1, s2, sure = rng.integers(0, 4, n), rng.integers(0, 3, n), rng.integers(0, 2, n)
+    wide = rng.integers(0, 24, n)
+    effect = rng.normal(0.0, 1.0, 24)
+    logit = 0.8 * (s1 - 1.5) + 0.7 * (s2 == 0) + 0.35 * sure + 0.35 * effect[wide] - 0.3
+    y = (rng.random(n) < 1.0 / (1.0 + np.exp(-logit))).astype(np.int64)
+    columns = {
+        "s1": np.array(list("abcd"))[s1],
+        "s2": np.array(list("pqr"))[s2],
+        "sure": np.array(["no", "yes"])[sure],
+        "wide": np.array([f"w{v}" for v in wide]),
+    }
+    for i in range(6):
+        columns[f"noise{i}"] = np.array([f"n{v}" for v in rng.integers(0, 2 + 3 * i, n)])
+    return pl.DataFrame({**columns, "y": y})
+
+
+@pytest.mark.parametrize("criterion", list(CRITERIA))
+def test_k_takes_the_signals_the_gain_test_shows_first(tmp_path, criterion):
+    """``--k`` follows the automatic search, gain test included, before it fills: with ``k`` =
+    3 the subset is the automatic one (``sure`` third), not the criterion's order alone
+    (``wide`` third); with ``k`` = 4 ``wide`` comes after, as the fill."""
+    case = _case(gain_table(), tmp_path / "gain.csv")
+    for k in (None, 3, 4):
+        expected = case.reference(criterion=criterion, k=k, significance=0.05)
+        assert_same_search(case.library(criterion=criterion, k=k, significance=0.05), expected)
+        assert [s.name for s in expected.selected] == ["s1", "s2", "sure", "wide"][: k or 3], k
+    cache = case.cache
+    gain = {
+        n: reference.combined_gain_p([cache.pairs[(n, s)] for s in ("s1", "s2")]) for n in ("sure", "wide")
+    }
+    # Benjamini-Hochberg over the two candidates, F = 10 tests: the first at 0.05 / 10 passes,
+    # the second is above 0.05 * 2 / 10
+    assert gain["sure"] <= 0.05 / 10 and gain["wide"] > 0.05 * 2 / 10, gain
+
+
 def test_redundancy_command_lists_duplicates_first(cli, selection_csv):
     result = cli("redundancy", selection_csv, "-t", "y", "--top", "3", "-f", "csv")
     assert result.code == 0, result.err

@@ -11,6 +11,7 @@ from outrank_cli.encode.binning import equal_frequency_bins
 from outrank_cli.encode.cells import row_totals, sum_rows
 from outrank_cli.encode.keys import Family
 from outrank_cli.encode.target import INTEGER_CLASS_LIMIT
+from outrank_cli.kernels import lazy_module
 
 
 class FeatureKind(StrEnum):
@@ -68,6 +69,8 @@ class EncodedFeature:
 
 # a float column with at most this many distinct values is also tried as categories
 FEW_FLOAT_VALUES = INTEGER_CLASS_LIMIT
+
+binning = lazy_module("outrank_cli.kernels.binning")
 
 
 def encode_views(
@@ -140,6 +143,15 @@ def _numeric(counts: ColumnCounts, *, bins: int, forced: bool) -> EncodedFeature
     table = counts.table
     if table.shape[0] <= 1:
         return _view(counts, FeatureKind.NUMERIC, table, forced=forced)
+    if bins < 1:
+        raise ValueError(f"n_bins must be >= 1, got {bins}")
+    # cells in key order (after a pass, always): one compiled pass
+    fused = binning.binned_table(table, counts.level_keys, n_bins=bins)
+    if fused is not None:
+        binned, code_map = fused
+        return _view(
+            counts, FeatureKind.NUMERIC, binned, code_map=code_map, bins=binned.shape[0] - 1, forced=forced
+        )
     cells = table[1:]
     bin_of_cell = equal_frequency_bins(counts.level_keys[1:], row_totals(cells), n_bins=bins)
     n_bins = int(bin_of_cell.max()) + 1 if bin_of_cell.size else 0

@@ -8,6 +8,7 @@ from outrank_cli.kernels.backend import kernel
 
 _frequency_bins = kernel("frequency_bins")
 _sum_rows_by_index = kernel("sum_rows_by_index")
+_binned_table = kernel("binned_table")
 
 
 def frequency_bins(weights: np.ndarray, *, n_bins: int) -> np.ndarray:
@@ -29,3 +30,21 @@ def sum_rows_by_index(rows: np.ndarray, index: np.ndarray, n_out: int) -> np.nda
         raise ValueError(f"index must lie in 0..{n_out - 1}, got {int(index.min())}..{int(index.max())}")
     result: np.ndarray = _sum_rows_by_index(np.ascontiguousarray(rows, dtype=np.int64), index, n_out)
     return result
+
+
+def binned_table(
+    table: np.ndarray, level_keys: np.ndarray, *, n_bins: int
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The numeric view of an ``int64[n_levels + 1, R]`` count table (row 0: missing values)
+    whose cells' ``level_keys`` (``uint64[n_levels + 1]``, entry 0 unused) rise: the cells
+    merged by ``frequency_bins`` of their row totals, ``int64[bins + 1, R]`` with row 0 kept,
+    and the code map ``int32[n_levels + 1]`` (0, then each cell's bin + 1). None when the keys
+    do not rise."""
+    if table.shape[0] < 2 or level_keys.shape[0] != table.shape[0]:
+        raise ValueError(
+            f"a table of {table.shape[0]} rows needs cells and as many keys, got {level_keys.shape[0]}"
+        )
+    binned, code_map = _binned_table(
+        np.ascontiguousarray(table, dtype=np.int64), np.ascontiguousarray(level_keys, dtype=np.uint64), n_bins
+    )
+    return None if code_map.shape[0] == 0 else (binned, code_map)

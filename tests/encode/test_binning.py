@@ -10,6 +10,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from outrank_cli.encode.binning import equal_frequency_bins
+from outrank_cli.kernels import binning as kernel_binning
 from tests import reference
 
 
@@ -144,3 +145,48 @@ def test_cells_already_in_key_order_match_reference(data: tuple[np.ndarray, np.n
     keys, weights = keys[order], weights[order]
     bins = equal_frequency_bins(keys, weights, n_bins=n_bins)
     assert bins.tolist() == reference.equal_frequency_bins(keys.tolist(), weights.tolist(), n_bins=n_bins)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    data=cells(zeros=True),
+    n_bins=st.integers(1, 20),
+    targets=st.integers(1, 3),
+    seed=st.integers(0, 2**32 - 1),
+)
+@example(data=(np.array([1, 2, 3], dtype=np.uint64), np.array([1, 2, 1])), n_bins=4, targets=1, seed=0)
+@example(data=(np.array([7], dtype=np.uint64), np.array([5])), n_bins=3, targets=2, seed=0)
+def test_binned_table_is_the_reference_bins_summed(
+    data: tuple[np.ndarray, np.ndarray], n_bins: int, targets: int, seed: int
+) -> None:
+    """The one-pass numeric view: cells in key order binned by the reference's midpoint rule,
+    each bin's rows summed by hand, row 0 (missing values) kept, the code map 0 then bin + 1."""
+    keys, weights = data
+    if keys.size == 0:
+        return
+    keys = np.sort(keys)
+    rng = np.random.default_rng(seed)
+    # each cell's weight split over the target columns
+    cells = np.array([rng.multinomial(int(w), np.ones(targets) / targets) for w in weights]).reshape(
+        -1, targets
+    )
+    missing = rng.integers(0, 5, (1, targets))
+    table = np.concatenate([missing, cells]).astype(np.int64)
+    level_keys = np.concatenate([np.zeros(1, dtype=np.uint64), keys])
+    result = kernel_binning.binned_table(table, level_keys, n_bins=n_bins)
+    assert result is not None
+    binned, code_map = result
+    expected_bins = reference.equal_frequency_bins(keys.tolist(), cells.sum(axis=1).tolist(), n_bins=n_bins)
+    assert code_map.tolist() == [0] + [b + 1 for b in expected_bins]
+    sums = [list(missing[0])] + [[0] * targets for _ in range(max(expected_bins) + 1)]
+    for cell, b in enumerate(expected_bins):
+        for j in range(targets):
+            sums[b + 1][j] += int(cells[cell, j])
+    assert binned.tolist() == sums
+
+
+def test_binned_table_declines_keys_out_of_order() -> None:
+    table = np.ones((4, 2), dtype=np.int64)
+    assert kernel_binning.binned_table(table, np.array([0, 3, 2, 8], dtype=np.uint64), n_bins=2) is None
+    assert kernel_binning.binned_table(table, np.array([0, 3, 3, 8], dtype=np.uint64), n_bins=2) is None
+    assert kernel_binning.binned_table(table, np.array([0, 2, 3, 8], dtype=np.uint64), n_bins=2) is not None

@@ -400,6 +400,15 @@ CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
         lambda: [np.array([0, 0, 5, 0, 7, 0], dtype=np.int64), 4],  # empty cells, leading too
         lambda: [np.zeros(3, dtype=np.int64), 2],  # no rows at all
     ],
+    "binned_table": [
+        lambda: [
+            np.random.default_rng(7).integers(0, 9, (301, 3)),
+            np.arange(301, dtype=np.uint64) * np.uint64(5),
+            16,
+        ],
+        lambda: [np.array([[1, 2], [0, 0], [3, 1]], dtype=np.int64), np.array([0, 4, 9], dtype=np.uint64), 4],
+        lambda: [np.ones((4, 2), dtype=np.int64), np.array([0, 3, 2, 8], dtype=np.uint64), 2],  # out of order
+    ],
     "float_keys": [_float_inputs],
     "coarse_codes": [
         lambda: [

@@ -19,10 +19,14 @@ import numpy as np
 
 from outrank_cli.checks.findings import Finding, Severity
 from outrank_cli.checks.thresholds import Thresholds
+from outrank_cli.kernels import lazy_module
+from outrank_cli.parallel import map_in_chunks
 from outrank_cli.pipeline import Scored
 from outrank_cli.progress import Progress, ProgressCallback, ignore_progress
 from outrank_cli.stats.minhash import anchor_count, pairs_in_ranges, screened_pairs
 from outrank_cli.stats.pairs import SampleColumns, pair_stats
+
+information = lazy_module("outrank_cli.kernels.information")
 
 # entropies on the sample and on all rows differ a little; screen with some slack
 _SCREEN_SLACK = 0.02
@@ -30,17 +34,22 @@ _SCREEN_SLACK = 0.02
 MINHASH_ABOVE = 2_000
 
 
-def entropy_ranges(columns: SampleColumns, bound: float) -> tuple[np.ndarray, np.ndarray]:
+def entropy_ranges(
+    columns: SampleColumns, bound: float, pool: ThreadPoolExecutor | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """The pairs of features with entropy whose bound ``min(H) / mean(H)`` on the normalized MI
     is at least ``bound``, as ranges: ``(order, stops)``, the pairs ``(order[p], order[q])``
     for ``p < q < stops[p]`` (``order``: the features of positive entropy by rising entropy).
     The bound of ``(order[p], order[q])`` falls as ``q`` grows (the higher entropy grows), so
-    a feature's partners are the next ones up to a stop."""
-    entropies = np.zeros(len(columns.codes))
-    for index, (codes, levels) in enumerate(zip(columns.codes, columns.levels, strict=True)):
-        counts = np.bincount(codes, minlength=levels).astype(np.float64)
-        p = counts[counts > 0] / max(codes.shape[0], 1)
-        entropies[index] = float(-(p * np.log(p)).sum())
+    a feature's partners are the next ones up to a stop. The entropies are computed on
+    ``pool`` when given (10,000 columns of 20,000 rows: 0.4 s one by one)."""
+
+    def entropy(index: int) -> float:
+        return information.entropy_of_codes(columns.codes[index], columns.levels[index])
+
+    indices = range(len(columns.codes))
+    found = map_in_chunks(pool, entropy, indices) if pool is not None else [entropy(i) for i in indices]
+    entropies = np.array(found, dtype=np.float64).reshape(-1)
     live = np.flatnonzero(entropies > 0)
     order = live[np.argsort(entropies[live], kind="stable")]
     ascending = entropies[order]
@@ -97,7 +106,7 @@ def pair_findings(
     counted."""
     columns = scored.sample
     assert columns is not None, "pair findings need a pass with a row sample"
-    order, stops = entropy_ranges(columns, t.near_duplicate - _SCREEN_SLACK)
+    order, stops = entropy_ranges(columns, t.near_duplicate - _SCREEN_SLACK, pool)
     pairs = int(np.maximum(stops - np.arange(1, stops.shape[0] + 1), 0).sum())
     progress(Progress("pairs", 0, pairs, unit="pairs"))
     if pairs > minhash_above:

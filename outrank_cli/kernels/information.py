@@ -13,6 +13,7 @@ from outrank_cli.kernels.backend import kernel
 _entropy = kernel("entropy")
 _mutual_information = kernel("mutual_information")
 _entropy_of_counts = kernel("entropy_of_counts")
+_entropy_of_codes = kernel("entropy_of_codes")
 _mutual_information_of_counts = kernel("mutual_information_of_counts")
 _table_summary = kernel("table_summary")
 _expected_mutual_information = kernel("expected_mutual_information")
@@ -23,6 +24,15 @@ def entropy(counts: np.ndarray) -> float:
     if _is_integer_table(counts, 1):  # no float64 copy: the kernel converts each count
         return float(_entropy_of_counts(counts))
     return float(_entropy(np.ascontiguousarray(counts, dtype=np.float64).ravel()))
+
+
+def entropy_of_codes(codes: np.ndarray, levels: int) -> float:
+    """Plug-in entropy (nats) of the counts of non-negative ``int32`` codes (``levels``: the
+    codes' room, the counts grow past it if a code needs)."""
+    result = float(_entropy_of_codes(np.ascontiguousarray(codes, dtype=np.int32), levels))
+    if result < 0:
+        raise ValueError(f"codes must be >= 0, got {int(codes.min())}")
+    return result
 
 
 def mutual_information(counts: np.ndarray) -> float:

@@ -400,6 +400,12 @@ CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
         lambda: [np.array([0, 0, 5, 0, 7, 0], dtype=np.int64), 4],  # empty cells, leading too
         lambda: [np.zeros(3, dtype=np.int64), 2],  # no rows at all
     ],
+    "entropy_of_codes": [
+        lambda: [np.random.default_rng(8).integers(0, 30, 500).astype(np.int32), 30],
+        lambda: [np.array([0, 5, 5, 2], dtype=np.int32), 3],  # a code past the levels
+        lambda: [np.zeros(0, dtype=np.int32), 4],
+        lambda: [np.array([1, -1], dtype=np.int32), 2],  # negative: -1
+    ],
     "binned_table": [
         lambda: [
             np.random.default_rng(7).integers(0, 9, (301, 3)),

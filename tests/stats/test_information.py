@@ -22,6 +22,7 @@ from sklearn.metrics.cluster._expected_mutual_info_fast import (
 
 from outrank_cli.kernels.information import (
     entropy,
+    entropy_of_codes,
     expected_mutual_information,
     mutual_information,
     value_counts,
@@ -124,6 +125,19 @@ def test_entropy_hand_values() -> None:
     assert close(entropy(np.array([0, 5, 0, 5])), math.log(2))
     assert entropy(np.array([7])) == pytest.approx(0.0, abs=ABS)
     assert entropy(np.array([0, 0])) == 0.0
+
+
+@settings(max_examples=50, deadline=None)
+@given(codes=st.lists(st.integers(0, 40), max_size=300), room=st.integers(0, 45))
+def test_entropy_of_codes_is_the_entropy_of_their_counts(codes: list[int], room: int) -> None:
+    # room below the largest code: the counts grow to hold it
+    got = entropy_of_codes(np.array(codes, dtype=np.int32), room)
+    assert close(got, reference.entropy(list(Counter(codes).values())))
+
+
+def test_entropy_of_codes_refuses_a_negative_code() -> None:
+    with pytest.raises(ValueError, match="codes must be >= 0, got -3"):
+        entropy_of_codes(np.array([1, -3, 2], dtype=np.int32), 3)
 
 
 def test_entropy_takes_floats_and_2d() -> None:

@@ -8,7 +8,7 @@ import numba as nb
 import numpy as np
 
 from outrank_cli.kernels.constants import HYPERGEOMETRIC_TAIL
-from outrank_cli.kernels.njit.types import F8, F8Array, F8Matrix, I8Array, I8Matrix, export
+from outrank_cli.kernels.njit.types import F8, I8, F8Array, F8Matrix, I4Array, I8Array, I8Matrix, export
 
 
 @nb.njit(cache=True, nogil=True)
@@ -71,6 +71,24 @@ def entropy(counts: F8Array) -> F8:
 @nb.njit(cache=True, nogil=True)
 def entropy_of_counts(counts: I8Array) -> F8:
     """``entropy`` of integer counts, without a float64 copy of them."""
+    return _entropy(counts)
+
+
+@export
+@nb.njit(cache=True, nogil=True)
+def entropy_of_codes(codes: I4Array, levels: I8) -> F8:
+    """``entropy_of_counts`` of the codes' counts (codes ``0 ..``; the counts grow past
+    ``levels`` when a code does), without the GIL: a wide sample's columns side by side.
+    A negative code: -1."""
+    size = levels
+    for code in codes:
+        if code < 0:
+            return -1.0
+        if code >= size:
+            size = code + 1
+    counts = np.zeros(size, dtype=np.int64)
+    for code in codes:
+        counts[code] += 1
     return _entropy(counts)
 
 

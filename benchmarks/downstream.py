@@ -259,7 +259,7 @@ def outrank_subset(
     k: int | None,
     *,
     interactions: bool = False,
-    extra: dict[str, float] | None = None,
+    extra: dict[str, object] | None = None,
 ) -> list[str]:
     from outrank_cli.pipeline import Request
     from outrank_cli.select import PassOptions, SearchOptions, select_features
@@ -276,9 +276,12 @@ def run_table(
     seed: int,
     peers: bool = True,
     data: Path = DATA,
-    extra: dict[str, float] | None = None,
+    extra: dict[str, object] | None = None,
+    interactions: bool = True,
 ) -> list[dict[str, object]]:
-    """One split of one table: every subset's row; ``extra``: more SearchOptions fields."""
+    """One split of one table: every subset's row; ``extra``: more SearchOptions fields;
+    without ``interactions``, no ``select --interactions`` subsets. A subset met before on the
+    split (the same columns in the same order) reuses its AUC: the model is deterministic."""
     loader, target = TABLES[name]
     frame = loader()
     y = frame[target].to_numpy()
@@ -289,9 +292,12 @@ def run_table(
     train.write_parquet(train_path)
     features = [c for c in frame.columns if c != target]
     rows: list[dict[str, object]] = []
+    fitted: dict[tuple[str, ...], float] = {}
 
     def add(method: str, k: int | None, names: list[str], seconds: float) -> None:
-        auc = auc_of(train, test, target, names)
+        if tuple(names) not in fitted:
+            fitted[tuple(names)] = auc_of(train, test, target, names)
+        auc = fitted[tuple(names)]
         rows.append(
             {
                 "table": name,
@@ -315,11 +321,12 @@ def run_table(
 
     add("all columns", None, features, 0.0)
     timed("select (automatic)", None, lambda: outrank_subset(train_path, target, None, extra=extra))
-    timed(
-        "select --interactions",
-        None,
-        lambda: outrank_subset(train_path, target, None, interactions=True, extra=extra),
-    )
+    if interactions:
+        timed(
+            "select --interactions",
+            None,
+            lambda: outrank_subset(train_path, target, None, interactions=True, extra=extra),
+        )
     if peers:
         from mrmr import mrmr_classif
 
@@ -331,11 +338,12 @@ def run_table(
         if k >= len(features):
             continue
         timed("select --k", k, lambda k=k: outrank_subset(train_path, target, k, extra=extra))
-        timed(
-            "select --interactions --k",
-            k,
-            lambda k=k: outrank_subset(train_path, target, k, interactions=True, extra=extra),
-        )
+        if interactions:
+            timed(
+                "select --interactions --k",
+                k,
+                lambda k=k: outrank_subset(train_path, target, k, interactions=True, extra=extra),
+            )
         if peers:
             timed(
                 "mrmr_classif",
@@ -372,6 +380,16 @@ def markdown(rows: list[dict[str, object]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _option_value(text: str) -> object:
+    """A ``--select-args`` value: an integer, a number, or else the text (``criterion=cmim``)."""
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -380,23 +398,32 @@ def main() -> None:
     parser.add_argument("--k", type=int, nargs="+", default=[5, 10, 20])
     parser.add_argument("--splits", type=int, default=3, help="stratified 70/30 splits, seeds 0..S-1")
     parser.add_argument("--no-peers", action="store_true", help="leave out mrmr_classif and LightGBM gain")
+    parser.add_argument(
+        "--no-interactions", action="store_true", help="leave out the select --interactions subsets"
+    )
     parser.add_argument("--results", type=Path, default=None, help="also write the markdown table here")
     parser.add_argument("--data-dir", type=Path, default=DATA, help="where the training splits are written")
     parser.add_argument(
         "--select-args", default="", help="more SearchOptions fields for select, e.g. 'significance=0.2'"
     )
     args = parser.parse_args()
-    extra: dict[str, float] = {}
+    extra: dict[str, object] = {}
     for item in filter(None, args.select_args.split(",")):
         key, value = item.split("=")
-        extra[key] = int(value) if value.isdigit() else float(value)
+        extra[key] = _option_value(value)
     rows: list[dict[str, object]] = []
     for name in args.tables.split(","):
         for seed in range(args.splits):
             try:
                 rows.extend(
                     run_table(
-                        name, args.k, seed=seed, peers=not args.no_peers, data=args.data_dir, extra=extra
+                        name,
+                        args.k,
+                        seed=seed,
+                        peers=not args.no_peers,
+                        data=args.data_dir,
+                        extra=extra,
+                        interactions=not args.no_interactions,
                     )
                 )
             except FileNotFoundError as missing:

@@ -72,7 +72,7 @@ def count_local(job: CountJob, *, pool: ThreadPoolExecutor, early: EarlyStart | 
             for file_index, first, batch in batches:
                 state.count(file_index, first, batch, plan, pool, wait=False)
                 progress(Progress("count", state.rows, total_rows))
-            if state.sample is None:
+            if not state.columns_finished:  # the input's rows were not known ahead
                 state.finish_columns(pool)
         except BaseException:
             with contextlib.suppress(Exception):  # the first error is the one to report

@@ -15,9 +15,12 @@ from outrank_cli.kernels.njit.types import F8, I8, F8Array, F8Matrix, I4Array, I
 def _entropy(counts: np.ndarray) -> float:
     """Entropy of ``float64`` or ``int64`` counts: each count taken as a float64, so both
     give the same bits."""
-    total = 0.0
+    # summed in the counts' own type: integers exactly (a float64 sum of integers is the same
+    # number), without a chain of float additions
+    whole = np.zeros(1, dtype=counts.dtype)[0]
     for value in counts:
-        total += float(value)
+        whole += value
+    total = float(whole)
     if total <= 0.0:
         return 0.0
     acc = 0.0
@@ -32,32 +35,36 @@ def _entropy(counts: np.ndarray) -> float:
 def _mutual_information(counts: np.ndarray) -> float:
     """MI of a ``float64`` or ``int64`` table, each cell taken as a float64 (same bits)."""
     n_rows, n_cols = counts.shape
-    row_sums = np.zeros(n_rows)
-    col_sums = np.zeros(n_cols)
-    total = 0.0
+    # the margins in the counts' own type: integers exactly (as their float64 sums), and
+    # without a chain of float additions through every cell (18,000 x 2: 140 -> 100 us)
+    row_sums = np.zeros(n_rows, dtype=counts.dtype)
+    col_sums = np.zeros(n_cols, dtype=counts.dtype)
+    whole = np.zeros(1, dtype=counts.dtype)[0]
     for i in range(n_rows):
         for j in range(n_cols):
-            value = float(counts[i, j])
+            value = counts[i, j]
             row_sums[i] += value
             col_sums[j] += value
-            total += value
+            whole += value
+    total = float(whole)
     if total <= 0.0:
         return 0.0
     # a level of one row has a single cell of 1, whose term 1 log(1 N / (1 col)) is log(N / col):
     # taken once per target column (the same bits; most levels of an ID column are seen once)
     alone = np.empty(n_cols)
     for j in range(n_cols):
-        alone[j] = math.log(total / col_sums[j]) if col_sums[j] > 0 else 0.0
+        alone[j] = math.log(total / float(col_sums[j])) if col_sums[j] > 0 else 0.0
     acc = 0.0
     for i in range(n_rows):
-        single = row_sums[i] == 1.0
+        row = float(row_sums[i])
+        single = row == 1.0
         for j in range(n_cols):
             value = float(counts[i, j])
             if value > 0:
                 if single:
                     acc += alone[j]
                 else:
-                    acc += value * math.log(value * total / (row_sums[i] * col_sums[j]))
+                    acc += value * math.log(value * total / (row * float(col_sums[j])))
     return max(acc / total, 0.0)
 
 

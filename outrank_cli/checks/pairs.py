@@ -104,22 +104,28 @@ def pair_findings(
 ) -> list[Finding]:
     """Duplicate and near-duplicate feature pairs, on the sample, after entropy screening
     (and, past ``minhash_above`` pairs, the MinHash screen); ``progress`` hears of the pairs
-    counted."""
+    screened (stage "screen") and counted ("pairs")."""
     columns = scored.sample
     assert columns is not None, "pair findings need a pass with a row sample"
     order, stops = entropy_ranges(columns, t.near_duplicate - _SCREEN_SLACK, pool)
     pairs = int(np.maximum(stops - np.arange(1, stops.shape[0] + 1), 0).sum())
-    progress(Progress("pairs", 0, pairs, unit="pairs"))
     if pairs > minhash_above:
         # judged where they are, in the kernels: 16M pairs of 10,000 columns are never listed
         one, other = screened_pairs(
-            columns, order, pool=pool, seed=scored.options.seed, anchors=anchor_count(pairs), stops=stops
+            columns,
+            order,
+            pool=pool,
+            seed=scored.options.seed,
+            anchors=anchor_count(pairs),
+            stops=stops,
+            progress=progress,
         )
     else:
         lower, upper = pairs_in_ranges(stops)
         one, other = order[lower], order[upper]
     first, second = _by_pair(np.minimum(one, other), np.maximum(one, other), len(columns.codes))
     screened = list(zip(first.tolist(), second.tolist(), strict=True))
+    progress(Progress("pairs", 0, len(screened), unit="pairs"))
     out: list[Finding] = []
     every = max(len(screened) // 200, 1)
     results = pool.map(lambda pair: pair_stats(columns, pair[0], pair[1], with_target=False), screened)

@@ -57,6 +57,7 @@ def progress_bar(quiet: bool) -> tuple[ProgressCallback, Any]:
         "count": "reading",
         "stats": "statistics",
         "partitions": "reading",
+        "screen": "screening pairs",
         "pairs": "pairs",
         "selection": "selection",
     }
@@ -75,7 +76,7 @@ def progress_bar(quiet: bool) -> tuple[ProgressCallback, Any]:
             done = (
                 f"{event.rows:,} {event.unit}" if total is None else f"{event.rows:,}/{total:,} {event.unit}"
             )
-            counting = event.phase in ("count", "pairs") and elapsed > 0 and event.rows
+            counting = event.phase in ("count", "screen", "pairs") and elapsed > 0 and event.rows
             rate = f"{event.rows / elapsed:,.0f} {event.unit}/s" if counting else ""
         fields = {
             "description": labels.get(event.phase, event.phase),

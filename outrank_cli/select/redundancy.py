@@ -99,6 +99,7 @@ def redundant_pairs(request: Request, pair_options: RedundancyOptions | None = N
                     pool=pool,
                     seed=scored.options.seed,
                     anchors=anchor_count(judged),
+                    progress=request.progress,
                 )
                 width = len(columns.names)
                 kept_keys = kept_first * width + kept_second

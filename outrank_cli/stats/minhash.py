@@ -44,6 +44,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from outrank_cli.kernels import lazy_module
+from outrank_cli.progress import Progress, ProgressCallback, ignore_progress
 from outrank_cli.stats.pairs import SampleColumns
 
 screen = lazy_module("outrank_cli.kernels.screen")
@@ -114,10 +115,12 @@ def screened_pairs(
     seed: int,
     anchors: int,
     stops: np.ndarray | None = None,
+    progress: ProgressCallback = ignore_progress,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The pairs ``(features[i], features[j])``, ``i < j < stops[i]`` (every ``j > i`` without
     ``stops``), that ``screen_pairs`` would keep with ``anchors`` anchors, without listing the
-    others: two ``int64`` arrays, in no set order. ``features`` are distinct feature indices."""
+    others: two ``int64`` arrays, in no set order. ``features`` are distinct feature indices.
+    ``progress`` hears of the pairs judged (stage "screen": 50M pairs take seconds)."""
     features = np.asarray(features, dtype=np.int64)
     n = features.shape[0]
     ends = (
@@ -135,7 +138,14 @@ def screened_pairs(
     pairs_before = np.concatenate([[0], np.cumsum(partners)])
     parts = int(min(n, max(1, total // CHUNK_PAIRS)))
     edges = np.unique(np.searchsorted(pairs_before, np.linspace(0, total, parts + 1))).tolist()
-    found = list(pool.map(lambda r: signed.judge_ranges(ends, *r), itertools.pairwise(edges)))
+    ranges = list(itertools.pairwise(edges))
+    progress(Progress("screen", 0, total, unit="pairs"))
+    found = []
+    for (_, last), kept in zip(
+        ranges, pool.map(lambda r: signed.judge_ranges(ends, *r), ranges), strict=True
+    ):
+        found.append(kept)
+        progress(Progress("screen", int(pairs_before[last]), total, unit="pairs"))
     a = np.concatenate([f[0] for f in found])
     b = np.concatenate([f[1] for f in found])
     return features[a], features[b]

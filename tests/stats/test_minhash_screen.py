@@ -3,12 +3,14 @@ judging every pair in full (``minhash_excess`` on each, the screen before issue 
 
 from __future__ import annotations
 
+import itertools
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
 
 from outrank_cli.kernels import hashing, screen
+from outrank_cli.progress import Progress
 from outrank_cli.stats import minhash
 from outrank_cli.stats.pairs import SampleColumns
 
@@ -115,3 +117,22 @@ def test_anchor_count():
     assert minhash.anchor_count(10) == minhash.ANCHORS
     assert minhash.anchor_count(minhash.COMPARISONS // 500) == 500
     assert minhash.anchor_count(10**12) == minhash.FEWEST_ANCHORS
+
+
+def test_the_screen_reports_the_pairs_it_has_judged(monkeypatch):
+    """Stage "screen": from 0 to every pair in the ranges, rising, a report per range judged."""
+    monkeypatch.setattr(minhash, "CHUNK_PAIRS", 40)
+    columns = mixed_columns(4)
+    n = len(columns.codes)
+    stops = np.random.default_rng(9).integers(0, n + 1, n)
+    events: list[Progress] = []
+    with ThreadPoolExecutor(2) as pool:
+        minhash.screened_pairs(
+            columns, np.arange(n), pool=pool, seed=4, anchors=128, stops=stops, progress=events.append
+        )
+    total = minhash.pairs_in_ranges(stops)[0].shape[0]
+    assert total > 4 * 40  # several ranges
+    assert {(e.phase, e.total_rows, e.unit) for e in events} == {("screen", total, "pairs")}
+    done = [e.rows for e in events]
+    assert done[0] == 0 and done[-1] == total and len(done) > 4
+    assert all(a <= b for a, b in itertools.pairwise(done))

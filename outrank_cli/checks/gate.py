@@ -72,7 +72,7 @@ def check_table(request: Request, gate: CheckOptions | None = None) -> CheckResu
     t = gate.thresholds
     with request.scored(sample_rows=gate.sample_rows) as (scored, pool):
         findings = column_findings(scored, t) + pair_findings(scored, t, pool=pool, progress=request.progress)
-        findings += pair_leak_findings(scored, t, pool=pool)
+        findings += pair_leak_findings(scored, t, pool=pool, progress=request.progress)
     findings += [
         Finding(
             "duplicate_column_name",

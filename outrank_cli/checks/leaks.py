@@ -27,6 +27,7 @@ import numpy as np
 from outrank_cli.checks.findings import Finding, Severity
 from outrank_cli.checks.thresholds import Thresholds
 from outrank_cli.pipeline import Scored
+from outrank_cli.progress import ProgressCallback, ignore_progress
 from outrank_cli.select.interactions import pair_features
 from outrank_cli.stats.interactions import joint_score, screen, single_score
 from outrank_cli.stats.relevance import LN2
@@ -67,7 +68,9 @@ def screened_pairs(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     return a[order], b[order]
 
 
-def _candidates(scored: Scored, pool: ThreadPoolExecutor) -> tuple[list[tuple[int, int]], Finding | None]:
+def _candidates(
+    scored: Scored, pool: ThreadPoolExecutor, progress: ProgressCallback
+) -> tuple[list[tuple[int, int]], Finding | None]:
     """The pairs whose joint relevance is computed, and a note when the screen left pairs out."""
     columns = scored.sample
     assert columns is not None
@@ -82,7 +85,13 @@ def _candidates(scored: Scored, pool: ThreadPoolExecutor) -> tuple[list[tuple[in
         lead = leading_columns(len(features), LEAK_SCREEN_PAIRS)
         chosen = screened_pairs(scores, lead)
     first, second, deviate = screen(
-        columns, features, seed=scored.options.seed, pool=pool, screen_rows=LEAK_SCREEN_ROWS, pairs=chosen
+        columns,
+        features,
+        seed=scored.options.seed,
+        pool=pool,
+        screen_rows=LEAK_SCREEN_ROWS,
+        pairs=chosen,
+        progress=progress,
     )
     best = np.argsort(-np.round(deviate, 9), kind="mergesort")[:LEAK_PAIRS]
     note = None
@@ -98,13 +107,16 @@ def _candidates(scored: Scored, pool: ThreadPoolExecutor) -> tuple[list[tuple[in
     return [(int(first[k]), int(second[k])) for k in best], note
 
 
-def pair_leak_findings(scored: Scored, t: Thresholds, *, pool: ThreadPoolExecutor) -> list[Finding]:
-    """A ``pair_leak`` finding for every pair that determines much of the target together."""
+def pair_leak_findings(
+    scored: Scored, t: Thresholds, *, pool: ThreadPoolExecutor, progress: ProgressCallback = ignore_progress
+) -> list[Finding]:
+    """A ``pair_leak`` finding for every pair that determines much of the target together;
+    ``progress`` hears of the pairs screened (stage "screen")."""
     columns = scored.sample
     target_entropy = scored.target.entropy
     if columns is None or target_entropy <= 0:
         return []
-    pairs, note = _candidates(scored, pool)
+    pairs, note = _candidates(scored, pool, progress)
     involved = sorted({i for pair in pairs for i in pair})
     alone = dict(
         zip(involved, pool.map(lambda i: single_score(columns, i).score / LN2, involved), strict=True)

@@ -212,11 +212,11 @@ def screen(
         return deviate
 
     total = int(first.shape[0])
-    progress(Progress("pairs", 0, total, unit="pairs screened"))
+    progress(Progress("screen", 0, total, unit="pairs"))
     done: list[np.ndarray] = []
     for part, deviate in zip(parts, pool.map(run, parts), strict=True):
         done.append(deviate)
-        progress(Progress("pairs", part[1], total, unit="pairs screened"))
+        progress(Progress("screen", part[1], total, unit="pairs"))
     deviates = np.concatenate(done) if done else np.zeros(0)
     index = np.asarray(features, dtype=np.int64)
     return index[first], index[second], deviates

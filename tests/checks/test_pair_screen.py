@@ -4,9 +4,11 @@ they were."""
 
 from __future__ import annotations
 
+import itertools
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+import polars as pl
 import pytest
 from sklearn.metrics import adjusted_mutual_info_score
 
@@ -156,3 +158,34 @@ def test_entropy_screen_is_the_pairwise_bound(sample):
         lower, upper = pairs_in_ranges(stops)
         ranged = (sorted((order[i], order[j])) for i, j in zip(lower.tolist(), upper.tolist(), strict=True))
         assert sorted(tuple(int(x) for x in pair) for pair in ranged) == expected
+
+
+def test_check_reports_each_pair_stage_to_the_end(tmp_path):
+    """A wide check is never a silent wait: the progress events name the reading, the
+    statistics, each screen (the duplicates' MinHash screen, the leak screen) with its pairs
+    judged up to its total, and the pairs counted."""
+    from outrank_cli.checks.gate import check_table
+    from outrank_cli.progress import Progress
+
+    rng = np.random.default_rng(12)
+    n = 400
+    frame = pl.DataFrame({f"c{i:02d}": rng.integers(0, 30, n) for i in range(80)})  # alike entropies
+    frame = frame.with_columns(pl.Series("y", rng.integers(0, 2, n)))
+    path = tmp_path / "wide.parquet"
+    frame.write_parquet(path)
+    events: list[Progress] = []
+    check_table(Request([str(path)], PassOptions(target="y"), progress=events.append))
+    phases = [e.phase for e in events]
+    assert {"count", "stats", "screen", "pairs"} <= set(phases)
+    assert phases.index("count") < phases.index("stats") < phases.index("screen")
+    # every run of screen events starts at 0 and ends at its total
+    runs: list[list[Progress]] = []
+    for before, event in zip([None, *events], events, strict=False):
+        if event.phase == "screen":
+            if before is None or before.phase != "screen":
+                runs.append([])
+            runs[-1].append(event)
+    assert len(runs) == 2  # the duplicates' screen, then the leak screen
+    for run in runs:
+        assert run[0].rows == 0 and run[-1].rows == run[-1].total_rows > 0
+        assert all(a.rows <= b.rows for a, b in itertools.pairwise(run))

@@ -50,7 +50,7 @@ def entropy_ranges(
 
     indices = range(len(columns.codes))
     found = map_in_chunks(pool, entropy, indices) if pool is not None else [entropy(i) for i in indices]
-    entropies = np.array(found, dtype=np.float64).reshape(-1)
+    entropies = np.array(found, dtype=np.float64)
     live = np.flatnonzero(entropies > 0)
     order = live[np.argsort(entropies[live], kind="stable")]
     ascending = entropies[order]

@@ -7,8 +7,6 @@ from enum import StrEnum
 
 import numpy as np
 
-from outrank_cli.encode.binning import equal_frequency_bins
-from outrank_cli.encode.cells import row_totals, sum_rows
 from outrank_cli.encode.keys import Family
 from outrank_cli.encode.target import INTEGER_CLASS_LIMIT
 from outrank_cli.kernels import lazy_module
@@ -145,18 +143,20 @@ def _numeric(counts: ColumnCounts, *, bins: int, forced: bool) -> EncodedFeature
         return _view(counts, FeatureKind.NUMERIC, table, forced=forced)
     if bins < 1:
         raise ValueError(f"n_bins must be >= 1, got {bins}")
-    # cells in key order (after a pass, always): one compiled pass
-    fused = binning.binned_table(table, counts.level_keys, n_bins=bins)
-    if fused is not None:
+    # one compiled pass over the cells in key order (after a pass they always are; otherwise
+    # they are put in key order first, and the code map taken back to their own order)
+    keys = counts.level_keys
+    fused = binning.binned_table(table, keys, n_bins=bins)
+    if fused is None:
+        rows = np.concatenate([[0], np.argsort(keys[1:], kind="stable") + 1])
+        fused = binning.binned_table(table[rows], keys[rows], n_bins=bins)
+        if fused is None:
+            raise ValueError(f"column {counts.name!r}: its cells' keys repeat")
+        binned, in_key_order = fused
+        code_map = np.empty_like(in_key_order)
+        code_map[rows] = in_key_order
+    else:
         binned, code_map = fused
-        return _view(
-            counts, FeatureKind.NUMERIC, binned, code_map=code_map, bins=binned.shape[0] - 1, forced=forced
-        )
-    cells = table[1:]
-    bin_of_cell = equal_frequency_bins(counts.level_keys[1:], row_totals(cells), n_bins=bins)
-    n_bins = int(bin_of_cell.max()) + 1 if bin_of_cell.size else 0
-    binned = np.empty((n_bins + 1, table.shape[1]), dtype=np.int64)
-    binned[0] = table[0]
-    binned[1:] = sum_rows(cells, bin_of_cell, n_bins)
-    code_map = np.concatenate([[0], bin_of_cell + 1]).astype(np.int32)
-    return _view(counts, FeatureKind.NUMERIC, binned, code_map=code_map, bins=n_bins, forced=forced)
+    return _view(
+        counts, FeatureKind.NUMERIC, binned, code_map=code_map, bins=binned.shape[0] - 1, forced=forced
+    )

@@ -10,6 +10,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from outrank_cli.encode.binning import equal_frequency_bins
+from outrank_cli.encode.features import ColumnCounts, FeatureKind, encode_views
+from outrank_cli.encode.keys import Family
 from outrank_cli.kernels import binning as kernel_binning
 from tests import reference
 
@@ -190,3 +192,28 @@ def test_binned_table_declines_keys_out_of_order() -> None:
     assert kernel_binning.binned_table(table, np.array([0, 3, 2, 8], dtype=np.uint64), n_bins=2) is None
     assert kernel_binning.binned_table(table, np.array([0, 3, 3, 8], dtype=np.uint64), n_bins=2) is None
     assert kernel_binning.binned_table(table, np.array([0, 2, 3, 8], dtype=np.uint64), n_bins=2) is not None
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=cells(zeros=True), n_bins=st.integers(1, 20), seed=st.integers(0, 2**32 - 1))
+def test_a_numeric_view_of_cells_out_of_key_order_bins_them_in_key_order(
+    data: tuple[np.ndarray, np.ndarray], n_bins: int, seed: int
+) -> None:
+    """Cells in any order (a pass leaves them in key order): each cell gets the reference's bin
+    of its key, and each bin the rows of its cells, as if they had come in key order."""
+    keys, weights = data
+    if keys.size == 0:
+        return
+    rng = np.random.default_rng(seed)
+    cells = np.stack([weights, rng.integers(0, 4, weights.shape[0])], axis=1).astype(np.int64)
+    table = np.concatenate([[[3, 1]], cells]).astype(np.int64)
+    level_keys = np.concatenate([np.zeros(1, dtype=np.uint64), keys])
+    counts = ColumnCounts("x", Family.INTEGER, table, level_keys, 0, keys.shape[0], True, False)
+    (view,) = encode_views(counts, bins=n_bins, forced=FeatureKind.NUMERIC)
+    expected = reference.equal_frequency_bins(keys.tolist(), cells.sum(axis=1).tolist(), n_bins=n_bins)
+    assert view.code_map is not None
+    assert view.code_map.tolist() == [0] + [b + 1 for b in expected]
+    sums = [[3, 1]] + [[0, 0] for _ in range(max(expected) + 1)]
+    for cell, b in enumerate(expected):
+        sums[b + 1] = [sums[b + 1][0] + int(cells[cell, 0]), sums[b + 1][1] + int(cells[cell, 1])]
+    assert view.table.tolist() == sums

@@ -114,6 +114,7 @@ def evaluate_command(
             subsets=subsets,
             include=table.include,
             exclude=table.exclude,
+            multivalue=table.multivalue,
             read=setup.read,
             options=options,
         )

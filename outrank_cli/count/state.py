@@ -21,6 +21,7 @@ from outrank_cli.count.counter import ColumnCounter
 from outrank_cli.count.sample import RowHashes, RowSample
 from outrank_cli.encode.columns import CATEGORICAL, NUMERIC, ColumnPlan
 from outrank_cli.encode.keys import NO_MISSING, Family, Keys, keys_of
+from outrank_cli.encode.multivalue import value_lists
 from outrank_cli.encode.target import BinnedTarget, ClassTarget
 from outrank_cli.parallel import chunks, map_in_chunks
 
@@ -179,17 +180,7 @@ class PassState:
     def _count_values(self, index: int, column: pl.Series, target_codes: np.ndarray) -> None:
         """A multi-valued column: each row counts once for every distinct value it holds."""
         counter = self.counters[index]
-        separator = self.splits[index]
-        if separator is not None:  # "a|b|" holds a and b: values are trimmed, empty ones dropped
-            value = pl.element().str.strip_chars()
-            lists = pl.select(
-                column.cast(pl.String).str.split(separator).list.eval(value.filter(value != ""))
-            ).to_series()
-        elif isinstance(column.dtype, pl.Array):
-            lists = column.cast(pl.List(column.dtype.inner))
-        else:
-            lists = column
-        lists = lists.list.drop_nulls().list.unique()  # a list of nulls holds no value
+        lists = value_lists(column, self.splits[index])  # a list of nulls holds no value
         sizes = lists.list.len().fill_null(0).to_numpy()
         flat = _explode(lists)  # an empty or missing list gives one null
         rows = np.repeat(np.arange(column.len()), np.maximum(sizes, 1))

@@ -2,8 +2,9 @@
 
 The rows are loaded into memory, so at most ``sample_rows`` of them are (a uniform sample
 drawn with the seed). Text columns become categories for the model: their 254 most frequent
-values, the rest pooled, missing as missing; numbers, booleans and dates are numbers. The
-model is scikit-learn's ``HistGradientBoostingClassifier`` (a class target: text, booleans,
+values, the rest pooled, missing as missing; numbers, booleans and dates are numbers; a
+multi-valued column (a list column, or text named by ``multivalue``) becomes the indicators of
+the 64 values most rows hold and the number of values a row holds. The model is scikit-learn's ``HistGradientBoostingClassifier`` (a class target: text, booleans,
 integers with at most 64 values) or ``HistGradientBoostingRegressor`` (a numeric target),
 with ``trees`` boosting iterations at ``learning_rate`` and no early stopping. Every model
 sees the same folds (stratified for a class target).
@@ -12,7 +13,7 @@ sees the same folds (stratified for a class target).
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,7 @@ import numpy as np
 import polars as pl
 
 from outrank_cli.encode.columns import plan_columns
+from outrank_cli.encode.multivalue import value_lists
 from outrank_cli.encode.target import INTEGER_CLASS_LIMIT
 from outrank_cli.errors import ColumnNotFoundError, InputError, UsageError
 from outrank_cli.options import EvaluateOptions, ReadOptions
@@ -28,6 +30,8 @@ from outrank_cli.source.paths import resolve
 INSTALL_HINT = "pip install 'outrank-cli[evaluate]'"
 ALL_COLUMNS = "all columns"
 CATEGORY_LIMIT = 254  # HistGradientBoosting takes at most 255 categories; one is "other"
+# a multi-valued column: indicators of the values most rows hold, and the number of values
+VALUE_LIMIT = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,13 +89,23 @@ def _is_class_target(dtype: pl.DataType, values: pl.Series) -> bool:
     return True
 
 
-def _model_matrix(frame: pl.DataFrame, names: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """``float64[rows, features]`` and which columns are categorical."""
-    columns, categorical = [], []
+def _model_matrix(
+    frame: pl.DataFrame, names: Sequence[str], multivalue: Mapping[str, str | None]
+) -> tuple[np.ndarray, np.ndarray, list[list[int]]]:
+    """``float64[rows, columns]``, which columns are categorical, and each feature's columns
+    (one, or a multi-valued feature's indicators and count)."""
+    columns: list[np.ndarray] = []
+    categorical: list[bool] = []
+    spans: list[list[int]] = []
     for name in names:
         column = frame[name]
         dtype = column.dtype
-        if dtype.is_numeric() or dtype == pl.Boolean:
+        start = len(columns)
+        if name in multivalue:
+            block = _multi_hot(value_lists(column, multivalue[name]))
+            columns.extend(block.T)
+            categorical.extend([False] * block.shape[1])
+        elif dtype.is_numeric() or dtype == pl.Boolean:
             columns.append(column.cast(pl.Float64).fill_nan(None).to_numpy().astype(np.float64))
             categorical.append(False)
         elif dtype.is_temporal():
@@ -108,7 +122,31 @@ def _model_matrix(frame: pl.DataFrame, names: Sequence[str]) -> tuple[np.ndarray
             pooled[text.is_null().to_numpy()] = np.nan
             columns.append(pooled)
             categorical.append(True)
-    return np.column_stack(columns), np.array(categorical, dtype=bool)
+        spans.append(list(range(start, len(columns))))
+    matrix = np.column_stack(columns) if columns else np.zeros((frame.height, 0))
+    return matrix, np.array(categorical, dtype=bool), spans
+
+
+def _multi_hot(lists: pl.Series) -> np.ndarray:
+    """``float64[rows, k + 1]``: whether each row holds each of the ``k`` (at most
+    ``VALUE_LIMIT``) values most rows hold (ties by value), then how many values it holds; a
+    missing row is missing in each."""
+    rows = lists.len()
+    flat = pl.DataFrame({"row": np.arange(rows, dtype=np.int64), "value": lists}).explode("value")
+    flat = flat.filter(pl.col("value").is_not_null())
+    top = (
+        flat.group_by("value")
+        .len(name="n")
+        .sort(["n", "value"], descending=[True, False])
+        .head(VALUE_LIMIT)
+        .with_row_index("slot")
+    )
+    hits = flat.join(top.select("value", "slot"), on="value", how="inner")
+    block = np.zeros((rows, top.height + 1), dtype=np.float64)
+    block[hits["row"].to_numpy(), hits["slot"].to_numpy().astype(np.int64)] = 1.0
+    block[:, -1] = lists.list.len().fill_null(0).to_numpy()
+    block[lists.is_null().to_numpy()] = np.nan
+    return block
 
 
 def _load(
@@ -142,6 +180,7 @@ def evaluate_subsets(
     subsets: Sequence[Subset],
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
+    multivalue: Sequence[str] = (),
     read: ReadOptions | None = None,
     options: EvaluateOptions | None = None,
 ) -> EvaluateResult:
@@ -153,7 +192,9 @@ def evaluate_subsets(
     read = read or ReadOptions()
     sk = _sklearn()
     source = resolve(paths, read)
-    plan = plan_columns(source.schema(), target=target, include=include, exclude=exclude)
+    plan = plan_columns(
+        source.schema(), target=target, include=include, exclude=exclude, multivalue=multivalue
+    )
     features = [name for name, _ in plan.features]
     seen: dict[str, int] = {ALL_COLUMNS: 1}
     unique = []
@@ -169,7 +210,7 @@ def evaluate_subsets(
     frame, rows = _load(paths, read, target, features, options)
     y_column = frame[target]
     classify = _is_class_target(y_column.dtype, y_column)
-    x_all, categorical = _model_matrix(frame, features)
+    x_all, categorical, spans = _model_matrix(frame, features, plan.multivalue)
     if classify:
         labels, y = np.unique(y_column.cast(pl.String).to_numpy().astype(str), return_inverse=True)
         if labels.shape[0] < 2:
@@ -184,7 +225,7 @@ def evaluate_subsets(
 
     with threadpool_limits(limits=options.threads, user_api="openmp"):
         per_fold, seconds = _cross_validate(
-            sk, features, subsets, x_all, y, categorical, folds, classify, options
+            sk, features, spans, subsets, x_all, y, categorical, folds, classify, options
         )
     base = per_fold[ALL_COLUMNS]
     everything = Subset(ALL_COLUMNS, tuple(features))
@@ -223,6 +264,7 @@ def evaluate_subsets(
 def _cross_validate(
     sk: Any,
     features: Sequence[str],
+    spans: Sequence[Sequence[int]],
     subsets: Sequence[Subset],
     x_all: np.ndarray,
     y: np.ndarray,
@@ -231,13 +273,14 @@ def _cross_validate(
     classify: bool,
     options: EvaluateOptions,
 ) -> tuple[dict[str, list[dict[str, float]]], dict[str, float]]:
-    """Per subset (all columns first): each fold's scores and the mean seconds of a fit."""
+    """Per subset (all columns first): each fold's scores and the mean seconds of a fit
+    (``spans``: each feature's columns of ``x_all``)."""
     index = {name: i for i, name in enumerate(features)}
     everything = Subset(ALL_COLUMNS, tuple(features))
     per_fold: dict[str, list[dict[str, float]]] = {}
     seconds: dict[str, float] = {}
     for subset in (everything, *subsets):
-        take = [index[name] for name in subset.columns]
+        take = [column for name in subset.columns for column in spans[index[name]]]
         values = []
         fitting = 0.0
         for train, test in folds:

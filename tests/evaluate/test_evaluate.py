@@ -215,3 +215,84 @@ def test_unknown_column_in_a_subset(cli, small_csv, tmp_path):
     bad.write_text(json.dumps({"ranking": []}))
     result = cli("evaluate", small_csv, "-t", "y", "--subset", bad, *FAST)
     assert result.code == 1 and "not a select report" in result.err
+
+
+def list_table(n: int = 900, seed: int = 11) -> pl.DataFrame:
+    """``tags`` (a list of 0-4 values out of 12, value 7 drives y; some rows null), the same
+    values as text ``"a|b"`` in ``tags_text``, and a noise column."""
+    rng = np.random.default_rng(seed)
+    tags: list[list[int] | None] = []
+    for i in range(n):
+        row = sorted({int(v) for v in rng.integers(0, 12, rng.integers(0, 5))})
+        tags.append(None if i % 17 == 0 else row)
+    has = np.array([row is not None and 7 in row for row in tags])
+    y = (rng.random(n) < np.where(has, 0.8, 0.3)).astype(np.int64)
+    text = [None if row is None else " | ".join(f"v{v}" for v in row) + "|" for row in tags]
+    return pl.DataFrame(
+        {
+            "tags": pl.Series(tags, dtype=pl.List(pl.Int64)),
+            "tags_text": text,
+            "noise": rng.integers(0, 5, n),
+            "y": y,
+        }
+    )
+
+
+def hand_multi_hot(rows: list[list[object] | None], limit: int) -> np.ndarray:
+    """Indicators of the ``limit`` values most rows hold (ties by value), then the count."""
+    held: dict[object, int] = {}
+    for row in rows:
+        for value in set(row or []):
+            held[value] = held.get(value, 0) + 1
+    top = sorted(held, key=lambda v: (-held[v], v))[:limit]
+    out = np.zeros((len(rows), len(top) + 1))
+    for i, row in enumerate(rows):
+        if row is None:
+            out[i] = np.nan
+            continue
+        out[i, : len(top)] = [float(v in row) for v in top]
+        out[i, -1] = len(set(row))
+    return out
+
+
+def hand_auc(x: np.ndarray, y: np.ndarray) -> float:
+    aucs = []
+    for train, test in StratifiedKFold(3, shuffle=True, random_state=0).split(x, y):
+        model = HistGradientBoostingClassifier(
+            max_iter=10, learning_rate=0.1, early_stopping=False, random_state=0
+        ).fit(x[train], y[train])
+        aucs.append(roc_auc_score(y[test], model.predict_proba(x[test])[:, 1]))
+    return float(np.mean(aucs))
+
+
+@pytest.mark.parametrize("column, multivalue", [("tags", ()), ("tags_text", ("tags_text:|",))])
+def test_multi_valued_columns_become_indicators_of_their_values(tmp_path, column, multivalue):
+    table = list_table()
+    path = tmp_path / "lists.parquet"
+    table.write_parquet(path)
+    result = evaluate_subsets(
+        [str(path)],
+        target="y",
+        subsets=[Subset("values", (column,)), Subset("noise", ("noise",))],
+        include=(column, "noise"),
+        multivalue=multivalue,
+        options=EvaluateOptions(folds=3, trees=10, threads=1),
+    )
+    y = table["y"].to_numpy()
+    rows = table["tags"].to_list()
+    if column == "tags_text":  # "v7 | v9|": trimmed, the empty value dropped
+        rows = [None if r is None else [f"v{v}" for v in r] for r in rows]
+    values = result.scores[1]
+    assert values.metrics["auc"] == pytest.approx(hand_auc(hand_multi_hot(rows, 64), y), rel=1e-12)
+    assert values.metrics["auc"] > 0.6 > result.scores[2].metrics["auc"]
+
+
+def test_a_multi_valued_column_keeps_its_most_held_values(monkeypatch):
+    from outrank_cli.evaluate import crossval
+
+    monkeypatch.setattr(crossval, "VALUE_LIMIT", 3)
+    rows = [[5, 1], [1, 2, 2], None, [], [3], [2, 1, None]]
+    lists = pl.Series(rows, dtype=pl.List(pl.Int64))
+    block = crossval._multi_hot(crossval.value_lists(lists, None))
+    held = [[v for v in r if v is not None] if r is not None else None for r in rows]
+    np.testing.assert_array_equal(block, hand_multi_hot(held, 3))

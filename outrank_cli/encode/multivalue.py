@@ -1,0 +1,26 @@
+"""The values of a multi-valued column, row by row, as the counter and ``evaluate`` read them.
+
+A list column holds them as lists; a text column named by ``--multivalue NAME:SEP`` as text
+split by SEP ("a|b|" holds a and b: values are trimmed and empty ones dropped). Either way a
+row holds each distinct value once, nulls inside a list are dropped, and a missing row (a null
+list or null text) stays missing.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+
+def value_lists(column: pl.Series, separator: str | None) -> pl.Series:
+    """Each row's distinct values as a list (a missing row stays null): text is split by
+    ``separator``, a list or array column (``separator`` None) is taken as it is."""
+    if separator is not None:
+        value = pl.element().str.strip_chars()
+        lists = pl.select(
+            column.cast(pl.String).str.split(separator).list.eval(value.filter(value != ""))
+        ).to_series()
+    elif isinstance(column.dtype, pl.Array):
+        lists = column.cast(pl.List(column.dtype.inner))
+    else:
+        lists = column
+    return lists.list.drop_nulls().list.unique()

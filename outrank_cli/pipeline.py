@@ -255,7 +255,10 @@ def sample_columns(
     """
 
     def convert(index: int) -> np.ndarray:
-        return sample.final_codes(index, encoded[index].sample_map)
+        feature = encoded[index]
+        if feature.value_key is not None:  # a multi-valued column: its best value's indicator
+            return sample.indicator_codes(index, feature.value_key)
+        return sample.final_codes(index, feature.sample_map)
 
     codes: Sequence[np.ndarray] = (
         OnDemand(convert, len(encoded))

@@ -15,17 +15,21 @@ into files, or how partitions are spread over workers: merging two samples is ta
 smallest priorities of their union. Equal rows get equal priorities, and they are
 interchangeable (same codes), so which of them is kept does not matter. Rows are kept in
 priority order, so the sample is identical, row for row, however it was assembled.
+
+A multi-valued column has no single code per row: its sampled rows' values are kept apart, by
+priority (``count.values``), and read at the end as the indicator of one value.
 """
 
 from __future__ import annotations
 
 import mmap
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from outrank_cli.count.values import SampledValues
 from outrank_cli.kernels import lazy_module
 
 if TYPE_CHECKING:
@@ -131,10 +135,20 @@ class _Block:
 class RowSample:
     """Codes of ``n_columns`` features plus the target for up to ``capacity`` rows."""
 
-    def __init__(self, n_columns: int, *, capacity: int, seed: int, expected_rows: int | None = None) -> None:
+    def __init__(
+        self,
+        n_columns: int,
+        *,
+        capacity: int,
+        seed: int,
+        expected_rows: int | None = None,
+        value_columns: Iterable[int] = (),
+    ) -> None:
         if capacity < 1:
             raise ValueError(f"capacity must be >= 1, got {capacity}")
         self.capacity = capacity
+        # the multi-valued columns (by index) keep their rows' values apart, by priority
+        self.values = SampledValues(value_columns)
         self.seed = seed
         self.n_columns = n_columns
         self._block: _Block | None = None
@@ -232,6 +246,8 @@ class RowSample:
         """Keep only the ``capacity`` smallest priorities, in priority order."""
         self._move_all()
         self._keep(self._order_kept())
+        if self._threshold is not None:
+            self.values.prune(self._threshold, self.capacity)
 
     def finish(self, recode: Sequence[np.ndarray | None] | None = None) -> None:
         """The end of the pass: keep the ``capacity`` smallest priorities, in priority order,
@@ -331,6 +347,42 @@ class RowSample:
         """The priorities of the chosen rows (``prio``: of every row of the batch)."""
         self.priority[slots] = prio[rows]
 
+    def put_values(
+        self,
+        column: int,
+        rows: np.ndarray,
+        slots: np.ndarray,
+        value_rows: np.ndarray,
+        keys: np.ndarray,
+        n_rows: int,
+    ) -> None:
+        """Store the values of a multi-valued column in the chosen rows (``rows``, indices into
+        a batch of ``n_rows`` rows, at ``slots``): ``keys`` of the batch's values and
+        ``value_rows`` the row of each. Call ``seal_values`` once the batch's priorities are set."""
+        position = np.full(n_rows, -1, dtype=np.int64)
+        position[rows] = np.arange(rows.shape[0])
+        of_value = position[value_rows]
+        taken = of_value >= 0
+        of_value = of_value[taken]
+        order = np.argsort(of_value, kind="stable")  # row by row, in the order of ``rows``
+        sizes = np.bincount(of_value, minlength=rows.shape[0]).astype(np.int64)
+        self.values.put(column, slots, sizes, keys[taken][order])
+
+    def seal_values(self) -> None:
+        """The batch's priorities are set: name its rows' values by them."""
+        self.values.seal(self.priority, self._threshold, self.capacity)
+
+    def indicator_codes(self, index: int, key: int) -> np.ndarray:
+        """Multi-valued column ``index`` on the kept rows (after ``finish``), as the indicator
+        of the value ``key``: ``int32`` code 2 where a row holds it, 1 where not. The column's
+        own storage (it has no codes) is handed back."""
+        holds = self.values.holds(index, self.priority[: self.filled], key)
+        self._unmoved.discard(index)
+        self._release(index)
+        self._rows[index] = np.zeros(0, dtype=_NARROW)
+        codes: np.ndarray = holds.astype(np.int32) + 1
+        return codes
+
     def put_target(self, rows: np.ndarray, slots: np.ndarray, target_codes: np.ndarray) -> None:
         self.target[slots] = target_codes[rows]
 
@@ -373,6 +425,7 @@ class RowSample:
             self._rows[column][self.filled : needed] = row[: other.filled]
         self.target[self.filled : needed] = other.target[: other.filled]
         self.priority[self.filled : needed] = other.priority[: other.filled]
+        self.values.merge(other.values)
         self.filled = needed
         self.compact()
 

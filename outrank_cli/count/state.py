@@ -65,15 +65,21 @@ class PassState:
         encoder: ClassTarget | BinnedTarget = target or ClassTarget(plan.target, plan.target_family)
         width = max(encoder.n_levels, 1)
         counters = [_counter(plan, name, family, max_levels, width) for name, family in plan.features]
+        names = [name for name, _ in plan.features]
+        splits = {names.index(name): separator for name, separator in plan.multivalue.items()}
         sample = (
-            RowSample(len(counters), capacity=sample_rows, seed=seed, expected_rows=expected_rows)
+            RowSample(
+                len(counters),
+                capacity=sample_rows,
+                seed=seed,
+                expected_rows=expected_rows,
+                value_columns=splits,
+            )
             if sample_rows > 0
             else None
         )
         for counter in counters:
             counter.track_remaps = sample is not None
-        names = [name for name, _ in plan.features]
-        splits = {names.index(name): separator for name, separator in plan.multivalue.items()}
         labels: dict[int, dict[int, str]] = {i: {} for i in splits if counters[i].family is Family.STRING}
         return cls(counters, encoder, sample, expected_rows=expected_rows, splits=splits, value_labels=labels)
 
@@ -142,7 +148,7 @@ class PassState:
             if index in self.splits:  # counted by value; not in the row sample
                 if hashes is not None:
                     hashes.add(index + 1, self._content_keys(index, series[index]))
-                self._count_values(index, series[index], target_codes)
+                self._count_values(index, series[index], target_codes, chosen)
             else:
                 keys = keys_of(series[index], counter.family)
                 if hashes is not None:
@@ -169,16 +175,25 @@ class PassState:
         if wait or sample is not None:
             self.wait()
             map_in_chunks(pool, work, order)
-            if sample is not None and chosen is not None and hashes is not None:
-                sample.set_priorities(*chosen, hashes.priorities())
+            if sample is not None and chosen is not None:
+                if hashes is not None:
+                    sample.set_priorities(*chosen, hashes.priorities())
+                sample.seal_values()
             return
         while len(self._in_flight) > 1:
             for future in self._in_flight.pop(0):
                 future.result()
         self._queue_behind(pool, order, work)
 
-    def _count_values(self, index: int, column: pl.Series, target_codes: np.ndarray) -> None:
-        """A multi-valued column: each row counts once for every distinct value it holds."""
+    def _count_values(
+        self,
+        index: int,
+        column: pl.Series,
+        target_codes: np.ndarray,
+        chosen: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> None:
+        """A multi-valued column: each row counts once for every distinct value it holds; the
+        rows ``chosen`` for the row sample keep their values there."""
         counter = self.counters[index]
         lists = value_lists(column, self.splits[index])  # a list of nulls holds no value
         sizes = lists.list.len().fill_null(0).to_numpy()
@@ -187,16 +202,17 @@ class PassState:
         present = flat.is_not_null().to_numpy()
         # a row without values counts once as missing (its null); a null inside a list is dropped
         keep = present | np.repeat(sizes == 0, np.maximum(sizes, 1))
-        counter.update(
-            keys_of(flat.filter(pl.Series(keep)), counter.family),
-            np.ascontiguousarray(target_codes[rows[keep]]),
-        )
+        keys = keys_of(flat.filter(pl.Series(keep)), counter.family)
+        counter.update(keys, np.ascontiguousarray(target_codes[rows[keep]]))
+        if self.sample is not None and chosen is not None:
+            held = ~keys.missing if keys.missing.shape[0] else slice(None)
+            self.sample.put_values(index, *chosen, rows[keep][held], keys.keys[held], column.len())
         values = flat.filter(pl.Series(present))
         labels = self.value_labels.get(index)
         if labels is not None and len(labels) < counter.max_levels:
             distinct = values.unique()
-            keys = keys_of(distinct, counter.family).keys.tolist()
-            _add_labels(labels, zip(keys, distinct.to_list(), strict=True), counter.max_levels)
+            named = keys_of(distinct, counter.family).keys.tolist()
+            _add_labels(labels, zip(named, distinct.to_list(), strict=True), counter.max_levels)
 
     def _content_keys(self, index: int, column: pl.Series) -> Keys:
         """A column's keys for the row's content hash: a multi-valued column's whole list (or

@@ -49,7 +49,9 @@ class EncodedFeature:
     The row sample holds counted codes; ``sample_map`` / ``sample_levels`` give the codes the
     pairwise statistics use (the view itself, except for a folded categorical view, whose
     buckets the sample cannot know: it is paired through the column's numeric bins).
-    ``forced`` says the view was chosen by ``--categorical`` / ``--numeric``.
+    ``forced`` says the view was chosen by ``--categorical`` / ``--numeric``. A multi-valued
+    view has no codes in the row sample until it is scored: then ``value_key`` is its best
+    value, and the sample holds the indicator of that value (``RowSample.indicator_codes``).
     """
 
     name: str
@@ -63,6 +65,7 @@ class EncodedFeature:
     sample_map: np.ndarray | None = None
     sample_levels: int = 0
     forced: bool = False
+    value_key: int | None = None
 
 
 # a float column with at most this many distinct values is also tried as categories

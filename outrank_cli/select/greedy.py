@@ -21,7 +21,7 @@ from outrank_cli.stats.multiple import fdr_threshold
 from outrank_cli.stats.pairs import PairStats, combined_gain_p, pair_stats
 
 MULTIVALUE = "multivalue"
-MULTIVALUE_REASON = "multi-valued: ranked by its values, not searched"
+MULTIVALUE_REASON = "multi-valued, its values folded past --max-levels: not searched"
 STOP_K = "k reached"
 STOP_EXHAUSTED = "no candidates left"
 STOP_NO_GAIN = "marginal gain not significant"
@@ -134,8 +134,9 @@ def greedy_search(
     criterion = CRITERIA[options.criterion]
     agg = Aggregates.start(relevance, alpha=options.redundancy_weight, beta=options.relation_weight)
     pairs: dict[tuple[int, int], PairStats] = {}
-    # multi-valued columns are ranked by their values but have no codes in the row sample
-    searched = [by_name[n].kind != MULTIVALUE for n in names]
+    # a multi-valued column is searched as the indicator of its best value, which the row
+    # sample holds unless its values share buckets (past --max-levels)
+    searched = [by_name[n].kind != MULTIVALUE or columns.levels[i] > 1 for i, n in enumerate(names)]
     remaining = [i for i in range(f) if entropy[i] > 0 and searched[i]]
     limit = options.k
     alpha = options.significance

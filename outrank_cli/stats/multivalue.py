@@ -56,8 +56,9 @@ def value_relevance(
     family: Family,
     labels: dict[int, str],
     top: int = 5,
-) -> tuple[Relevance, tuple[ValueScore, ...]]:
-    """The column's relevance (its best value's, p-value corrected) and its ``top`` values.
+) -> tuple[Relevance, tuple[ValueScore, ...], int | None]:
+    """The column's relevance (its best value's, p-value corrected), its ``top`` values, and
+    the key of its best value (None when there is none, or the values share buckets).
 
     ``table`` is ``int64[1 + values, R]`` (row 0 unused); ``target_counts`` the class counts of
     every row with a target; ``level_keys`` the values' keys (empty when folded into buckets).
@@ -70,7 +71,7 @@ def value_relevance(
     b = rows.sum(axis=1)
     present = np.flatnonzero((b > 0) & (b < n))
     if n <= 0 or present.size == 0:
-        return Relevance(0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0), ()
+        return Relevance(0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0), (), None
     inside, bv = rows[present], b[present]
     mi = _xlogx_terms(inside, bv, a, n) + _xlogx_terms(a[None, :] - inside, n - bv, a, n)
     mi = np.maximum(mi, 0.0)
@@ -111,4 +112,5 @@ def value_relevance(
                 name, float(score[index]) / LN2, float(mi[index]) / LN2, float(p[index]), int(bv[index])
             )
         )
-    return relevance, tuple(values)
+    best_key = int(level_keys[int(present[best]) + 1]) if level_keys.size else None
+    return relevance, tuple(values), best_key

@@ -114,14 +114,16 @@ def score_features(
         views = candidates[index]
         if views[0].kind is FeatureKind.MULTIVALUE:
             column = counts.columns[index]
-            rel, values = value_relevance(
+            rel, values, best = value_relevance(
                 views[0].table,
                 target_counts,
                 level_keys=column.level_keys,
                 family=column.family,
                 labels=counts.value_labels.get(column.name, {}),
             )
-            return views[0], rel, values, None, rel.p_value
+            # the row sample pairs it as the indicator of its best value (codes 1 and 2)
+            view = views[0] if best is None else replace(views[0], value_key=best, sample_levels=3)
+            return view, rel, values, None, rel.p_value
         scored = []
         for view in views:
             summary = TableSummary.of(view.table, permutations=score.permutations, seed=seed)

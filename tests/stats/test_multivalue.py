@@ -84,20 +84,45 @@ def test_delimited_text_is_split_trimmed_and_ranked_by_value(cli, table):
     assert plain["kind"] == "categorical" and plain["top_values"] == []
 
 
-def test_select_redundancy_and_check_leave_multi_valued_columns_out_of_pairs(cli, table):
+def test_select_searches_a_multi_valued_column_as_its_best_value(cli, table):
     path, _ = table
-    doc = cli("select", path, "-t", "y", "-f", "json", "--multivalue", "tags:|", "--k", "3").json()
-    reasons = {d["name"]: d["reason"] for d in doc["dropped"]}
-    assert reasons["interests"] == reasons["tags"] == "multi-valued: ranked by its values, not searched"
+    doc = cli("select", path, "-t", "y", "-f", "json", "--multivalue", "tags:|").json()
+    # interests' value 7 and tags' value t3 drive y apart from each other; noise does not
+    assert sorted(s["name"] for s in doc["selected"]) == ["interests", "tags"]
+    assert {d["name"]: d["reason"] for d in doc["dropped"]} == {"noise": "no signal"}
     pairs = cli("redundancy", path, "-t", "y", "-f", "json", "--multivalue", "tags:|").json()
     assert all("interests" not in (p["a"], p["b"]) for p in pairs["pairs"])
-    check = cli("check", path, "-t", "y", "-f", "json", "--multivalue", "tags:|", "--fail-on", "never")
-    assert check.code == 0, check.err
 
 
-def test_value_labels_and_counts_are_the_same_through_dask(cli, table, dask_scheduler):
+def test_a_column_that_repeats_the_best_value_is_redundant_with_it(cli, tmp_path):
+    rng = np.random.default_rng(12)
+    n = 8_000
+    interests = [sorted(rng.choice(60, size=rng.integers(0, 5), replace=False).tolist()) for _ in range(n)]
+    has7 = np.array([7 in row for row in interests])
+    y = (rng.random(n) < np.where(has7, 0.7, 0.3)).astype(np.int64)
+    path = tmp_path / "repeat.parquet"
+    frame = pl.DataFrame({"interests": interests, "has7": has7.astype(np.int64), "y": y})
+    frame.write_parquet(path)
+    doc = cli("select", path, "-t", "y", "-f", "json").json()
+    # the same indicator, the same score: the first column is taken, the other repeats it
+    assert [s["name"] for s in doc["selected"]] == ["interests"]
+    (dropped,) = doc["dropped"]
+    assert dropped["name"] == "has7" and dropped["reason"] == "redundant with interests"
+    assert dropped["redundancy_normalized"] == pytest.approx(1.0)
+    # check pairs columns as themselves: the list column is no duplicate of has7
+    check = cli("check", path, "-t", "y", "-f", "json", "--fail-on", "never").json()
+    assert not [f for f in check["findings"] if f["check"] in ("duplicate", "near_duplicate")]
+    # past --max-levels the values share buckets: no best value to search it by
+    folded = cli("select", path, "-t", "y", "-f", "json", "--max-levels", "16").json()
+    reasons = {d["name"]: d["reason"] for d in folded["dropped"]}
+    assert reasons["interests"] == "multi-valued, its values folded past --max-levels: not searched"
+    assert [s["name"] for s in folded["selected"]] == ["has7"]
+
+
+@pytest.mark.parametrize("command", ["rank", "select"])
+def test_value_labels_and_counts_are_the_same_through_dask(cli, table, dask_scheduler, command):
     path, _ = table
-    args = ("rank", path, "-t", "y", "-f", "json", "--multivalue", "tags:|")
+    args = (command, path, "-t", "y", "-f", "json", "--multivalue", "tags:|")
     local = cli(*args).json()
     remote = cli(*args, "--engine", "dask", "--scheduler", dask_scheduler).json()
     local.pop("timings")

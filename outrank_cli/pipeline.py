@@ -254,11 +254,14 @@ def sample_columns(
     on a wide table a second copy of the sample would raise the peak memory. Call it once.
     """
 
+    # a multi-valued column: the indicator of its best value, when its values are on record
+    indicator = [f.value_key is not None and sample.values.kept(i) for i, f in enumerate(encoded)]
+
     def convert(index: int) -> np.ndarray:
-        feature = encoded[index]
-        if feature.value_key is not None:  # a multi-valued column: its best value's indicator
-            return sample.indicator_codes(index, feature.value_key)
-        return sample.final_codes(index, feature.sample_map)
+        key = encoded[index].value_key
+        if indicator[index] and key is not None:
+            return sample.indicator_codes(index, key)
+        return sample.final_codes(index, encoded[index].sample_map)
 
     codes: Sequence[np.ndarray] = (
         OnDemand(convert, len(encoded))
@@ -268,7 +271,10 @@ def sample_columns(
     return SampleColumns(
         names=tuple(f.name for f in encoded),
         codes=codes,
-        levels=tuple(f.sample_levels for f in encoded),
+        levels=tuple(
+            1 if f.value_key is not None and not indicator[i] else f.sample_levels
+            for i, f in enumerate(encoded)
+        ),
         target=np.ascontiguousarray(sample.target_codes()),
         n_target=int(encoded[0].table.shape[1]) if encoded else 1,
     )

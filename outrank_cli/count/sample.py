@@ -246,8 +246,7 @@ class RowSample:
         """Keep only the ``capacity`` smallest priorities, in priority order."""
         self._move_all()
         self._keep(self._order_kept())
-        if self._threshold is not None:
-            self.values.prune(self._threshold, self.capacity)
+        self.values.prune(self._threshold, self.capacity)
 
     def finish(self, recode: Sequence[np.ndarray | None] | None = None) -> None:
         """The end of the pass: keep the ``capacity`` smallest priorities, in priority order,
@@ -259,6 +258,7 @@ class RowSample:
         self._move_all()
         order = self._order_kept()
         self._keep_rows(order)
+        self.values.settle(self.priority[: self.filled])
         self._order = order
         self._recode = list(recode) if recode is not None else [None] * self.n_columns
         self._unmoved = set(range(self.n_columns))

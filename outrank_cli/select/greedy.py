@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from outrank_cli.count.values import VALUES_PER_ROW
 from outrank_cli.options import SearchOptions
 from outrank_cli.pipeline import Scored
 from outrank_cli.select.criteria import CRITERIA, Aggregates
@@ -21,7 +22,10 @@ from outrank_cli.stats.multiple import fdr_threshold
 from outrank_cli.stats.pairs import PairStats, combined_gain_p, pair_stats
 
 MULTIVALUE = "multivalue"
-MULTIVALUE_REASON = "multi-valued, its values folded past --max-levels: not searched"
+MULTIVALUE_REASON = (
+    "multi-valued, its values not in the row sample "
+    f"(folded past --max-levels, or over {VALUES_PER_ROW} a row): not searched"
+)
 STOP_K = "k reached"
 STOP_EXHAUSTED = "no candidates left"
 STOP_NO_GAIN = "marginal gain not significant"
@@ -135,7 +139,7 @@ def greedy_search(
     agg = Aggregates.start(relevance, alpha=options.redundancy_weight, beta=options.relation_weight)
     pairs: dict[tuple[int, int], PairStats] = {}
     # a multi-valued column is searched as the indicator of its best value, which the row
-    # sample holds unless its values share buckets (past --max-levels)
+    # sample holds unless its values share buckets (past --max-levels) or were too many to keep
     searched = [by_name[n].kind != MULTIVALUE or columns.levels[i] > 1 for i, n in enumerate(names)]
     remaining = [i for i in range(f) if entropy[i] > 0 and searched[i]]
     limit = options.k

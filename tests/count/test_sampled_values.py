@@ -126,3 +126,47 @@ def test_a_row_without_values_on_record_is_an_error():
     np.testing.assert_array_equal(values.holds(0, np.array([20, 10], dtype=np.uint64), 5), [False, True])
     with pytest.raises(AssertionError, match="no values on record"):
         values.holds(0, np.array([30], dtype=np.uint64), 5)
+
+
+def test_a_column_with_too_many_values_a_row_is_given_up(monkeypatch):
+    monkeypatch.setattr("outrank_cli.count.values.VALUES_PER_ROW", 2)
+    values = SampledValues([0, 1])
+    # capacity 4; column 0: 3 values a row, column 1: 1 a row
+    values.put(0, np.arange(4), np.full(4, 3), np.arange(12, dtype=np.uint64))
+    values.put(1, np.arange(4), np.ones(4, dtype=np.int64), np.arange(4, dtype=np.uint64))
+    values.seal(np.arange(4, dtype=np.uint64), None, capacity=4)
+    assert values.kept(0) and values.kept(1)  # 12 values: within the guard (2 x 2 x 4)
+    values.settle(np.array([3, 1, 0, 2], dtype=np.uint64))  # the final rows: 3 values a row
+    assert not values.kept(0) and values.kept(1)
+    with pytest.raises(ValueError, match="not on record"):
+        values.holds(0, np.arange(4, dtype=np.uint64), 1)
+    np.testing.assert_array_equal(
+        values.holds(1, np.arange(4, dtype=np.uint64), 2), [False, False, True, False]
+    )
+    # the guard while the sample fills: 20 values for capacity 4 gives the column up at once
+    early = SampledValues([0])
+    early.put(0, np.arange(4), np.full(4, 5), np.arange(20, dtype=np.uint64))
+    early.seal(np.arange(4, dtype=np.uint64), None, capacity=4)
+    assert not early.kept(0)
+    early.put(0, np.arange(1), np.ones(1, dtype=np.int64), np.arange(1, dtype=np.uint64))  # ignored now
+    early.seal(np.arange(4, dtype=np.uint64), None, capacity=4)
+    assert not early.kept(0)
+    # a partition that gave a column up gives it up in the merge
+    other = SampledValues([0])
+    other.put(0, np.arange(2), np.ones(2, dtype=np.int64), np.arange(2, dtype=np.uint64))
+    other.seal(np.arange(10, 12, dtype=np.uint64), None, capacity=4)
+    other.merge(early)
+    assert not other.kept(0)
+
+
+def test_settling_keeps_the_final_rows_values():
+    values = SampledValues([0])
+    values.put(0, np.arange(4), np.array([2, 0, 1, 3]), np.array([5, 6, 7, 5, 8, 9], dtype=np.uint64))
+    values.seal(np.array([40, 10, 30, 20], dtype=np.uint64), None, capacity=4)
+    values.settle(np.array([10, 20, 40], dtype=np.uint64))  # row 30 (holding 7) left the sample
+    (part,) = values._parts[0]
+    np.testing.assert_array_equal(part[1], [0, 3, 2])
+    np.testing.assert_array_equal(part[2], [5, 8, 9, 5, 6])
+    np.testing.assert_array_equal(
+        values.holds(0, np.array([40, 20, 10], dtype=np.uint64), 5), [True, True, False]
+    )

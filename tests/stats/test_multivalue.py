@@ -16,6 +16,8 @@ from sklearn.metrics import mutual_info_score
 from sklearn.metrics.cluster import contingency_matrix
 from sklearn.metrics.cluster._expected_mutual_info_fast import expected_mutual_information
 
+from outrank_cli.select.greedy import MULTIVALUE_REASON
+
 LN2 = math.log(2.0)
 
 
@@ -115,7 +117,8 @@ def test_a_column_that_repeats_the_best_value_is_redundant_with_it(cli, tmp_path
     # past --max-levels the values share buckets: no best value to search it by
     folded = cli("select", path, "-t", "y", "-f", "json", "--max-levels", "16").json()
     reasons = {d["name"]: d["reason"] for d in folded["dropped"]}
-    assert reasons["interests"] == "multi-valued, its values folded past --max-levels: not searched"
+    assert reasons["interests"] == MULTIVALUE_REASON
+    assert "folded past --max-levels, or over 16 a row" in MULTIVALUE_REASON
     assert [s["name"] for s in folded["selected"]] == ["has7"]
 
 
@@ -185,3 +188,26 @@ def test_value_names_survive_merging_past_the_cap(cli, tmp_path, dask_scheduler)
         v["value"] for v in remote["features"][0]["top_values"]
     ]
     assert all(not v["value"].startswith("#") for v in local["features"][0]["top_values"])
+
+
+def test_lists_too_long_to_keep_in_the_sample_are_not_searched(cli, tmp_path):
+    rng = np.random.default_rng(13)
+    n = 3_000
+    # 20 values a row on average, past the 16 the sample keeps; value 7 still drives y
+    history = [rng.choice(400, size=rng.integers(10, 31), replace=False).tolist() for _ in range(n)]
+    has7 = np.array([7 in row for row in history])
+    y = (rng.random(n) < np.where(has7, 0.8, 0.3)).astype(np.int64)
+    path = tmp_path / "history.parquet"
+    pl.DataFrame({"history": history, "y": y}).write_parquet(path)
+    ranked = _feature(cli("rank", path, "-t", "y", "-f", "json").json(), "history")
+    assert ranked["top_values"][0]["value"] == "7"  # ranked by its values as before
+    doc = cli("select", path, "-t", "y", "-f", "json", "--sample-rows", "1000").json()
+    assert doc["selected"] == []
+    assert {d["name"]: d["reason"] for d in doc["dropped"]} == {"history": MULTIVALUE_REASON}
+    # short lists of the same values are kept
+    short = tmp_path / "short.parquet"
+    pl.DataFrame({"history": [row[:8] + ([7] if 7 in row else []) for row in history], "y": y}).write_parquet(
+        short
+    )
+    doc = cli("select", short, "-t", "y", "-f", "json", "--sample-rows", "1000").json()
+    assert [s["name"] for s in doc["selected"]] == ["history"]

@@ -18,7 +18,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
-import polars as pl
 
 from outrank_cli.count.engine import ENGINES, count
 from outrank_cli.count.job import CountJob
@@ -26,12 +25,13 @@ from outrank_cli.count.result import TableCounts
 from outrank_cli.count.sample import RowSample
 from outrank_cli.encode.columns import plan_columns, split_patterns
 from outrank_cli.encode.features import ColumnCounts, EncodedFeature, encode_views
+from outrank_cli.encode.multivalue import delimited_as_text
 from outrank_cli.errors import UsageError
 from outrank_cli.kernels.warmup import warm_up_in_background
 from outrank_cli.options import PassOptions
 from outrank_cli.parallel import OnDemand, map_in_chunks
 from outrank_cli.progress import Progress, ProgressCallback, ignore_progress
-from outrank_cli.source import Format, Source, resolve
+from outrank_cli.source import Source, resolve
 from outrank_cli.source.early import EarlyStart
 from outrank_cli.source.table import Unparsable
 from outrank_cli.stats.pairs import SampleColumns
@@ -179,7 +179,7 @@ def run_pass(
         source = early.source(paths, options.read) if early is not None else None
         if source is None:
             source = resolve(paths, options.read)
-        source = _delimited_as_text(source, options.multivalue)
+        source = delimited_as_text(source, options.multivalue)
         plan = plan_columns(
             source.schema(),
             target=options.target,
@@ -229,19 +229,6 @@ def run_pass(
         started=started,
         stats_seconds=time.perf_counter() - stats_started,
     )
-
-
-def _delimited_as_text(source: Source, specs: Sequence[str]) -> Source:
-    """A CSV column named outright by ``--multivalue NAME:SEP`` is read as text: its first
-    rows may hold one number each (``12``) and later ones several (``12|7``)."""
-    if source.format is not Format.CSV:
-        return source
-    schema = source.schema()
-    for spec in specs:
-        name = spec.rpartition(":")[0]
-        if name in schema and schema[name] != pl.String:
-            source = source.with_override(name, pl.String())
-    return source
 
 
 def sample_columns(

@@ -8,7 +8,11 @@ list or null text) stays missing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import polars as pl
+
+from outrank_cli.source import Format, Source
 
 
 def value_lists(column: pl.Series, separator: str | None) -> pl.Series:
@@ -24,3 +28,16 @@ def value_lists(column: pl.Series, separator: str | None) -> pl.Series:
     else:
         lists = column
     return lists.list.drop_nulls().list.unique()
+
+
+def delimited_as_text(source: Source, specs: Sequence[str]) -> Source:
+    """``source`` with each CSV column named outright by ``--multivalue NAME:SEP`` read as
+    text: its first rows may hold one number each (``12``) and later ones several (``12|7``)."""
+    if source.format is not Format.CSV:
+        return source
+    schema = source.schema()
+    for spec in specs:
+        name = spec.rpartition(":")[0]
+        if name in schema and schema[name] != pl.String:
+            source = source.with_override(name, pl.String())
+    return source

@@ -21,10 +21,11 @@ import numpy as np
 import polars as pl
 
 from outrank_cli.encode.columns import plan_columns
-from outrank_cli.encode.multivalue import value_lists
+from outrank_cli.encode.multivalue import delimited_as_text, value_lists
 from outrank_cli.encode.target import INTEGER_CLASS_LIMIT
 from outrank_cli.errors import ColumnNotFoundError, InputError, UsageError
 from outrank_cli.options import EvaluateOptions, ReadOptions
+from outrank_cli.source import Source
 from outrank_cli.source.paths import resolve
 
 INSTALL_HINT = "pip install 'outrank-cli[evaluate]'"
@@ -150,9 +151,8 @@ def _multi_hot(lists: pl.Series) -> np.ndarray:
 
 
 def _load(
-    paths: Sequence[str], read: ReadOptions, target: str, names: Sequence[str], options: EvaluateOptions
+    source: Source, target: str, names: Sequence[str], options: EvaluateOptions
 ) -> tuple[pl.DataFrame, int]:
-    source = resolve(paths, read)
     scan = source.scan().select([*names, target])
     rows = int(scan.select(pl.len()).collect().item())
     if rows > options.sample_rows:
@@ -191,7 +191,7 @@ def evaluate_subsets(
     options.validate()
     read = read or ReadOptions()
     sk = _sklearn()
-    source = resolve(paths, read)
+    source = delimited_as_text(resolve(paths, read), multivalue)
     plan = plan_columns(
         source.schema(), target=target, include=include, exclude=exclude, multivalue=multivalue
     )
@@ -207,7 +207,7 @@ def evaluate_subsets(
         for name in subset.columns:
             if name not in features:
                 raise ColumnNotFoundError(role=f"subset {subset.name!r}", name=name, available=features)
-    frame, rows = _load(paths, read, target, features, options)
+    frame, rows = _load(source, target, features, options)
     y_column = frame[target]
     classify = _is_class_target(y_column.dtype, y_column)
     x_all, categorical, spans = _model_matrix(frame, features, plan.multivalue)

@@ -296,3 +296,21 @@ def test_a_multi_valued_column_keeps_its_most_held_values(monkeypatch):
     block = crossval._multi_hot(crossval.value_lists(lists, None))
     held = [[v for v in r if v is not None] if r is not None else None for r in rows]
     np.testing.assert_array_equal(block, hand_multi_hot(held, 3))
+
+
+def test_a_delimited_csv_column_that_starts_with_single_numbers(cli, tmp_path):
+    # the first rows hold one number each (inferred as integers), later ones several
+    n = 12_000
+    genres = ["12"] * 10_500 + ["12|7", "7|3"] * 750
+    y = [0] * 10_500 + [1] * 1_500
+    path = tmp_path / "genres.csv"
+    pl.DataFrame({"genres": genres, "other": list(range(n)), "y": y}).write_csv(path)
+    names = tmp_path / "genres.txt"
+    names.write_text("genres\n")
+    result = cli(
+        "evaluate", path, "-t", "y", "--multivalue", "genres:|", "--subset", names, *FAST, "-f", "csv"
+    )
+    assert result.code == 0, result.err
+    rows = pl.read_csv(result.out.encode())
+    assert rows["subset"].to_list() == ["all columns", "genres.txt"]
+    assert rows["auc"][1] == pytest.approx(1.0)  # holding 7 is the target

@@ -258,7 +258,7 @@ class RowSample:
         self._move_all()
         order = self._order_kept()
         self._keep_rows(order)
-        self.values.settle(self.priority[: self.filled])
+        self.values.settle(self.priority[: self.filled], self.capacity)
         self._order = order
         self._recode = list(recode) if recode is not None else [None] * self.n_columns
         self._unmoved = set(range(self.n_columns))

@@ -4,16 +4,18 @@ A multi-valued column has no single code per row, so the sample keeps each sampl
 value keys apart, as a ragged list per column. Rows are named by their priority, not by their
 place in the sample: the sample reorders and replaces rows as it fills, merges and compacts,
 but a row's priority is a hash of its whole content (the lists included), so it names the row
-however the sample was assembled, and rows of equal priority hold equal values. Rows that can
-no longer be in the sample (a priority above its threshold, the largest it keeps) are dropped
-as the lists grow, so the store stays about as large as the sample.
+however the sample was assembled. Rows of equal priority are equal rows and hold equal values:
+each priority is kept once.
 
-A column whose sampled rows hold more than ``VALUES_PER_ROW`` values on average (long
-histories of item IDs) is given up: keeping them would take more memory than the rest of the
-sample. The verdict is taken on the final sample (``settle``), so it does not depend on how the
-rows came in. While the sample fills, a column is given up early once the rows it keeps (at
-most about twice the sample's capacity) hold more than ``VALUES_PER_ROW`` times twice the
-capacity: the guard that bounds the memory.
+A column is kept while the distinct rows of the final sample hold at most ``VALUES_PER_ROW``
+values for each row of the sample's capacity (the budget ``B``); past that (long histories of
+item IDs) it is given up, which is decided on the final sample alone (``settle``), so not by
+how the rows came in. The memory stays bounded while the sample fills: a column whose rows on
+record hold more than ``2 B`` values keeps only the rows of the lowest priorities that hold at
+most ``B`` (and from then on no row above them). That never drops a row the verdict needs: the
+rows below that cut hold at most ``B`` values among the rows seen so far, so at least the rows
+of all the input whose priorities hold at most ``B`` stay; and when the final sample's rows hold
+at most ``B``, they are all such rows.
 
 At the end of the pass a column is read as the indicator of one value (``holds``): ``select``
 pairs a multi-valued column through its best value, the one it is ranked by.
@@ -22,17 +24,55 @@ pairs a multi-valued column through its best value, the one it is ranked by.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 import numpy as np
 
-# the most values a sampled row may hold on average for its column to be kept (at a million
-# sampled rows: 128 MB of keys)
+# the values a column may keep, for each row of the sample's capacity (at a million sampled
+# rows: 128 MB of keys, and up to twice that while the sample fills)
 VALUES_PER_ROW = 16
-# the lists are pruned to the rows still in the running once they hold this many times the
-# sample's capacity in rows, or in values times VALUES_PER_ROW (the memory guard)
+# a column's record is tidied (rows that can no longer be sampled dropped, duplicates merged,
+# the memory guard applied) once it holds this many times the capacity in rows or the budget
+# in values
 _ROOM = 2
 
 _Part = tuple[np.ndarray, np.ndarray, np.ndarray]  # priorities, values a row, keys row by row
+
+
+@dataclass
+class _Record:
+    """One column's rows on record: parts in no set order, their totals, and the cut (only
+    rows of lower priority are kept; None: every row)."""
+
+    parts: list[_Part] = field(default_factory=list)
+    rows: int = 0
+    values: int = 0
+    cut: np.uint64 | None = None
+
+    def add(self, part: _Part) -> None:
+        priority, sizes, keys = part
+        if self.cut is not None:
+            below = priority < self.cut
+            priority, sizes, keys = priority[below], sizes[below], keys[np.repeat(below, sizes)]
+        if priority.shape[0]:
+            self.parts.append((priority, sizes, keys))
+            self.rows += int(priority.shape[0])
+            self.values += int(keys.shape[0])
+
+    def tidy(self, threshold: np.uint64 | None, budget: int) -> None:
+        """One sorted part of distinct priorities, none above ``threshold`` (the largest the
+        sample keeps; None: all are still in the running); past ``2 budget`` values, only the
+        lowest priorities that hold at most ``budget``."""
+        priority, sizes, keys = _sorted_distinct(_joined(self.parts))
+        keep = np.ones(priority.shape[0], dtype=bool) if threshold is None else priority <= threshold
+        if int(sizes[keep].sum()) > _ROOM * budget:
+            over = np.flatnonzero(np.cumsum(sizes) > budget)[0]
+            self.cut = priority[over] if self.cut is None else min(self.cut, priority[over])
+        if self.cut is not None:
+            keep &= priority < self.cut
+        self.parts = [(priority[keep], sizes[keep], keys[np.repeat(keep, sizes)])]
+        self.rows = int(np.count_nonzero(keep))
+        self.values = int(self.parts[0][2].shape[0])
 
 
 class SampledValues:
@@ -40,97 +80,108 @@ class SampledValues:
     holds, and their keys (row by row)."""
 
     def __init__(self, columns: Iterable[int]) -> None:
-        self._parts: dict[int, list[_Part]] = {c: [] for c in columns}
+        self._records: dict[int, _Record] = {c: _Record() for c in columns}
         # one batch's rows, by slot, until the sample knows their priorities (``seal``)
         self._pending: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-        self.given_up: set[int] = set()  # columns with too many values a row to keep
+        self.given_up: set[int] = set()  # columns whose final rows hold too many values
 
     def kept(self, column: int) -> bool:
         """Whether the values of ``column``'s sampled rows are on record."""
-        return column in self._parts and column not in self.given_up
+        return column in self._records and column not in self.given_up
 
     def put(self, column: int, slots: np.ndarray, sizes: np.ndarray, keys: np.ndarray) -> None:
         """One batch's sampled rows of ``column``: their slots in the sample, how many values
         each holds, and the keys of those values row after row. Thread-safe across columns."""
-        if column not in self.given_up:
-            self._pending[column] = (slots, sizes, keys)
+        self._pending[column] = (slots, sizes, keys)
 
     def seal(self, priority: np.ndarray, threshold: np.uint64 | None, capacity: int) -> None:
         """Name the pending rows by their priorities (``priority``: the sample's, by slot), and
-        prune the columns that hold many (``prune``)."""
+        tidy the records that grew large (``prune``)."""
         pending, self._pending = self._pending, {}
         for column, (slots, sizes, keys) in pending.items():
-            self._parts[column].append((priority[slots].copy(), sizes, keys))
+            self._records[column].add((priority[slots], sizes, keys))
         self.prune(threshold, capacity)
 
     def prune(self, threshold: np.uint64 | None, capacity: int) -> None:
-        """Drop the rows above ``threshold`` (the largest priority the sample keeps; None: all
-        are still in the running) from the columns that hold many, and give up a column whose
-        rows still hold more values than the memory guard allows."""
-        for column, parts in self._parts.items():
-            rows = sum(p.shape[0] for p, _, _ in parts)
-            values = sum(k.shape[0] for _, _, k in parts)
-            if rows <= _ROOM * capacity and values <= _ROOM * VALUES_PER_ROW * capacity:
-                continue
-            if threshold is not None:
-                priority, sizes, keys = _joined(parts)
-                keep = priority <= threshold
-                parts = [(priority[keep], sizes[keep], keys[np.repeat(keep, sizes)])]
-                values = parts[0][2].shape[0]
-            self._parts[column] = parts
-            if values > _ROOM * VALUES_PER_ROW * capacity:
-                self._give_up(column)
+        """Tidy each record that holds more than twice the capacity in rows, or twice the
+        budget in values: rows above ``threshold`` (the largest priority the sample keeps;
+        None: all are still in the running) go, and the memory guard applies."""
+        budget = VALUES_PER_ROW * capacity
+        for record in self._records.values():
+            if record.rows > _ROOM * capacity or record.values > _ROOM * budget:
+                record.tidy(threshold, budget)
 
-    def settle(self, priorities: np.ndarray) -> None:
-        """The sample is final (its rows' ``priorities``): keep only those rows, and give up a
-        column whose rows hold more than ``VALUES_PER_ROW`` values on average."""
-        for column in list(self._parts):
-            if column in self.given_up:
-                continue
-            priority, sizes, keys = _joined(self._parts[column])
-            order, found = _lookup(column, priority, priorities)
-            entries = order[found]
-            if int(sizes[entries].sum()) > VALUES_PER_ROW * priorities.shape[0]:
+    def settle(self, priorities: np.ndarray, capacity: int) -> None:
+        """The sample is final (its rows' ``priorities``): keep only those rows, or give the
+        column up when its distinct rows hold more than the budget."""
+        budget = VALUES_PER_ROW * capacity
+        wanted = np.unique(priorities)
+        for column, record in self._records.items():
+            if record.cut is not None and wanted.shape[0] and wanted[-1] >= record.cut:
+                # the rows below the cut already held more than the budget
                 self._give_up(column)
                 continue
-            starts = np.concatenate([[0], np.cumsum(sizes)])[entries]
-            picks = np.repeat(starts, sizes[entries]) + _ranks(sizes[entries])
-            self._parts[column] = [(priorities.copy(), sizes[entries], keys[picks])]
+            priority, sizes, keys = _sorted_distinct(_joined(record.parts))
+            at = _positions(column, priority, wanted)
+            if int(sizes[at].sum()) > budget:
+                self._give_up(column)
+                continue
+            starts = (np.cumsum(sizes) - sizes)[at]
+            picks = np.repeat(starts, sizes[at]) + _ranks(sizes[at])
+            record.parts = [(wanted, sizes[at], keys[picks])]
+            record.rows, record.values = int(wanted.shape[0]), int(picks.shape[0])
 
     def _give_up(self, column: int) -> None:
         self.given_up.add(column)
-        self._parts[column] = []
-        self._pending.pop(column, None)
+        self._records[column] = _Record()
 
     def merge(self, other: SampledValues) -> None:
-        """Add the rows of another store (over other rows of the same columns)."""
-        for column, parts in other._parts.items():
-            self._parts[column].extend(parts)
-        for column in other.given_up:
-            self._give_up(column)
+        """Add the rows of another record of other rows of the same columns (before
+        ``settle``): only the rows below both cuts stay."""
+        for column, theirs in other._records.items():
+            mine = self._records[column]
+            cuts = [c for c in (mine.cut, theirs.cut) if c is not None]
+            if cuts:
+                mine.cut = min(cuts)
+                parts, mine.parts, mine.rows, mine.values = mine.parts, [], 0, 0
+                for part in parts:
+                    mine.add(part)
+            for part in theirs.parts:
+                mine.add(part)
 
     def holds(self, column: int, priorities: np.ndarray, key: int) -> np.ndarray:
         """Whether each row of ``priorities`` (every one a sampled row) holds the value ``key``
         (the column's values must be on record: ``kept``)."""
         if not self.kept(column):
             raise ValueError(f"column {column}: its sampled rows' values are not on record")
-        priority, sizes, keys = _joined(self._parts[column])
+        priority, sizes, keys = _sorted_distinct(_joined(self._records[column].parts))
         holding = np.zeros(priority.shape[0], dtype=bool)
         holding[np.repeat(np.arange(priority.shape[0]), sizes)[keys == np.uint64(key)]] = True
-        order, found = _lookup(column, priority, priorities)
-        result: np.ndarray = holding[order[found]]
+        result: np.ndarray = holding[_positions(column, priority, priorities)]
         return result
 
 
-def _lookup(column: int, priority: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(order, found)``: entry ``order[found[i]]`` has priority ``wanted[i]``."""
-    order = np.argsort(priority, kind="stable")
-    found = np.searchsorted(priority[order], wanted)
-    if wanted.shape[0] and (
-        int(found.max()) >= priority.shape[0] or np.any(priority[order][found] != wanted)
-    ):
+def _positions(column: int, priority: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Where each of ``wanted`` is in ``priority`` (sorted, distinct)."""
+    at = np.searchsorted(priority, wanted)
+    if wanted.shape[0] and (int(at.max()) >= priority.shape[0] or np.any(priority[at] != wanted)):
         raise AssertionError(f"column {column}: a sampled row has no values on record")
-    return order, found
+    return at
+
+
+def _sorted_distinct(part: _Part) -> _Part:
+    """The rows by priority, each priority once (equal priorities are equal rows)."""
+    priority, sizes, keys = part
+    if priority.shape[0] < 2 or bool(np.all(priority[1:] > priority[:-1])):
+        return part
+    order = np.argsort(priority, kind="stable")
+    first = np.ones(order.shape[0], dtype=bool)
+    first[1:] = priority[order][1:] != priority[order][:-1]
+    rows = order[first]
+    starts = (np.cumsum(sizes) - sizes)[rows]
+    picks = np.repeat(starts, sizes[rows]) + _ranks(sizes[rows])
+    distinct: _Part = (priority[rows], sizes[rows], keys[picks])
+    return distinct
 
 
 def _ranks(sizes: np.ndarray) -> np.ndarray:

@@ -2,8 +2,8 @@
 
 A list column holds them as lists; a text column named by ``--multivalue NAME:SEP`` as text
 split by SEP ("a|b|" holds a and b: values are trimmed and empty ones dropped). Either way a
-row holds each distinct value once, nulls inside a list are dropped, and a missing row (a null
-list or null text) stays missing.
+row holds each distinct value once, nulls (and NaN) inside a list are dropped, and a missing row
+(a null list or null text) stays missing.
 """
 
 from __future__ import annotations
@@ -27,6 +27,9 @@ def value_lists(column: pl.Series, separator: str | None) -> pl.Series:
         lists = column.cast(pl.List(column.dtype.inner))
     else:
         lists = column
+    inner = lists.dtype.inner if isinstance(lists.dtype, pl.List) else None
+    if inner is not None and inner.is_float():  # a NaN inside a list is no value, as a null
+        lists = lists.list.eval(pl.element().fill_nan(None))
     return lists.list.drop_nulls().list.unique()
 
 

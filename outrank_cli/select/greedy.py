@@ -291,11 +291,11 @@ def greedy_search(
         if i in chosen:
             continue
         rel, p = float(relevance[i]), float(p_values[i])
-        if not searched[i]:
-            dropped.append(Dropped(names[i], MULTIVALUE_REASON, rel, p, None, None, None))
-            continue
         if entropy[i] <= 0:
             dropped.append(Dropped(names[i], "constant", rel, p, None, None, None))
+            continue
+        if not searched[i]:
+            dropped.append(Dropped(names[i], MULTIVALUE_REASON, rel, p, None, None, None))
             continue
         if not is_signal(i):
             dropped.append(Dropped(names[i], "no signal", rel, p, None, None, None))

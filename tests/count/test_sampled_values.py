@@ -89,7 +89,7 @@ def test_the_sample_rows_hold_their_values(tmp_path, sample_rows, threads, batch
         counts = count_local(job, pool=pool)
     _check(counts)
     # the store stays about as large as the sample (rows that cannot be in it are dropped)
-    stored = sum(priority.shape[0] for priority, _, _ in counts.sample.values._parts[0])
+    stored = counts.sample.values._records[0].rows
     assert stored <= min(3 * sample_rows + batch_rows, 2_000)
 
 
@@ -128,43 +128,81 @@ def test_a_row_without_values_on_record_is_an_error():
         values.holds(0, np.array([30], dtype=np.uint64), 5)
 
 
-def test_a_column_with_too_many_values_a_row_is_given_up(monkeypatch):
+def test_a_column_whose_final_rows_hold_too_many_values_is_given_up(monkeypatch):
     monkeypatch.setattr("outrank_cli.count.values.VALUES_PER_ROW", 2)
     values = SampledValues([0, 1])
-    # capacity 4; column 0: 3 values a row, column 1: 1 a row
+    # capacity 4, budget 8 values; column 0: 3 values a row, column 1: 1 a row
     values.put(0, np.arange(4), np.full(4, 3), np.arange(12, dtype=np.uint64))
     values.put(1, np.arange(4), np.ones(4, dtype=np.int64), np.arange(4, dtype=np.uint64))
     values.seal(np.arange(4, dtype=np.uint64), None, capacity=4)
-    assert values.kept(0) and values.kept(1)  # 12 values: within the guard (2 x 2 x 4)
-    values.settle(np.array([3, 1, 0, 2], dtype=np.uint64))  # the final rows: 3 values a row
+    assert values.kept(0) and values.kept(1)  # 12 values: within twice the budget
+    values.settle(np.array([3, 1, 0, 2], dtype=np.uint64), capacity=4)  # the final rows: 12 > 8
     assert not values.kept(0) and values.kept(1)
     with pytest.raises(ValueError, match="not on record"):
         values.holds(0, np.arange(4, dtype=np.uint64), 1)
     np.testing.assert_array_equal(
         values.holds(1, np.arange(4, dtype=np.uint64), 2), [False, False, True, False]
     )
-    # the guard while the sample fills: 20 values for capacity 4 gives the column up at once
-    early = SampledValues([0])
-    early.put(0, np.arange(4), np.full(4, 5), np.arange(20, dtype=np.uint64))
-    early.seal(np.arange(4, dtype=np.uint64), None, capacity=4)
-    assert not early.kept(0)
-    early.put(0, np.arange(1), np.ones(1, dtype=np.int64), np.arange(1, dtype=np.uint64))  # ignored now
-    early.seal(np.arange(4, dtype=np.uint64), None, capacity=4)
-    assert not early.kept(0)
-    # a partition that gave a column up gives it up in the merge
-    other = SampledValues([0])
-    other.put(0, np.arange(2), np.ones(2, dtype=np.int64), np.arange(2, dtype=np.uint64))
-    other.seal(np.arange(10, 12, dtype=np.uint64), None, capacity=4)
-    other.merge(early)
-    assert not other.kept(0)
+
+
+def test_the_memory_guard_keeps_the_rows_the_verdict_needs(monkeypatch):
+    monkeypatch.setattr("outrank_cli.count.values.VALUES_PER_ROW", 2)
+    values = SampledValues([0])
+    # capacity 4, budget 8: rows of priorities 0..5 with 1, 1, 2, 3, 9, 9 values (25 > 16)
+    sizes = np.array([1, 1, 2, 3, 9, 9])
+    values.put(0, np.arange(6), sizes, np.arange(25, dtype=np.uint64))
+    values.seal(np.array([5, 1, 3, 0, 2, 4], dtype=np.uint64), None, capacity=4)
+    # by priority the rows hold 3 (prio 0), 1 (1), 9 (2), 2 (3), 9 (4), 1 (5): past 8 at prio 2
+    record = values._records[0]
+    assert record.cut == 2 and record.rows == 2 and record.values == 4
+    later = SampledValues([0])  # the same rows in another order: the same verdicts
+    later.put(0, np.arange(2), np.array([3, 1]), np.arange(4, dtype=np.uint64))
+    later.seal(np.array([0, 1], dtype=np.uint64), None, capacity=4)
+    # a final sample of priorities 0 and 1 (4 values): kept either way, with its values
+    for store in (values, later):
+        store.settle(np.array([0, 1], dtype=np.uint64), capacity=4)
+        assert store.kept(0)
+    # a final sample reaching the cut: given up (its rows hold 3 + 1 + 9 > 8)
+    values = SampledValues([0])
+    values.put(0, np.arange(6), sizes, np.arange(25, dtype=np.uint64))
+    values.seal(np.array([5, 1, 3, 0, 2, 4], dtype=np.uint64), None, capacity=4)
+    values.settle(np.array([0, 1, 2, 3], dtype=np.uint64), capacity=4)
+    assert not values.kept(0)
+
+
+def test_a_merge_keeps_the_rows_below_both_cuts(monkeypatch):
+    monkeypatch.setattr("outrank_cli.count.values.VALUES_PER_ROW", 1)
+    one, two = SampledValues([0]), SampledValues([0])
+    one.put(0, np.arange(3), np.array([5, 1, 1]), np.arange(7, dtype=np.uint64))
+    one.seal(np.array([10, 1, 2], dtype=np.uint64), None, capacity=3)  # 7 > 6: cut at 10
+    two.put(0, np.arange(2), np.array([1, 1]), np.array([50, 60], dtype=np.uint64))
+    two.seal(np.array([3, 11], dtype=np.uint64), None, capacity=3)
+    assert one._records[0].cut == 10 and two._records[0].cut is None
+    one.merge(two)
+    record = one._records[0]
+    assert record.cut == 10 and sorted(np.concatenate([p for p, _, _ in record.parts]).tolist()) == [1, 2, 3]
+    one.settle(np.array([1, 2, 3], dtype=np.uint64), capacity=3)
+    np.testing.assert_array_equal(one.holds(0, np.array([3, 1], dtype=np.uint64), 50), [True, False])
+
+
+def test_equal_rows_are_kept_once():
+    values = SampledValues([0])
+    values.put(0, np.arange(3), np.array([2, 2, 1]), np.array([7, 8, 7, 8, 9], dtype=np.uint64))
+    values.seal(np.array([4, 4, 2], dtype=np.uint64), None, capacity=10)
+    values.settle(np.array([2, 4, 4], dtype=np.uint64), capacity=10)
+    (part,) = values._records[0].parts
+    np.testing.assert_array_equal(part[0], [2, 4])
+    np.testing.assert_array_equal(
+        values.holds(0, np.array([4, 2, 4], dtype=np.uint64), 8), [True, False, True]
+    )
 
 
 def test_settling_keeps_the_final_rows_values():
     values = SampledValues([0])
     values.put(0, np.arange(4), np.array([2, 0, 1, 3]), np.array([5, 6, 7, 5, 8, 9], dtype=np.uint64))
     values.seal(np.array([40, 10, 30, 20], dtype=np.uint64), None, capacity=4)
-    values.settle(np.array([10, 20, 40], dtype=np.uint64))  # row 30 (holding 7) left the sample
-    (part,) = values._parts[0]
+    values.settle(np.array([10, 20, 40], dtype=np.uint64), capacity=4)  # row 30 left the sample
+    (part,) = values._records[0].parts
     np.testing.assert_array_equal(part[1], [0, 3, 2])
     np.testing.assert_array_equal(part[2], [5, 8, 9, 5, 6])
     np.testing.assert_array_equal(

@@ -211,3 +211,65 @@ def test_lists_too_long_to_keep_in_the_sample_are_not_searched(cli, tmp_path):
     )
     doc = cli("select", short, "-t", "y", "-f", "json", "--sample-rows", "1000").json()
     assert [s["name"] for s in doc["selected"]] == ["history"]
+
+
+def test_whether_a_list_column_is_searched_does_not_depend_on_how_rows_come_in(cli, tmp_path, dask_scheduler):
+    # 200 rows of 20 values first, then 20,000 rows of one: the first rows alone pass twice
+    # the budget of a 100-row sample (16 values a row), the final sample is far below it
+    rng = np.random.default_rng(1)
+    heavy = [list(range(100 + 20 * i, 120 + 20 * i)) for i in range(200)]
+    light = [[int(v)] for v in rng.integers(0, 5, 20_000)]
+    tags = heavy + light
+    z = rng.integers(0, 2, len(tags))
+    y = [int(zz == 1 or 0 in t) ^ int(rng.random() < 0.05) for t, zz in zip(tags, z, strict=True)]
+    frame = pl.DataFrame({"tags": pl.Series(tags, dtype=pl.List(pl.Int64)), "z": z, "y": y})
+    whole = tmp_path / "whole.parquet"
+    frame.write_parquet(whole)
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    for i, start in enumerate(range(0, frame.height, 2_500)):
+        frame.slice(start, 2_500).write_parquet(parts / f"p{i:02d}.parquet")
+    args = ("-t", "y", "-f", "json", "--sample-rows", "100")
+    reports = [
+        cli("select", whole, *args, "--batch-rows", "100").json(),
+        cli("select", whole, *args, "--batch-rows", "100000").json(),
+        cli("select", parts, *args).json(),
+        cli("select", parts, *args, "--engine", "dask", "--scheduler", dask_scheduler).json(),
+    ]
+    for report in reports:
+        report.pop("timings")
+        report["input"].pop("paths", None)
+        report.get("options", {}).pop("batch_rows", None)
+    reasons = [{d["name"]: d["reason"] for d in r["dropped"]} for r in reports]
+    assert all(MULTIVALUE_REASON not in r.values() for r in reasons)
+    assert all(r["selected"] == reports[0]["selected"] for r in reports)
+    assert reasons == [reasons[0]] * 4
+
+
+def test_a_constant_list_column_is_dropped_as_constant(cli, tmp_path):
+    rng = np.random.default_rng(3)
+    n = 2_000
+    x = rng.integers(0, 3, n)
+    path = tmp_path / "constant.parquet"
+    frame = pl.DataFrame(
+        {
+            "same": pl.Series([["a"]] * n, dtype=pl.List(pl.String)),
+            "empty": pl.Series([[]] * n, dtype=pl.List(pl.String)),
+            "x": x,
+            "y": (x == 1).astype(np.int64),
+        }
+    )
+    frame.write_parquet(path)
+    doc = cli("select", path, "-t", "y", "-f", "json").json()
+    reasons = {d["name"]: d["reason"] for d in doc["dropped"]}
+    assert reasons == {"same": "constant", "empty": "constant"}
+
+
+def test_a_nan_inside_a_list_is_no_value(cli, tmp_path):
+    from outrank_cli.encode.multivalue import value_lists
+
+    lists = pl.Series(
+        [[1.5, float("nan")], [float("nan")], None, [2.0, 1.5, None]], dtype=pl.List(pl.Float64)
+    )
+    held = [None if row is None else sorted(row) for row in value_lists(lists, None).to_list()]
+    assert held == [[1.5], [], None, [1.5, 2.0]]

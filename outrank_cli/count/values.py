@@ -15,7 +15,8 @@ record hold more than ``2 B`` values keeps only the rows of the lowest prioritie
 most ``B`` (and from then on no row above them). That never drops a row the verdict needs: the
 rows below that cut hold at most ``B`` values among the rows seen so far, so at least the rows
 of all the input whose priorities hold at most ``B`` stay; and when the final sample's rows hold
-at most ``B``, they are all such rows.
+at most ``B``, they are all such rows. A record holds at most about ``2 B`` values and a batch
+(``4 B`` for a moment when two partitions' records merge); tidying it takes a byte a value more.
 
 At the end of the pass a column is read as the indicator of one value (``holds``): ``select``
 pairs a multi-valued column through its best value, the one it is ranked by.
@@ -50,29 +51,49 @@ class _Record:
     cut: np.uint64 | None = None
 
     def add(self, part: _Part) -> None:
-        priority, sizes, keys = part
         if self.cut is not None:
-            below = priority < self.cut
-            priority, sizes, keys = priority[below], sizes[below], keys[np.repeat(below, sizes)]
-        if priority.shape[0]:
-            self.parts.append((priority, sizes, keys))
-            self.rows += int(priority.shape[0])
-            self.values += int(keys.shape[0])
+            part = _kept(part, part[0] < self.cut)
+        if part[0].shape[0]:
+            self.parts.append(part)
+            self.rows += int(part[0].shape[0])
+            self.values += int(part[2].shape[0])
+
+    def keep(self, rows: np.ndarray) -> None:
+        """Keep the rows where ``rows`` (over the parts, in order) is True; the keys are
+        filtered part by part, so no second copy of them all is made."""
+        parts: list[_Part] = []
+        start = 0
+        old, self.parts = self.parts, parts
+        old.reverse()
+        while old:  # each part is let go as soon as it is filtered
+            part = old.pop()
+            stop = start + part[0].shape[0]
+            kept = _kept(part, rows[start:stop])
+            del part
+            start = stop
+            if kept[0].shape[0]:
+                parts.append(kept)
+        self.rows = sum(p[0].shape[0] for p in parts)
+        self.values = sum(p[2].shape[0] for p in parts)
 
     def tidy(self, threshold: np.uint64 | None, budget: int) -> None:
-        """One sorted part of distinct priorities, none above ``threshold`` (the largest the
-        sample keeps; None: all are still in the running); past ``2 budget`` values, only the
-        lowest priorities that hold at most ``budget``."""
-        priority, sizes, keys = _sorted_distinct(_joined(self.parts))
-        keep = np.ones(priority.shape[0], dtype=bool) if threshold is None else priority <= threshold
+        """Each priority once, none above ``threshold`` (the largest the sample keeps; None:
+        all are still in the running); past ``2 budget`` values, only the lowest priorities
+        that hold at most ``budget``."""
+        priority = _joined_rows(self.parts, 0)
+        sizes = _joined_rows(self.parts, 1)
+        keep = _first_of_each(priority)
+        if threshold is not None:
+            keep &= priority <= threshold
         if int(sizes[keep].sum()) > _ROOM * budget:
-            over = np.flatnonzero(np.cumsum(sizes) > budget)[0]
-            self.cut = priority[over] if self.cut is None else min(self.cut, priority[over])
+            order = np.argsort(np.where(keep, priority, np.iinfo(np.uint64).max), kind="stable")
+            order = order[: int(np.count_nonzero(keep))]
+            over = np.flatnonzero(np.cumsum(sizes[order]) > budget)[0]
+            cut = priority[order[over]]
+            self.cut = cut if self.cut is None else min(self.cut, cut)
         if self.cut is not None:
             keep &= priority < self.cut
-        self.parts = [(priority[keep], sizes[keep], keys[np.repeat(keep, sizes)])]
-        self.rows = int(np.count_nonzero(keep))
-        self.values = int(self.parts[0][2].shape[0])
+        self.keep(keep)
 
 
 class SampledValues:
@@ -112,8 +133,8 @@ class SampledValues:
                 record.tidy(threshold, budget)
 
     def settle(self, priorities: np.ndarray, capacity: int) -> None:
-        """The sample is final (its rows' ``priorities``): keep only those rows, or give the
-        column up when its distinct rows hold more than the budget."""
+        """The sample is final (its rows' ``priorities``): keep only those rows, each
+        priority once, or give the column up when they hold more than the budget."""
         budget = VALUES_PER_ROW * capacity
         wanted = np.unique(priorities)
         for column, record in self._records.items():
@@ -121,15 +142,14 @@ class SampledValues:
                 # the rows below the cut already held more than the budget
                 self._give_up(column)
                 continue
-            priority, sizes, keys = _sorted_distinct(_joined(record.parts))
-            at = _positions(column, priority, wanted)
-            if int(sizes[at].sum()) > budget:
+            priority = _joined_rows(record.parts, 0)
+            keep = _first_of_each(priority) & np.isin(priority, wanted)
+            if int(np.count_nonzero(keep)) != wanted.shape[0]:
+                raise AssertionError(f"column {column}: a sampled row has no values on record")
+            if int(_joined_rows(record.parts, 1)[keep].sum()) > budget:
                 self._give_up(column)
                 continue
-            starts = (np.cumsum(sizes) - sizes)[at]
-            picks = np.repeat(starts, sizes[at]) + _ranks(sizes[at])
-            record.parts = [(wanted, sizes[at], keys[picks])]
-            record.rows, record.values = int(wanted.shape[0]), int(picks.shape[0])
+            record.keep(keep)
 
     def _give_up(self, column: int) -> None:
         self.given_up.add(column)
@@ -143,9 +163,7 @@ class SampledValues:
             cuts = [c for c in (mine.cut, theirs.cut) if c is not None]
             if cuts:
                 mine.cut = min(cuts)
-                parts, mine.parts, mine.rows, mine.values = mine.parts, [], 0, 0
-                for part in parts:
-                    mine.add(part)
+                mine.keep(_joined_rows(mine.parts, 0) < mine.cut)
             for part in theirs.parts:
                 mine.add(part)
 
@@ -154,49 +172,49 @@ class SampledValues:
         (the column's values must be on record: ``kept``)."""
         if not self.kept(column):
             raise ValueError(f"column {column}: its sampled rows' values are not on record")
-        priority, sizes, keys = _sorted_distinct(_joined(self._records[column].parts))
+        parts = self._records[column].parts
+        priority = _joined_rows(parts, 0)
         holding = np.zeros(priority.shape[0], dtype=bool)
-        holding[np.repeat(np.arange(priority.shape[0]), sizes)[keys == np.uint64(key)]] = True
-        result: np.ndarray = holding[_positions(column, priority, priorities)]
+        start = 0
+        for _, sizes, keys in parts:  # the rows of the values equal to the key, part by part
+            ends = np.cumsum(sizes)
+            hits = np.flatnonzero(keys == np.uint64(key))
+            holding[start + np.searchsorted(ends, hits, side="right")] = True
+            start += sizes.shape[0]
+        order = np.argsort(priority, kind="stable")
+        at = np.searchsorted(priority[order], priorities)
+        if priorities.shape[0] and (
+            int(at.max()) >= priority.shape[0]
+            or np.any(priority[order[np.minimum(at, priority.shape[0] - 1)]] != priorities)
+        ):
+            raise AssertionError(f"column {column}: a sampled row has no values on record")
+        result: np.ndarray = holding[order[at]]
         return result
 
 
-def _positions(column: int, priority: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    """Where each of ``wanted`` is in ``priority`` (sorted, distinct)."""
-    at = np.searchsorted(priority, wanted)
-    if wanted.shape[0] and (int(at.max()) >= priority.shape[0] or np.any(priority[at] != wanted)):
-        raise AssertionError(f"column {column}: a sampled row has no values on record")
-    return at
-
-
-def _sorted_distinct(part: _Part) -> _Part:
-    """The rows by priority, each priority once (equal priorities are equal rows)."""
+def _kept(part: _Part, rows: np.ndarray) -> _Part:
+    """The rows of ``part`` where ``rows`` is True, with their values."""
     priority, sizes, keys = part
-    if priority.shape[0] < 2 or bool(np.all(priority[1:] > priority[:-1])):
+    if bool(rows.all()):
         return part
-    order = np.argsort(priority, kind="stable")
-    first = np.ones(order.shape[0], dtype=bool)
-    first[1:] = priority[order][1:] != priority[order][:-1]
-    rows = order[first]
-    starts = (np.cumsum(sizes) - sizes)[rows]
-    picks = np.repeat(starts, sizes[rows]) + _ranks(sizes[rows])
-    distinct: _Part = (priority[rows], sizes[rows], keys[picks])
-    return distinct
+    return priority[rows], sizes[rows], keys[np.repeat(rows, sizes)]
 
 
-def _ranks(sizes: np.ndarray) -> np.ndarray:
-    """``0 .. s - 1`` for each ``s`` of ``sizes``, one after the other."""
-    total = int(sizes.sum())
-    starts = np.cumsum(sizes) - sizes
-    ranks: np.ndarray = np.arange(total, dtype=np.int64) - np.repeat(starts, sizes)
-    return ranks
+def _first_of_each(priority: np.ndarray) -> np.ndarray:
+    """True at the first row of each priority (equal priorities are equal rows)."""
+    first = np.zeros(priority.shape[0], dtype=bool)
+    if priority.shape[0]:
+        order = np.argsort(priority, kind="stable")
+        sorted_priority = priority[order]
+        new = np.ones(order.shape[0], dtype=bool)
+        new[1:] = sorted_priority[1:] != sorted_priority[:-1]
+        first[order[new]] = True
+    return first
 
 
-def _joined(parts: list[_Part]) -> _Part:
+def _joined_rows(parts: list[_Part], field_index: int) -> np.ndarray:
+    """The priorities (0) or the values a row (1) of every part, one after the other."""
     if not parts:
-        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
-    if len(parts) == 1:
-        return parts[0]
-    priority, sizes, keys = zip(*parts, strict=True)
-    joined: _Part = (np.concatenate(priority), np.concatenate(sizes), np.concatenate(keys))
+        return np.zeros(0, dtype=np.uint64 if field_index == 0 else np.int64)
+    joined: np.ndarray = np.concatenate([part[field_index] for part in parts])
     return joined

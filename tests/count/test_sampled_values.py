@@ -190,8 +190,9 @@ def test_equal_rows_are_kept_once():
     values.put(0, np.arange(3), np.array([2, 2, 1]), np.array([7, 8, 7, 8, 9], dtype=np.uint64))
     values.seal(np.array([4, 4, 2], dtype=np.uint64), None, capacity=10)
     values.settle(np.array([2, 4, 4], dtype=np.uint64), capacity=10)
-    (part,) = values._records[0].parts
-    np.testing.assert_array_equal(part[0], [2, 4])
+    (part,) = values._records[0].parts  # rows in the order they came, each priority once
+    np.testing.assert_array_equal(part[0], [4, 2])
+    np.testing.assert_array_equal(part[2], [7, 8, 9])
     np.testing.assert_array_equal(
         values.holds(0, np.array([4, 2, 4], dtype=np.uint64), 8), [True, False, True]
     )
@@ -203,8 +204,26 @@ def test_settling_keeps_the_final_rows_values():
     values.seal(np.array([40, 10, 30, 20], dtype=np.uint64), None, capacity=4)
     values.settle(np.array([10, 20, 40], dtype=np.uint64), capacity=4)  # row 30 left the sample
     (part,) = values._records[0].parts
-    np.testing.assert_array_equal(part[1], [0, 3, 2])
-    np.testing.assert_array_equal(part[2], [5, 8, 9, 5, 6])
+    np.testing.assert_array_equal(part[0], [40, 10, 20])
+    np.testing.assert_array_equal(part[1], [2, 0, 3])
+    np.testing.assert_array_equal(part[2], [5, 6, 5, 8, 9])
     np.testing.assert_array_equal(
         values.holds(0, np.array([40, 20, 10], dtype=np.uint64), 5), [True, True, False]
     )
+
+
+def test_equal_rows_count_once_against_the_budget(monkeypatch):
+    monkeypatch.setattr("outrank_cli.count.values.VALUES_PER_ROW", 2)
+    values = SampledValues([0])
+    # capacity 4, budget 8: ten copies of a 3-value row (priority 1) and one more row (2):
+    # 33 values on record, but the distinct rows hold 6
+    sizes = np.full(11, 3)
+    keys = np.concatenate(
+        [np.array([7, 8, 9], dtype=np.uint64)] * 10 + [np.array([1, 2, 3], dtype=np.uint64)]
+    )
+    values.put(0, np.arange(11), sizes, keys)
+    values.seal(np.array([1] * 10 + [2], dtype=np.uint64), None, capacity=4)
+    assert values._records[0].cut is None and values._records[0].values == 6
+    values.settle(np.array([1, 1, 2], dtype=np.uint64), capacity=4)
+    assert values.kept(0)
+    np.testing.assert_array_equal(values.holds(0, np.array([2, 1], dtype=np.uint64), 8), [False, True])

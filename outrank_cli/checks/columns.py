@@ -10,6 +10,7 @@ from outrank_cli.encode.cells import row_totals
 from outrank_cli.encode.features import FeatureKind
 from outrank_cli.encode.keys import Family
 from outrank_cli.pipeline import Scored
+from outrank_cli.stats.ranking import FeatureRanking
 from outrank_cli.stats.relevance import LN2, information
 
 
@@ -118,7 +119,8 @@ def column_findings(scored: Scored, t: Thresholds) -> list[Finding]:
                         "target_leak",
                         severity,
                         name,
-                        f"column {name!r} explains {share:.0%} of the target's entropy: a likely leak of the target",
+                        f"column {name!r}{_through_value(ranking)} explains {share:.0%} of the target's "
+                        "entropy: a likely leak of the target",
                         {
                             "share": share,
                             "mi": ranking.mi,
@@ -145,3 +147,10 @@ def column_findings(scored: Scored, t: Thresholds) -> list[Finding]:
                     )
                 )
     return out
+
+
+def _through_value(ranking: FeatureRanking) -> str:
+    """A multi-valued column is scored by its best value: name it (" (holding 'clicked')")."""
+    if ranking.kind != FeatureKind.MULTIVALUE or not ranking.top_values:
+        return ""
+    return f" (holding {ranking.top_values[0].value!r})"

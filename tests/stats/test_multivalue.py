@@ -273,3 +273,22 @@ def test_a_nan_inside_a_list_is_no_value(cli, tmp_path):
     )
     held = [None if row is None else sorted(row) for row in value_lists(lists, None).to_list()]
     assert held == [[1.5], [], None, [1.5, 2.0]]
+
+
+def test_check_names_the_value_through_which_a_list_column_leaks(cli, tmp_path):
+    rng = np.random.default_rng(0)
+    n = 5_000
+    y = rng.integers(0, 2, n)
+    tags = [(["clicked"] if v else []) + [f"t{k}" for k in rng.choice(20, 2, replace=False)] for v in y]
+    path = tmp_path / "leak.parquet"
+    empty = pl.Series([[]] * n, dtype=pl.List(pl.String))
+    pl.DataFrame({"tags": tags, "empty": empty, "x": rng.integers(0, 5, n), "y": y}).write_parquet(path)
+    result = cli("check", path, "-t", "y", "-f", "json")
+    assert result.code == 1
+    findings = {(f["code"], f["column"]): f for f in result.json()["findings"]}
+    assert set(findings) == {("target_leak", "tags"), ("empty", "empty")}
+    leak = findings[("target_leak", "tags")]
+    assert leak["severity"] == "error"
+    assert leak["message"].startswith(
+        "column 'tags' (holding 'clicked') explains 100% of the target's entropy"
+    )

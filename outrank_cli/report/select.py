@@ -92,11 +92,16 @@ def render_select(result: SelectResult, console: Console) -> None:
     ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     taken_with = result.taken_with or {}
+    # a multi-valued column was searched as the indicator of its best value: name it
+    holding = {
+        r.name: r.top_values[0].value for r in result.ranking if r.kind == "multivalue" and r.top_values
+    }
     for s in result.selected:
         pair = taken_with.get(s.name)
+        shown = s.name if s.name not in holding else f"{s.name} ∋ {holding[s.name]}"
         table.add_row(
             str(s.step),
-            s.name if pair is None else f"{s.name} (pair {pair})",
+            shown if pair is None else f"{shown} (pair {pair})",
             f"{s.gain:.5f}",
             f"{s.relevance:.5f}",
             f"{s.p_value:.2g}",

@@ -292,3 +292,11 @@ def test_check_names_the_value_through_which_a_list_column_leaks(cli, tmp_path):
     assert leak["message"].startswith(
         "column 'tags' (holding 'clicked') explains 100% of the target's entropy"
     )
+
+
+def test_the_select_table_names_the_value_a_list_column_was_searched_by(cli, table):
+    path, _ = table
+    result = cli("select", path, "-t", "y", "-f", "table", "--multivalue", "tags:|")
+    assert result.code == 0, result.err
+    assert "interests ∋ 7" in result.out and "tags ∋ t3" in result.out
+    assert "noise ∋" not in result.out

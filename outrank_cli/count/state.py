@@ -145,7 +145,7 @@ class PassState:
             started = time.perf_counter()
             counter = self.counters[index]
             counter.ensure_target_levels(width)
-            if index in self.splits:  # counted by value; not in the row sample
+            if index in self.splits:  # counted by value; the sample keeps its values apart
                 if hashes is not None:
                     hashes.add(index + 1, self._content_keys(index, series[index]))
                 self._count_values(index, series[index], target_codes, chosen)

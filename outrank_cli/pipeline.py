@@ -22,7 +22,7 @@ import numpy as np
 from outrank_cli.count.engine import ENGINES, count
 from outrank_cli.count.job import CountJob
 from outrank_cli.count.result import TableCounts
-from outrank_cli.count.sample import RowSample
+from outrank_cli.count.sample import INDICATOR_LEVELS, RowSample
 from outrank_cli.encode.columns import plan_columns, split_patterns
 from outrank_cli.encode.features import ColumnCounts, EncodedFeature, encode_views
 from outrank_cli.encode.multivalue import delimited_as_text
@@ -258,10 +258,7 @@ def sample_columns(
     return SampleColumns(
         names=tuple(f.name for f in encoded),
         codes=codes,
-        levels=tuple(
-            1 if f.value_key is not None and not indicator[i] else f.sample_levels
-            for i, f in enumerate(encoded)
-        ),
+        levels=tuple(INDICATOR_LEVELS if indicator[i] else f.sample_levels for i, f in enumerate(encoded)),
         target=np.ascontiguousarray(sample.target_codes()),
         n_target=int(encoded[0].table.shape[1]) if encoded else 1,
     )

@@ -237,6 +237,14 @@ class ColumnCounter:
         order = self._key_order()
         return self._regroup(smallest_shift(self._keys()[order], self.max_levels), order, index=index)
 
+    def close(self, width: int, mapping: np.ndarray | None) -> None:
+        """The end of the pass once the target is complete: ``width`` target columns, moved to
+        their canonical order by ``mapping`` (None: kept), then ``finish``."""
+        self.ensure_target_levels(width)
+        if mapping is not None:
+            self.remap_targets(mapping, width)
+        self.finish()
+
     def finish(self) -> None:
         """End of the rows: take an ordered column under the cap, and order levels by key."""
         if self.levels is None:

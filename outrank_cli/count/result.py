@@ -53,15 +53,12 @@ def _finish_counters(
     pool: ThreadPoolExecutor | None,
     mapping: np.ndarray | None = None,
 ) -> None:
-    """Put every counter's target columns in canonical order (``mapping``, when given) and
-    ``finish`` it, the biggest first, on ``pool`` (the sorts and re-aggregations of big
-    columns run in numpy, mostly outside the GIL)."""
+    """``ColumnCounter.close`` every counter (target columns in canonical order, ``finish``),
+    the biggest first, on ``pool`` (the sorts and re-aggregations of big columns run in numpy,
+    mostly outside the GIL)."""
 
     def finish(counter: ColumnCounter) -> None:
-        counter.ensure_target_levels(width)
-        if mapping is not None:
-            counter.remap_targets(mapping, width)
-        counter.finish()
+        counter.close(width, mapping)
 
     if pool is None or len(counters) < 2:
         for counter in counters:

@@ -93,6 +93,8 @@ def content_priorities(columns: Sequence[Keys], seed: int) -> np.ndarray:
     return hashes.priorities()
 
 
+# the codes of a multi-valued column's indicator (``RowSample.indicator_codes``) are below this
+INDICATOR_LEVELS = 3
 _NARROW = np.dtype(np.uint16)
 _WIDE = np.dtype(np.int32)
 _NARROW_MAX = int(np.iinfo(np.uint16).max)

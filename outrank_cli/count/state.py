@@ -163,7 +163,7 @@ class PassState:
                     counter.pending_remaps.clear()
                     sample.put_column(index, chosen[0], chosen[1], row_codes)
             if closing is not None:  # its code map for the sample stays pending (finish_pass)
-                self._finish_column(index, *closing)
+                counter.close(*closing)
             self.seconds[index] += time.perf_counter() - started
 
         # the slowest columns first, so that no thread is left with a big one at the end
@@ -253,24 +253,16 @@ class PassState:
         """
         width, mapping = self._close_target()
         biggest_first = sorted(range(len(self.counters)), key=lambda i: -self.counters[i].n_levels)
-        self._queue_behind(pool, biggest_first, lambda index: self._finish_column(index, width, mapping))
+        self._queue_behind(pool, biggest_first, lambda index: self.counters[index].close(width, mapping))
 
     def _close_target(self) -> tuple[int, np.ndarray | None]:
         """The target is complete: its classes go in canonical order (the row sample's target
-        at once, each column in ``_finish_column``). Returns the final width and the map."""
+        at once, each column in ``ColumnCounter.close``). Returns the final width and the map."""
         mapping = self.target.canonical_order() if isinstance(self.target, ClassTarget) else None
         if self.sample is not None and mapping is not None:
             self.sample.remap_target(mapping)
         self.columns_finished = True
         return max(self.target.n_levels, 1), mapping
-
-    def _finish_column(self, index: int, width: int, mapping: np.ndarray | None) -> None:
-        """A column's end of pass: the final target width, the canonical target order, ``finish``."""
-        counter = self.counters[index]
-        counter.ensure_target_levels(width)
-        if mapping is not None:
-            counter.remap_targets(mapping, width)
-        counter.finish()
 
     def wait(self) -> None:
         """Wait until every batch queued with ``count(..., wait=False)`` is counted."""

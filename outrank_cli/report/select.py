@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
+from outrank_cli.encode.features import FeatureKind
 from outrank_cli.report.document import clean, document, dumps
 from outrank_cli.report.tabular import names_lines, records_to_csv, renderings
 from outrank_cli.select.redundancy import RedundancyResult
@@ -94,7 +95,9 @@ def render_select(result: SelectResult, console: Console) -> None:
     taken_with = result.taken_with or {}
     # a multi-valued column was searched as the indicator of its best value: name it
     holding = {
-        r.name: r.top_values[0].value for r in result.ranking if r.kind == "multivalue" and r.top_values
+        r.name: r.top_values[0].value
+        for r in result.ranking
+        if r.kind == FeatureKind.MULTIVALUE and r.top_values
     }
     for s in result.selected:
         pair = taken_with.get(s.name)

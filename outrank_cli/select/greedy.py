@@ -15,13 +15,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from outrank_cli.count.values import VALUES_PER_ROW
+from outrank_cli.encode.features import FeatureKind
 from outrank_cli.options import SearchOptions
 from outrank_cli.pipeline import Scored
 from outrank_cli.select.criteria import CRITERIA, Aggregates
 from outrank_cli.stats.multiple import fdr_threshold
 from outrank_cli.stats.pairs import PairStats, combined_gain_p, pair_stats
 
-MULTIVALUE = "multivalue"
 MULTIVALUE_REASON = (
     "multi-valued, its values not in the row sample "
     f"(folded past --max-levels, or over {VALUES_PER_ROW} a row): not searched"
@@ -140,7 +140,9 @@ def greedy_search(
     pairs: dict[tuple[int, int], PairStats] = {}
     # a multi-valued column is searched as the indicator of its best value, which the row
     # sample holds unless its values share buckets (past --max-levels) or were too many to keep
-    searched = [by_name[n].kind != MULTIVALUE or columns.levels[i] > 1 for i, n in enumerate(names)]
+    searched = [
+        by_name[n].kind != FeatureKind.MULTIVALUE or columns.levels[i] > 1 for i, n in enumerate(names)
+    ]
     remaining = [i for i in range(f) if entropy[i] > 0 and searched[i]]
     limit = options.k
     alpha = options.significance

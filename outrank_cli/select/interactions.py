@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from outrank_cli.encode.features import FeatureKind
 from outrank_cli.options import InteractionOptions
 from outrank_cli.pipeline import Request, RunInfo, Scored
 from outrank_cli.progress import Progress, ProgressCallback, ignore_progress
@@ -27,7 +28,6 @@ from outrank_cli.stats.interactions import (
     single_score,
 )
 
-MULTIVALUE = "multivalue"
 EXHAUSTIVE = "exhaustive"
 SCREENED = "screened"
 
@@ -95,7 +95,7 @@ def pair_features(scored: Scored) -> list[int]:
     return [
         i
         for i, name in enumerate(columns.names)
-        if kinds.get(name) != MULTIVALUE
+        if kinds.get(name) != FeatureKind.MULTIVALUE
         and columns.rows > 0
         and np.any(columns.codes[i] != columns.codes[i][0])
     ]

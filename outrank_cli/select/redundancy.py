@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from outrank_cli.encode.features import FeatureKind
 from outrank_cli.options import RedundancyOptions
 from outrank_cli.parallel import pool_width
 from outrank_cli.pipeline import Request, RunInfo
@@ -71,8 +72,12 @@ def redundant_pairs(request: Request, pair_options: RedundancyOptions | None = N
         assert columns is not None
         by_name = {r.name: r for r in scored.ranking}
         entropy = np.array([by_name[n].entropy for n in columns.names])
-        # multi-valued columns have no codes in the row sample
-        live = [i for i, n in enumerate(columns.names) if entropy[i] > 0 and by_name[n].kind != "multivalue"]
+        # a multi-valued column is in the sample as one value's indicator, not as itself
+        live = [
+            i
+            for i, n in enumerate(columns.names)
+            if entropy[i] > 0 and by_name[n].kind != FeatureKind.MULTIVALUE
+        ]
         batch = max(pool_width(pool) * 8, 16)
         # the pairs the bound may reach before the screen, in order; the rest only if screened
         bound, first, second = _by_bound(entropy, np.array(live, dtype=np.int64), SCREEN_AFTER + batch)

@@ -121,8 +121,8 @@ def score_features(
                 family=column.family,
                 labels=counts.value_labels.get(column.name, {}),
             )
-            # the row sample pairs it as the indicator of its best value (codes 1 and 2)
-            view = views[0] if best is None else replace(views[0], value_key=best, sample_levels=3)
+            # the row sample pairs it as the indicator of its best value
+            view = views[0] if best is None else replace(views[0], value_key=best)
             return view, rel, values, None, rel.p_value
         scored = []
         for view in views:

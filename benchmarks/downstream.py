@@ -24,7 +24,8 @@ threads spin and slow everything else down.
 
 Tables (source and licence in benchmarks/README.md): ``adult``, ``compas``, ``german``,
 ``flights``, ``caravan``, ``grants``, ``lending_club``, ``telco_churn``, ``phone_churn``,
-``credit``, ``attrition``, ``hmda``, ``crashes``.
+``credit``, ``attrition``, ``hmda``, ``crashes``, ``movielens`` (a list column, ``genres``: a
+list column is fitted as one 0/1 column per value).
 
 Prints the per-split lines and a markdown table (mean columns, mean AUC, mean difference
 against all columns on the same split with its standard deviation over the splits), and
@@ -171,6 +172,13 @@ def hmda() -> pl.DataFrame:
     return _binary(_rdataset("AER", "HMDA"), "deny", "yes")
 
 
+def movielens() -> pl.DataFrame:
+    # a recommender table: ratings of users (integer IDs) for movies (integer IDs, titles), each
+    # movie's genres a list (multi-valued); the target is a rating of 4 stars or more
+    frame = _rdataset("dslabs", "movielens").with_columns(pl.col("genres").str.split("|"))
+    return frame.with_columns((pl.col("rating") >= 4).cast(pl.Int8).alias("target")).drop("rating")
+
+
 def crashes() -> pl.DataFrame:
     # injSeverity codes death itself (4 = killed); caseid names the crash
     return _binary(_rdataset("DAAG", "nassCDS"), "dead", "dead", drop=("injSeverity", "caseid"))
@@ -190,6 +198,7 @@ TABLES: dict[str, tuple[Callable[[], pl.DataFrame], str]] = {
     "attrition": (attrition, "target"),
     "hmda": (hmda, "target"),
     "crashes": (crashes, "target"),
+    "movielens": (movielens, "target"),
 }
 
 
@@ -204,14 +213,27 @@ def split(y: np.ndarray, *, seed: int = 0, test: float = 0.3) -> tuple[np.ndarra
     return np.sort(np.concatenate(train)), np.sort(np.concatenate(held))
 
 
-def model_frame(frame: pl.DataFrame, names: list[str]):  # -> pandas.DataFrame
-    """Text columns as pandas categories (LightGBM's native categorical splits), numbers as is."""
+def model_frame(
+    frame: pl.DataFrame,
+    names: list[str],
+    like: pl.DataFrame | None = None,
+    categories: frozenset[str] = frozenset(),
+):  # -> pandas.DataFrame
+    """Text columns and ``categories`` as pandas categories (LightGBM's native categorical
+    splits), numbers as is, a list column as one 0/1 column ``name=value`` for each value it
+    holds in ``like`` (the training split; default ``frame``)."""
     import pandas as pd
 
     out = {}
     for name in names:
         column = frame[name]
-        if column.dtype == pl.String or column.dtype == pl.Boolean:
+        if isinstance(column.dtype, pl.List):
+            values = sorted((frame if like is None else like)[name].explode().drop_nulls().unique().to_list())
+            for value in values:
+                out[f"{name}={value}"] = (
+                    column.list.contains(value).fill_null(False).cast(pl.Float64).to_numpy()
+                )
+        elif column.dtype == pl.String or column.dtype == pl.Boolean or name in categories:
             out[name] = pd.Categorical(column.cast(pl.String).to_list())
         elif column.dtype.is_temporal():
             out[name] = column.to_physical().cast(pl.Float64).to_numpy()
@@ -228,6 +250,8 @@ def ordinal(frame: pl.DataFrame, names: list[str]):  # -> pandas.DataFrame, for 
         column = frame[name]
         if column.dtype.is_temporal():
             column = column.to_physical()
+        if isinstance(column.dtype, pl.List):  # a list as its set of values, one level a set
+            column = column.list.sort().list.join("|")
         if column.dtype.is_numeric():
             out[name] = column.cast(pl.Float64).fill_null(column.cast(pl.Float64).min() - 1).to_numpy()
         else:
@@ -241,16 +265,34 @@ def lgbm():
     return lightgbm.LGBMClassifier(n_estimators=200, learning_rate=0.05, verbose=-1, random_state=0)
 
 
-def auc_of(train: pl.DataFrame, test: pl.DataFrame, target: str, names: list[str]) -> float:
+def auc_of(
+    train: pl.DataFrame,
+    test: pl.DataFrame,
+    target: str,
+    names: list[str],
+    as_categories: frozenset[str] = frozenset(),
+) -> float:
     from sklearn.metrics import roc_auc_score
 
-    model = lgbm().fit(model_frame(train, names), train[target].to_numpy())
-    categories = model_frame(train, names)
-    test_x = model_frame(test, names)
-    for name in names:  # the test split's categories in the training split's order
+    categories = model_frame(train, names, categories=as_categories)
+    model = lgbm().fit(categories, train[target].to_numpy())
+    test_x = model_frame(test, names, like=train, categories=as_categories)
+    for name in categories.columns:  # the test split's categories in the training split's order
         if hasattr(categories[name], "cat"):
             test_x[name] = test_x[name].cat.set_categories(categories[name].cat.categories)
     return float(roc_auc_score(test[target].to_numpy(), model.predict_proba(test_x)[:, 1]))
+
+
+def ranked_categories(path: Path, target: str) -> list[str]:
+    """The integer columns ``outrank-cli rank`` scores in their categorical view (IDs and codes):
+    what a user reading its report hands the model as categories."""
+    from outrank_cli.pipeline import Request
+    from outrank_cli.rank import rank_table
+    from outrank_cli.select import PassOptions
+
+    schema = pl.read_parquet_schema(path)
+    ranking = rank_table(Request([str(path)], PassOptions(target=target))).features
+    return [r.name for r in ranking if r.kind == "categorical" and schema[r.name].is_integer()]
 
 
 def outrank_subset(
@@ -278,9 +320,12 @@ def run_table(
     data: Path = DATA,
     extra: dict[str, object] | None = None,
     interactions: bool = True,
+    ids_as_categories: bool = False,
 ) -> list[dict[str, object]]:
     """One split of one table: every subset's row; ``extra``: more SearchOptions fields;
-    without ``interactions``, no ``select --interactions`` subsets. A subset met before on the
+    without ``interactions``, no ``select --interactions`` subsets; with ``ids_as_categories``,
+    every model (all columns, every subset, LightGBM's gain) reads the integer columns that
+    ``rank`` scores as categorical as categories. A subset met before on the
     split (the same columns in the same order) reuses its AUC: the model is deterministic."""
     loader, target = TABLES[name]
     frame = loader()
@@ -293,10 +338,11 @@ def run_table(
     features = [c for c in frame.columns if c != target]
     rows: list[dict[str, object]] = []
     fitted: dict[tuple[str, ...], float] = {}
+    as_categories = frozenset(ranked_categories(train_path, target) if ids_as_categories else ())
 
     def add(method: str, k: int | None, names: list[str], seconds: float) -> None:
         if tuple(names) not in fitted:
-            fitted[tuple(names)] = auc_of(train, test, target, names)
+            fitted[tuple(names)] = auc_of(train, test, target, names, as_categories)
         auc = fitted[tuple(names)]
         rows.append(
             {
@@ -330,8 +376,12 @@ def run_table(
     if peers:
         from mrmr import mrmr_classif
 
-        full = lgbm().fit(model_frame(train, features), train[target].to_numpy())
-        gain = full.booster_.feature_importance(importance_type="gain")
+        x_full = model_frame(train, features, categories=as_categories)
+        full = lgbm().fit(x_full, train[target].to_numpy())
+        # a list column's gain is the sum over its value columns (``name=value``)
+        source = [features.index(c if c in features else c.split("=", 1)[0]) for c in x_full.columns]
+        importance = full.booster_.feature_importance(importance_type="gain")
+        gain = np.bincount(source, weights=importance, minlength=len(features))
         by_gain = [features[i] for i in np.argsort(-gain, kind="mergesort")]
         x = ordinal(train, features)
     for k in ks:
@@ -401,6 +451,11 @@ def main() -> None:
     parser.add_argument(
         "--no-interactions", action="store_true", help="leave out the select --interactions subsets"
     )
+    parser.add_argument(
+        "--ids-as-categories",
+        action="store_true",
+        help="every model reads the integer columns that rank scores as categorical as categories",
+    )
     parser.add_argument("--results", type=Path, default=None, help="also write the markdown table here")
     parser.add_argument("--data-dir", type=Path, default=DATA, help="where the training splits are written")
     parser.add_argument(
@@ -424,6 +479,7 @@ def main() -> None:
                         data=args.data_dir,
                         extra=extra,
                         interactions=not args.no_interactions,
+                        ids_as_categories=args.ids_as_categories,
                     )
                 )
             except FileNotFoundError as missing:

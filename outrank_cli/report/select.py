@@ -24,16 +24,36 @@ SELECTED_COLUMNS = [
     "most_redundant_with",
     "redundancy",
     "redundancy_normalized",
+    "kind",
+    "value",
 ]
 PAIR_COLUMNS = ["a", "b", "mi", "expected_mi", "normalized"]
 
 
+def _searched_values(result: SelectResult) -> dict[str, str]:
+    """The value each multi-valued column was searched by (the indicator of its best value, the
+    first of ``rank``'s ``top_values``)."""
+    return {
+        r.name: r.top_values[0].value
+        for r in result.ranking
+        if r.kind == FeatureKind.MULTIVALUE and r.top_values
+    }
+
+
 def _selected_records(result: SelectResult) -> list[dict[str, Any]]:
-    """The selected columns; with --interactions, each says which pair it came with (or None)."""
-    records = [asdict(s) for s in result.selected]
-    if result.taken_with is not None:
-        for record in records:
-            record["pair"] = result.taken_with.get(record["name"])
+    """The selected columns, each with the view it was searched in (``kind``: how a model should
+    read it) and, for a multi-valued column, the value it was searched by (else None); with
+    --interactions, each says which pair it came with (or None)."""
+    kinds = {r.name: r.kind for r in result.ranking}
+    values = _searched_values(result)
+    records = []
+    for s in result.selected:
+        record = asdict(s)
+        record["kind"] = kinds[s.name]
+        record["value"] = values.get(s.name)
+        if result.taken_with is not None:
+            record["pair"] = result.taken_with.get(s.name)
+        records.append(record)
     return records
 
 
@@ -93,12 +113,7 @@ def render_select(result: SelectResult, console: Console) -> None:
     ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     taken_with = result.taken_with or {}
-    # a multi-valued column was searched as the indicator of its best value: name it
-    holding = {
-        r.name: r.top_values[0].value
-        for r in result.ranking
-        if r.kind == FeatureKind.MULTIVALUE and r.top_values
-    }
+    holding = _searched_values(result)  # a multi-valued column: name the value it was searched by
     for s in result.selected:
         pair = taken_with.get(s.name)
         shown = s.name if s.name not in holding else f"{s.name} ∋ {holding[s.name]}"

@@ -6,6 +6,8 @@ The best value's score and p-value are checked against scikit-learn and scipy on
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 
 import numpy as np
@@ -300,3 +302,17 @@ def test_the_select_table_names_the_value_a_list_column_was_searched_by(cli, tab
     assert result.code == 0, result.err
     assert "interests ∋ 7" in result.out and "tags ∋ t3" in result.out
     assert "noise ∋" not in result.out
+
+
+def test_select_json_and_csv_name_each_column_s_view_and_a_list_column_s_value(cli, table):
+    path, _ = table
+    # --k 3 fills the subset with noise, an integer column: no value; its view is rank's
+    args = ("select", path, "-t", "y", "--multivalue", "tags:|", "--k", "3")
+    doc = cli(*args, "-f", "json").json()
+    noise_kind = _feature(cli("rank", path, "-t", "y", "-f", "json").json(), "noise")["kind"]
+    expected = {"interests": ("multivalue", "7"), "tags": ("multivalue", "t3"), "noise": (noise_kind, None)}
+    assert {s["name"]: (s["kind"], s["value"]) for s in doc["selected"]} == expected
+    rows = list(csv.DictReader(io.StringIO(cli(*args, "-f", "csv").out)))
+    assert {r["name"]: (r["kind"], r["value"]) for r in rows} == {
+        name: (kind, value or "") for name, (kind, value) in expected.items()
+    }

@@ -114,6 +114,7 @@ def evaluate_command(
             subsets=subsets,
             include=table.include,
             exclude=table.exclude,
+            categorical=table.categorical,
             multivalue=table.multivalue,
             read=setup.read,
             options=options,

@@ -1,13 +1,15 @@
 """k-fold cross-validation of a gradient-boosting model on all columns against subsets.
 
 The rows are loaded into memory, so at most ``sample_rows`` of them are (a uniform sample
-drawn with the seed). Text columns become categories for the model: their 254 most frequent
-values, the rest pooled, missing as missing; numbers, booleans and dates are numbers; a
-multi-valued column (a list column, or text named by ``multivalue``) becomes the indicators of
-the 64 values most rows hold and the number of values a row holds. The model is scikit-learn's ``HistGradientBoostingClassifier`` (a class target: text, booleans,
-integers with at most 64 values) or ``HistGradientBoostingRegressor`` (a numeric target),
-with ``trees`` boosting iterations at ``learning_rate`` and no early stopping. Every model
-sees the same folds (stratified for a class target).
+drawn with the seed). Text columns, and number or date columns named by ``categorical``
+(``--categorical``: integer IDs and codes), become categories for the model: their 254 most
+frequent values, the rest pooled, missing as missing; other numbers, booleans and dates are
+numbers; a multi-valued column (a list column, or text named by ``multivalue``) becomes the
+indicators of the 64 values most rows hold and the number of values a row holds. The model is
+scikit-learn's ``HistGradientBoostingClassifier`` (a class target: text, booleans, integers
+with at most 64 values) or ``HistGradientBoostingRegressor`` (a numeric target), with
+``trees`` boosting iterations at ``learning_rate`` and no early stopping. Every model sees the
+same folds (stratified for a class target).
 """
 
 from __future__ import annotations
@@ -91,10 +93,14 @@ def _is_class_target(dtype: pl.DataType, values: pl.Series) -> bool:
 
 
 def _model_matrix(
-    frame: pl.DataFrame, names: Sequence[str], multivalue: Mapping[str, str | None]
+    frame: pl.DataFrame,
+    names: Sequence[str],
+    multivalue: Mapping[str, str | None],
+    categories: frozenset[str] = frozenset(),
 ) -> tuple[np.ndarray, np.ndarray, list[list[int]]]:
     """``float64[rows, columns]``, which columns are categorical, and each feature's columns
-    (one, or a multi-valued feature's indicators and count)."""
+    (one, or a multi-valued feature's indicators and count). ``categories`` are number or date
+    columns the model reads as categories (``--categorical``), like text."""
     columns: list[np.ndarray] = []
     categorical: list[bool] = []
     spans: list[list[int]] = []
@@ -106,6 +112,9 @@ def _model_matrix(
             block = _multi_hot(value_lists(column, multivalue[name]))
             columns.extend(block.T)
             categorical.extend([False] * block.shape[1])
+        elif name in categories:
+            columns.append(_category_codes(column.cast(pl.String)))
+            categorical.append(True)
         elif dtype.is_numeric() or dtype == pl.Boolean:
             columns.append(column.cast(pl.Float64).fill_nan(None).to_numpy().astype(np.float64))
             categorical.append(False)
@@ -113,19 +122,23 @@ def _model_matrix(
             columns.append(column.to_physical().cast(pl.Float64).to_numpy().astype(np.float64))
             categorical.append(False)
         else:
-            text = column.cast(pl.String)
-            counts = text.drop_nulls().value_counts(sort=True, name="n")
-            top = counts.sort(["n", text.name], descending=[True, False]).head(CATEGORY_LIMIT)[text.name]
-            lookup = pl.DataFrame({text.name: top, "code": np.arange(top.len(), dtype=np.float64)})
-            codes = text.to_frame().join(lookup, on=text.name, how="left", maintain_order="left")["code"]
-            # a value outside the most frequent ones is "other"; a missing value stays missing
-            pooled = codes.fill_null(float(CATEGORY_LIMIT)).to_numpy().astype(np.float64)
-            pooled[text.is_null().to_numpy()] = np.nan
-            columns.append(pooled)
+            columns.append(_category_codes(column.cast(pl.String)))
             categorical.append(True)
         spans.append(list(range(start, len(columns))))
     matrix = np.column_stack(columns) if columns else np.zeros((frame.height, 0))
     return matrix, np.array(categorical, dtype=bool), spans
+
+
+def _category_codes(text: pl.Series) -> np.ndarray:
+    """Codes of the ``CATEGORY_LIMIT`` most frequent values (ties by value), ``CATEGORY_LIMIT``
+    for any other value ("other"), NaN for a missing one."""
+    counts = text.drop_nulls().value_counts(sort=True, name="n")
+    top = counts.sort(["n", text.name], descending=[True, False]).head(CATEGORY_LIMIT)[text.name]
+    lookup = pl.DataFrame({text.name: top, "code": np.arange(top.len(), dtype=np.float64)})
+    codes = text.to_frame().join(lookup, on=text.name, how="left", maintain_order="left")["code"]
+    pooled = codes.fill_null(float(CATEGORY_LIMIT)).to_numpy().astype(np.float64)
+    pooled[text.is_null().to_numpy()] = np.nan
+    return pooled
 
 
 def _multi_hot(lists: pl.Series) -> np.ndarray:
@@ -180,12 +193,14 @@ def evaluate_subsets(
     subsets: Sequence[Subset],
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
+    categorical: Sequence[str] = (),
     multivalue: Sequence[str] = (),
     read: ReadOptions | None = None,
     options: EvaluateOptions | None = None,
 ) -> EvaluateResult:
     """Cross-validate the model on all feature columns (after ``include``/``exclude``) and on
-    each of ``subsets``; the same folds for every model."""
+    each of ``subsets``; the same folds for every model. The number and date columns that
+    ``categorical`` names are categories for the model."""
     started = time.perf_counter()
     options = options or EvaluateOptions()
     options.validate()
@@ -193,7 +208,12 @@ def evaluate_subsets(
     sk = _sklearn()
     source = delimited_as_text(resolve(paths, read), multivalue)
     plan = plan_columns(
-        source.schema(), target=target, include=include, exclude=exclude, multivalue=multivalue
+        source.schema(),
+        target=target,
+        include=include,
+        exclude=exclude,
+        categorical=categorical,
+        multivalue=multivalue,
     )
     features = [name for name, _ in plan.features]
     seen: dict[str, int] = {ALL_COLUMNS: 1}
@@ -210,7 +230,8 @@ def evaluate_subsets(
     frame, rows = _load(source, target, features, options)
     y_column = frame[target]
     classify = _is_class_target(y_column.dtype, y_column)
-    x_all, categorical, spans = _model_matrix(frame, features, plan.multivalue)
+    categories = frozenset(name for name, view in plan.views.items() if view == "categorical")
+    x_all, is_category, spans = _model_matrix(frame, features, plan.multivalue, categories)
     if classify:
         labels, y = np.unique(y_column.cast(pl.String).to_numpy().astype(str), return_inverse=True)
         if labels.shape[0] < 2:
@@ -225,7 +246,7 @@ def evaluate_subsets(
 
     with threadpool_limits(limits=options.threads, user_api="openmp"):
         per_fold, seconds = _cross_validate(
-            sk, features, spans, subsets, x_all, y, categorical, folds, classify, options
+            sk, features, spans, subsets, x_all, y, is_category, folds, classify, options
         )
     base = per_fold[ALL_COLUMNS]
     everything = Subset(ALL_COLUMNS, tuple(features))

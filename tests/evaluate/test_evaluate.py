@@ -143,6 +143,53 @@ def test_numbers_are_sklearn_run_by_hand(small_csv):
     assert result.scores[0].name == "all columns" and len(result.scores[0].columns) == 5
 
 
+def _by_hand_auc(x: np.ndarray, y: np.ndarray, categorical: list[bool]) -> float:
+    aucs = []
+    for train, test in StratifiedKFold(3, shuffle=True, random_state=0).split(x, y):
+        model = HistGradientBoostingClassifier(
+            max_iter=10,
+            learning_rate=0.1,
+            early_stopping=False,
+            categorical_features=categorical,
+            random_state=0,
+        ).fit(x[train], y[train])
+        aucs.append(roc_auc_score(y[test], model.predict_proba(x[test])[:, 1]))
+    return float(np.mean(aucs))
+
+
+@pytest.mark.parametrize("as_category", [False, True])
+def test_categorical_integer_ids_are_categories_for_the_model(tmp_path, as_category):
+    """--categorical makes an integer ID column a category for the model: its 254 most frequent
+    IDs (ties by the ID's text), the rest pooled as 254; without it the ID is a number."""
+    rng = np.random.default_rng(11)
+    n = 3_000
+    ids = rng.zipf(1.3, n) % 400  # a long tail: more than 254 IDs, some pooled
+    liked = np.isin(ids, rng.choice(400, 60, replace=False))  # an orderless effect of the ID
+    y = (rng.random(n) < np.where(liked, 0.75, 0.3)).astype(np.int64)
+    path = tmp_path / "ids.parquet"
+    pl.DataFrame({"item": ids, "y": y}).write_parquet(path)
+    if as_category:
+        text = [str(v) for v in ids]
+        counts: dict[str, int] = {}
+        for v in text:
+            counts[v] = counts.get(v, 0) + 1
+        top = sorted(counts, key=lambda v: (-counts[v], v))[:254]
+        assert len(counts) > 254
+        code = {v: float(i) for i, v in enumerate(top)}
+        x = np.array([[code.get(v, 254.0)] for v in text])
+    else:
+        x = ids.astype(np.float64)[:, None]
+    expected = _by_hand_auc(x, y, [as_category])
+    result = evaluate_subsets(
+        [str(path)],
+        target="y",
+        subsets=[],
+        categorical=("item",) if as_category else (),
+        options=EvaluateOptions(folds=3, trees=10, threads=1),
+    )
+    assert result.scores[0].metrics["auc"] == pytest.approx(expected, rel=1e-12)
+
+
 def test_regression_target_reports_r2_and_rmse(cli, tmp_path):
     path = tmp_path / "r.parquet"
     small_table(numeric_target=True).write_parquet(path)

@@ -190,6 +190,14 @@ def test_categorical_integer_ids_are_categories_for_the_model(tmp_path, as_categ
     assert result.scores[0].metrics["auc"] == pytest.approx(expected, rel=1e-12)
 
 
+def test_column_options_take_comma_lists_as_in_rank(cli, small_csv):
+    # before, evaluate looked for a column named "noise_a,noise_b"
+    doc = cli("evaluate", small_csv, "-t", "y", "-x", "noise_a,noise_b", *FAST, "-f", "json").json()
+    assert doc["subsets"][0]["columns"] == ["colour", "size", "when"]
+    result = cli("evaluate", small_csv, "-t", "y", "--categorical", "noise_a,when", *FAST, "-f", "json")
+    assert result.code == 0, result.err
+
+
 def test_regression_target_reports_r2_and_rmse(cli, tmp_path):
     path = tmp_path / "r.parquet"
     small_table(numeric_target=True).write_parquet(path)

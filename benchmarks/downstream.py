@@ -201,6 +201,14 @@ TABLES: dict[str, tuple[Callable[[], pl.DataFrame], str]] = {
     "movielens": (movielens, "target"),
 }
 
+# integer columns that the tables' documentation calls IDs or codes of categories (their order
+# means nothing): with --ids-as-categories every model reads them as categories
+IDS: dict[str, tuple[str, ...]] = {
+    "movielens": ("movieId", "userId"),
+    "flights": ("flight",),  # the flight number
+    "caravan": ("MOSTYPE", "MOSHOOFD"),  # customer subtype (L0) and main type (L2) codes
+}
+
 
 def split(y: np.ndarray, *, seed: int = 0, test: float = 0.3) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
@@ -283,18 +291,6 @@ def auc_of(
     return float(roc_auc_score(test[target].to_numpy(), model.predict_proba(test_x)[:, 1]))
 
 
-def ranked_categories(path: Path, target: str) -> list[str]:
-    """The integer columns ``outrank-cli rank`` scores in their categorical view (IDs and codes):
-    what a user reading its report hands the model as categories."""
-    from outrank_cli.pipeline import Request
-    from outrank_cli.rank import rank_table
-    from outrank_cli.select import PassOptions
-
-    schema = pl.read_parquet_schema(path)
-    ranking = rank_table(Request([str(path)], PassOptions(target=target))).features
-    return [r.name for r in ranking if r.kind == "categorical" and schema[r.name].is_integer()]
-
-
 def outrank_subset(
     path: Path,
     target: str,
@@ -324,8 +320,8 @@ def run_table(
 ) -> list[dict[str, object]]:
     """One split of one table: every subset's row; ``extra``: more SearchOptions fields;
     without ``interactions``, no ``select --interactions`` subsets; with ``ids_as_categories``,
-    every model (all columns, every subset, LightGBM's gain) reads the integer columns that
-    ``rank`` scores as categorical as categories. A subset met before on the
+    every model (all columns, every subset, LightGBM's gain) reads the table's integer ID and
+    code columns (``IDS``) as categories. A subset met before on the
     split (the same columns in the same order) reuses its AUC: the model is deterministic."""
     loader, target = TABLES[name]
     frame = loader()
@@ -338,7 +334,7 @@ def run_table(
     features = [c for c in frame.columns if c != target]
     rows: list[dict[str, object]] = []
     fitted: dict[tuple[str, ...], float] = {}
-    as_categories = frozenset(ranked_categories(train_path, target) if ids_as_categories else ())
+    as_categories = frozenset(IDS.get(name, ()) if ids_as_categories else ())
 
     def add(method: str, k: int | None, names: list[str], seconds: float) -> None:
         if tuple(names) not in fitted:
@@ -454,7 +450,7 @@ def main() -> None:
     parser.add_argument(
         "--ids-as-categories",
         action="store_true",
-        help="every model reads the integer columns that rank scores as categorical as categories",
+        help="every model reads the integer ID and code columns of a table (IDS) as categories",
     )
     parser.add_argument("--results", type=Path, default=None, help="also write the markdown table here")
     parser.add_argument("--data-dir", type=Path, default=DATA, help="where the training splits are written")

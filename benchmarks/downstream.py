@@ -26,8 +26,9 @@ threads spin and slow everything else down.
 
 Tables (source and licence in benchmarks/README.md): ``adult``, ``compas``, ``german``,
 ``flights``, ``caravan``, ``grants``, ``lending_club``, ``telco_churn``, ``phone_churn``,
-``credit``, ``attrition``, ``hmda``, ``crashes``, ``movielens`` (a list column, ``genres``: a
-list column is fitted as one 0/1 column per value).
+``credit``, ``attrition``, ``hmda``, ``crashes``, ``movielens``, ``movies``, ``police_stops``
+(``movielens`` and ``movies`` have a list column, ``genres``: a list column is fitted as one
+0/1 column per value).
 
 Prints the per-split lines and a markdown table (mean columns, mean AUC, mean difference
 against all columns on the same split with its standard deviation over the splits), and
@@ -181,6 +182,24 @@ def movielens() -> pl.DataFrame:
     return frame.with_columns((pl.col("rating") >= 4).cast(pl.Int8).alias("target")).drop("rating")
 
 
+def movies() -> pl.DataFrame:
+    # IMDB movies; the genre flags as one list column (the set of the movie's genres); the
+    # shares of votes for each star (r1..r10) give the rating away
+    genres = ["Action", "Animation", "Comedy", "Drama", "Documentary", "Romance", "Short"]
+    frame = _rdataset("ggplot2movies", "movies")
+    held = pl.concat_list([pl.when(pl.col(g) == 1).then(pl.lit(g)) for g in genres]).list.drop_nulls()
+    frame = frame.with_columns(held.alias("genres")).drop(genres, *[f"r{i}" for i in range(1, 11)])
+    return frame.with_columns((pl.col("rating") >= 7).cast(pl.Int8).alias("target")).drop("rating")
+
+
+def police_stops() -> pl.DataFrame:
+    # Minneapolis police stops of 2017; was the person searched? What the stop led to
+    # (vehicle search, citation) is left out; idNum names the stop
+    frame = _rdataset("carData", "MplsStops").drop("vehicleSearch", "citationIssued")
+    frame = frame.with_columns(pl.col("date").str.to_datetime("%Y-%m-%dT%H:%M:%SZ"))
+    return _binary(frame, "personSearch", "YES")
+
+
 def crashes() -> pl.DataFrame:
     # injSeverity codes death itself (4 = killed); caseid names the crash
     return _binary(_rdataset("DAAG", "nassCDS"), "dead", "dead", drop=("injSeverity", "caseid"))
@@ -201,6 +220,8 @@ TABLES: dict[str, tuple[Callable[[], pl.DataFrame], str]] = {
     "hmda": (hmda, "target"),
     "crashes": (crashes, "target"),
     "movielens": (movielens, "target"),
+    "movies": (movies, "target"),
+    "police_stops": (police_stops, "target"),
 }
 
 # integer columns that the tables' documentation calls IDs or codes of categories (their order
@@ -209,6 +230,7 @@ IDS: dict[str, tuple[str, ...]] = {
     "movielens": ("movieId", "userId"),
     "flights": ("flight",),  # the flight number
     "caravan": ("MOSTYPE", "MOSHOOFD"),  # customer subtype (L0) and main type (L2) codes
+    "police_stops": ("policePrecinct",),
 }
 
 

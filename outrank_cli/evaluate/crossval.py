@@ -2,9 +2,13 @@
 
 The rows are loaded into memory, so at most ``sample_rows`` of them are (a uniform sample
 drawn with the seed). Text columns, and number or date columns named by ``categorical``
-(``--categorical``: integer IDs and codes), become categories for the model: their 254 most
-frequent values, the rest pooled, missing as missing; other numbers, booleans and dates are
-numbers; a multi-valued column (a list column, or text named by ``multivalue``) becomes the
+(``--categorical``: integer IDs and codes), become categories for the model: with at most 254
+values, as they are (missing as missing); with more (user or item IDs), target-encoded,
+because the model takes at most 255 categories: each value becomes the mean target of its
+rows (scikit-learn's ``TargetEncoder``, smoothed towards the overall mean), fitted on the
+training folds only and cross-fitted within them (5 inner folds drawn with the seed), so that
+no row is encoded with its own target. Other numbers, booleans and dates are numbers; a
+multi-valued column (a list column, or text named by ``multivalue``) becomes the
 indicators of the 64 values most rows hold and the number of values a row holds. The model is
 scikit-learn's ``HistGradientBoostingClassifier`` (a class target: text, booleans, integers
 with at most 64 values) or ``HistGradientBoostingRegressor`` (a numeric target), with
@@ -32,7 +36,8 @@ from outrank_cli.source.paths import resolve
 
 INSTALL_HINT = "pip install 'outrank-cli[evaluate]'"
 ALL_COLUMNS = "all columns"
-CATEGORY_LIMIT = 254  # HistGradientBoosting takes at most 255 categories; one is "other"
+CATEGORY_LIMIT = 254  # HistGradientBoosting takes at most 255 categories (one for missing)
+ENCODER_FOLDS = 5  # the inner folds of a target encoding
 # a multi-valued column: indicators of the values most rows hold, and the number of values
 VALUE_LIMIT = 64
 
@@ -92,18 +97,42 @@ def _is_class_target(dtype: pl.DataType, values: pl.Series) -> bool:
     return True
 
 
+@dataclass(frozen=True, slots=True)
+class _Encoded:
+    """A categorical feature with too many values for the model: its value codes (NaN where
+    missing) and the matrix columns its target encoding fills, fold by fold."""
+
+    codes: np.ndarray
+    columns: list[int]
+
+
+@dataclass(frozen=True, slots=True)
+class _Matrix:
+    """``float64[rows, columns]``, which columns are categorical, each feature's columns (one,
+    a multi-valued feature's indicators and count, or a target encoding's ``width``), and the
+    features target-encoded in each fold."""
+
+    values: np.ndarray
+    categorical: np.ndarray
+    spans: list[list[int]]
+    encoded: list[_Encoded]
+
+
 def _model_matrix(
     frame: pl.DataFrame,
     names: Sequence[str],
     multivalue: Mapping[str, str | None],
     categories: frozenset[str] = frozenset(),
-) -> tuple[np.ndarray, np.ndarray, list[list[int]]]:
-    """``float64[rows, columns]``, which columns are categorical, and each feature's columns
-    (one, or a multi-valued feature's indicators and count). ``categories`` are number or date
-    columns the model reads as categories (``--categorical``), like text."""
+    width: int = 1,
+) -> _Matrix:
+    """The model's matrix. ``categories`` are number or date columns the model reads as
+    categories (``--categorical``), like text; a categorical feature with more than
+    ``CATEGORY_LIMIT`` values takes ``width`` columns (one per class past binary), filled with
+    its target encoding in each fold (``_encode_fold``)."""
     columns: list[np.ndarray] = []
     categorical: list[bool] = []
     spans: list[list[int]] = []
+    encoded: list[_Encoded] = []
     for name in names:
         column = frame[name]
         dtype = column.dtype
@@ -112,33 +141,61 @@ def _model_matrix(
             block = _multi_hot(value_lists(column, multivalue[name]))
             columns.extend(block.T)
             categorical.extend([False] * block.shape[1])
-        elif name in categories:
-            columns.append(_category_codes(column.cast(pl.String)))
-            categorical.append(True)
-        elif dtype.is_numeric() or dtype == pl.Boolean:
-            columns.append(column.cast(pl.Float64).fill_nan(None).to_numpy().astype(np.float64))
-            categorical.append(False)
+        elif name in categories or not (dtype.is_numeric() or dtype == pl.Boolean or dtype.is_temporal()):
+            codes, many = _category_codes(column.cast(pl.String))
+            if many:
+                encoded.append(_Encoded(codes, list(range(start, start + width))))
+                columns.extend(np.full(frame.height, np.nan) for _ in range(width))
+                categorical.extend([False] * width)
+            else:
+                columns.append(codes)
+                categorical.append(True)
         elif dtype.is_temporal():
             columns.append(column.to_physical().cast(pl.Float64).to_numpy().astype(np.float64))
             categorical.append(False)
         else:
-            columns.append(_category_codes(column.cast(pl.String)))
-            categorical.append(True)
+            columns.append(column.cast(pl.Float64).fill_nan(None).to_numpy().astype(np.float64))
+            categorical.append(False)
         spans.append(list(range(start, len(columns))))
     matrix = np.column_stack(columns) if columns else np.zeros((frame.height, 0))
-    return matrix, np.array(categorical, dtype=bool), spans
+    return _Matrix(matrix, np.array(categorical, dtype=bool), spans, encoded)
 
 
-def _category_codes(text: pl.Series) -> np.ndarray:
-    """Codes of the ``CATEGORY_LIMIT`` most frequent values (ties by value), ``CATEGORY_LIMIT``
-    for any other value ("other"), NaN for a missing one."""
+def _category_codes(text: pl.Series) -> tuple[np.ndarray, bool]:
+    """Codes of the values by falling frequency (ties by value), NaN for a missing one, and
+    whether there are more than ``CATEGORY_LIMIT`` of them."""
     counts = text.drop_nulls().value_counts(sort=True, name="n")
-    top = counts.sort(["n", text.name], descending=[True, False]).head(CATEGORY_LIMIT)[text.name]
-    lookup = pl.DataFrame({text.name: top, "code": np.arange(top.len(), dtype=np.float64)})
+    ordered = counts.sort(["n", text.name], descending=[True, False])[text.name]
+    lookup = pl.DataFrame({text.name: ordered, "code": np.arange(ordered.len(), dtype=np.float64)})
     codes = text.to_frame().join(lookup, on=text.name, how="left", maintain_order="left")["code"]
-    pooled = codes.fill_null(float(CATEGORY_LIMIT)).to_numpy().astype(np.float64)
-    pooled[text.is_null().to_numpy()] = np.nan
-    return pooled
+    return codes.to_numpy().astype(np.float64), ordered.len() > CATEGORY_LIMIT
+
+
+def _target_encoder(sk: Any, target_type: str, seed: int) -> Any:
+    """scikit-learn's ``TargetEncoder`` with ``ENCODER_FOLDS`` shuffled inner folds drawn with
+    ``seed`` (a splitter since scikit-learn 1.9, ``shuffle`` and ``random_state`` before)."""
+    from sklearn.preprocessing import TargetEncoder
+
+    version = tuple(int(part) for part in sk.__version__.split(".")[:2] if part.isdigit())
+    if version >= (1, 9):
+        folds = (
+            sk.model_selection.StratifiedKFold if target_type != "continuous" else sk.model_selection.KFold
+        )(ENCODER_FOLDS, shuffle=True, random_state=seed)
+        return TargetEncoder(target_type=target_type, cv=folds)
+    return TargetEncoder(target_type=target_type, cv=ENCODER_FOLDS, shuffle=True, random_state=seed)
+
+
+def _encode_fold(
+    sk: Any, matrix: _Matrix, y: np.ndarray, train: np.ndarray, test: np.ndarray, target_type: str, seed: int
+) -> None:
+    """Fill the target-encoded columns of ``matrix`` for one fold: the training rows
+    cross-fitted among themselves, the test rows by the encoding of all training rows."""
+    for feature in matrix.encoded:
+        encoder = _target_encoder(sk, target_type, seed)
+        codes = feature.codes.reshape(-1, 1)
+        columns = np.asarray(feature.columns, dtype=np.intp)
+        matrix.values[np.ix_(train, columns)] = encoder.fit_transform(codes[train], y[train])
+        matrix.values[np.ix_(test, columns)] = encoder.transform(codes[test])
 
 
 def _multi_hot(lists: pl.Series) -> np.ndarray:
@@ -230,23 +287,26 @@ def evaluate_subsets(
     frame, rows = _load(source, target, features, options)
     y_column = frame[target]
     classify = _is_class_target(y_column.dtype, y_column)
-    categories = frozenset(name for name, view in plan.views.items() if view == "categorical")
-    x_all, is_category, spans = _model_matrix(frame, features, plan.multivalue, categories)
     if classify:
         labels, y = np.unique(y_column.cast(pl.String).to_numpy().astype(str), return_inverse=True)
         if labels.shape[0] < 2:
             raise InputError(f"target {target!r} has one class in the rows used; nothing to predict")
         splitter = sk.model_selection.StratifiedKFold(options.folds, shuffle=True, random_state=options.seed)
+        target_type = "binary" if labels.shape[0] == 2 else "multiclass"
     else:
         y = y_column.cast(pl.Float64).to_numpy()
         splitter = sk.model_selection.KFold(options.folds, shuffle=True, random_state=options.seed)
-    folds = list(splitter.split(x_all, y))
+        target_type = "continuous"
+    categories = frozenset(name for name, view in plan.views.items() if view == "categorical")
+    width = int(labels.shape[0]) if target_type == "multiclass" else 1
+    matrix = _model_matrix(frame, features, plan.multivalue, categories, width)
+    folds = list(splitter.split(matrix.values, y))
     loaded = time.perf_counter() - started
     from threadpoolctl import threadpool_limits  # a scikit-learn dependency
 
     with threadpool_limits(limits=options.threads, user_api="openmp"):
         per_fold, seconds = _cross_validate(
-            sk, features, spans, subsets, x_all, y, is_category, folds, classify, options
+            sk, features, subsets, matrix, y, folds, classify, target_type, options
         )
     base = per_fold[ALL_COLUMNS]
     everything = Subset(ALL_COLUMNS, tuple(features))
@@ -285,46 +345,43 @@ def evaluate_subsets(
 def _cross_validate(
     sk: Any,
     features: Sequence[str],
-    spans: Sequence[Sequence[int]],
     subsets: Sequence[Subset],
-    x_all: np.ndarray,
+    matrix: _Matrix,
     y: np.ndarray,
-    categorical: np.ndarray,
     folds: Sequence[tuple[np.ndarray, np.ndarray]],
     classify: bool,
+    target_type: str,
     options: EvaluateOptions,
 ) -> tuple[dict[str, list[dict[str, float]]], dict[str, float]]:
-    """Per subset (all columns first): each fold's scores and the mean seconds of a fit
-    (``spans``: each feature's columns of ``x_all``)."""
+    """Per subset (all columns first): each fold's scores and the mean seconds of a fit. Fold
+    by fold, so that the target encodings of a fold are made once for every subset."""
     index = {name: i for i, name in enumerate(features)}
     everything = Subset(ALL_COLUMNS, tuple(features))
-    per_fold: dict[str, list[dict[str, float]]] = {}
-    seconds: dict[str, float] = {}
-    for subset in (everything, *subsets):
-        take = [column for name in subset.columns for column in spans[index[name]]]
-        values = []
-        fitting = 0.0
-        for train, test in folds:
-            model_class = (
-                sk.ensemble.HistGradientBoostingClassifier
-                if classify
-                else sk.ensemble.HistGradientBoostingRegressor
-            )
+    every = (everything, *subsets)
+    takes = [[column for name in subset.columns for column in matrix.spans[index[name]]] for subset in every]
+    per_fold: dict[str, list[dict[str, float]]] = {subset.name: [] for subset in every}
+    fitting = dict.fromkeys(per_fold, 0.0)
+    model_class = (
+        sk.ensemble.HistGradientBoostingClassifier if classify else sk.ensemble.HistGradientBoostingRegressor
+    )
+    for train, test in folds:
+        _encode_fold(sk, matrix, y, train, test, target_type, options.seed)
+        for subset, take in zip(every, takes, strict=True):
             model = model_class(
                 max_iter=options.trees,
                 learning_rate=options.learning_rate,
                 early_stopping=False,
-                categorical_features=categorical[take],
+                categorical_features=matrix.categorical[take],
                 random_state=options.seed,
             )
-            x = x_all[:, take]
+            x = matrix.values[:, take]
             clock = time.perf_counter()
             model.fit(x[train], y[train])
-            fitting += time.perf_counter() - clock
-            values.append(_scores(sk, model, x[test], y[test], classify=classify, n_classes=int(y.max()) + 1))
-        per_fold[subset.name] = values
-        seconds[subset.name] = fitting / len(folds)
-    return per_fold, seconds
+            fitting[subset.name] += time.perf_counter() - clock
+            per_fold[subset.name].append(
+                _scores(sk, model, x[test], y[test], classify=classify, n_classes=int(y.max()) + 1)
+            )
+    return per_fold, {name: total / len(folds) for name, total in fitting.items()}
 
 
 def _scores(

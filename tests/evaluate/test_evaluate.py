@@ -143,51 +143,92 @@ def test_numbers_are_sklearn_run_by_hand(small_csv):
     assert result.scores[0].name == "all columns" and len(result.scores[0].columns) == 5
 
 
-def _by_hand_auc(x: np.ndarray, y: np.ndarray, categorical: list[bool]) -> float:
-    aucs = []
-    for train, test in StratifiedKFold(3, shuffle=True, random_state=0).split(x, y):
-        model = HistGradientBoostingClassifier(
-            max_iter=10,
-            learning_rate=0.1,
-            early_stopping=False,
-            categorical_features=categorical,
-            random_state=0,
-        ).fit(x[train], y[train])
-        aucs.append(roc_auc_score(y[test], model.predict_proba(x[test])[:, 1]))
-    return float(np.mean(aucs))
-
-
-@pytest.mark.parametrize("as_category", [False, True])
-def test_categorical_integer_ids_are_categories_for_the_model(tmp_path, as_category):
-    """--categorical makes an integer ID column a category for the model: its 254 most frequent
-    IDs (ties by the ID's text), the rest pooled as 254; without it the ID is a number."""
-    rng = np.random.default_rng(11)
+def _id_table(tmp_path, *, levels: int, target: str, seed: int = 11):
+    """An integer ID with an orderless effect (60 of ``levels`` IDs raise the target), a long
+    tail of rare IDs, and a numeric column; ``target``: binary, multiclass or continuous."""
+    rng = np.random.default_rng(seed)
     n = 3_000
-    ids = rng.zipf(1.3, n) % 400  # a long tail: more than 254 IDs, some pooled
-    liked = np.isin(ids, rng.choice(400, 60, replace=False))  # an orderless effect of the ID
-    y = (rng.random(n) < np.where(liked, 0.75, 0.3)).astype(np.int64)
-    path = tmp_path / "ids.parquet"
-    pl.DataFrame({"item": ids, "y": y}).write_parquet(path)
-    if as_category:
-        text = [str(v) for v in ids]
-        counts: dict[str, int] = {}
-        for v in text:
-            counts[v] = counts.get(v, 0) + 1
-        top = sorted(counts, key=lambda v: (-counts[v], v))[:254]
-        assert len(counts) > 254
-        code = {v: float(i) for i, v in enumerate(top)}
-        x = np.array([[code.get(v, 254.0)] for v in text])
+    ids = rng.zipf(1.3, n) % levels
+    liked = np.isin(ids, rng.choice(levels, 60, replace=False))
+    size = rng.normal(size=n)
+    if target == "continuous":
+        y = 1.0 * liked + 0.5 * size + rng.normal(size=n)
     else:
-        x = ids.astype(np.float64)[:, None]
-    expected = _by_hand_auc(x, y, [as_category])
+        y = (rng.random(n) < np.where(liked, 0.75, 0.3)).astype(np.int64)
+        if target == "multiclass":
+            y = y + (size > 1.0)
+    path = tmp_path / "ids.parquet"
+    pl.DataFrame({"item": ids, "size": size, "y": y}).write_parquet(path)
+    return path, ids, size, y
+
+
+def _by_hand(columns, y, categorical, *, target: str, encode: bool) -> float:
+    """The model of evaluate built by hand with scikit-learn (3 folds, 10 trees): the first
+    column target-encoded in each fold when ``encode``; AUC, or R² for a continuous target."""
+    from sklearn.ensemble import HistGradientBoostingRegressor
+    from sklearn.metrics import r2_score
+    from sklearn.model_selection import KFold
+    from sklearn.preprocessing import TargetEncoder
+
+    classify = target != "continuous"
+    outer = (StratifiedKFold if classify else KFold)(3, shuffle=True, random_state=0)
+    x = np.column_stack(columns).astype(np.float64)
+    scores = []
+    for train, test in outer.split(x, y):
+        x_train, x_test = x[train], x[test]
+        if encode:
+            inner = (StratifiedKFold if classify else KFold)(5, shuffle=True, random_state=0)
+            encoder = TargetEncoder(target_type=target, cv=inner)
+            x_train = np.column_stack([encoder.fit_transform(x_train[:, :1], y[train]), x_train[:, 1:]])
+            x_test = np.column_stack([encoder.transform(x_test[:, :1]), x_test[:, 1:]])
+        width = x_train.shape[1] - x.shape[1] + 1
+        flags = [categorical[0]] * width + list(categorical[1:])
+        kind = HistGradientBoostingClassifier if classify else HistGradientBoostingRegressor
+        model = kind(
+            max_iter=10, learning_rate=0.1, early_stopping=False, categorical_features=flags, random_state=0
+        ).fit(x_train, y[train])
+        if not classify:
+            scores.append(r2_score(y[test], model.predict(x_test)))
+        elif target == "binary":
+            scores.append(roc_auc_score(y[test], model.predict_proba(x_test)[:, 1]))
+        else:
+            scores.append(roc_auc_score(y[test], model.predict_proba(x_test), multi_class="ovr"))
+    return float(np.mean(scores))
+
+
+def _evaluated(path, *, categorical: tuple[str, ...], target: str) -> float:
     result = evaluate_subsets(
         [str(path)],
         target="y",
         subsets=[],
-        categorical=("item",) if as_category else (),
+        categorical=categorical,
         options=EvaluateOptions(folds=3, trees=10, threads=1),
     )
-    assert result.scores[0].metrics["auc"] == pytest.approx(expected, rel=1e-12)
+    return result.scores[0].metrics["r2" if target == "continuous" else "auc"]
+
+
+@pytest.mark.parametrize("target", ["binary", "multiclass", "continuous"])
+def test_an_id_with_many_values_is_target_encoded_fold_by_fold(tmp_path, target):
+    """--categorical on an integer ID of more than 254 values: each training fold encodes it by
+    its rows' mean target (cross-fitted in 5 inner folds), the test rows by that fold's
+    encoding; a class target of three classes takes three columns."""
+    path, ids, size, y = _id_table(tmp_path, levels=400, target=target)
+    assert np.unique(ids).shape[0] > 254
+    expected = _by_hand([ids, size], y, [False, False], target=target, encode=True)
+    assert _evaluated(path, categorical=("item",), target=target) == pytest.approx(expected, rel=1e-12)
+
+
+def test_an_id_with_few_values_is_a_category_and_without_the_option_a_number(tmp_path):
+    path, ids, size, y = _id_table(tmp_path, levels=200, target="binary")
+    # categories coded by falling frequency, ties by the ID's text
+    text = [str(v) for v in ids]
+    counts = {v: text.count(v) for v in set(text)}
+    code = {v: float(i) for i, v in enumerate(sorted(counts, key=lambda v: (-counts[v], v)))}
+    as_codes = np.array([code[v] for v in text])
+    expected = _by_hand([as_codes, size], y, [True, False], target="binary", encode=False)
+    assert _evaluated(path, categorical=("item",), target="binary") == pytest.approx(expected, rel=1e-12)
+    as_number = _by_hand([ids, size], y, [False, False], target="binary", encode=False)
+    assert _evaluated(path, categorical=(), target="binary") == pytest.approx(as_number, rel=1e-12)
 
 
 def test_column_options_take_comma_lists_as_in_rank(cli, small_csv):

@@ -5,9 +5,9 @@ drawn with the seed). Text columns, and number or date columns named by ``catego
 (``--categorical``: integer IDs and codes), become categories for the model: with at most 254
 values, as they are (missing as missing); with more (user or item IDs), target-encoded,
 because the model takes at most 255 categories: each value becomes the mean target of its
-rows (scikit-learn's ``TargetEncoder``, smoothed towards the overall mean), fitted on the
-training folds only and cross-fitted within them (5 inner folds drawn with the seed), so that
-no row is encoded with its own target. Other numbers, booleans and dates are numbers; a
+rows (scikit-learn's ``TargetEncoder``, smoothed towards the overall mean; missing is a value
+of its own), fitted on the training folds only and cross-fitted within them (5 inner folds
+drawn with the seed), so that no row is encoded with its own target. Other numbers, booleans and dates are numbers; a
 multi-valued column (a list column, or text named by ``multivalue``) becomes the
 indicators of the 64 values most rows hold and the number of values a row holds. The model is
 scikit-learn's ``HistGradientBoostingClassifier`` (a class target: text, booleans, integers

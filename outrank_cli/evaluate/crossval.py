@@ -1,24 +1,25 @@
 """k-fold cross-validation of a gradient-boosting model on all columns against subsets.
 
-The rows are loaded into memory, so at most ``sample_rows`` of them are (a uniform sample
-drawn with the seed). Text columns, and number or date columns named by ``categorical``
+The rows are loaded into memory, so at most ``sample_rows`` of them are (a uniform sample drawn
+with the seed). Text columns, and number or date columns named by ``categorical``
 (``--categorical``: integer IDs and codes), become categories for the model: with at most 254
-values, as they are (missing as missing); with more (user or item IDs), target-encoded,
-because the model takes at most 255 categories: each value becomes the mean target of its
-rows (scikit-learn's ``TargetEncoder``, smoothed towards the overall mean; missing is a value
-of its own), fitted on the training folds only and cross-fitted within them (5 inner folds
-drawn with the seed), so that no row is encoded with its own target. Other numbers, booleans and dates are numbers; a
-multi-valued column (a list column, or text named by ``multivalue``) becomes the
+values, as they are (missing as missing); with more (user or item IDs), target-encoded, because
+the model takes at most 255 categories: each value becomes the mean target of its rows
+(scikit-learn's ``TargetEncoder``, smoothed towards the overall mean; missing is a value of its
+own), fitted on the training folds only and cross-fitted within them (5 inner folds drawn with
+the seed), so that no row is encoded with its own target. Other numbers, booleans and dates are
+numbers; a multi-valued column (a list column, or text named by ``multivalue``) becomes the
 indicators of the 64 values most rows hold and the number of values a row holds. The model is
 scikit-learn's ``HistGradientBoostingClassifier`` (a class target: text, booleans, integers
-with at most 64 values) or ``HistGradientBoostingRegressor`` (a numeric target), with
-``trees`` boosting iterations at ``learning_rate`` and no early stopping. Every model sees the
-same folds (stratified for a class target).
+with at most 64 values) or ``HistGradientBoostingRegressor`` (a numeric target), with ``trees``
+boosting iterations at ``learning_rate`` and no early stopping. Every model sees the same folds
+(stratified for a class target).
 """
 
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,6 +39,8 @@ INSTALL_HINT = "pip install 'outrank-cli[evaluate]'"
 ALL_COLUMNS = "all columns"
 CATEGORY_LIMIT = 254  # HistGradientBoosting takes at most 255 categories (one for missing)
 ENCODER_FOLDS = 5  # the inner folds of a target encoding
+# scikit-learn's warning about a class with fewer rows than folds (stratified splits still work)
+_RARE_CLASS = "The least populated class"
 # a multi-valued column: indicators of the values most rows hold, and the number of values
 VALUE_LIMIT = 64
 
@@ -127,7 +130,7 @@ def _model_matrix(
 ) -> _Matrix:
     """The model's matrix. ``categories`` are number or date columns the model reads as
     categories (``--categorical``), like text; a categorical feature with more than
-    ``CATEGORY_LIMIT`` values takes ``width`` columns (one per class past binary), filled with
+    ``CATEGORY_LIMIT`` values takes ``width`` columns (one a class past two classes), filled with
     its target encoding in each fold (``_encode_fold``)."""
     columns: list[np.ndarray] = []
     categorical: list[bool] = []
@@ -194,7 +197,16 @@ def _encode_fold(
         encoder = _target_encoder(sk, target_type, seed)
         codes = feature.codes.reshape(-1, 1)
         columns = np.asarray(feature.columns, dtype=np.intp)
-        matrix.values[np.ix_(train, columns)] = encoder.fit_transform(codes[train], y[train])
+        with warnings.catch_warnings():
+            # a class rarer than the inner folds: each inner fold still encodes what it has
+            warnings.filterwarnings("ignore", message=_RARE_CLASS, category=UserWarning)
+            trained = encoder.fit_transform(codes[train], y[train])
+        if target_type == "multiclass":
+            # a class absent from the training folds (rarer than the folds) has no column of its
+            # own there: its share of the rows of every value is 0
+            matrix.values[:, columns] = 0.0
+            columns = columns[np.asarray(encoder.classes_, dtype=np.intp)]
+        matrix.values[np.ix_(train, columns)] = trained
         matrix.values[np.ix_(test, columns)] = encoder.transform(codes[test])
 
 
@@ -300,7 +312,9 @@ def evaluate_subsets(
     categories = frozenset(name for name, view in plan.views.items() if view == "categorical")
     width = int(labels.shape[0]) if target_type == "multiclass" else 1
     matrix = _model_matrix(frame, features, plan.multivalue, categories, width)
-    folds = list(splitter.split(matrix.values, y))
+    with warnings.catch_warnings():  # a class rarer than the folds is in some folds only
+        warnings.filterwarnings("ignore", message=_RARE_CLASS, category=UserWarning)
+        folds = list(splitter.split(matrix.values, y))
     loaded = time.perf_counter() - started
     from threadpoolctl import threadpool_limits  # a scikit-learn dependency
 

@@ -41,9 +41,9 @@ def _searched_values(result: SelectResult) -> dict[str, str]:
 
 
 def _selected_records(result: SelectResult) -> list[dict[str, Any]]:
-    """The selected columns, each with the view it was searched in (``kind``: how a model should
-    read it) and, for a multi-valued column, the value it was searched by (else None); with
-    --interactions, each says which pair it came with (or None)."""
+    """The selected columns, each with the view it was ranked and searched in (``kind``) and,
+    for a multi-valued column, the value it was searched by (else None); with --interactions,
+    each says which pair it came with (or None)."""
     kinds = {r.name: r.kind for r in result.ranking}
     values = _searched_values(result)
     records = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
 
 import numpy as np
 import polars as pl
@@ -216,6 +217,24 @@ def test_an_id_with_many_values_is_target_encoded_fold_by_fold(tmp_path, target)
     assert np.unique(ids).shape[0] > 254
     expected = _by_hand([ids, size], y, [False, False], target=target, encode=True)
     assert _evaluated(path, categorical=("item",), target=target) == pytest.approx(expected, rel=1e-12)
+
+
+def test_a_class_missing_from_a_training_fold_and_rare_in_the_inner_folds(cli, tmp_path):
+    """A class of one row is absent from the training rows of one fold: the encoding of the
+    classes present still lands in their own columns, and scikit-learn's warnings about a class
+    rarer than the folds stay off stderr."""
+    _, ids, size, y = _id_table(tmp_path, levels=400, target="multiclass")
+    y = y.astype(np.int64)
+    y[0] = 3  # a fourth class, one row
+    path = tmp_path / "rare.parquet"
+    pl.DataFrame({"item": ids, "size": size, "y": y}).write_parquet(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a warning raised here would reach a user's stderr
+        result = cli("evaluate", path, "-t", "y", "--categorical", "item", *FAST, "-f", "json")
+    assert result.code == 0, result.err
+    assert "Warning" not in result.err
+    auc = result.json()["subsets"][0]["metrics"]["auc"]
+    assert 0.5 < auc < 1.0
 
 
 def test_an_id_with_few_values_is_a_category_and_without_the_option_a_number(tmp_path):

@@ -115,6 +115,7 @@ def evaluate_command(
             include=table.include,
             exclude=table.exclude,
             categorical=table.categorical,
+            numeric=table.numeric,
             multivalue=table.multivalue,
             read=setup.read,
             options=options,

@@ -18,6 +18,7 @@ boosting iterations at ``learning_rate`` and no early stopping. Every model sees
 
 from __future__ import annotations
 
+import re
 import time
 import warnings
 from collections.abc import Mapping, Sequence
@@ -39,7 +40,7 @@ INSTALL_HINT = "pip install 'outrank-cli[evaluate]'"
 ALL_COLUMNS = "all columns"
 CATEGORY_LIMIT = 254  # HistGradientBoosting takes at most 255 categories (one for missing)
 ENCODER_FOLDS = 5  # the inner folds of a target encoding
-# scikit-learn's warning about a class with fewer rows than folds (stratified splits still work)
+# scikit-learn's warning about a class with fewer rows than the inner folds of an encoding
 _RARE_CLASS = "The least populated class"
 # a multi-valued column: indicators of the values most rows hold, and the number of values
 VALUE_LIMIT = 64
@@ -145,7 +146,7 @@ def _model_matrix(
             columns.extend(block.T)
             categorical.extend([False] * block.shape[1])
         elif name in categories or not (dtype.is_numeric() or dtype == pl.Boolean or dtype.is_temporal()):
-            codes, many = _category_codes(column.cast(pl.String))
+            codes, many = _category_codes(column)
             if many:
                 encoded.append(_Encoded(codes, list(range(start, start + width))))
                 columns.extend(np.full(frame.height, np.nan) for _ in range(width))
@@ -164,13 +165,16 @@ def _model_matrix(
     return _Matrix(matrix, np.array(categorical, dtype=bool), spans, encoded)
 
 
-def _category_codes(text: pl.Series) -> tuple[np.ndarray, bool]:
-    """Codes of the values by falling frequency (ties by value), NaN for a missing one, and
-    whether there are more than ``CATEGORY_LIMIT`` of them."""
+def _category_codes(column: pl.Series) -> tuple[np.ndarray, bool]:
+    """Codes of the values by falling frequency (ties by the value's text), NaN for a missing
+    one, and whether there are more than ``CATEGORY_LIMIT`` of them."""
+    if isinstance(column.dtype, pl.Duration):  # no text form in polars: its number of units
+        column = column.to_physical()
+    text = column.cast(pl.String).rename("value")  # a name of its own: the column may be "n"
     counts = text.drop_nulls().value_counts(sort=True, name="n")
-    ordered = counts.sort(["n", text.name], descending=[True, False])[text.name]
-    lookup = pl.DataFrame({text.name: ordered, "code": np.arange(ordered.len(), dtype=np.float64)})
-    codes = text.to_frame().join(lookup, on=text.name, how="left", maintain_order="left")["code"]
+    ordered = counts.sort(["n", "value"], descending=[True, False])["value"]
+    lookup = pl.DataFrame({"value": ordered, "code": np.arange(ordered.len(), dtype=np.float64)})
+    codes = text.to_frame().join(lookup, on="value", how="left", maintain_order="left")["code"]
     return codes.to_numpy().astype(np.float64), ordered.len() > CATEGORY_LIMIT
 
 
@@ -179,8 +183,8 @@ def _target_encoder(sk: Any, target_type: str, seed: int) -> Any:
     ``seed`` (a splitter since scikit-learn 1.9, ``shuffle`` and ``random_state`` before)."""
     from sklearn.preprocessing import TargetEncoder
 
-    version = tuple(int(part) for part in sk.__version__.split(".")[:2] if part.isdigit())
-    if version >= (1, 9):
+    major, minor = (int(part) for part in re.match(r"(\d+)\.(\d+)", sk.__version__).groups())  # type: ignore[union-attr]
+    if (major, minor) >= (1, 9):
         folds = (
             sk.model_selection.StratifiedKFold if target_type != "continuous" else sk.model_selection.KFold
         )(ENCODER_FOLDS, shuffle=True, random_state=seed)
@@ -198,15 +202,10 @@ def _encode_fold(
         codes = feature.codes.reshape(-1, 1)
         columns = np.asarray(feature.columns, dtype=np.intp)
         with warnings.catch_warnings():
-            # a class rarer than the inner folds: each inner fold still encodes what it has
+            # a class rarer than the inner folds (every class is in the training rows: at least
+            # --folds rows each): each inner fold encodes the classes it has
             warnings.filterwarnings("ignore", message=_RARE_CLASS, category=UserWarning)
-            trained = encoder.fit_transform(codes[train], y[train])
-        if target_type == "multiclass":
-            # a class absent from the training folds (rarer than the folds) has no column of its
-            # own there: its share of the rows of every value is 0
-            matrix.values[:, columns] = 0.0
-            columns = columns[np.asarray(encoder.classes_, dtype=np.intp)]
-        matrix.values[np.ix_(train, columns)] = trained
+            matrix.values[np.ix_(train, columns)] = encoder.fit_transform(codes[train], y[train])
         matrix.values[np.ix_(test, columns)] = encoder.transform(codes[test])
 
 
@@ -263,6 +262,7 @@ def evaluate_subsets(
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
     categorical: Sequence[str] = (),
+    numeric: Sequence[str] = (),
     multivalue: Sequence[str] = (),
     read: ReadOptions | None = None,
     options: EvaluateOptions | None = None,
@@ -282,6 +282,7 @@ def evaluate_subsets(
         include=split_patterns(include),
         exclude=split_patterns(exclude),
         categorical=split_patterns(categorical),
+        numeric=split_patterns(numeric),
         multivalue=multivalue,
     )
     features = [name for name, _ in plan.features]
@@ -303,6 +304,15 @@ def evaluate_subsets(
         labels, y = np.unique(y_column.cast(pl.String).to_numpy().astype(str), return_inverse=True)
         if labels.shape[0] < 2:
             raise InputError(f"target {target!r} has one class in the rows used; nothing to predict")
+        rows_of = np.bincount(y)
+        if rows_of.min() < options.folds:
+            rare = int(np.argmin(rows_of))
+            count = int(rows_of[rare])
+            raise InputError(
+                f"class {str(labels[rare])!r} of target {target!r} is in {count} row{'s' if count > 1 else ''} "
+                f"of those used, fewer than --folds {options.folds}: every fold needs it in its training "
+                f"and test rows; lower --folds or leave that class's rows out"
+            )
         splitter = sk.model_selection.StratifiedKFold(options.folds, shuffle=True, random_state=options.seed)
         target_type = "binary" if labels.shape[0] == 2 else "multiclass"
     else:
@@ -312,9 +322,7 @@ def evaluate_subsets(
     categories = frozenset(name for name, view in plan.views.items() if view == "categorical")
     width = int(labels.shape[0]) if target_type == "multiclass" else 1
     matrix = _model_matrix(frame, features, plan.multivalue, categories, width)
-    with warnings.catch_warnings():  # a class rarer than the folds is in some folds only
-        warnings.filterwarnings("ignore", message=_RARE_CLASS, category=UserWarning)
-        folds = list(splitter.split(matrix.values, y))
+    folds = list(splitter.split(matrix.values, y))
     loaded = time.perf_counter() - started
     from threadpoolctl import threadpool_limits  # a scikit-learn dependency
 

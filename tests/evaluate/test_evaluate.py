@@ -219,22 +219,55 @@ def test_an_id_with_many_values_is_target_encoded_fold_by_fold(tmp_path, target)
     assert _evaluated(path, categorical=("item",), target=target) == pytest.approx(expected, rel=1e-12)
 
 
-def test_a_class_missing_from_a_training_fold_and_rare_in_the_inner_folds(cli, tmp_path):
-    """A class of one row is absent from the training rows of one fold: the encoding of the
-    classes present still lands in their own columns, and scikit-learn's warnings about a class
-    rarer than the folds stay off stderr."""
+@pytest.mark.parametrize("classes", [2, 3])
+def test_a_class_rarer_than_the_folds_is_one_clear_error(cli, tmp_path, classes):
+    # before, a traceback from scikit-learn (a fold's training or test rows without the class)
+    rng = np.random.default_rng(5)
+    y = rng.integers(0, classes, 600)
+    y[0] = classes  # one row of a class of its own
+    path = tmp_path / "rare.parquet"
+    pl.DataFrame({"x": rng.normal(size=600), "y": y}).write_parquet(path)
+    result = cli("evaluate", path, "-t", "y", *FAST, "-f", "json")
+    assert result.code == 1
+    assert result.err.strip().splitlines() == [
+        f"outrank-cli: error: class '{classes}' of target 'y' is in 1 row of those used, fewer than "
+        "--folds 3: every fold needs it in its training and test rows; lower --folds or leave that "
+        "class's rows out"
+    ]
+
+
+def test_a_class_as_rare_as_the_folds_is_encoded_without_warnings(cli, tmp_path):
+    """Three rows of a class with --folds 3: two in each fold's training rows, fewer than the
+    encoding's 5 inner folds; scikit-learn's warning about it stays off stderr."""
     _, ids, size, y = _id_table(tmp_path, levels=400, target="multiclass")
     y = y.astype(np.int64)
-    y[0] = 3  # a fourth class, one row
+    y[:3] = 3  # a fourth class, three rows
     path = tmp_path / "rare.parquet"
     pl.DataFrame({"item": ids, "size": size, "y": y}).write_parquet(path)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a warning raised here would reach a user's stderr
         result = cli("evaluate", path, "-t", "y", "--categorical", "item", *FAST, "-f", "json")
     assert result.code == 0, result.err
-    assert "Warning" not in result.err
-    auc = result.json()["subsets"][0]["metrics"]["auc"]
-    assert 0.5 < auc < 1.0
+    assert 0.5 < result.json()["subsets"][0]["metrics"]["auc"] < 1.0
+
+
+def test_categorical_durations_and_columns_named_like_the_helper_s(cli, tmp_path):
+    # before: "casting from Duration to String not supported", and a SchemaError or
+    # DuplicateError for a column named "code" or "n"
+    rng = np.random.default_rng(6)
+    n = 300
+    frame = pl.DataFrame(
+        {
+            "wait": pl.Series(rng.integers(0, 5, n) * 60_000_000).cast(pl.Duration("us")),
+            "code": rng.integers(0, 4, n),
+            "n": rng.integers(0, 4, n),
+            "y": rng.integers(0, 2, n),
+        }
+    )
+    path = tmp_path / "odd.parquet"
+    frame.write_parquet(path)
+    result = cli("evaluate", path, "-t", "y", "--categorical", "wait,code,n", *FAST, "-f", "json")
+    assert result.code == 0, result.err
 
 
 def test_an_id_with_few_values_is_a_category_and_without_the_option_a_number(tmp_path):

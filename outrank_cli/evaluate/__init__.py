@@ -1,7 +1,8 @@
 """``evaluate``: what a downstream model loses on a subset of the columns (optional extra).
 
 ``crossval`` loads a row sample into memory and cross-validates scikit-learn's
-histogram gradient boosting on all feature columns and on each subset; ``subsets`` reads
+histogram gradient boosting on all feature columns and on each subset; ``matrix`` makes the
+model's matrix (categories, target encodings, multi-valued indicators); ``subsets`` reads
 subsets from names files and ``select`` JSON reports. scikit-learn is imported only here,
 and only when an evaluation runs (``pip install 'outrank-cli[evaluate]'``).
 """

@@ -1,27 +1,18 @@
 """k-fold cross-validation of a gradient-boosting model on all columns against subsets.
 
 The rows are loaded into memory, so at most ``sample_rows`` of them are (a uniform sample drawn
-with the seed). Text columns, and number or date columns named by ``categorical``
-(``--categorical``: integer IDs and codes), become categories for the model: with at most 254
-values, as they are (missing as missing); with more (user or item IDs), target-encoded, because
-the model takes at most 255 categories: each value becomes the mean target of its rows
-(scikit-learn's ``TargetEncoder``, smoothed towards the overall mean; missing is a value of its
-own), fitted on the training folds only and cross-fitted within them (5 inner folds drawn with
-the seed), so that no row is encoded with its own target. Other numbers, booleans and dates are
-numbers; a multi-valued column (a list column, or text named by ``multivalue``) becomes the
-indicators of the 64 values most rows hold and the number of values a row holds. The model is
-scikit-learn's ``HistGradientBoostingClassifier`` (a class target: text, booleans, integers
-with at most 64 values) or ``HistGradientBoostingRegressor`` (a numeric target), with ``trees``
-boosting iterations at ``learning_rate`` and no early stopping. Every model sees the same folds
-(stratified for a class target).
+with the seed); ``matrix`` makes them the model's matrix. The model is scikit-learn's
+``HistGradientBoostingClassifier`` (a class target: text, booleans, integers with at most 64
+values; every class needs ``folds`` rows) or ``HistGradientBoostingRegressor`` (a numeric
+target), with ``trees`` boosting iterations at ``learning_rate`` and no early stopping. Every
+model sees the same folds (stratified for a class target), fold by fold, so that a fold's
+target encodings are made once for all subsets.
 """
 
 from __future__ import annotations
 
-import re
 import time
-import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,21 +20,16 @@ import numpy as np
 import polars as pl
 
 from outrank_cli.encode.columns import plan_columns, split_patterns
-from outrank_cli.encode.multivalue import delimited_as_text, value_lists
+from outrank_cli.encode.multivalue import delimited_as_text
 from outrank_cli.encode.target import INTEGER_CLASS_LIMIT
 from outrank_cli.errors import ColumnNotFoundError, InputError, UsageError
+from outrank_cli.evaluate.matrix import ModelMatrix, encode_fold, model_matrix
 from outrank_cli.options import EvaluateOptions, ReadOptions
 from outrank_cli.source import Source
 from outrank_cli.source.paths import resolve
 
 INSTALL_HINT = "pip install 'outrank-cli[evaluate]'"
 ALL_COLUMNS = "all columns"
-CATEGORY_LIMIT = 254  # HistGradientBoosting takes at most 255 categories (one for missing)
-ENCODER_FOLDS = 5  # the inner folds of a target encoding
-# scikit-learn's warning about a class with fewer rows than the inner folds of an encoding
-_RARE_CLASS = "The least populated class"
-# a multi-valued column: indicators of the values most rows hold, and the number of values
-VALUE_LIMIT = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,136 +85,6 @@ def _is_class_target(dtype: pl.DataType, values: pl.Series) -> bool:
     if dtype.is_integer():
         return int(values.n_unique()) <= INTEGER_CLASS_LIMIT
     return True
-
-
-@dataclass(frozen=True, slots=True)
-class _Encoded:
-    """A categorical feature with too many values for the model: its value codes (NaN where
-    missing) and the matrix columns its target encoding fills, fold by fold."""
-
-    codes: np.ndarray
-    columns: list[int]
-
-
-@dataclass(frozen=True, slots=True)
-class _Matrix:
-    """``float64[rows, columns]``, which columns are categorical, each feature's columns (one,
-    a multi-valued feature's indicators and count, or a target encoding's ``width``), and the
-    features target-encoded in each fold."""
-
-    values: np.ndarray
-    categorical: np.ndarray
-    spans: list[list[int]]
-    encoded: list[_Encoded]
-
-
-def _model_matrix(
-    frame: pl.DataFrame,
-    names: Sequence[str],
-    multivalue: Mapping[str, str | None],
-    categories: frozenset[str] = frozenset(),
-    width: int = 1,
-) -> _Matrix:
-    """The model's matrix. ``categories`` are number or date columns the model reads as
-    categories (``--categorical``), like text; a categorical feature with more than
-    ``CATEGORY_LIMIT`` values takes ``width`` columns (one a class past two classes), filled with
-    its target encoding in each fold (``_encode_fold``)."""
-    columns: list[np.ndarray] = []
-    categorical: list[bool] = []
-    spans: list[list[int]] = []
-    encoded: list[_Encoded] = []
-    for name in names:
-        column = frame[name]
-        dtype = column.dtype
-        start = len(columns)
-        if name in multivalue:
-            block = _multi_hot(value_lists(column, multivalue[name]))
-            columns.extend(block.T)
-            categorical.extend([False] * block.shape[1])
-        elif name in categories or not (dtype.is_numeric() or dtype == pl.Boolean or dtype.is_temporal()):
-            codes, many = _category_codes(column)
-            if many:
-                encoded.append(_Encoded(codes, list(range(start, start + width))))
-                columns.extend(np.full(frame.height, np.nan) for _ in range(width))
-                categorical.extend([False] * width)
-            else:
-                columns.append(codes)
-                categorical.append(True)
-        elif dtype.is_temporal():
-            columns.append(column.to_physical().cast(pl.Float64).to_numpy().astype(np.float64))
-            categorical.append(False)
-        else:
-            columns.append(column.cast(pl.Float64).fill_nan(None).to_numpy().astype(np.float64))
-            categorical.append(False)
-        spans.append(list(range(start, len(columns))))
-    matrix = np.column_stack(columns) if columns else np.zeros((frame.height, 0))
-    return _Matrix(matrix, np.array(categorical, dtype=bool), spans, encoded)
-
-
-def _category_codes(column: pl.Series) -> tuple[np.ndarray, bool]:
-    """Codes of the values by falling frequency (ties by the value's text), NaN for a missing
-    one, and whether there are more than ``CATEGORY_LIMIT`` of them."""
-    if isinstance(column.dtype, pl.Duration):  # no text form in polars: its number of units
-        column = column.to_physical()
-    text = column.cast(pl.String).rename("value")  # a name of its own: the column may be "n"
-    counts = text.drop_nulls().value_counts(sort=True, name="n")
-    ordered = counts.sort(["n", "value"], descending=[True, False])["value"]
-    lookup = pl.DataFrame({"value": ordered, "code": np.arange(ordered.len(), dtype=np.float64)})
-    codes = text.to_frame().join(lookup, on="value", how="left", maintain_order="left")["code"]
-    return codes.to_numpy().astype(np.float64), ordered.len() > CATEGORY_LIMIT
-
-
-def _target_encoder(sk: Any, target_type: str, seed: int) -> Any:
-    """scikit-learn's ``TargetEncoder`` with ``ENCODER_FOLDS`` shuffled inner folds drawn with
-    ``seed`` (a splitter since scikit-learn 1.9, ``shuffle`` and ``random_state`` before)."""
-    from sklearn.preprocessing import TargetEncoder
-
-    major, minor = (int(part) for part in re.match(r"(\d+)\.(\d+)", sk.__version__).groups())  # type: ignore[union-attr]
-    if (major, minor) >= (1, 9):
-        folds = (
-            sk.model_selection.StratifiedKFold if target_type != "continuous" else sk.model_selection.KFold
-        )(ENCODER_FOLDS, shuffle=True, random_state=seed)
-        return TargetEncoder(target_type=target_type, cv=folds)
-    return TargetEncoder(target_type=target_type, cv=ENCODER_FOLDS, shuffle=True, random_state=seed)
-
-
-def _encode_fold(
-    sk: Any, matrix: _Matrix, y: np.ndarray, train: np.ndarray, test: np.ndarray, target_type: str, seed: int
-) -> None:
-    """Fill the target-encoded columns of ``matrix`` for one fold: the training rows
-    cross-fitted among themselves, the test rows by the encoding of all training rows."""
-    for feature in matrix.encoded:
-        encoder = _target_encoder(sk, target_type, seed)
-        codes = feature.codes.reshape(-1, 1)
-        columns = np.asarray(feature.columns, dtype=np.intp)
-        with warnings.catch_warnings():
-            # a class rarer than the inner folds (every class is in the training rows: at least
-            # --folds rows each): each inner fold encodes the classes it has
-            warnings.filterwarnings("ignore", message=_RARE_CLASS, category=UserWarning)
-            matrix.values[np.ix_(train, columns)] = encoder.fit_transform(codes[train], y[train])
-        matrix.values[np.ix_(test, columns)] = encoder.transform(codes[test])
-
-
-def _multi_hot(lists: pl.Series) -> np.ndarray:
-    """``float64[rows, k + 1]``: whether each row holds each of the ``k`` (at most
-    ``VALUE_LIMIT``) values most rows hold (ties by value), then how many values it holds; a
-    missing row is missing in each."""
-    rows = lists.len()
-    flat = pl.DataFrame({"row": np.arange(rows, dtype=np.int64), "value": lists}).explode("value")
-    flat = flat.filter(pl.col("value").is_not_null())
-    top = (
-        flat.group_by("value")
-        .len(name="n")
-        .sort(["n", "value"], descending=[True, False])
-        .head(VALUE_LIMIT)
-        .with_row_index("slot")
-    )
-    hits = flat.join(top.select("value", "slot"), on="value", how="inner")
-    block = np.zeros((rows, top.height + 1), dtype=np.float64)
-    block[hits["row"].to_numpy(), hits["slot"].to_numpy().astype(np.int64)] = 1.0
-    block[:, -1] = lists.list.len().fill_null(0).to_numpy()
-    block[lists.is_null().to_numpy()] = np.nan
-    return block
 
 
 def _load(
@@ -321,7 +177,7 @@ def evaluate_subsets(
         target_type = "continuous"
     categories = frozenset(name for name, view in plan.views.items() if view == "categorical")
     width = int(labels.shape[0]) if target_type == "multiclass" else 1
-    matrix = _model_matrix(frame, features, plan.multivalue, categories, width)
+    matrix = model_matrix(frame, features, plan.multivalue, categories, width)
     folds = list(splitter.split(matrix.values, y))
     loaded = time.perf_counter() - started
     from threadpoolctl import threadpool_limits  # a scikit-learn dependency
@@ -368,7 +224,7 @@ def _cross_validate(
     sk: Any,
     features: Sequence[str],
     subsets: Sequence[Subset],
-    matrix: _Matrix,
+    matrix: ModelMatrix,
     y: np.ndarray,
     folds: Sequence[tuple[np.ndarray, np.ndarray]],
     classify: bool,
@@ -387,7 +243,7 @@ def _cross_validate(
         sk.ensemble.HistGradientBoostingClassifier if classify else sk.ensemble.HistGradientBoostingRegressor
     )
     for train, test in folds:
-        _encode_fold(sk, matrix, y, train, test, target_type, options.seed)
+        encode_fold(sk, matrix, y, train, test, target_type, options.seed)
         for subset, take in zip(every, takes, strict=True):
             model = model_class(
                 max_iter=options.trees,

@@ -436,12 +436,12 @@ def test_multi_valued_columns_become_indicators_of_their_values(tmp_path, column
 
 
 def test_a_multi_valued_column_keeps_its_most_held_values(monkeypatch):
-    from outrank_cli.evaluate import crossval
+    from outrank_cli.evaluate import matrix
 
-    monkeypatch.setattr(crossval, "VALUE_LIMIT", 3)
+    monkeypatch.setattr(matrix, "VALUE_LIMIT", 3)
     rows = [[5, 1], [1, 2, 2], None, [], [3], [2, 1, None]]
     lists = pl.Series(rows, dtype=pl.List(pl.Int64))
-    block = crossval._multi_hot(crossval.value_lists(lists, None))
+    block = matrix._multi_hot(matrix.value_lists(lists, None))
     held = [[v for v in r if v is not None] if r is not None else None for r in rows]
     np.testing.assert_array_equal(block, hand_multi_hot(held, 3))
 

@@ -25,6 +25,7 @@ from outrank_cli.encode.target import INTEGER_CLASS_LIMIT
 from outrank_cli.errors import ColumnNotFoundError, InputError, UsageError
 from outrank_cli.evaluate.matrix import ModelMatrix, encode_fold, model_matrix
 from outrank_cli.options import EvaluateOptions, ReadOptions
+from outrank_cli.pipeline import default_threads
 from outrank_cli.source import Source
 from outrank_cli.source.paths import resolve
 
@@ -242,8 +243,9 @@ def _cross_validate(
     model_class = (
         sk.ensemble.HistGradientBoostingClassifier if classify else sk.ensemble.HistGradientBoostingRegressor
     )
+    threads = options.threads or default_threads()
     for train, test in folds:
-        encode_fold(sk, matrix, y, train, test, target_type, options.seed)
+        encode_fold(sk, matrix, y, train, test, target_type, options.seed, threads=threads)
         for subset, take in zip(every, takes, strict=True):
             model = model_class(
                 max_iter=options.trees,

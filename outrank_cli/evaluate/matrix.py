@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -133,19 +134,30 @@ def encode_fold(
     test: np.ndarray,
     target_type: str,
     seed: int,
+    threads: int = 1,
 ) -> None:
     """Fill the target-encoded columns of ``matrix`` for one fold: the training rows
-    cross-fitted among themselves, the test rows by the encoding of all training rows."""
-    for feature in matrix.encoded:
+    cross-fitted among themselves, the test rows by the encoding of all training rows; the
+    features on ``threads`` threads (each writes its own columns)."""
+
+    def encode(feature: Encoded) -> None:
         encoder = _target_encoder(sk, target_type, seed)
         codes = feature.codes.reshape(-1, 1)
         columns = np.asarray(feature.columns, dtype=np.intp)
-        with warnings.catch_warnings():
-            # a class rarer than the inner folds (every class is in the training rows: at least
-            # --folds rows each): each inner fold encodes the classes it has
-            warnings.filterwarnings("ignore", message=_RARE_CLASS, category=UserWarning)
-            matrix.values[np.ix_(train, columns)] = encoder.fit_transform(codes[train], y[train])
+        matrix.values[np.ix_(train, columns)] = encoder.fit_transform(codes[train], y[train])
         matrix.values[np.ix_(test, columns)] = encoder.transform(codes[test])
+
+    # set once on this thread (the filters are global): a class rarer than the inner folds
+    # (every class is in the training rows, at least --folds rows each) is encoded in the
+    # inner folds that have it
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=_RARE_CLASS, category=UserWarning)
+        if threads <= 1 or len(matrix.encoded) <= 1:
+            for feature in matrix.encoded:
+                encode(feature)
+        else:
+            with ThreadPoolExecutor(max_workers=threads) as pool:
+                list(pool.map(encode, matrix.encoded))
 
 
 def _multi_hot(lists: pl.Series) -> np.ndarray:

@@ -270,6 +270,26 @@ def test_categorical_durations_and_columns_named_like_the_helper_s(cli, tmp_path
     assert result.code == 0, result.err
 
 
+def test_encodings_on_threads_are_those_of_one_thread():
+    import sklearn
+
+    from outrank_cli.evaluate.matrix import encode_fold, model_matrix
+
+    rng = np.random.default_rng(7)
+    n = 2_000
+    frame = pl.DataFrame({f"id{j}": rng.integers(0, 600, n) for j in range(4)})
+    y = rng.integers(0, 2, n)
+    train, test = np.arange(0, 1_500), np.arange(1_500, n)
+    filled = []
+    for threads in (1, 2):
+        matrix = model_matrix(frame, frame.columns, {}, frozenset(frame.columns))
+        assert len(matrix.encoded) == 4 and np.isnan(matrix.values).all()
+        encode_fold(sklearn, matrix, y, train, test, "binary", 0, threads=threads)
+        filled.append(matrix.values)
+    assert not np.isnan(filled[0]).any()
+    np.testing.assert_array_equal(filled[0], filled[1])
+
+
 def test_an_id_with_few_values_is_a_category_and_without_the_option_a_number(tmp_path):
     path, ids, size, y = _id_table(tmp_path, levels=200, target="binary")
     # categories coded by falling frequency, ties by the ID's text

@@ -40,7 +40,7 @@ def _searched_values(result: SelectResult) -> dict[str, str]:
     }
 
 
-def _selected_records(result: SelectResult) -> list[dict[str, Any]]:
+def selected_records(result: SelectResult) -> list[dict[str, Any]]:
     """The selected columns, each with the view it was ranked and searched in (``kind``) and,
     for a multi-valued column, the value it was searched by (else None); with --interactions,
     each says which pair it came with (or None)."""
@@ -71,7 +71,7 @@ def select_to_dict(result: SelectResult) -> dict[str, Any]:
         timings=result.timings,
         criterion=result.search.criterion,
         stopped_by=result.stopped_by,
-        selected=[clean(r) for r in _selected_records(result)],
+        selected=[clean(r) for r in selected_records(result)],
         dropped=[clean(asdict(d)) for d in result.dropped],
         **pairs,
     )
@@ -83,7 +83,7 @@ def select_json(result: SelectResult) -> str:
 
 def select_csv(result: SelectResult) -> str:
     columns = SELECTED_COLUMNS + (["pair"] if result.taken_with is not None else [])
-    return records_to_csv(_selected_records(result), columns)
+    return records_to_csv(selected_records(result), columns)
 
 
 def select_names(result: SelectResult) -> str:

@@ -316,3 +316,14 @@ def test_select_json_and_csv_name_each_column_s_view_and_a_list_column_s_value(c
     assert {r["name"]: (r["kind"], r["value"]) for r in rows} == {
         name: (kind, value or "") for name, (kind, value) in expected.items()
     }
+
+
+def test_the_select_html_report_names_each_column_s_view_and_value(cli, table, tmp_path):
+    pytest.importorskip("vl_convert", reason="the html extra is not installed")
+    path, _ = table
+    page = tmp_path / "select.html"
+    result = cli("select", path, "-t", "y", "--multivalue", "tags:|", "--k", "3", "-f", "html", "-o", page)
+    assert result.code == 0, result.err
+    text = page.read_text(encoding="utf-8")
+    assert '"name":"interests"' in text and '"kind":"multivalue","value":"7"' in text
+    assert '"kind":"multivalue","value":"t3"' in text

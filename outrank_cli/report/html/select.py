@@ -9,6 +9,7 @@ from typing import Any
 from outrank_cli.report.html.charts import heatmap, spec, tooltip
 from outrank_cli.report.html.common import count_bars, option_facts, options_section, run_facts
 from outrank_cli.report.html.page import Chart, Column, Facts, Page, Section, Table
+from outrank_cli.report.select import selected_records
 from outrank_cli.select.matrix import MAX_COLUMNS
 from outrank_cli.select.redundancy import RedundancyResult
 from outrank_cli.select.subset import SelectResult
@@ -22,6 +23,8 @@ SELECTED_COLUMNS = [
     Column("p_value", "p", "num", "p"),
     Column("most_redundant_with", "closest selected"),
     Column("redundancy_normalized", "norm. redundancy", "num", digits=3),
+    Column("kind", "view"),
+    Column("value", "searched by value"),
 ]
 DROPPED_COLUMNS = [
     Column("name", "feature"),
@@ -117,9 +120,9 @@ def reason_chart(dropped: list[dict[str, Any]]) -> Chart:
 def select_page(result: SelectResult) -> Page:
     total = 0.0
     steps = []
-    for s in result.selected:
-        total += s.gain
-        steps.append({**asdict(s), "cumulative": total, "label": f"{s.step}. {s.name}"})
+    for record in selected_records(result):  # the JSON's fields: the view, a searched value
+        total += record["gain"]
+        steps.append({**record, "cumulative": total, "label": f"{record['step']}. {record['name']}"})
     dropped = [asdict(d) for d in result.dropped]
     for d in dropped:  # "redundant with <name>": one group, the names are in the table
         d["group"] = (

@@ -23,7 +23,7 @@ from outrank_cli.count.engine import ENGINES, count
 from outrank_cli.count.job import CountJob
 from outrank_cli.count.result import TableCounts
 from outrank_cli.count.sample import INDICATOR_LEVELS, RowSample
-from outrank_cli.encode.columns import plan_columns, split_patterns
+from outrank_cli.encode.columns import plan_columns
 from outrank_cli.encode.features import ColumnCounts, EncodedFeature, encode_views
 from outrank_cli.encode.multivalue import delimited_as_text
 from outrank_cli.errors import UsageError
@@ -183,10 +183,10 @@ def run_pass(
         plan = plan_columns(
             source.schema(),
             target=options.target,
-            include=split_patterns(options.include),
-            exclude=split_patterns(options.exclude),
-            categorical=split_patterns(options.categorical),
-            numeric=split_patterns(options.numeric),
+            include=options.include,
+            exclude=options.exclude,
+            categorical=options.categorical,
+            numeric=options.numeric,
             multivalue=options.multivalue,
         )
         job = CountJob(

@@ -60,8 +60,11 @@ def plan_columns(
     numeric: Sequence[str] = (),
     multivalue: Sequence[str] = (),
 ) -> ColumnPlan:
-    """Pick the features: all columns but the target, filtered by the patterns; say which are
-    multi-valued and which have a forced view."""
+    """Pick the features: all columns but the target, filtered by the patterns (each may hold a
+    comma list, as the options do: ``split_patterns``); say which are multi-valued and which
+    have a forced view."""
+    include, exclude = split_patterns(include), split_patterns(exclude)
+    categorical, numeric = split_patterns(categorical), split_patterns(numeric)
     names = list(schema)
     if target not in schema:
         if len(names) == 1:

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from outrank_cli.encode.columns import plan_columns, split_patterns
+from outrank_cli.encode.columns import plan_columns
 from outrank_cli.encode.multivalue import delimited_as_text
 from outrank_cli.encode.target import INTEGER_CLASS_LIMIT
 from outrank_cli.errors import ColumnNotFoundError, InputError, UsageError
@@ -136,10 +136,10 @@ def evaluate_subsets(
     plan = plan_columns(
         source.schema(),
         target=target,
-        include=split_patterns(include),
-        exclude=split_patterns(exclude),
-        categorical=split_patterns(categorical),
-        numeric=split_patterns(numeric),
+        include=include,
+        exclude=exclude,
+        categorical=categorical,
+        numeric=numeric,
         multivalue=multivalue,
     )
     features = [name for name, _ in plan.features]

@@ -25,6 +25,7 @@ _block_minhash = kernel("block_minhash")
 _minhash_excess = kernel("minhash_excess")
 _screen_listed_pairs = kernel("screen_listed_pairs")
 _screen_pair_ranges = kernel("screen_pair_ranges")
+_column_summaries = kernel("column_summaries")
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +154,41 @@ def _pair_screen_arguments(
     return fa, fb, o, s, b, f
 
 
+@dataclass(frozen=True, slots=True)
+class ColumnSummaries:
+    """What the pair screen's cheap cuts need of each column (``column_summaries``): computed
+    once for a screen's many calls."""
+
+    occupied: np.ndarray  # int64[F]: anchors whose block is not empty
+    least_block: np.ndarray  # int64[F]: the smallest non-empty block (0: none)
+    least_share: np.ndarray  # float64[F]: that block's share
+
+
+def column_summaries(occupied: np.ndarray, blocks: np.ndarray, shares: np.ndarray) -> ColumnSummaries:
+    """``ColumnSummaries`` of the columns of ``occupied``, ``blocks`` and ``shares`` (as for
+    ``screen_listed_pairs``)."""
+    o = np.ascontiguousarray(occupied, dtype=np.uint64)
+    b = np.ascontiguousarray(blocks, dtype=np.int32)
+    f = np.ascontiguousarray(shares, dtype=np.float64)
+    if o.ndim != 2 or b.ndim != 2 or b.shape != f.shape or o.shape[0] != b.shape[0]:
+        raise ValueError(
+            f"occupied, blocks and shares must be matrices of F rows, got {o.shape}, {b.shape}, {f.shape}"
+        )
+    counts, least_block, least_share = _column_summaries(o, b, f)
+    return ColumnSummaries(counts, least_block, least_share)
+
+
+def _summaries_of(
+    arrays: tuple[np.ndarray, ...], summaries: ColumnSummaries | None
+) -> tuple[np.ndarray, ...]:
+    if summaries is None:
+        summaries = column_summaries(arrays[2], arrays[4], arrays[5])
+    n = arrays[3].shape[0]
+    if not summaries.occupied.shape == summaries.least_block.shape == summaries.least_share.shape == (n,):
+        raise ValueError(f"column summaries must be of the {n} columns")
+    return summaries.occupied, summaries.least_block, summaries.least_share
+
+
 def screen_listed_pairs(
     fingerprints_a: np.ndarray,
     fingerprints_b: np.ndarray,
@@ -165,6 +201,7 @@ def screen_listed_pairs(
     *,
     min_anchors: int,
     min_excess: float,
+    summaries: ColumnSummaries | None = None,
 ) -> np.ndarray:
     """Which pairs ``(pairs_a[p], pairs_b[p])`` (rows of the matrices) may repeat each other:
     ``bool[pairs]``, true exactly when ``minhash_excess`` gives ``informative < min_anchors``
@@ -172,8 +209,10 @@ def screen_listed_pairs(
     as for ``minhash_excess`` (``F x k``); ``fingerprints_a`` and ``_b`` are ``uint64[F,
     16 ceil(k / 128)]``, anchor ``j`` in byte ``j`` (little-endian): a byte of the signature in
     2..255 where the block is not empty, else 0 (a side) or 1 (b side), padding alike;
-    ``occupied`` is ``uint64[F, ceil(k / 64)]``, bit ``j`` set where the block is not empty."""
+    ``occupied`` is ``uint64[F, ceil(k / 64)]``, bit ``j`` set where the block is not empty.
+    ``summaries`` are ``column_summaries`` of those (computed here when not given)."""
     arrays = _pair_screen_arguments(fingerprints_a, fingerprints_b, occupied, signatures, blocks, shares)
+    columns = _summaries_of(arrays, summaries)
     pa = np.ascontiguousarray(pairs_a, dtype=np.int64)
     pb = np.ascontiguousarray(pairs_b, dtype=np.int64)
     if pa.shape != pb.shape:
@@ -183,7 +222,7 @@ def screen_listed_pairs(
         min(int(pa.min()), int(pb.min())) >= 0 and max(int(pa.max()), int(pb.max())) < rows
     ):
         raise ValueError(f"pair indices must lie in [0, {rows})")
-    kept: np.ndarray = _screen_listed_pairs(*arrays, pa, pb, int(min_anchors), float(min_excess))
+    kept: np.ndarray = _screen_listed_pairs(*arrays, *columns, pa, pb, int(min_anchors), float(min_excess))
     return kept
 
 
@@ -202,12 +241,14 @@ def screen_pair_ranges(
     *,
     min_anchors: int,
     min_excess: float,
+    summaries: ColumnSummaries | None = None,
 ) -> int:
     """``screen_listed_pairs`` on every pair ``(a, b)``, ``first_from <= a < first_to``,
     ``a < b < stops[a]`` (``stops``: ``int64[F]``, at most ``F``), without listing them: the
     pairs kept are written to ``kept_a`` and ``kept_b`` (``int64``, in no set order) while
     there is room, and their number is returned (more than the room: call again with more)."""
     arrays = _pair_screen_arguments(fingerprints_a, fingerprints_b, occupied, signatures, blocks, shares)
+    columns = _summaries_of(arrays, summaries)
     n = arrays[3].shape[0]
     ends = np.ascontiguousarray(stops, dtype=np.int64)
     if ends.shape != (n,) or (n and int(ends.max()) > n):
@@ -217,6 +258,14 @@ def screen_pair_ranges(
     if kept_a.dtype != np.int64 or kept_b.dtype != np.int64 or kept_a.shape != kept_b.shape:
         raise ValueError("kept_a and kept_b must be int64 arrays of one length")
     count: int = _screen_pair_ranges(
-        *arrays, ends, int(first_from), int(first_to), int(min_anchors), float(min_excess), kept_a, kept_b
+        *arrays,
+        *columns,
+        ends,
+        int(first_from),
+        int(first_to),
+        int(min_anchors),
+        float(min_excess),
+        kept_a,
+        kept_b,
     )
     return int(count)

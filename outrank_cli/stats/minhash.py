@@ -40,12 +40,16 @@ from __future__ import annotations
 import itertools
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from outrank_cli.kernels import lazy_module
 from outrank_cli.progress import Progress, ProgressCallback, ignore_progress
 from outrank_cli.stats.pairs import SampleColumns
+
+if TYPE_CHECKING:
+    from outrank_cli.kernels.screen import ColumnSummaries
 
 screen = lazy_module("outrank_cli.kernels.screen")
 hashing = lazy_module("outrank_cli.kernels.hashing")
@@ -171,6 +175,7 @@ class _Signed:
     fingerprints_a: np.ndarray  # uint64[columns, words]: a byte a signature, 0 where empty
     fingerprints_b: np.ndarray  # the same with 1 where empty (never equal to an a-side byte there)
     occupied: np.ndarray  # uint64[columns, ceil(anchors / 64)]: bit j when the block at j is not empty
+    summaries: ColumnSummaries  # of these columns, once for every call of the kernels
 
     def matrices(self) -> tuple[np.ndarray, ...]:
         """The six matrices in the order the screen kernels take them."""
@@ -190,6 +195,7 @@ class _Signed:
             b,
             min_anchors=MIN_ANCHORS,
             min_excess=MIN_EXCESS,
+            summaries=self.summaries,
         )
         return kept
 
@@ -209,6 +215,7 @@ class _Signed:
                 kept_b,
                 min_anchors=MIN_ANCHORS,
                 min_excess=MIN_EXCESS,
+                summaries=self.summaries,
             )
             if kept <= room:
                 return kept_a[:kept], kept_b[:kept]
@@ -247,11 +254,14 @@ def _sign(
     bits = np.packbits(occupied_anchors, axis=1, bitorder="little")
     words = np.zeros((used.shape[0], -(-k // 64) * 8), dtype=np.uint8)
     words[:, : bits.shape[1]] = bits
+    shares = screen.block_shares(blocks, rows)
+    occupied = np.ascontiguousarray(words.view(np.uint64))
     return _Signed(
         signatures=signatures,
         blocks=blocks,
-        shares=screen.block_shares(blocks, rows),
+        shares=shares,
         fingerprints_a=np.ascontiguousarray(fingerprints_a),
         fingerprints_b=np.ascontiguousarray(fingerprints_b),
-        occupied=np.ascontiguousarray(words.view(np.uint64)),
+        occupied=occupied,
+        summaries=screen.column_summaries(occupied, blocks, shares),
     )

@@ -298,6 +298,22 @@ def _pair_screen_inputs(k: int) -> list[np.ndarray]:
     ]
 
 
+def _with_summaries(inputs: list[np.ndarray]) -> list[np.ndarray]:
+    """``_pair_screen_inputs`` followed by each column's occupied anchors and smallest
+    non-empty block with its share (``column_summaries``), computed here with numpy."""
+    blocks, shares = inputs[4], inputs[5]
+    positive = np.where(blocks > 0, blocks, np.iinfo(np.int32).max)
+    first_least = positive.argmin(axis=1)
+    some = (blocks > 0).any(axis=1)
+    rows = np.arange(blocks.shape[0])
+    return [
+        *inputs,
+        (blocks > 0).sum(axis=1).astype(np.int64),
+        np.where(some, blocks[rows, first_least], 0).astype(np.int64),
+        np.where(some, shares[rows, first_least], 0.0),
+    ]
+
+
 def _hash_order(levels: int, anchors: np.ndarray) -> list[np.ndarray]:
     """``block_minhash``'s rows by hash, anchor positions and anchor ids (``kernels.screen.hash_order``)."""
     rows = np.argsort(_minhash_inputs(levels)[1], kind="stable").astype(np.int64)
@@ -498,16 +514,20 @@ CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
             np.array([1, 3, 5, 5], dtype=np.int64),
         ]
     ],
+    "column_summaries": [
+        lambda: [_pair_screen_inputs(256)[i] for i in (2, 4, 5)],
+        lambda: [_pair_screen_inputs(40)[i] for i in (2, 4, 5)],
+    ],
     "screen_listed_pairs": [
         lambda: [
-            *_pair_screen_inputs(256),
+            *_with_summaries(_pair_screen_inputs(256)),
             np.array([0, 1, 2, 5, 3], dtype=np.int64),
             np.arange(1, 6),
             64,
             0.1,
         ],
         lambda: [
-            *_pair_screen_inputs(40),
+            *_with_summaries(_pair_screen_inputs(40)),
             np.array([0, 4], dtype=np.int64),
             np.array([1, 5], dtype=np.int64),
             64,
@@ -516,7 +536,7 @@ CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
     ],
     "screen_pair_ranges": [
         lambda: [
-            *_pair_screen_inputs(256),
+            *_with_summaries(_pair_screen_inputs(256)),
             np.full(6, 6),
             0,
             6,
@@ -526,7 +546,7 @@ CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
             np.zeros(20, dtype=np.int64),
         ],
         lambda: [
-            *_pair_screen_inputs(200),
+            *_with_summaries(_pair_screen_inputs(200)),
             np.array([3, 6, 4, 6, 5, 6]),
             0,
             5,

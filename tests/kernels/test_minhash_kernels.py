@@ -219,3 +219,35 @@ def test_pair_screen_kernels_match_brute_force(k, chance):
     assert screen.screen_pair_ranges(
         *arrays, everything, 0, n, nothing, nothing, min_anchors=64, min_excess=0.1
     ) == len(expected)
+    # the column summaries computed once and handed in: the same verdicts
+    summaries = screen.column_summaries(occupied, blocks, shares)
+    kept_with = screen.screen_listed_pairs(
+        *arrays, first, second, min_anchors=64, min_excess=0.1, summaries=summaries
+    )
+    assert np.array_equal(kept_with, kept)
+    count = screen.screen_pair_ranges(
+        *arrays, stops, 0, n, *room, min_anchors=64, min_excess=0.1, summaries=summaries
+    )
+    assert set(zip(room[0][:count].tolist(), room[1][:count].tolist(), strict=True)) == {
+        (a, b) for a, b in expected if b < stops[a]
+    }
+
+
+@pytest.mark.parametrize("k", [8, 64, 300])
+def test_column_summaries_are_occupied_anchors_and_the_smallest_block(k):
+    signatures, blocks = synthetic_signatures(k, k)
+    blocks[1] = 0  # a column of empty blocks only
+    blocks[2, 3 % k] = 1  # a smallest block met twice: its first place gives the share
+    blocks[2, (k - 1)] = 1
+    shares = np.arange(blocks.size, dtype=np.float64).reshape(blocks.shape) / blocks.size
+    _, _, occupied = packed(signatures, blocks)
+    got = screen.column_summaries(occupied, blocks, shares)
+    for c in range(blocks.shape[0]):
+        sizes = [int(x) for x in blocks[c]]
+        assert got.occupied[c] == sum(1 for x in sizes if x > 0)
+        if not any(sizes):
+            assert got.least_block[c] == 0 and got.least_share[c] == 0.0
+            continue
+        least = min(x for x in sizes if x > 0)
+        assert got.least_block[c] == least
+        assert got.least_share[c] == shares[c, sizes.index(least)]

@@ -5,10 +5,11 @@ With ``--interactions`` the pairs that ``interactions`` finds significant with a
 synergy (the best ``MAX_PAIR_CANDIDATES``) join the search as combined columns: the pair is
 one variable of its combinations (codes on the row sample), its relevance is its joint
 chance-corrected score with the joint p-value (corrected for the pairs looked at). The search
-treats it like any column; when it takes one, both columns enter the subset, ``--k`` counts
-columns (a pair is two), and a candidate whose columns are all in the subset already is no
-longer one. Afterwards the
-path is written in columns again: a pair's step lists both of its columns (once each: a column
+treats it like any column, except that a pair takes two places: it is taken only when it is
+worth at least the best single column and the best one after it (``greedy_search``). When it
+takes one, both columns enter the subset, ``--k`` counts columns (a pair is two), and a
+candidate whose columns are all in the subset already is no longer one. Afterwards the path
+is written in columns again: a pair's step lists both of its columns (once each: a column
 already taken alone is not repeated), the pairs not taken are reported apart, and a column of a
 taken pair is never listed as dropped.
 """

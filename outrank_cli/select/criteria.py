@@ -8,7 +8,7 @@ of its pair statistics against the features selected so far. All terms are chanc
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -38,6 +38,16 @@ class Aggregates:
             min_joint=np.full(f, np.inf),
             alpha=alpha,
             beta=beta,
+        )
+
+    def copy(self) -> Aggregates:
+        """An independent copy (a what-if step)."""
+        return replace(
+            self,
+            sum_conditional=self.sum_conditional.copy(),
+            min_conditional=self.min_conditional.copy(),
+            sum_redundancy=self.sum_redundancy.copy(),
+            min_joint=self.min_joint.copy(),
         )
 
     def add(self, candidate: int, selected_relevance: float, conditional: float, redundancy: float) -> None:

@@ -208,6 +208,34 @@ def greedy_search(
             for j in chosen:
                 record(pair(k, j))
 
+    def two_places(combined: int, signals: list[int], scores: np.ndarray) -> int:
+        """``combined`` (a pair, the best candidate) or the best single signal: a pair takes
+        two places, so it is taken only when its value is at least what the best single
+        column and the best single column after it would add in those two places (the
+        criterion given the selected features and that first column; 0 when none adds
+        anything). Against the best single alone, a pair of which one column carries most of
+        the value won its step: MovieLens' ``year & userId`` (0.152 bits against 0.123 for
+        ``userId``) took ``--k 2`` where ``userId`` and ``movieId`` lose 0.036 AUC less."""
+        singles = [k for k in signals if len(columns_of(k)) == 1]
+        if not singles:
+            return combined
+        first = singles[int(_order_key(scores[singles])[0])]
+        rest = [k for k in singles if k != first]
+        following = 0.0
+        if rest:
+            what_if = agg.copy()
+            what_if.n_selected = len(chosen) + 1
+            for stats in pool.map(lambda k: pair(k, first), rest):
+                what_if.add(
+                    stats.a,
+                    float(relevance[first]),
+                    stats.conditional_relevance,
+                    stats.redundancy - stats.redundancy_expected,
+                )
+            after = criterion(what_if)
+            following = max([0.0, *(float(after[k]) for k in rest if redundant_with(k, [first]) is None)])
+        return combined if scores[combined] >= scores[first] + following else first
+
     def record(stats: PairStats) -> None:
         """Give the criterion the terms of candidate ``stats.a`` given selected ``stats.b``."""
         agg.add(
@@ -248,6 +276,8 @@ def greedy_search(
                 continue
         if signals:
             best = signals[int(_order_key(scores[signals])[0])]
+            if len(columns_of(best)) > 1:
+                best = two_places(best, signals, scores)
         elif limit is not None and remaining:
             # fill k by relevance: first a column that repeats no selected one, then any
             scores = relevance
@@ -285,7 +315,8 @@ def greedy_search(
             continue  # past the signals, no criterion needs pair statistics any more
         new = best
         needed = [k for k in remaining if is_signal(k)]
-        for stats in pool.map(lambda k, j=new: pair_stats(columns, k, j), needed):
+        # (a pair's two-places comparison may have counted some of them already)
+        for stats in pool.map(lambda k, j=new: pair(k, j), needed):
             pairs[(stats.a, new)] = stats
             record(stats)
     dropped = []

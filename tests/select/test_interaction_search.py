@@ -300,3 +300,51 @@ def test_a_pair_with_a_copy_of_a_taken_column_gives_way(cli, tmp_path):
     names = [s["name"] for s in doc["selected"]]
     assert sorted(names) == ["a", "b", "e"], (names, doc["pair_candidates"])
     assert len([c for c in doc["pair_candidates"] if c["step"] is not None]) == 1
+
+
+def _chance_corrected_joint(y: np.ndarray, *columns: np.ndarray) -> float:
+    """I(columns; y) in bits, less its expected value under permutation (scikit-learn)."""
+    combined = np.zeros(len(y), dtype=np.int64)
+    for column in columns:
+        combined = combined * (int(column.max()) + 1) + column
+    mi = mutual_info_score(y, combined)
+    expected = expected_mutual_information(contingency_matrix(y, combined, sparse=False), len(y))
+    return float((mi - expected) / LN2)
+
+
+def test_a_pair_takes_two_places_only_when_it_beats_two_single_columns(cli, tmp_path):
+    """``a`` (40 IDs) carries most of the signal and ``c`` (a flag) only flips ``a``'s effect, so
+    the pair ``a & c`` is the best candidate of step 1 (above ``b``, the best single column).
+    But ``b`` (``a``'s group and a level of its own) and then ``a`` tell more in the same two
+    places: with ``--k 2`` the search takes them and passes the pair over. The pair won step 1
+    against ``b`` alone before, and ``--k 2`` returned ``a`` and ``c``."""
+    rng = np.random.default_rng(5)
+    n = 30_000
+    a, own, c = rng.integers(0, 40, n), rng.integers(0, 3, n), rng.integers(0, 2, n)
+    b = (a % 4) * 3 + own
+    effect_a = np.array([-1.5, -0.5, 0.5, 1.5])[np.arange(40) % 4] + rng.normal(0.0, 0.5, 40)
+    flip = rng.choice([-0.6, 0.6], 40)
+    logit = effect_a[a] + np.array([-0.9, 0.0, 0.9])[own] + (2 * c - 1) * flip[a]
+    y = (rng.random(n) < 1.0 / (1.0 + np.exp(-logit))).astype(np.int64)
+    pl.DataFrame({"a": a, "b": b, "c": c, "noise": rng.integers(0, 30, n), "y": y}).write_csv(
+        tmp_path / "places.csv"
+    )
+    # what the two subsets tell, independently of the search
+    two_singles = _chance_corrected_joint(y, a, b)
+    the_pair = _chance_corrected_joint(y, a, c)
+    assert two_singles > the_pair + 0.01
+    assert _chance_corrected_joint(y, a, c) > max(_chance_corrected_joint(y, col) for col in (a, b, c))
+
+    doc = cli("select", tmp_path / "places.csv", "-t", "y", "-f", "json", "--interactions", "--k", "2").json()
+    pair = next(p for p in doc["pair_candidates"] if {p["a"], p["b"]} == {"a", "c"})
+    assert pair["score"] == pytest.approx(the_pair, rel=1e-6)
+    assert [s["name"] for s in doc["selected"]] == ["b", "a"]
+    assert pair["step"] is None and all(s["pair"] is None for s in doc["selected"])
+    # the comparison the search made: b's relevance and a's gain given b against the pair
+    first, second = doc["selected"]
+    assert first["gain"] + second["gain"] > pair["score"] > first["gain"]
+    # without --k the search goes on and takes the pair at step 2 (a, with c): the subset of
+    # --k 2 is the start of the automatic one
+    automatic = cli("select", tmp_path / "places.csv", "-t", "y", "-f", "json", "--interactions").json()
+    assert [s["name"] for s in automatic["selected"]][:1] == ["b"]
+    assert {s["name"] for s in automatic["selected"]} >= {"a", "b", "c"}

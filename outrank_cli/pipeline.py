@@ -139,12 +139,14 @@ class Request:
 
     @contextmanager
     def scored(
-        self, *, sample_rows: int = 0, every_column: bool = True
+        self, *, sample_rows: int = 0, every_column: bool = True, narrow_codes: bool = False
     ) -> Iterator[tuple[Scored, ThreadPoolExecutor]]:
         """The scored pass (with a row sample of ``sample_rows``), and the run's thread pool
         for the stages that follow; the pool closes when the block ends. Without
         ``every_column``, a column's sample codes are made when first read (``OnDemand``):
-        a greedy search reads those of a few signals among thousands of columns."""
+        a greedy search reads those of a few signals among thousands of columns. With
+        ``narrow_codes``, the sample codes of columns of up to 65,536 levels stay ``uint16``
+        (``sample_columns``): for stages whose kernels read them as they are."""
         with worker_pool(self.options) as pool:
             yield (
                 run_pass(
@@ -153,6 +155,7 @@ class Request:
                     pool=pool,
                     sample_rows=sample_rows,
                     every_column=every_column,
+                    narrow_codes=narrow_codes,
                     early=self.early,
                     progress=self.progress,
                 ),
@@ -167,11 +170,12 @@ def run_pass(
     pool: ThreadPoolExecutor,
     sample_rows: int = 0,
     every_column: bool = True,
+    narrow_codes: bool = False,
     early: EarlyStart | None = None,
     progress: ProgressCallback = ignore_progress,
 ) -> Scored:
     """Resolve the input, plan the columns, count them in one pass, score every feature
-    (``every_column``: see ``Request.scored``)."""
+    (``every_column`` and ``narrow_codes``: see ``Request.scored``)."""
     started = time.perf_counter()
     check_options(options)
     warm_up_in_background()
@@ -218,7 +222,7 @@ def run_pass(
     ranking = tuple(ranked)
     sample = None
     if counts.sample is not None:
-        sample = sample_columns(encoded, counts.sample, pool if every_column else None)
+        sample = sample_columns(encoded, counts.sample, pool if every_column else None, narrow=narrow_codes)
     return Scored(
         counts=counts,
         encoded=encoded,
@@ -232,10 +236,15 @@ def run_pass(
 
 
 def sample_columns(
-    encoded: Sequence[EncodedFeature], sample: RowSample, pool: ThreadPoolExecutor | None
+    encoded: Sequence[EncodedFeature],
+    sample: RowSample,
+    pool: ThreadPoolExecutor | None,
+    *,
+    narrow: bool = False,
 ) -> SampleColumns:
     """The final codes of every feature on the row sample (numeric columns as their bins),
-    converted on ``pool``, or each when first read (``OnDemand``) without one.
+    converted on ``pool``, or each when first read (``OnDemand``) without one; ``int32``, or
+    with ``narrow`` ``uint16`` wherever they fit (``RowSample.final_codes``).
 
     The sample hands each column's storage back as it is converted (``RowSample.final_codes``):
     on a wide table a second copy of the sample would raise the peak memory. Call it once.
@@ -248,7 +257,7 @@ def sample_columns(
         key = encoded[index].value_key
         if indicator[index] and key is not None:
             return sample.indicator_codes(index, key)
-        return sample.final_codes(index, encoded[index].sample_map)
+        return sample.final_codes(index, encoded[index].sample_map, narrow=narrow)
 
     codes: Sequence[np.ndarray] = (
         OnDemand(convert, len(encoded))

@@ -70,7 +70,7 @@ def check_table(request: Request, gate: CheckOptions | None = None) -> CheckResu
         )
     ignores = parse_ignores(list(gate.ignore))
     t = gate.thresholds
-    with request.scored(sample_rows=gate.sample_rows) as (scored, pool):
+    with request.scored(sample_rows=gate.sample_rows, narrow_codes=True) as (scored, pool):
         findings = column_findings(scored, t) + pair_findings(scored, t, pool=pool, progress=request.progress)
         findings += pair_leak_findings(scored, t, pool=pool, progress=request.progress)
     findings += [

@@ -101,6 +101,11 @@ _NARROW_MAX = int(np.iinfo(np.uint16).max)
 _PAGE = mmap.PAGESIZE
 
 
+def _fits_narrow(mapping: np.ndarray | None) -> bool:
+    """Whether codes mapped through ``mapping`` (None: not mapped) all fit ``uint16``."""
+    return mapping is None or mapping.shape[0] == 0 or int(mapping.max()) <= _NARROW_MAX
+
+
 class _Block:
     """The ``uint16`` rows of every column in one anonymous mapping, each row starting on a
     page, so that a row can be handed back to the system on its own (``release``).
@@ -265,25 +270,29 @@ class RowSample:
         self._recode = list(recode) if recode is not None else [None] * self.n_columns
         self._unmoved = set(range(self.n_columns))
 
-    def _gathered(self, column: int, recode: np.ndarray | None) -> np.ndarray:
+    def _gathered(self, column: int, recode: np.ndarray | None, *, narrow: bool = False) -> np.ndarray:
         """Column ``column``'s codes of the kept rows in order, mapped through its ``finish``
-        map and then ``recode`` (when given), as ``int32`` in one pass; its storage is handed
-        back."""
+        map and then ``recode`` (when given), in one pass: as ``int32``, its storage handed
+        back; with ``narrow``, as ``uint16`` written over its own storage when it is stored
+        narrow and every mapped code fits (no new memory: the result is a view of it)."""
         remap = self._recode[column]
         if recode is not None:
             remap = recode if remap is None else recode[remap]
-        codes: np.ndarray = encoding.gather_codes(self._rows[column], self._order, remap)
+        row = self._rows[column]
         self._unmoved.discard(column)
-        self._release(column)
         self._rows[column] = np.zeros(0, dtype=_NARROW)
+        if narrow and row.dtype == _NARROW and _fits_narrow(remap):
+            n = self._order.shape[0]
+            row[:n] = encoding.gather_codes(row, self._order, remap, narrow=True)
+            self._slots.pop(column, None)  # its pages now hold the result: not handed back
+            return row[:n]
+        codes: np.ndarray = encoding.gather_codes(row, self._order, remap)
+        self._release(column)
         return codes
 
     def _move(self, column: int) -> None:
         if column in self._unmoved:
-            narrow = self._rows[column].dtype == _NARROW
-            codes = self._gathered(column, None)
-            fits = narrow and (codes.shape[0] == 0 or int(codes.max()) <= _NARROW_MAX)
-            self._rows[column] = codes.astype(_NARROW) if fits else codes
+            self._rows[column] = self._gathered(column, None, narrow=True)
 
     def _move_all(self) -> None:
         for column in sorted(self._unmoved):
@@ -436,16 +445,27 @@ class RowSample:
         self._move(index)
         return self._rows[index][: self.filled]
 
-    def final_codes(self, index: int, recode: np.ndarray | None = None) -> np.ndarray:
+    def final_codes(
+        self, index: int, recode: np.ndarray | None = None, *, narrow: bool = False
+    ) -> np.ndarray:
         """Column ``index``'s codes as a contiguous ``int32`` array, mapped through ``recode``
         (old code -> new) when given. The column's storage is handed back on the way, so a
         wide sample is converted column by column without a second copy of itself; the
-        column cannot be read from the sample afterwards."""
+        column cannot be read from the sample afterwards. With ``narrow``, a column stored
+        as ``uint16`` whose mapped codes all fit stays ``uint16``, in its own storage: a
+        wide sample then takes no new memory at all (1,000 x 200,000 ``int32`` codes were
+        0.8 GB and 200,000 page faults)."""
         if index in self._unmoved:
-            return self._gathered(index, recode)
+            return self._gathered(index, recode, narrow=narrow)
         row = self.column(index)
+        stays = narrow and row.dtype == _NARROW and _fits_narrow(recode)
+        codes: np.ndarray
+        if stays and recode is None:
+            self._slots.pop(index, None)  # the result is a view of its pages: not handed back
+            self._rows[index] = np.zeros(0, dtype=_NARROW)
+            return row
         if recode is not None:
-            codes = np.take(recode.astype(_WIDE, copy=False), row)
+            codes = np.take(recode.astype(_NARROW if stays else _WIDE, copy=False), row)
         elif row.dtype == _WIDE:
             codes = np.ascontiguousarray(row)
         else:

@@ -27,6 +27,7 @@ _bucket_of = kernel("bucket_of")
 _float_keys = kernel("float_keys")
 _gather_narrow = kernel("gather_narrow")
 _gather_wide = kernel("gather_wide")
+_gather_narrow_to_narrow = kernel("gather_narrow_to_narrow")
 
 # Inserts the keys of codes 1..n_levels into an empty slot table, in place. The kernel itself,
 # checked (its arguments are the caller's own tables: nothing to convert or allocate); its
@@ -145,13 +146,22 @@ def float_keys(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     return keys, missing, n_missing
 
 
-def gather_codes(codes: np.ndarray, order: np.ndarray, remap: np.ndarray | None = None) -> np.ndarray:
+def gather_codes(
+    codes: np.ndarray, order: np.ndarray, remap: np.ndarray | None = None, *, narrow: bool = False
+) -> np.ndarray:
     """``remap[codes[order]]`` (``codes[order]`` without ``remap``) as a new ``int32`` array,
     in one pass: ``codes`` are ``uint16`` or ``int32``, ``order`` positions in ``codes``, and
-    ``remap`` (when given) covers every code met. Nothing is bounds-checked."""
-    out = np.empty(order.shape[0], dtype=np.int32)
+    ``remap`` (when given) covers every code met. Nothing is bounds-checked. With ``narrow``
+    (``uint16`` codes whose mapped values are all at most 65,535) the result is ``uint16``."""
     mapping = _NO_CODES if remap is None else np.ascontiguousarray(remap, dtype=np.int32)
     positions = np.ascontiguousarray(order, dtype=np.int64)
+    if narrow:
+        if codes.dtype != np.uint16:
+            raise ValueError(f"narrow gathers take uint16 codes, got {codes.dtype}")
+        narrowed = np.empty(order.shape[0], dtype=np.uint16)
+        _gather_narrow_to_narrow(np.ascontiguousarray(codes), positions, mapping, narrowed)
+        return narrowed
+    out = np.empty(order.shape[0], dtype=np.int32)
     if codes.dtype == np.uint16:
         _gather_narrow(np.ascontiguousarray(codes), positions, mapping, out)
     else:

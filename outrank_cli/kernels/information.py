@@ -14,6 +14,7 @@ _entropy = kernel("entropy")
 _mutual_information = kernel("mutual_information")
 _entropy_of_counts = kernel("entropy_of_counts")
 _entropy_of_codes = kernel("entropy_of_codes")
+_entropy_of_narrow_codes = kernel("entropy_of_narrow_codes")
 _mutual_information_of_counts = kernel("mutual_information_of_counts")
 _table_summary = kernel("table_summary")
 _expected_mutual_information = kernel("expected_mutual_information")
@@ -27,9 +28,13 @@ def entropy(counts: np.ndarray) -> float:
 
 
 def entropy_of_codes(codes: np.ndarray, levels: int) -> float:
-    """Plug-in entropy (nats) of the counts of non-negative ``int32`` codes (``levels``: the
-    codes' room, the counts grow past it if a code needs)."""
-    result = float(_entropy_of_codes(np.ascontiguousarray(codes, dtype=np.int32), levels))
+    """Plug-in entropy (nats) of the counts of non-negative codes (``uint16`` as they are,
+    anything else as ``int32``; ``levels``: the codes' room, the counts grow past it if a
+    code needs)."""
+    if codes.dtype == np.uint16:
+        result = float(_entropy_of_narrow_codes(np.ascontiguousarray(codes), levels))
+    else:
+        result = float(_entropy_of_codes(np.ascontiguousarray(codes, dtype=np.int32), levels))
     if result < 0:
         raise ValueError(f"codes must be >= 0, got {int(codes.min())}")
     return result

@@ -16,6 +16,7 @@ from outrank_cli.kernels.hashing import word
 
 _screen_pairs = kernel("screen_pairs")
 _coarse_codes = kernel("coarse_codes")
+_coarse_codes_narrow = kernel("coarse_codes_narrow")
 
 
 def screen_pairs(
@@ -49,13 +50,15 @@ def screen_pairs(
 def coarse_codes(
     codes: np.ndarray, rows: np.ndarray, *, levels: int, n_coarse: int, kept: int, seed: int
 ) -> tuple[np.ndarray, int]:
-    """``(uint8 codes of rows, coarse levels)`` of the ``int32`` codes at ``rows``, in one pass
+    """``(uint8 codes of rows, coarse levels)`` of the codes at ``rows`` (``uint16`` as they
+    are, anything else as ``int32``), in one pass
     (the kernel's rule: ``kernels.njit.interactions.coarse_codes``); ``kept < n_coarse <= 256``."""
     if not 0 <= kept < n_coarse <= 256:
         raise ValueError(f"need 0 <= kept < n_coarse <= 256, got kept={kept}, n_coarse={n_coarse}")
     out = np.empty(rows.shape[0], dtype=np.uint8)
-    count = _coarse_codes(
-        np.ascontiguousarray(codes, dtype=np.int32),
+    narrow = codes.dtype == np.uint16
+    count = (_coarse_codes_narrow if narrow else _coarse_codes)(
+        np.ascontiguousarray(codes) if narrow else np.ascontiguousarray(codes, dtype=np.int32),
         np.ascontiguousarray(rows, dtype=np.int64),
         int(levels),
         int(n_coarse),

@@ -13,6 +13,7 @@ from outrank_cli.kernels.backend import kernel
 from outrank_cli.kernels.constants import DENSE_CELL_LIMIT as DENSE_CELL_LIMIT
 
 _pair_table = kernel("pair_table")
+_pair_table_narrow = kernel("pair_table_narrow")
 _conditional_mi = kernel("conditional_mi")
 _pair_mi = kernel("pair_mi")
 
@@ -21,15 +22,18 @@ def pair_table(
     codes_a: np.ndarray, codes_b: np.ndarray, target: np.ndarray, *, levels_b: int, n_target: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Non-empty cells of the (a, b, target) table: ``cell_a``, ``cell_b`` (``int64[m]``) and
-    ``counts`` (``int64[m, n_target]``), grouped by ``a`` (ascending). Codes are non-negative
-    ``int32``; ``levels_b`` bounds b.
+    ``counts`` (``int64[m, n_target]``), grouped by ``a`` (ascending). Codes are non-negative,
+    both ``uint16`` (read as they are) or else read as ``int32``; ``levels_b`` bounds b.
     """
-    a = np.ascontiguousarray(codes_a, dtype=np.int32)
-    b = np.ascontiguousarray(codes_b, dtype=np.int32)
+    narrow = codes_a.dtype == np.uint16 and codes_b.dtype == np.uint16
+    wanted = np.uint16 if narrow else np.int32
+    a = np.ascontiguousarray(codes_a, dtype=wanted)
+    b = np.ascontiguousarray(codes_b, dtype=wanted)
     y = np.ascontiguousarray(target, dtype=np.int32)
     if not (a.shape == b.shape == y.shape):
         raise ValueError(f"code columns differ in length: {a.shape}, {b.shape}, {y.shape}")
-    cell_a, cell_b, counts = _pair_table(a, b, y, int(levels_b), int(n_target))
+    table = _pair_table_narrow if narrow else _pair_table
+    cell_a, cell_b, counts = table(a, b, y, int(levels_b), int(n_target))
     return cell_a, cell_b, counts
 
 

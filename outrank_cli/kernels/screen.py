@@ -22,6 +22,7 @@ import numpy as np
 from outrank_cli.kernels.backend import kernel
 
 _block_minhash = kernel("block_minhash")
+_block_minhash_narrow = kernel("block_minhash_narrow")
 _minhash_excess = kernel("minhash_excess")
 _screen_listed_pairs = kernel("screen_listed_pairs")
 _screen_pair_ranges = kernel("screen_pair_ranges")
@@ -64,11 +65,13 @@ def block_minhash(
     order: HashOrder | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Signature ``uint64[k]`` and block size ``int32[k]`` (other rows of the same level) of a
-    code column at the ``k`` anchor rows. ``codes`` are ``int32`` in ``[0, levels)``,
+    code column at the ``k`` anchor rows. ``codes`` are in ``[0, levels)`` (``uint16`` as they
+    are, anything else as ``int32``),
     ``row_hash`` one ``uint64`` per row (distinct), ``anchors`` distinct row indices; ``order``
     is ``hash_order(row_hash, anchors)`` (computed here when not given). A level with one row
     has block size 0 (its signature is meaningless)."""
-    c = np.ascontiguousarray(codes, dtype=np.int32)
+    narrow = codes.dtype == np.uint16
+    c = np.ascontiguousarray(codes) if narrow else np.ascontiguousarray(codes, dtype=np.int32)
     h = np.ascontiguousarray(row_hash, dtype=np.uint64)
     if c.shape != h.shape:
         raise ValueError(f"codes and row hashes differ in length: {c.shape}, {h.shape}")
@@ -78,7 +81,8 @@ def block_minhash(
         raise ValueError("order must be hash_order(row_hash, anchors)")
     if c.shape[0] and not (int(c.min()) >= 0 and int(c.max()) < levels):
         raise ValueError(f"codes must lie in [0, {levels}), got [{c.min()}, {c.max()}]")
-    signature, block = _block_minhash(c, h, order.rows, order.anchor_positions, order.anchor_ids, int(levels))
+    sign = _block_minhash_narrow if narrow else _block_minhash
+    signature, block = sign(c, h, order.rows, order.anchor_positions, order.anchor_ids, int(levels))
     return signature, block
 
 

@@ -66,7 +66,7 @@ def redundant_pairs(request: Request, pair_options: RedundancyOptions | None = N
     pair_options = pair_options or RedundancyOptions()
     pair_options.validate()
     top = pair_options.top
-    with request.scored(sample_rows=pair_options.sample_rows) as (scored, pool):
+    with request.scored(sample_rows=pair_options.sample_rows, narrow_codes=True) as (scored, pool):
         started = time.perf_counter()
         columns = scored.sample
         assert columns is not None

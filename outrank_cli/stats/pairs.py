@@ -47,7 +47,8 @@ _DIRECT_SPAN = 8
 
 @dataclass(frozen=True, slots=True)
 class SampleColumns:
-    """Final codes of every feature on the sample (``int32``, 0 = missing) and the target."""
+    """Final codes of every feature on the sample (``int32``, or ``uint16`` where they fit when
+    asked for, ``Request.scored(narrow_codes=True)``; 0 = missing) and the target."""
 
     names: tuple[str, ...]
     codes: Sequence[np.ndarray]  # a tuple, or made when first read (``parallel.OnDemand``)

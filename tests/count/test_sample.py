@@ -135,3 +135,47 @@ def test_finish_moves_and_recodes_each_column_when_it_is_read(table, capacity):
     np.testing.assert_array_equal(moved.column(1), codes[1, order])
     np.testing.assert_array_equal(sample.final_codes(1), codes[1, order])
     np.testing.assert_array_equal(sample.final_codes(2), codes[2, order] + 65_530)
+
+
+@pytest.mark.parametrize("capacity", [5_000, 1_200])
+def test_narrow_final_codes_stay_uint16_where_they_fit(table, capacity):
+    """With ``narrow``, a ``uint16`` column whose mapped codes all fit comes back as ``uint16``
+    (its own storage, rewritten), with the same codes as the ``int32`` result; a map past
+    65,535 or a wide column still gives ``int32``. After ``finish`` (gathered on reading) and
+    for a column moved before (read with ``column``) alike."""
+    priorities, codes = table
+    codes = np.vstack([codes, (codes[0] * 7 + 3) % 41, codes[0], (codes[0] * 7 + 3) % 41])
+    target = (np.arange(priorities.shape[0]) % 3).astype(np.int32)
+    sample = RowSample(5, capacity=capacity, seed=0, expected_rows=priorities.shape[0])
+    for start in range(0, priorities.shape[0], 700):
+        part = slice(start, start + 700)
+        rows, slots = sample.choose(priorities[part], target[part])
+        sample.put_target(rows, slots, target[part])
+        for column in range(5):
+            sample.put_column(column, rows, slots, codes[column, part].astype(np.int32))
+    first = np.arange(40)[::-1] * 3  # code -> 117 - 3 code
+    sample.finish(recode=[first, None, None, first, None])
+    order = np.argsort(priorities, kind="stable")[:capacity]
+    expected = [117 - 3 * codes[0, order], codes[1, order], codes[2, order], 117 - 3 * codes[3, order]]
+    bins = np.arange(200) // 2
+    assert sample.column(3).dtype == np.uint16  # moved on reading, before its final codes
+
+    fitted = sample.final_codes(0, bins, narrow=True)
+    assert fitted.dtype == np.uint16 and fitted.flags.c_contiguous
+    np.testing.assert_array_equal(fitted, bins[expected[0]])
+    assert sample.column(0).shape == (0,)  # handed over
+    far = sample.final_codes(2, np.arange(41) + 65_530, narrow=True)  # a map past 65,535
+    assert far.dtype == np.int32
+    np.testing.assert_array_equal(far, expected[2] + 65_530)
+    wide = sample.final_codes(1, narrow=True)  # holds codes above 65,535
+    np.testing.assert_array_equal(wide, expected[1])
+    assert wide.dtype == (np.int32 if expected[1].max() > 65_535 else np.uint16)
+    moved = sample.final_codes(3, bins, narrow=True)
+    assert moved.dtype == np.uint16
+    np.testing.assert_array_equal(moved, bins[expected[3]])
+    assert sample.column(4).dtype == np.uint16  # moved, then a map past 65,535
+    moved_far = sample.final_codes(4, np.arange(41) + 65_530, narrow=True)
+    assert moved_far.dtype == np.int32
+    np.testing.assert_array_equal(moved_far, codes[4, order] + 65_530)
+    # every narrow result is still intact once all columns were converted
+    np.testing.assert_array_equal(fitted, bins[expected[0]])

@@ -344,6 +344,31 @@ def _gather_cases(dtype: type) -> list[Callable[[], list[typing.Any]]]:
     ]
 
 
+def _narrow_gather_cases() -> list[Callable[[], list[typing.Any]]]:
+    """``uint16`` codes gathered into ``uint16``, without a map and through one that fits."""
+    fitting = lambda: (np.arange(50, dtype=np.int32) * 7919) % 65_521  # noqa: E731
+    no_map = lambda: np.zeros(0, dtype=np.int32)  # noqa: E731
+    return [
+        lambda remap=remap: [
+            _gather_codes(np.uint16),
+            _gather_order(),
+            remap(),
+            np.zeros(300, dtype=np.uint16),
+        ]
+        for remap in (no_map, fitting)
+    ]
+
+
+def _narrowed(
+    cases: list[Callable[[], list[typing.Any]]], *positions: int
+) -> list[Callable[[], list[typing.Any]]]:
+    """``cases`` with the arguments at ``positions`` (code columns) as ``uint16``."""
+    return [
+        lambda case=case: [a.astype(np.uint16) if i in positions else a for i, a in enumerate(case())]
+        for case in cases
+    ]
+
+
 # Arguments of each exported kernel, several cases each; outputs are arrays among them.
 CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
     "encode_count": [
@@ -454,6 +479,7 @@ CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
     ],
     "gather_narrow": _gather_cases(np.uint16),
     "gather_wide": _gather_cases(np.int32),
+    "gather_narrow_to_narrow": _narrow_gather_cases(),
     "mix64_array": [
         lambda: [_keys_and_missing()[0], np.uint64(0)],
         lambda: [_keys_and_missing()[0], np.uint64(2**64 - 1)],
@@ -569,6 +595,44 @@ CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
 
 def _copied(args: list[typing.Any]) -> list[typing.Any]:
     return [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+
+
+# the narrow kernels take their wide twins' cases (those with non-negative codes) as uint16
+NARROW_TWINS = {
+    "entropy_of_narrow_codes": ("entropy_of_codes", (0,), 3),
+    "coarse_codes_narrow": ("coarse_codes", (0,), None),
+    "pair_table_narrow": ("pair_table", (0, 1), None),
+    "block_minhash_narrow": ("block_minhash", (0,), None),
+}
+for _narrow, (_wide, _positions, _cases) in NARROW_TWINS.items():
+    CASES[_narrow] = _narrowed(CASES[_wide][:_cases], *_positions)
+
+
+@pytest.mark.parametrize("narrow", sorted(NARROW_TWINS))
+def test_a_narrow_kernel_gives_its_wide_twin_s_results(narrow):
+    """The same codes as ``uint16`` and as ``int32``: the same results, bit for bit."""
+    wide, positions, cases = NARROW_TWINS[narrow]
+    for case in CASES[wide][:cases]:
+        wide_arguments, narrow_arguments = case(), case()
+        narrow_arguments = [
+            a.astype(np.uint16) if i in positions else a for i, a in enumerate(narrow_arguments)
+        ]
+        expected = _jit(wide)(*wide_arguments)
+        got = _jit(narrow)(*narrow_arguments)
+        as_tuple = lambda value: value if isinstance(value, tuple) else (value,)  # noqa: E731
+        for e, g in zip(as_tuple(expected), as_tuple(got), strict=True):
+            np.testing.assert_array_equal(g, e)
+        # outputs written into arguments (coarse_codes' ``out``)
+        for i, (e, g) in enumerate(zip(wide_arguments, narrow_arguments, strict=True)):
+            if i not in positions:
+                np.testing.assert_array_equal(g, e)
+    gathered_wide = np.zeros(300, dtype=np.int32)
+    gathered = np.zeros(300, dtype=np.uint16)
+    for case in _narrow_gather_cases():
+        codes, order, remap, _ = case()
+        _jit("gather_narrow")(codes, order, remap, gathered_wide)
+        _jit("gather_narrow_to_narrow")(codes, order, remap, gathered)
+        np.testing.assert_array_equal(gathered, gathered_wide)
 
 
 def test_every_export_has_comparison_cases():

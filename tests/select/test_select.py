@@ -559,7 +559,9 @@ def test_a_search_makes_the_sample_codes_of_the_columns_it_reads_only(tmp_path, 
     made: list[int] = []
     original = RowSample.final_codes
     monkeypatch.setattr(
-        RowSample, "final_codes", lambda self, i, m=None: made.append(i) or original(self, i, m)
+        RowSample,
+        "final_codes",
+        lambda self, i, m=None, **narrow: made.append(i) or original(self, i, m, **narrow),
     )
     request = Request([str(path)], PassOptions(target="y"))
     lazy = select_features(request, SearchOptions(k=3))

@@ -256,3 +256,10 @@ def gather_narrow(codes: U2Array, order: I8Array, remap: I4Array, out: I4Array) 
 def gather_wide(codes: I4Array, order: I8Array, remap: I4Array, out: I4Array) -> None:
     """As ``gather_narrow``, from ``int32`` codes."""
     _gather(codes, order, remap, out)
+
+
+@export
+@nb.njit(cache=True, nogil=True)
+def gather_narrow_to_narrow(codes: U2Array, order: I8Array, remap: I4Array, out: U2Array) -> None:
+    """As ``gather_narrow``, into ``uint16`` (every mapped code is at most 65,535)."""
+    _gather(codes, order, remap, out)

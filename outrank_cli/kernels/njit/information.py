@@ -8,7 +8,17 @@ import numba as nb
 import numpy as np
 
 from outrank_cli.kernels.constants import HYPERGEOMETRIC_TAIL
-from outrank_cli.kernels.njit.types import F8, I8, F8Array, F8Matrix, I4Array, I8Array, I8Matrix, export
+from outrank_cli.kernels.njit.types import (
+    F8,
+    I8,
+    F8Array,
+    F8Matrix,
+    I4Array,
+    I8Array,
+    I8Matrix,
+    U2Array,
+    export,
+)
 
 
 @nb.njit(cache=True, nogil=True)
@@ -83,12 +93,8 @@ def entropy_of_counts(counts: I8Array) -> F8:
     return _entropy(counts)
 
 
-@export
 @nb.njit(cache=True, nogil=True)
-def entropy_of_codes(codes: I4Array, levels: I8) -> F8:
-    """``entropy_of_counts`` of the codes' counts (codes ``0 ..``; the counts grow past
-    ``levels`` when a code does), without the GIL: a wide sample's columns side by side.
-    A negative code: -1."""
+def _entropy_of_codes(codes: np.ndarray, levels: int) -> float:
     size = levels
     for code in codes:
         if code < 0:
@@ -99,6 +105,22 @@ def entropy_of_codes(codes: I4Array, levels: I8) -> F8:
     for code in codes:
         counts[code] += 1
     return _entropy(counts)
+
+
+@export
+@nb.njit(cache=True, nogil=True)
+def entropy_of_codes(codes: I4Array, levels: I8) -> F8:
+    """``entropy_of_counts`` of the codes' counts (codes ``0 ..``; the counts grow past
+    ``levels`` when a code does), without the GIL: a wide sample's columns side by side.
+    A negative code: -1."""
+    return _entropy_of_codes(codes, levels)
+
+
+@export
+@nb.njit(cache=True, nogil=True)
+def entropy_of_narrow_codes(codes: U2Array, levels: I8) -> F8:
+    """``entropy_of_codes`` of ``uint16`` codes (a sample's narrow columns)."""
+    return _entropy_of_codes(codes, levels)
 
 
 @export

@@ -8,7 +8,17 @@ import numba as nb
 import numpy as np
 
 from outrank_cli.kernels.njit.hashing import mix64
-from outrank_cli.kernels.njit.types import I8, U8, F8Array, I4Array, I8Array, U1Array, U1Matrix, export
+from outrank_cli.kernels.njit.types import (
+    I8,
+    U8,
+    F8Array,
+    I4Array,
+    I8Array,
+    U1Array,
+    U1Matrix,
+    U2Array,
+    export,
+)
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
@@ -118,15 +128,10 @@ def screen_pairs(
     return out
 
 
-@export
 @nb.njit(cache=True, nogil=True)
-def coarse_codes(
-    codes: I4Array, rows: I8Array, levels: I8, n_coarse: I8, kept: I8, seed: U8, out: U1Array
-) -> I8:
-    """``out[i]``: the coarse code of ``codes[rows[i]]``; returns the number of coarse levels.
-    With at most ``n_coarse`` levels present, each keeps its own (renumbered in code order);
-    otherwise the ``kept`` most frequent (ties by code) get ``0 .. kept - 1`` in that order,
-    and every other level ``kept + mix64(code ^ seed * golden) % (n_coarse - kept)``."""
+def _coarse_codes(
+    codes: np.ndarray, rows: np.ndarray, levels: int, n_coarse: int, kept: int, seed: int, out: np.ndarray
+) -> int:
     size = max(levels, 1)
     for i in range(rows.shape[0]):
         size = max(size, codes[rows[i]] + 1)
@@ -166,3 +171,24 @@ def coarse_codes(
     for i in range(rows.shape[0]):
         out[i] = mapping[codes[rows[i]]]
     return result
+
+
+@export
+@nb.njit(cache=True, nogil=True)
+def coarse_codes(
+    codes: I4Array, rows: I8Array, levels: I8, n_coarse: I8, kept: I8, seed: U8, out: U1Array
+) -> I8:
+    """``out[i]``: the coarse code of ``codes[rows[i]]``; returns the number of coarse levels.
+    With at most ``n_coarse`` levels present, each keeps its own (renumbered in code order);
+    otherwise the ``kept`` most frequent (ties by code) get ``0 .. kept - 1`` in that order,
+    and every other level ``kept + mix64(code ^ seed * golden) % (n_coarse - kept)``."""
+    return _coarse_codes(codes, rows, levels, n_coarse, kept, seed, out)
+
+
+@export
+@nb.njit(cache=True, nogil=True)
+def coarse_codes_narrow(
+    codes: U2Array, rows: I8Array, levels: I8, n_coarse: I8, kept: I8, seed: U8, out: U1Array
+) -> I8:
+    """``coarse_codes`` of ``uint16`` codes."""
+    return _coarse_codes(codes, rows, levels, n_coarse, kept, seed, out)

@@ -10,14 +10,13 @@ import numpy as np
 from outrank_cli.kernels.constants import DENSE_CELL_LIMIT
 from outrank_cli.kernels.njit.hashing import mix64
 from outrank_cli.kernels.njit.information import expected_mi_one_pair
-from outrank_cli.kernels.njit.types import F8, I8, F8Array, I4Array, I8Array, I8Matrix, export
+from outrank_cli.kernels.njit.types import F8, I8, F8Array, I4Array, I8Array, I8Matrix, U2Array, export
 
 
-@export
 @nb.njit(cache=True, nogil=True)
-def pair_table(
-    codes_a: I4Array, codes_b: I4Array, target: I4Array, levels_b: I8, n_target: I8
-) -> tuple[I8Array, I8Array, I8Matrix]:
+def _pair_table(
+    codes_a: np.ndarray, codes_b: np.ndarray, target: np.ndarray, levels_b: int, n_target: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n = codes_a.shape[0]
     levels_a = 0
     for i in range(n):
@@ -92,6 +91,23 @@ def pair_table(
         cell_b[position] = keys_all[k] % levels_b
         counts[position] = counts_all[k]
     return cell_a, cell_b, counts
+
+
+@export
+@nb.njit(cache=True, nogil=True)
+def pair_table(
+    codes_a: I4Array, codes_b: I4Array, target: I4Array, levels_b: I8, n_target: I8
+) -> tuple[I8Array, I8Array, I8Matrix]:
+    return _pair_table(codes_a, codes_b, target, levels_b, n_target)
+
+
+@export
+@nb.njit(cache=True, nogil=True)
+def pair_table_narrow(
+    codes_a: U2Array, codes_b: U2Array, target: I4Array, levels_b: I8, n_target: I8
+) -> tuple[I8Array, I8Array, I8Matrix]:
+    """``pair_table`` of two ``uint16`` code columns."""
+    return _pair_table(codes_a, codes_b, target, levels_b, n_target)
 
 
 @export

@@ -14,6 +14,7 @@ from outrank_cli.kernels.njit.types import (
     I4Array,
     I4Matrix,
     I8Array,
+    U2Array,
     U8Array,
     U8Matrix,
     export,
@@ -22,16 +23,15 @@ from outrank_cli.kernels.njit.types import (
 _NO_OTHER = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
-@export
 @nb.njit(cache=True, nogil=True)
-def block_minhash(
-    codes: I4Array,
-    row_hash: U8Array,
-    rows_by_hash: I8Array,
-    anchor_positions: I8Array,
-    anchor_ids: I8Array,
-    levels: I8,
-) -> tuple[U8Array, I4Array]:
+def _block_minhash(
+    codes: np.ndarray,
+    row_hash: np.ndarray,
+    rows_by_hash: np.ndarray,
+    anchor_positions: np.ndarray,
+    anchor_ids: np.ndarray,
+    levels: int,
+) -> tuple[np.ndarray, np.ndarray]:
     # each anchor's signature: the next hash after its own among the other rows of its level,
     # cyclically (MinHash under the hash rotated by the anchor's own, so anchors of one level
     # draw different minima). One walk through the rows in hash order (the same order for
@@ -71,6 +71,33 @@ def block_minhash(
             else:
                 signature[j] = row_hash[first_row[c]]
     return signature, block
+
+
+@export
+@nb.njit(cache=True, nogil=True)
+def block_minhash(
+    codes: I4Array,
+    row_hash: U8Array,
+    rows_by_hash: I8Array,
+    anchor_positions: I8Array,
+    anchor_ids: I8Array,
+    levels: I8,
+) -> tuple[U8Array, I4Array]:
+    return _block_minhash(codes, row_hash, rows_by_hash, anchor_positions, anchor_ids, levels)
+
+
+@export
+@nb.njit(cache=True, nogil=True)
+def block_minhash_narrow(
+    codes: U2Array,
+    row_hash: U8Array,
+    rows_by_hash: I8Array,
+    anchor_positions: I8Array,
+    anchor_ids: I8Array,
+    levels: I8,
+) -> tuple[U8Array, I4Array]:
+    """``block_minhash`` of ``uint16`` codes."""
+    return _block_minhash(codes, row_hash, rows_by_hash, anchor_positions, anchor_ids, levels)
 
 
 @export

@@ -13,9 +13,12 @@ from outrank_cli.count.sample import RowSample
 WIDE_CODE = 70_000  # above uint16
 
 
-def _feed(sample: RowSample, priorities: np.ndarray, codes: np.ndarray, batch: int) -> None:
-    """Put rows in batches as the pass does: choose, then the target and every column."""
-    target = np.zeros(priorities.shape[0], dtype=np.int32)
+def _feed(
+    sample: RowSample, priorities: np.ndarray, codes: np.ndarray, batch: int, target: np.ndarray | None = None
+) -> None:
+    """Put rows in batches as the pass does: choose, then the target (default 0) and every column."""
+    if target is None:
+        target = np.zeros(priorities.shape[0], dtype=np.int32)
     for start in range(0, priorities.shape[0], batch):
         part = slice(start, start + batch)
         rows, slots = sample.choose(priorities[part], target[part])
@@ -116,12 +119,7 @@ def test_finish_moves_and_recodes_each_column_when_it_is_read(table, capacity):
     codes = np.vstack([codes, (codes[0] * 7 + 3) % 41])
     target = (np.arange(priorities.shape[0]) % 3).astype(np.int32)
     sample = RowSample(3, capacity=capacity, seed=0)
-    for start in range(0, priorities.shape[0], 700):
-        part = slice(start, start + 700)
-        rows, slots = sample.choose(priorities[part], target[part])
-        sample.put_target(rows, slots, target[part])
-        for column in range(3):
-            sample.put_column(column, rows, slots, codes[column, part].astype(np.int32))
+    _feed(sample, priorities, codes, 700, target)
     first = np.arange(40)[::-1] * 3  # code -> 117 - 3 code
     third = np.arange(41) + 65_530  # codes 6.. land above 65,535
     sample.finish(recode=[first, None, third])
@@ -147,12 +145,7 @@ def test_narrow_final_codes_stay_uint16_where_they_fit(table, capacity):
     codes = np.vstack([codes, (codes[0] * 7 + 3) % 41, codes[0], (codes[0] * 7 + 3) % 41])
     target = (np.arange(priorities.shape[0]) % 3).astype(np.int32)
     sample = RowSample(5, capacity=capacity, seed=0, expected_rows=priorities.shape[0])
-    for start in range(0, priorities.shape[0], 700):
-        part = slice(start, start + 700)
-        rows, slots = sample.choose(priorities[part], target[part])
-        sample.put_target(rows, slots, target[part])
-        for column in range(5):
-            sample.put_column(column, rows, slots, codes[column, part].astype(np.int32))
+    _feed(sample, priorities, codes, 700, target)
     first = np.arange(40)[::-1] * 3  # code -> 117 - 3 code
     sample.finish(recode=[first, None, None, first, None])
     order = np.argsort(priorities, kind="stable")[:capacity]

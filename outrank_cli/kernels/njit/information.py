@@ -100,7 +100,7 @@ def _entropy_of_codes(codes: np.ndarray, levels: int) -> float:
         if code < 0:
             return -1.0
         if code >= size:
-            size = code + 1
+            size = int(code) + 1  # int: a uint16 code wraps in plain Python
     counts = np.zeros(size, dtype=np.int64)
     for code in codes:
         counts[code] += 1

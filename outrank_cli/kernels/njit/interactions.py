@@ -134,7 +134,7 @@ def _coarse_codes(
 ) -> int:
     size = max(levels, 1)
     for i in range(rows.shape[0]):
-        size = max(size, codes[rows[i]] + 1)
+        size = max(size, int(codes[rows[i]]) + 1)  # int: a uint16 code wraps in plain Python
     counts = np.zeros(size, dtype=np.int64)
     for i in range(rows.shape[0]):
         counts[codes[rows[i]]] += 1

@@ -20,12 +20,14 @@ def _pair_table(
     n = codes_a.shape[0]
     levels_a = 0
     for i in range(n):
-        if codes_a[i] + 1 > levels_a:
-            levels_a = codes_a[i] + 1
+        # codes as int before any arithmetic: uint16 codes (the narrow twin) wrap in plain
+        # Python (the JIT-off suite) where numba widens them
+        if int(codes_a[i]) + 1 > levels_a:
+            levels_a = int(codes_a[i]) + 1
     if levels_a * levels_b <= DENSE_CELL_LIMIT:
         dense = np.zeros((levels_a * levels_b, n_target), dtype=np.int64)
         for i in range(n):
-            dense[codes_a[i] * levels_b + codes_b[i], target[i]] += 1
+            dense[int(codes_a[i]) * levels_b + codes_b[i], target[i]] += 1
         m = 0
         for cell in range(levels_a * levels_b):
             for t in range(n_target):

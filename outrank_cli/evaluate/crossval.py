@@ -70,6 +70,7 @@ class EvaluateResult:
 
 def _sklearn() -> Any:
     try:
+        import sklearn.dummy
         import sklearn.ensemble
         import sklearn.metrics
         import sklearn.model_selection
@@ -247,21 +248,41 @@ def _cross_validate(
     for train, test in folds:
         encode_fold(sk, matrix, y, train, test, target_type, options.seed, threads=threads)
         for subset, take in zip(every, takes, strict=True):
-            model = model_class(
-                max_iter=options.trees,
-                learning_rate=options.learning_rate,
-                early_stopping=False,
-                categorical_features=matrix.categorical[take],
-                random_state=options.seed,
-            )
-            x = matrix.values[:, take]
+            model: Any
+            if take:
+                model = model_class(
+                    max_iter=options.trees,
+                    learning_rate=options.learning_rate,
+                    early_stopping=False,
+                    categorical_features=matrix.categorical[take],
+                    random_state=options.seed,
+                )
+            else:  # no columns (a selection that kept none): the training rows' class shares or mean
+                model = sk.dummy.DummyClassifier(strategy="prior") if classify else sk.dummy.DummyRegressor()
+            x_train, x_test = _without_empty_columns(matrix.values[:, take], train, test)
             clock = time.perf_counter()
-            model.fit(x[train], y[train])
+            model.fit(x_train, y[train])
             fitting[subset.name] += time.perf_counter() - clock
             per_fold[subset.name].append(
-                _scores(sk, model, x[test], y[test], classify=classify, n_classes=int(y.max()) + 1)
+                _scores(sk, model, x_test, y[test], classify=classify, n_classes=int(y.max()) + 1)
             )
     return per_fold, {name: total / len(folds) for name, total in fitting.items()}
+
+
+def _without_empty_columns(
+    x: np.ndarray, train: np.ndarray, test: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The training and test rows of ``x``, with a column missing on every training row set
+    to 0 in both (a constant the model never splits on, as if the column were left out):
+    scikit-learn's gradient boosting fails on such a column ("window shape cannot be larger
+    than input array shape", 1.9), which a column of few values meets in some fold."""
+    x_train, x_test = x[train], x[test]
+    if x_train.shape[0]:
+        empty = np.isnan(x_train).all(axis=0)
+        if empty.any():
+            x_train[:, empty] = 0.0
+            x_test[:, empty] = 0.0
+    return x_train, x_test
 
 
 def _scores(

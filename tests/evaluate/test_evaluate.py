@@ -482,3 +482,45 @@ def test_a_delimited_csv_column_that_starts_with_single_numbers(cli, tmp_path):
     rows = pl.read_csv(result.out.encode())
     assert rows["subset"].to_list() == ["all columns", "genres.txt"]
     assert rows["auc"][1] == pytest.approx(1.0)  # holding 7 is the target
+
+
+def test_a_subset_without_columns_is_the_training_class_shares(cli, tmp_path):
+    """A selection that keeps no column (every feature constant) is a subset of 0 columns:
+    its model predicts each fold's training class shares, so AUC 0.5 and the log-loss of those
+    shares (by hand), where the fit used to fail on a matrix of 0 columns."""
+    rng = np.random.default_rng(2)
+    n = 300
+    y = (rng.random(n) < 0.3).astype(np.int64)
+    path = tmp_path / "constant.parquet"
+    pl.DataFrame({"c": np.ones(n), "d": ["k"] * n, "y": y}).write_parquet(path)
+    result = cli("evaluate", path, "-t", "y", *FAST, "--automatic", "--k", "1", "-f", "json")
+    assert result.code == 0, result.err
+    losses = []
+    for train, test in StratifiedKFold(3, shuffle=True, random_state=0).split(np.zeros(n), y):
+        share = y[train].mean()
+        losses.append(
+            log_loss(y[test], np.column_stack([np.full(len(test), 1 - share), np.full(len(test), share)]))
+        )
+    empty = [s for s in result.json()["subsets"] if s["n_columns"] == 0]
+    assert len(empty) == 2  # the automatic subset and --k 1
+    for subset in empty:
+        assert subset["metrics"]["auc"] == 0.5
+        assert subset["metrics"]["log_loss"] == pytest.approx(np.mean(losses), rel=1e-12)
+
+
+def test_a_column_missing_on_every_training_row_is_as_if_left_out(tmp_path):
+    """scikit-learn's gradient boosting fails on a column that is missing on all of a fit's
+    rows (1.9: "window shape cannot be larger than input array shape"); such a column tells
+    the model nothing, so the result equals leaving it out."""
+    frame = small_table(n=300)
+    missing = frame.with_columns(pl.lit(None, dtype=pl.Float64).alias("empty"))
+    with_it, without = tmp_path / "with.parquet", tmp_path / "without.parquet"
+    missing.write_parquet(with_it)
+    frame.write_parquet(without)
+    options = EvaluateOptions(folds=3, trees=10, threads=1)
+    subsets = [Subset("two", ("colour", "size"))]
+    got = evaluate_subsets([str(with_it)], target="y", subsets=subsets, options=options)
+    expected = evaluate_subsets([str(without)], target="y", subsets=subsets, options=options)
+    assert len(got.scores[0].columns) == len(expected.scores[0].columns) + 1
+    for a, b in zip(got.scores, expected.scores, strict=True):
+        assert a.metrics == pytest.approx(b.metrics, rel=1e-12)

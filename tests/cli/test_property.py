@@ -46,6 +46,9 @@ COMMANDS = [
     ("select", "--sample-rows", "100"),
     ("redundancy", "--sample-rows", "100"),
     ("check", "--sample-rows", "100"),
+    ("interactions", "--sample-rows", "100"),
+    ("select", "--sample-rows", "100", "--interactions", "--k", "2"),
+    ("evaluate", "--automatic", "--k", "1", "--folds", "2", "--trees", "5", "--threads", "1"),
 ]
 
 

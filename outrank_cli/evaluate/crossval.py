@@ -105,6 +105,8 @@ def _load(
         )
     frame = scan.collect()
     frame = frame.filter(pl.col(target).is_not_null())
+    if frame.schema[target].is_float():  # NaN is a missing target, as in rank
+        frame = frame.filter(pl.col(target).is_not_nan())
     if frame.height < options.folds * 2:
         raise InputError(
             f"evaluate needs at least {options.folds * 2} rows with a target for {options.folds} folds, got {frame.height}"
@@ -175,6 +177,12 @@ def evaluate_subsets(
         target_type = "binary" if labels.shape[0] == 2 else "multiclass"
     else:
         y = y_column.cast(pl.Float64).to_numpy()
+        infinite = int(np.count_nonzero(~np.isfinite(y)))
+        if infinite:
+            raise InputError(
+                f"target {target!r} is infinite in {infinite} of the {y.shape[0]} rows used; a regression "
+                "model needs finite values: leave those rows out or transform the target"
+            )
         splitter = sk.model_selection.KFold(options.folds, shuffle=True, random_state=options.seed)
         target_type = "continuous"
     categories = frozenset(name for name, view in plan.views.items() if view == "categorical")
@@ -245,6 +253,7 @@ def _cross_validate(
         sk.ensemble.HistGradientBoostingClassifier if classify else sk.ensemble.HistGradientBoostingRegressor
     )
     threads = options.threads or default_threads()
+    n_classes = int(y.max()) + 1 if classify else 0
     for train, test in folds:
         encode_fold(sk, matrix, y, train, test, target_type, options.seed, threads=threads)
         for subset, take in zip(every, takes, strict=True):
@@ -264,7 +273,7 @@ def _cross_validate(
             model.fit(x_train, y[train])
             fitting[subset.name] += time.perf_counter() - clock
             per_fold[subset.name].append(
-                _scores(sk, model, x_test, y[test], classify=classify, n_classes=int(y.max()) + 1)
+                _scores(sk, model, x_test, y[test], classify=classify, n_classes=n_classes)
             )
     return per_fold, {name: total / len(folds) for name, total in fitting.items()}
 

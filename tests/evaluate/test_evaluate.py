@@ -524,3 +524,34 @@ def test_a_column_missing_on_every_training_row_is_as_if_left_out(tmp_path):
     assert len(got.scores[0].columns) == len(expected.scores[0].columns) + 1
     for a, b in zip(got.scores, expected.scores, strict=True):
         assert a.metrics == pytest.approx(b.metrics, rel=1e-12)
+
+
+def test_a_nan_target_is_missing_and_an_infinite_one_an_error(cli, tmp_path):
+    """A numeric target's NaN rows are left out, as rank leaves out rows without a target (the
+    same numbers as the table without them); an infinite target cannot be fitted: one line,
+    exit 1. Both used to end in a scikit-learn traceback."""
+    frame = small_table(n=300, numeric_target=True)
+    hole = np.arange(frame.height) % 7 == 0
+    with_nan = frame.with_columns(
+        pl.when(pl.Series(hole)).then(float("nan")).otherwise(pl.col("y")).alias("y")
+    )
+    nan_path, clean_path, inf_path = (
+        tmp_path / "nan.parquet",
+        tmp_path / "clean.parquet",
+        tmp_path / "inf.parquet",
+    )
+    with_nan.write_parquet(nan_path)
+    frame.filter(~pl.Series(hole)).write_parquet(clean_path)
+    options = EvaluateOptions(folds=3, trees=10, threads=1)
+    got = evaluate_subsets([str(nan_path)], target="y", subsets=[], options=options)
+    expected = evaluate_subsets([str(clean_path)], target="y", subsets=[], options=options)
+    assert got.scores[0].metrics == pytest.approx(expected.scores[0].metrics, rel=1e-12)
+    frame.with_columns(
+        pl.when(pl.Series(hole)).then(float("inf")).otherwise(pl.col("y")).alias("y")
+    ).write_parquet(inf_path)
+    result = cli("evaluate", inf_path, "-t", "y", *FAST)
+    assert result.code == 1 and "Traceback" not in result.err
+    assert result.err.strip().splitlines() == [
+        "outrank-cli: error: target 'y' is infinite in 43 of the 300 rows used; a regression model "
+        "needs finite values: leave those rows out or transform the target"
+    ]

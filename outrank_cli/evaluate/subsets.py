@@ -9,6 +9,7 @@ from pathlib import Path
 
 from outrank_cli.errors import InputError
 from outrank_cli.evaluate.crossval import Subset
+from outrank_cli.evaluate.shortest import Within
 from outrank_cli.pipeline import Request
 
 
@@ -49,3 +50,19 @@ def select_subsets(request: Request, ks: Sequence[int], *, automatic: bool = Fal
         result = select_features(request, SearchOptions(k=k))
         out.append(Subset(name, tuple(s.name for s in result.selected)))
     return out
+
+
+def select_within(request: Request, max_loss: float) -> Within:
+    """``evaluate --within``: the search from ``select``'s automatic subset along ``select
+    --k``'s order (each ``select --k n`` run only when the search reaches past what it has)."""
+    from outrank_cli.options import SearchOptions
+    from outrank_cli.select import select_features
+
+    automatic = tuple(s.name for s in select_features(request, SearchOptions()).selected)
+
+    def order_up_to(n: int) -> Sequence[str]:
+        if n <= len(automatic):  # --k n is the start of the automatic subset
+            return automatic
+        return [s.name for s in select_features(request, SearchOptions(k=n)).selected]
+
+    return Within(max_loss, len(automatic), order_up_to)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from outrank_cli import __version__
 from outrank_cli.evaluate.crossval import EvaluateResult, SubsetScore
+from outrank_cli.evaluate.shortest import Shortest
 from outrank_cli.report.document import SCHEMA_VERSION, TOOL_NAME, clean, dumps
 from outrank_cli.report.tabular import names_lines, records_to_csv, renderings
 
@@ -44,7 +45,24 @@ def evaluate_to_dict(result: EvaluateResult) -> dict[str, Any]:
         if result.task == "classification"
         else "HistGradientBoostingRegressor",
         "subsets": clean([_score_dict(s) for s in result.scores]),
+        **({} if result.shortest is None else {"shortest": clean(_shortest_dict(result.shortest))}),
         "timings": result.timings,
+    }
+
+
+def _shortest_dict(shortest: Shortest) -> dict[str, Any]:
+    found = shortest.found
+    return {
+        "max_loss": shortest.max_loss,
+        "metric": shortest.metric,
+        "subset": shortest.name,
+        "automatic_columns": shortest.start,
+        "passed": found.passed,
+        "n_columns": len(found.columns),
+        "columns": list(found.columns),
+        "tried": [
+            {"n_columns": t.n_columns, "difference": t.difference, "passed": t.passed} for t in found.tried
+        ],
     }
 
 
@@ -111,6 +129,23 @@ def render_evaluate(result: EvaluateResult, console: Console) -> None:
         cells.append(f"{s.fit_seconds:.2f}")
         table.add_row(*cells)
     console.print(table)
+    if result.shortest is not None:
+        console.print(_shortest_line(result.shortest))
+
+
+def _shortest_line(shortest: Shortest) -> str:
+    found = shortest.found
+    sizes = ", ".join(f"{t.n_columns} ({t.difference:+.4f})" for t in found.tried)
+    if not found.passed:
+        return (
+            f"No start of select's order is within {shortest.max_loss:g} {shortest.metric} of all columns; "
+            f"{shortest.name!r} is the whole order. Tried: {sizes}"
+        )
+    return (
+        f"{shortest.name!r}: the first {len(found.columns)} columns of select's order (the automatic subset "
+        f"has {shortest.start}) are within {shortest.max_loss:g} {shortest.metric} of all columns. "
+        f"Tried: {sizes}"
+    )
 
 
 def evaluate_renderings(result: EvaluateResult, *, terminal: bool) -> dict[str, Callable[[], str]]:

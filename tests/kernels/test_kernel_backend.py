@@ -859,7 +859,9 @@ def test_the_quick_check_takes_numpy_scalars_of_the_kernel_s_own_type(monkeypatc
     keys = np.arange(6, dtype=np.uint64)
     want_buckets = _jit("bucket_of")(keys, 3)
     want_total = np.zeros(6, dtype=np.uint64)
-    _jit("mix64_accumulate")(want_total, keys, np.zeros(0, dtype=np.bool_), np.uint64(7), np.uint64(2**63 + 5))
+    _jit("mix64_accumulate")(
+        want_total, keys, np.zeros(0, dtype=np.bool_), np.uint64(7), np.uint64(2**63 + 5)
+    )
 
     def no_full_check(self, value):
         raise AssertionError(f"full check of {self.name}")
@@ -867,7 +869,9 @@ def test_the_quick_check_takes_numpy_scalars_of_the_kernel_s_own_type(monkeypatc
     monkeypatch.setattr(exports.Arg, "problem", no_full_check)
     np.testing.assert_array_equal(backend.kernel("bucket_of")(keys, np.int64(3)), want_buckets)
     total = np.zeros(6, dtype=np.uint64)
-    backend.kernel("mix64_accumulate")(total, keys, np.zeros(0, dtype=np.bool_), np.uint64(7), np.uint64(2**63 + 5))
+    backend.kernel("mix64_accumulate")(
+        total, keys, np.zeros(0, dtype=np.bool_), np.uint64(7), np.uint64(2**63 + 5)
+    )
     np.testing.assert_array_equal(total, want_total)
     with pytest.raises(AssertionError, match="full check of"):  # other numpy types still go there
         backend.kernel("bucket_of")(keys, np.uint64(3))

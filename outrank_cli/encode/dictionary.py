@@ -139,9 +139,7 @@ class HashDictionary:
         """``argsort`` of the level keys, read off a direct index (None without one)."""
         if not self.direct or self._index_stale:
             return None
-        index = self.direct_index
-        order: np.ndarray = index.take(np.flatnonzero(index != EMPTY_SLOT)).astype(np.intp)
-        order -= 1
+        order: np.ndarray = encoding.direct_order(self.direct_index, self.n_levels)
         return order
 
     def ensure_index(self) -> None:

@@ -37,6 +37,8 @@ insert_levels = kernel("insert_levels")
 insert_direct = kernel("insert_direct")
 # Puts level order[i] + 1 at i + 1 (key and count row), in place (order: int64, a permutation).
 permute_levels = kernel("permute_levels")
+# The codes of a direct index in key order, minus one: argsort of the level keys (int64).
+direct_order = kernel("direct_order")
 
 
 def encode_count(

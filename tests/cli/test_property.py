@@ -48,7 +48,20 @@ COMMANDS = [
     ("check", "--sample-rows", "100"),
     ("interactions", "--sample-rows", "100"),
     ("select", "--sample-rows", "100", "--interactions", "--k", "2"),
-    ("evaluate", "--automatic", "--k", "1", "--within", "0", "--folds", "2", "--trees", "5", "--threads", "1"),
+    (
+        "evaluate",
+        "--automatic",
+        "--k",
+        "1",
+        "--within",
+        "0",
+        "--folds",
+        "2",
+        "--trees",
+        "5",
+        "--threads",
+        "1",
+    ),
 ]
 
 

@@ -88,3 +88,16 @@ def test_integer_ids_are_indexed_directly_and_a_far_key_returns_them_to_hashing(
     counter.update(keys_of(pl.Series([2**62]), Family.INTEGER), np.zeros(1, dtype=np.int32))
     assert not counter.levels.direct  # a span of 2**62 would not fit: hash slots again
     assert counter.result().table[1:, 0].sum() == np.count_nonzero(np.array(targets) == 0) + 1
+
+
+def test_the_key_order_of_a_direct_index_is_the_argsort_of_the_keys() -> None:
+    rng = np.random.default_rng(3)
+    counter = ColumnCounter("x", Family.INTEGER, max_levels=10**6, n_target_levels=N_TARGET)
+    ids = rng.integers(-300, 3_000, 2_000)
+    counter.update(keys_of(pl.Series(ids), Family.INTEGER), np.zeros(2_000, dtype=np.int32))
+    levels = counter.levels
+    assert levels is not None and levels.direct
+    order = levels.key_order()
+    assert order is not None and order.dtype == np.int64
+    np.testing.assert_array_equal(order, np.argsort(levels.keys(), kind="stable"))
+    assert order.shape[0] == np.unique(ids).shape[0]

@@ -189,7 +189,7 @@ def direct_order(index: I4Array, n_levels: I8) -> I8Array:
             break
         code = index[slot]
         order[k] = code - 1  # kept only when the slot holds a code
-        k += np.int64(code != EMPTY_SLOT)
+        k += int(code != EMPTY_SLOT)
     return order[:k]
 
 

@@ -119,9 +119,10 @@ def evaluate_command(
                 engine=setup.engine,
             )
             request = Request(table.paths, pass_options, None, progress)
-            subsets += select_subsets(request, k or [], automatic=automatic)
-            if within is not None:
-                search = select_within(request, within)
+            picked = select_subsets(request, k or [], automatic=automatic)  # the automatic one first
+            subsets += picked
+            if within is not None:  # from --automatic's subset when it is chosen: one pass less
+                search = select_within(request, within, automatic=picked[0].columns if automatic else None)
         return evaluate_subsets(
             table.paths,
             target=table.target,

@@ -52,13 +52,16 @@ def select_subsets(request: Request, ks: Sequence[int], *, automatic: bool = Fal
     return out
 
 
-def select_within(request: Request, max_loss: float) -> Within:
-    """``evaluate --within``: the search from ``select``'s automatic subset along ``select
-    --k``'s order (each ``select --k n`` run only when the search reaches past what it has)."""
+def select_within(request: Request, max_loss: float, *, automatic: Sequence[str] | None = None) -> Within:
+    """``evaluate --within``: the search from ``select``'s automatic subset (``automatic``
+    when already chosen, else chosen here) along ``select --k``'s order (each ``select --k n``
+    run only when the search reaches past what it has)."""
     from outrank_cli.options import SearchOptions
     from outrank_cli.select import select_features
 
-    automatic = tuple(s.name for s in select_features(request, SearchOptions()).selected)
+    if automatic is None:
+        automatic = [s.name for s in select_features(request, SearchOptions()).selected]
+    automatic = tuple(automatic)
 
     def order_up_to(n: int) -> Sequence[str]:
         if n <= len(automatic):  # --k n is the start of the automatic subset

@@ -143,3 +143,29 @@ def test_a_loss_out_of_range_is_a_usage_error(cli, tmp_path, value):
         result.err.strip()
         == f"outrank-cli: error: --within must be a loss in [0, 1), e.g. 0.002, got {float(value)}"
     )
+
+
+@pytest.mark.parametrize("automatic", [True, False])
+def test_the_automatic_subset_is_chosen_once(cli, tmp_path, monkeypatch, automatic):
+    """With --automatic and --within, the search starts from --automatic's subset: one
+    select pass, not two (a loss of 0.5 passes at the start: no select --k either)."""
+    pytest.importorskip("sklearn")
+    import outrank_cli.select as select_module
+    from tests.evaluate.test_evaluate import FAST, small_table
+
+    calls = []
+    real = select_module.select_features
+
+    def counting(request, search=None, **keywords):
+        calls.append(None if search is None else search.k)
+        return real(request, search, **keywords)
+
+    monkeypatch.setattr(select_module, "select_features", counting)
+    path = tmp_path / "t.csv"
+    small_table().write_csv(path)
+    args = ("--automatic",) if automatic else ()
+    result = cli("evaluate", path, "-t", "y", "--within", "0.5", *args, *FAST, "-f", "json")
+    assert result.code == 0, result.err
+    assert calls == [None]
+    doc = result.json()
+    assert doc["shortest"]["passed"] and len(doc["shortest"]["tried"]) == 1

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 @dataclass(frozen=True, slots=True)
 class Progress:
     """One progress event: ``phase`` ("target" pre-pass, "count", "stats", and after the pass
-    "screen" (pairs judged by a screen before any is counted), "pairs" or "selection"), how much is done
+    "screen" (pairs judged by a screen before any is counted), "pairs" or "selection"; ``evaluate``'s
+    "model" and "search" count fits), how much is done
     (``rows``, or the ``unit`` counted) and of how much in all (``total_rows``; None when
     unknown, an estimate for CSV)."""
 

@@ -135,6 +135,7 @@ def evaluate_command(
             read=setup.read,
             options=options,
             within=search,
+            progress=progress,
         )
 
     result = run_library(call, quiet=out.quiet)

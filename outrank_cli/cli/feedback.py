@@ -60,6 +60,8 @@ def progress_bar(quiet: bool) -> tuple[ProgressCallback, Any]:
         "screen": "screening pairs",
         "pairs": "pairs",
         "selection": "selection",
+        "model": "cross-validation",
+        "search": "searching subsets",
     }
     stage = {"name": ""}
 

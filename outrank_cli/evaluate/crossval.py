@@ -12,7 +12,7 @@ target encodings are made once for all subsets.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +26,7 @@ from outrank_cli.errors import ColumnNotFoundError, InputError, UsageError
 from outrank_cli.evaluate.matrix import ModelMatrix, encode_fold, model_matrix
 from outrank_cli.options import EvaluateOptions, ReadOptions
 from outrank_cli.pipeline import default_threads
+from outrank_cli.progress import Progress, ProgressCallback, ignore_progress
 from outrank_cli.source import Source
 from outrank_cli.source.paths import resolve
 
@@ -118,6 +119,10 @@ def _load(
     return frame, rows
 
 
+def _nothing() -> None:
+    pass
+
+
 @dataclass(frozen=True)
 class Prepared:
     """The rows loaded for a cross-validation, the model's matrix and the folds: every subset
@@ -141,10 +146,10 @@ class Prepared:
         return "auc" if self.classify else "r2"
 
     def cross_validate(
-        self, subsets: Sequence[Subset], *, with_all: bool = True
+        self, subsets: Sequence[Subset], *, with_all: bool = True, fitted: Callable[[], None] = _nothing
     ) -> tuple[dict[str, list[dict[str, float]]], dict[str, float]]:
         """Per subset (all columns first, with ``with_all``): each fold's scores and the mean
-        seconds of a fit."""
+        seconds of a fit; ``fitted`` is called after each fit (progress)."""
         for subset in subsets:
             for name in subset.columns:
                 if name not in self.features:
@@ -155,7 +160,7 @@ class Prepared:
         from threadpoolctl import threadpool_limits  # a scikit-learn dependency
 
         with threadpool_limits(limits=self.options.threads, user_api="openmp"):
-            return _cross_validate(self, every)
+            return _cross_validate(self, every, fitted)
 
 
 def prepare(
@@ -233,6 +238,20 @@ def prepare(
     )
 
 
+@dataclass
+class _FitCounter:
+    """Reports each fit to ``progress`` as stage ``phase``, out of ``total`` (None: unknown)."""
+
+    progress: ProgressCallback
+    phase: str
+    total: int | None
+    done: int = 0
+
+    def __call__(self) -> None:
+        self.done += 1
+        self.progress(Progress(self.phase, self.done, self.total, unit="fits"))
+
+
 def unique_names(subsets: Sequence[Subset]) -> list[Subset]:
     """The subsets, two of the same name told apart: "x.txt", "x.txt (2)"."""
     seen: dict[str, int] = {ALL_COLUMNS: 1}
@@ -285,11 +304,14 @@ def evaluate_subsets(
     read: ReadOptions | None = None,
     options: EvaluateOptions | None = None,
     within: Within | None = None,
+    progress: ProgressCallback = ignore_progress,
 ) -> EvaluateResult:
     """Cross-validate the model on all feature columns (after ``include``/``exclude``) and on
     each of ``subsets``; the same folds for every model. The number and date columns that
     ``categorical`` names are categories for the model. With ``within``, also the shortest
-    start of ``select``'s order within its loss of all columns (``evaluate.shortest``)."""
+    start of ``select``'s order within its loss of all columns (``evaluate.shortest``).
+    ``progress`` hears of the fits: stage "model" (out of all of them), then, with ``within``,
+    "search" (their number is not known ahead)."""
     started = time.perf_counter()
     prepared = prepare(
         paths,
@@ -304,13 +326,14 @@ def evaluate_subsets(
     )
     loaded = time.perf_counter() - started
     subsets = unique_names(subsets)
-    per_fold, seconds = prepared.cross_validate(subsets)
+    fits = _FitCounter(progress, "model", len(prepared.folds) * (1 + len(subsets)))
+    per_fold, seconds = prepared.cross_validate(subsets, fitted=fits)
     base = per_fold[ALL_COLUMNS]
     everything = Subset(ALL_COLUMNS, prepared.features)
     scores = subset_scores([everything, *subsets], per_fold, base, seconds)
     found = None
     if within is not None:
-        found, score = within.search(prepared, base)
+        found, score = within.search(prepared, base, fitted=_FitCounter(progress, "search", None))
         scores.append(score)
     return EvaluateResult(
         paths=prepared.paths,
@@ -329,7 +352,7 @@ def evaluate_subsets(
 
 
 def _cross_validate(
-    prepared: Prepared, every: Sequence[Subset]
+    prepared: Prepared, every: Sequence[Subset], fitted: Callable[[], None]
 ) -> tuple[dict[str, list[dict[str, float]]], dict[str, float]]:
     """Per subset of ``every``: each fold's scores and the mean seconds of a fit. Fold by
     fold, so that the target encodings of a fold are made once for every subset."""
@@ -367,6 +390,7 @@ def _cross_validate(
             clock = time.perf_counter()
             model.fit(x_train, y[train])
             fitting[subset.name] += time.perf_counter() - clock
+            fitted()
             per_fold[subset.name].append(
                 _scores(sk, model, x_test, y[test], classify=classify, n_classes=n_classes)
             )

@@ -117,13 +117,18 @@ class Within:
     def name(self) -> str:
         return f"select within {self.max_loss:g}"
 
-    def search(self, prepared: Prepared, base: list[dict[str, float]]) -> tuple[Shortest, SubsetScore]:
-        """The columns found and their scores (differences to ``base``, all columns' folds)."""
+    def search(
+        self, prepared: Prepared, base: list[dict[str, float]], *, fitted: Callable[[], None]
+    ) -> tuple[Shortest, SubsetScore]:
+        """The columns found and their scores (differences to ``base``, all columns' folds);
+        ``fitted`` is called after each fit."""
         metric = prepared.metric
         runs: dict[tuple[str, ...], tuple[list[dict[str, float]], float]] = {}
 
         def difference(columns: tuple[str, ...]) -> float:
-            per_fold, seconds = prepared.cross_validate([Subset(self.name, columns)], with_all=False)
+            per_fold, seconds = prepared.cross_validate(
+                [Subset(self.name, columns)], with_all=False, fitted=fitted
+            )
             runs[columns] = (per_fold[self.name], seconds[self.name])
             return float(
                 np.mean([f[metric] - b[metric] for f, b in zip(per_fold[self.name], base, strict=True)])

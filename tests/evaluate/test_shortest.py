@@ -169,3 +169,30 @@ def test_the_automatic_subset_is_chosen_once(cli, tmp_path, monkeypatch, automat
     assert calls == [None]
     doc = result.json()
     assert doc["shortest"]["passed"] and len(doc["shortest"]["tried"]) == 1
+
+
+def test_progress_counts_the_fits(tmp_path):
+    """Stage "model": every fit of all columns and the subsets, out of their number; stage
+    "search": one event a fit of the sizes tried (their number is not known ahead)."""
+    pytest.importorskip("sklearn")
+    from outrank_cli.evaluate import EvaluateOptions, Subset, Within, evaluate_subsets
+    from tests.evaluate.test_evaluate import small_table
+
+    path = tmp_path / "t.parquet"
+    small_table(n=300).drop("when").write_parquet(path)
+    events = []
+    order = ("noise_a", "colour", "size", "noise_b")
+    result = evaluate_subsets(
+        [str(path)],
+        target="y",
+        subsets=[Subset("one", ("size",))],
+        options=EvaluateOptions(folds=3, trees=5, threads=1),
+        within=Within(0.0, 1, lambda n: order[:n]),
+        progress=events.append,
+    )
+    assert result.shortest is not None
+    model = [(e.rows, e.total_rows, e.unit) for e in events if e.phase == "model"]
+    assert model == [(i, 6, "fits") for i in range(1, 7)]  # 3 folds x (all columns + one subset)
+    search = [(e.rows, e.total_rows) for e in events if e.phase == "search"]
+    assert search == [(i, None) for i in range(1, 3 * len(result.shortest.found.tried) + 1)]
+    assert [e.phase for e in events] == ["model"] * 6 + ["search"] * len(search)

@@ -150,12 +150,7 @@ class Prepared:
     ) -> tuple[dict[str, list[dict[str, float]]], dict[str, float]]:
         """Per subset (all columns first, with ``with_all``): each fold's scores and the mean
         seconds of a fit; ``fitted`` is called after each fit (progress)."""
-        for subset in subsets:
-            for name in subset.columns:
-                if name not in self.features:
-                    raise ColumnNotFoundError(
-                        role=f"subset {subset.name!r}", name=name, available=self.features
-                    )
+        _check_columns(subsets, self.features)
         every = ((Subset(ALL_COLUMNS, self.features),) if with_all else ()) + tuple(subsets)
         from threadpoolctl import threadpool_limits  # a scikit-learn dependency
 
@@ -174,9 +169,11 @@ def prepare(
     multivalue: Sequence[str] = (),
     read: ReadOptions | None = None,
     options: EvaluateOptions | None = None,
+    subsets: Sequence[Subset] = (),
 ) -> Prepared:
     """Load the rows of the feature columns (after ``include``/``exclude``) and draw the
-    folds. The number and date columns that ``categorical`` names are categories for the model."""
+    folds. The number and date columns that ``categorical`` names are categories for the model.
+    A column of ``subsets`` that is no feature is an error before any row is read."""
     options = options or EvaluateOptions()
     options.validate()
     read = read or ReadOptions()
@@ -192,6 +189,7 @@ def prepare(
         multivalue=multivalue,
     )
     features = [name for name, _ in plan.features]
+    _check_columns(subsets, features)
     frame, rows = _load(source, target, features, options)
     y_column = frame[target]
     classify = _is_class_target(y_column.dtype, y_column)
@@ -236,6 +234,13 @@ def prepare(
         target_type=target_type,
         options=options,
     )
+
+
+def _check_columns(subsets: Sequence[Subset], features: Sequence[str]) -> None:
+    for subset in subsets:
+        for name in subset.columns:
+            if name not in features:
+                raise ColumnNotFoundError(role=f"subset {subset.name!r}", name=name, available=features)
 
 
 @dataclass
@@ -323,6 +328,7 @@ def evaluate_subsets(
         multivalue=multivalue,
         read=read,
         options=options,
+        subsets=subsets,
     )
     loaded = time.perf_counter() - started
     subsets = unique_names(subsets)

@@ -385,6 +385,21 @@ def test_unknown_column_in_a_subset(cli, small_csv, tmp_path):
     assert result.code == 1 and "not a select report" in result.err
 
 
+def test_an_unknown_column_is_an_error_before_any_row_is_read(cli, small_csv, tmp_path, monkeypatch):
+    """A table of hundreds of gigabytes is scanned for its row sample: a typo in a subset
+    must not wait for that."""
+    from outrank_cli.evaluate import crossval
+
+    def no_load(*args, **keywords):
+        raise AssertionError("rows were read")
+
+    monkeypatch.setattr(crossval, "_load", no_load)
+    names = tmp_path / "names.txt"
+    names.write_text("colour\nsise\n")
+    result = cli("evaluate", small_csv, "-t", "y", "--subset", names, *FAST)
+    assert result.code == 1 and "'sise'" in result.err
+
+
 def list_table(n: int = 900, seed: int = 11) -> pl.DataFrame:
     """``tags`` (a list of 0-4 values out of 12, value 7 drives y; some rows null), the same
     values as text ``"a|b"`` in ``tags_text``, and a noise column."""

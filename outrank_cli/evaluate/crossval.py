@@ -6,7 +6,9 @@ with the seed); ``matrix`` makes them the model's matrix. The model is scikit-le
 values; every class needs ``folds`` rows) or ``HistGradientBoostingRegressor`` (a numeric
 target), with ``trees`` boosting iterations at ``learning_rate`` and no early stopping. Every
 model sees the same folds (stratified for a class target), fold by fold, so that a fold's
-target encodings are made once for all subsets.
+target encodings are made once for all subsets. ``prepare`` loads the rows and draws the folds
+once; ``Prepared.cross_validate`` fits subsets on them, as often as asked (``evaluate_subsets``,
+then the sizes ``--within`` tries).
 """
 
 from __future__ import annotations

@@ -97,6 +97,10 @@ def evaluate_csv(result: EvaluateResult) -> str:
 
 
 def evaluate_names(result: EvaluateResult) -> str:
+    """The subsets' names; with ``--within``, the columns of the subset found instead (one a
+    line, like ``select -f names``: a list to train on)."""
+    if result.shortest is not None:
+        return names_lines(result.shortest.found.columns)
     return names_lines(s.name for s in result.scores)
 
 

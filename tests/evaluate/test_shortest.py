@@ -126,6 +126,11 @@ def test_within_on_the_command_line(cli, tmp_path):
     assert last["passed"] and last["difference"] == pytest.approx(
         subsets["select within 0.05"]["difference"]["auc"]
     )
+    names = cli("evaluate", path, "-t", "y", "--within", "0.05", "--automatic", *FAST, "-f", "names")
+    assert names.code == 0, names.err
+    assert names.out.splitlines() == shortest["columns"]  # the list to train on, as select -f names
+    plain = cli("evaluate", path, "-t", "y", "--automatic", *FAST, "-f", "names")
+    assert plain.code == 0 and plain.out.splitlines() == ["all columns", "select"]  # without: the subsets
     table = cli("evaluate", path, "-t", "y", "--within", "0.05", *FAST, "-f", "table")
     assert table.code == 0, table.err
     assert "'select within 0.05': the first" in " ".join(table.out.split())

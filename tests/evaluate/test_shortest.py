@@ -201,3 +201,21 @@ def test_progress_counts_the_fits(tmp_path):
     search = [(e.rows, e.total_rows) for e in events if e.phase == "search"]
     assert search == [(i, None) for i in range(1, 3 * len(result.shortest.found.tried) + 1)]
     assert [e.phase for e in events] == ["model"] * 6 + ["search"] * len(search)
+
+
+def test_a_numeric_target_measures_the_loss_in_r2(cli, tmp_path):
+    pytest.importorskip("sklearn")
+    from tests.evaluate.test_evaluate import FAST, small_table
+
+    path = tmp_path / "t.parquet"
+    small_table(numeric_target=True).drop("when").write_parquet(path)
+    result = cli("evaluate", path, "-t", "y", "--within", "0.02", *FAST, "-f", "json")
+    assert result.code == 0, result.err
+    doc = result.json()
+    shortest = doc["shortest"]
+    assert doc["task"] == "regression" and shortest["metric"] == "r2"
+    found = next(s for s in doc["subsets"] if s["name"] == "select within 0.02")
+    last = next(t for t in shortest["tried"] if t["n_columns"] == shortest["n_columns"])
+    assert last["difference"] == pytest.approx(found["difference"]["r2"], abs=1e-12)
+    assert shortest["passed"] == (found["difference"]["r2"] >= -0.02)
+    assert {"colour", "size"} <= set(shortest["columns"])  # the two signals

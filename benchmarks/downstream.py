@@ -27,7 +27,8 @@ threads spin and slow everything else down.
 
 Tables (source and licence in benchmarks/README.md): ``adult``, ``compas``, ``german``,
 ``flights``, ``caravan``, ``grants``, ``lending_club``, ``telco_churn``, ``phone_churn``,
-``credit``, ``attrition``, ``hmda``, ``crashes``, ``movielens``, ``movies``, ``police_stops``
+``credit``, ``attrition``, ``hmda``, ``crashes``, ``movielens``, ``movies``, ``police_stops``,
+``credit_card``, ``doctor_visits``, ``wells``, ``chile``
 (``movielens`` and ``movies`` have a list column, ``genres``: a list column is fitted as one
 0/1 column per value).
 
@@ -206,6 +207,28 @@ def crashes() -> pl.DataFrame:
     return _binary(_rdataset("DAAG", "nassCDS"), "dead", "dead", drop=("injSeverity", "caseid"))
 
 
+def credit_card() -> pl.DataFrame:
+    # was the application for a credit card accepted? expenditure and its share of income are
+    # spent with the card (0 without one): what the decision led to, left out
+    return _binary(_rdataset("AER", "CreditCard"), "card", "yes", drop=("expenditure", "share"))
+
+
+def doctor_visits() -> pl.DataFrame:
+    # did the person visit a doctor in the past two weeks (Australian health survey 1977-78)?
+    frame = _rdataset("AER", "DoctorVisits")
+    return frame.with_columns((pl.col("visits") > 0).cast(pl.Int64).alias("target")).drop("visits")
+
+
+def wells() -> pl.DataFrame:
+    # did a Bangladeshi household switch to a safe well (arsenic, distance, education)?
+    return _binary(_rdataset("carData", "Wells"), "switch", "yes")
+
+
+def chile() -> pl.DataFrame:
+    # the 1988 Chilean plebiscite poll: a "yes" vote (the rows without a stated vote left out)
+    return _binary(_rdataset("carData", "Chile").drop_nulls("vote"), "vote", "Y")
+
+
 TABLES: dict[str, tuple[Callable[[], pl.DataFrame], str]] = {
     "adult": (adult, "income"),
     "compas": (compas, "target"),
@@ -223,6 +246,10 @@ TABLES: dict[str, tuple[Callable[[], pl.DataFrame], str]] = {
     "movielens": (movielens, "target"),
     "movies": (movies, "target"),
     "police_stops": (police_stops, "target"),
+    "credit_card": (credit_card, "target"),
+    "doctor_visits": (doctor_visits, "target"),
+    "wells": (wells, "target"),
+    "chile": (chile, "target"),
 }
 
 # integer columns that the tables' documentation calls IDs or codes of categories (their order

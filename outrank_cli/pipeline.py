@@ -26,6 +26,7 @@ from outrank_cli.count.sample import INDICATOR_LEVELS, RowSample
 from outrank_cli.encode.columns import plan_columns
 from outrank_cli.encode.features import ColumnCounts, EncodedFeature, encode_views
 from outrank_cli.encode.multivalue import delimited_as_text
+from outrank_cli.encode.target import TargetKind
 from outrank_cli.errors import UsageError
 from outrank_cli.kernels.warmup import warm_up_in_background
 from outrank_cli.options import PassOptions
@@ -222,7 +223,13 @@ def run_pass(
     ranking = tuple(ranked)
     sample = None
     if counts.sample is not None:
-        sample = sample_columns(encoded, counts.sample, pool if every_column else None, narrow=narrow_codes)
+        sample = sample_columns(
+            encoded,
+            counts.sample,
+            pool if every_column else None,
+            narrow=narrow_codes,
+            target_ordered=counts.target.kind is TargetKind.NUMERIC,
+        )
     return Scored(
         counts=counts,
         encoded=encoded,
@@ -241,6 +248,7 @@ def sample_columns(
     pool: ThreadPoolExecutor | None,
     *,
     narrow: bool = False,
+    target_ordered: bool = False,
 ) -> SampleColumns:
     """The final codes of every feature on the row sample (numeric columns as their bins),
     converted on ``pool``, or each when first read (``OnDemand``) without one; ``int32``, or
@@ -248,6 +256,8 @@ def sample_columns(
 
     The sample hands each column's storage back as it is converted (``RowSample.final_codes``):
     on a wide table a second copy of the sample would raise the peak memory. Call it once.
+    A numeric view of three or more bins is ``ordered`` (its pairs are trend-tested), and the
+    target when ``target_ordered`` (a numeric target's bins).
     """
 
     # a multi-valued column: the indicator of its best value, when its values are on record
@@ -270,4 +280,6 @@ def sample_columns(
         levels=tuple(INDICATOR_LEVELS if indicator[i] else f.sample_levels for i, f in enumerate(encoded)),
         target=np.ascontiguousarray(sample.target_codes()),
         n_target=int(encoded[0].table.shape[1]) if encoded else 1,
+        ordered=tuple(not indicator[i] and f.ordered for i, f in enumerate(encoded)),
+        target_ordered=target_ordered,
     )

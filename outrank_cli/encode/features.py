@@ -7,6 +7,7 @@ from enum import StrEnum
 
 import numpy as np
 
+from outrank_cli.encode.cells import row_totals
 from outrank_cli.encode.keys import Family
 from outrank_cli.encode.target import INTEGER_CLASS_LIMIT
 from outrank_cli.kernels import lazy_module
@@ -66,6 +67,12 @@ class EncodedFeature:
     sample_levels: int = 0
     forced: bool = False
     value_key: int | None = None
+
+    @property
+    def ordered(self) -> bool:
+        """Bins in order, three or more with rows: the view the trend test applies to (on
+        two levels a trend is any association, which the chi-square already tests)."""
+        return self.kind is FeatureKind.NUMERIC and int(np.count_nonzero(row_totals(self.table[1:]))) > 2
 
 
 # a float column with at most this many distinct values is also tried as categories

@@ -19,6 +19,7 @@ _entropy_of_narrow_codes = kernel("entropy_of_narrow_codes")
 _mutual_information_of_counts = kernel("mutual_information_of_counts")
 _table_summary = kernel("table_summary")
 _expected_mutual_information = kernel("expected_mutual_information")
+_trend_sums = kernel("trend_sums")
 
 
 def entropy(counts: np.ndarray) -> float:
@@ -108,3 +109,12 @@ def table_summary(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, fl
         np.ascontiguousarray(counts, dtype=np.int64)
     )
     return target, feature, float(mi), float(expected), float(h_feature), float(h_target)
+
+
+def trend_sums(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """The sums of the trend test (``stats/trend.py``) of an ``int64[levels, classes]`` table
+    of an ordered feature (levels in order, no missing level): each class's midrank sum
+    minus its expected value, the classes' row counts (``float64``), and n^2 / (n - 1) times
+    the midranks' variance."""
+    deviation, classes, weight = _trend_sums(np.ascontiguousarray(counts, dtype=np.int64))
+    return deviation, classes, float(weight)

@@ -1,4 +1,5 @@
-"""Multiple testing: the Benjamini-Hochberg step-up threshold."""
+"""Multiple testing: the Benjamini-Hochberg step-up threshold, and Simes' combination of
+several tests of one hypothesis."""
 
 from __future__ import annotations
 
@@ -22,3 +23,17 @@ def fdr_threshold(p_values: Iterable[float], *, alpha: float, tests: int) -> flo
         if p <= i * alpha / m:
             threshold = p
     return threshold
+
+
+def simes(p_values: Iterable[float]) -> float:
+    """One p-value for a hypothesis tested several ways on the same data (Simes, Biometrika
+    1986): with the m p-values sorted, min over i of m p_(i) / i, at most 1; 1 for none.
+
+    When one test stands out it is Bonferroni's m times the smallest; when the tests agree
+    it costs less (three p-values near 0.004: 0.004, where Bonferroni gives 0.012). It is
+    valid for positively dependent tests (Sarkar, Ann. Stat. 1998), as tests of one table by
+    different statistics are: a column with a trend gives a large chi-square too.
+    """
+    ordered = sorted(p_values)
+    m = len(ordered)
+    return min([1.0, *(m * p / i for i, p in enumerate(ordered, start=1))])

@@ -15,7 +15,9 @@ three-way table (A, B, target) gives everything the greedy search needs:
   (|A|-1)(|Y|-1)|B| degrees of freedom, so the test loses its power as |B| grows);
 * the joint relevance I(A,B;Y) ~ I(B;Y) + I(A;Y|B');
 * the Cochran-Mantel-Haenszel statistic of A and Y within the strata of B' (``stats/stratified.py``):
-  the test of a gain that is alike in every stratum, with A's own degrees of freedom.
+  the test of a gain that is alike in every stratum, with A's own degrees of freedom;
+* for an ordered A (a numeric column's bins), the trend test within the strata of B'
+  (``stats/trend.py``): a monotone gain alike in every stratum, one degree of freedom a class.
 
 ``combined_gain_p`` tests the conditional relevances of A given several features at once
 (the automatic stop of ``select``).
@@ -32,8 +34,10 @@ import numpy as np
 from outrank_cli.encode.cells import row_totals
 from outrank_cli.kernels import lazy_module
 from outrank_cli.stats.chisquare import chi2_sf
+from outrank_cli.stats.multiple import simes
 from outrank_cli.stats.relevance import LN2, adjusted_normalized, calibrated_p
 from outrank_cli.stats.stratified import cmh_statistic, pooled_levels
+from outrank_cli.stats.trend import stratified_trend
 
 joint = lazy_module("outrank_cli.kernels.joint")
 
@@ -55,6 +59,10 @@ class SampleColumns:
     levels: tuple[int, ...]  # codes are < levels
     target: np.ndarray
     n_target: int
+    # features whose codes are ordered (a numeric view's bins, three or more: trend-tested);
+    # empty: none. The target's codes are ordered when it is numeric (binned).
+    ordered: tuple[bool, ...] = ()
+    target_ordered: bool = False
 
     @property
     def rows(self) -> int:
@@ -80,6 +88,10 @@ class PairStats:
     # the Cochran-Mantel-Haenszel test of A against Y within the strata of B' (stats/stratified.py)
     cmh_statistic: float = 0.0
     cmh_df: float = 0.0
+    # the trend test of ordered A against Y within the strata of B' (stats/trend.py); 0 when
+    # A is not ordered
+    trend_statistic: float = 0.0
+    trend_df: float = 0.0
 
 
 def coarse_strata(strata: np.ndarray, weights: np.ndarray, levels: int) -> np.ndarray | None:
@@ -129,7 +141,7 @@ def pair_stats(columns: SampleColumns, a: int, b: int, *, with_target: bool = Tr
     mi, expected, h_a, h_b = joint.pair_mi(
         cell_a, cell_b, totals, levels_a=columns.levels[a], levels_b=columns.levels[b]
     )
-    cmi = cmi_expected = df = cmh = cmh_df = 0.0
+    cmi = cmi_expected = df = cmh = cmh_df = trend = trend_df = 0.0
     p = 1.0
     if with_target:
         row_counts = totals.astype(np.float64)
@@ -145,6 +157,15 @@ def pair_stats(columns: SampleColumns, a: int, b: int, *, with_target: bool = Tr
         cmh, cmh_df = cmh_statistic(
             strata, cells_a, coarse_counts, levels_strata=levels, levels_a=columns.levels[a], weights=weights
         )
+        if columns.ordered and columns.ordered[a]:
+            trend, trend_df = stratified_trend(
+                strata,
+                cells_a,
+                coarse_counts,
+                levels_a=columns.levels[a],
+                levels_strata=levels,
+                ordered_target=columns.target_ordered,
+            )
     return PairStats(
         a=a,
         b=b,
@@ -158,6 +179,8 @@ def pair_stats(columns: SampleColumns, a: int, b: int, *, with_target: bool = Tr
         conditional_df=max(df, 0.0),
         cmh_statistic=cmh,
         cmh_df=cmh_df,
+        trend_statistic=trend,
+        trend_df=trend_df,
     )
 
 
@@ -204,9 +227,15 @@ def combined_gain_p(given: Sequence[PairStats]) -> float:
 
     Two such tests are made, one of the conditional MI statistics (any association in any
     stratum) and one of the Cochran-Mantel-Haenszel statistics (an association alike across
-    strata, with the degrees of freedom of A alone); the smaller p-value counts, doubled
-    (Bonferroni over the two).
+    strata, with the degrees of freedom of A alone), and for an ordered A a third, of the
+    stratified trend statistics (a monotone association alike across strata, with one degree
+    of freedom per target class, or one for a numeric target); their p-values are combined by
+    Simes' rule (``stats/multiple.py``).
     """
-    by_mi = _combined_p([(s.conditional_statistic, s.conditional_df) for s in given])
-    by_cmh = _combined_p([(s.cmh_statistic, s.cmh_df) for s in given])
-    return min(1.0, 2.0 * min(by_mi, by_cmh))
+    tests = [
+        _combined_p([(s.conditional_statistic, s.conditional_df) for s in given]),
+        _combined_p([(s.cmh_statistic, s.cmh_df) for s in given]),
+    ]
+    if any(s.trend_df > 0 for s in given):
+        tests.append(_combined_p([(s.trend_statistic, s.trend_df) for s in given]))
+    return simes(tests)

@@ -5,10 +5,14 @@ come first, each group ordered by score: the chance-corrected score of a column 
 levels is unbiased but spreads widely, so by chance a noise column with 50,000 levels can
 outscore a real but small effect; it cannot outdo it in evidence.
 
-A feature scored in two views (an integer column as categories and as bins) reports the view
-with the stronger evidence: the smaller calibrated p-value, then the larger score. Having
-looked twice, its p-value is doubled (Bonferroni over the two views); the other view's figures
-stay in the report (``other_view``).
+A numeric view (bins, in order) is tested twice: by the calibrated chi-square of its table and
+by the trend test of its bins (``stats/trend.py``), which has the power for a monotone effect
+on few rows; the view's own p-value is the smaller of the two. A feature scored in two views
+(an integer column as categories and as bins) reports the view with the stronger evidence:
+the smaller p-value, then the larger score. The feature's p-value combines every test looked
+at (two for a float column's bins, three for an integer column's two views) by Simes' rule
+(``stats/multiple.py``: Bonferroni's m times the smallest when one stands out, less when they
+agree); the other view's figures stay in the report (``other_view``, its own p-value).
 """
 
 from __future__ import annotations
@@ -21,8 +25,10 @@ import numpy as np
 
 from outrank_cli.count.result import TableCounts
 from outrank_cli.encode.features import EncodedFeature, FeatureKind
+from outrank_cli.encode.target import TargetKind
 from outrank_cli.options import ScoreOptions
 from outrank_cli.parallel import map_in_chunks
+from outrank_cli.stats.multiple import simes
 from outrank_cli.stats.multivalue import ValueScore, value_relevance
 from outrank_cli.stats.relevance import (
     LN2,
@@ -32,6 +38,7 @@ from outrank_cli.stats.relevance import (
     information,
     relevance,
 )
+from outrank_cli.stats.trend import trend_p
 
 # the family-wise level that splits the ranking: significant features come first
 RANK_SIGNIFICANCE = 0.01
@@ -53,6 +60,7 @@ class FeatureRanking(Relevance):
     forced: bool = False  # the view was chosen by --categorical / --numeric
     other_view: ViewSummary | None = None  # the view that lost, when two were scored
     top_values: tuple[ValueScore, ...] = ()  # a multi-valued column's most informative values
+    trend_p_value: float | None = None  # the trend test of the reported view's bins (uncorrected)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,12 +113,14 @@ def score_features(
     """Each feature's relevance in its best view, sorted best first (ties keep input column
     order), and the chosen view of every feature in input order."""
     target_counts = np.asarray(counts.target.class_counts, dtype=np.int64)
+    ordered_target = counts.target.kind is TargetKind.NUMERIC
 
     def one(
         index: int,
-    ) -> tuple[EncodedFeature, Relevance, tuple[ValueScore, ...], ViewSummary | None, float]:
-        """The feature's best view, its relevance, best values, the other view, and the
-        evidence (calibrated chi-square p, times the views looked at) whatever the correction."""
+    ) -> tuple[EncodedFeature, Relevance, tuple[ValueScore, ...], ViewSummary | None, float, float | None]:
+        """The feature's best view, its relevance, best values, the other view, the evidence
+        (the calibrated chi-squares' and trend p-values combined) whatever the correction, and
+        the trend test's p of the best view when it is ordered."""
         views = candidates[index]
         if views[0].kind is FeatureKind.MULTIVALUE:
             column = counts.columns[index]
@@ -123,35 +133,50 @@ def score_features(
             )
             # the row sample pairs it as the indicator of its best value
             view = views[0] if best is None else replace(views[0], value_key=best)
-            return view, rel, values, None, rel.p_value
+            return view, rel, values, None, rel.p_value, None
         scored = []
+        reported: list[float] = []  # every test's p-value: the relevance's own (permutation or not)
+        calibrated: list[float] = []  # and the calibrated chi-square's in its place
         for view in views:
             summary = TableSummary.of(view.table, permutations=score.permutations, seed=seed)
             rel = relevance(summary, correction=score.correction)
             # the calibrated p is the relevance's own p-value but with permutations
             evidence = calibrated_chi2_p(summary) if score.correction == "permutation" else rel.p_value
-            scored.append((view, rel, evidence))
-        # the stronger evidence: smaller calibrated p, then larger score, then the first view
+            reported.append(rel.p_value)
+            calibrated.append(evidence)
+            trend = None
+            if view.ordered:
+                trend = trend_p(view.table, ordered_target=ordered_target)
+                reported.append(trend)
+                calibrated.append(trend)
+                rel = replace(rel, p_value=min(rel.p_value, trend))
+                evidence = min(evidence, trend)
+            scored.append((view, rel, evidence, trend))
+        # the stronger evidence: smaller p, then larger score, then the first view
         ranked = sorted(range(len(scored)), key=lambda i: (scored[i][2], -round(scored[i][1].score, 12), i))
-        view, rel, evidence = scored[ranked[0]]
-        if len(scored) == 1:
-            return view, rel, (), None, evidence
-        other, lost, _ = scored[ranked[1]]
-        rel = replace(rel, p_value=min(1.0, rel.p_value * len(scored)))
-        loser = ViewSummary(str(other.kind), lost.score, lost.mi, lost.expected_mi, lost.p_value, other.bins)
-        return view, rel, (), loser, min(1.0, evidence * len(scored))
+        view, rel, _, trend = scored[ranked[0]]
+        # one p-value for "no association" from every test looked at: the views' chi-squares
+        # and the bins' trend, combined by Simes' rule
+        rel = replace(rel, p_value=simes(reported))
+        loser = None
+        if len(scored) > 1:
+            other, lost, _, _ = scored[ranked[1]]
+            loser = ViewSummary(
+                str(other.kind), lost.score, lost.mi, lost.expected_mi, lost.p_value, other.bins
+            )
+        return view, rel, (), loser, simes(calibrated), trend
 
     scored = map_in_chunks(pool, one, range(len(candidates)))
-    scores = np.array([rel.score for _, rel, _, _, _ in scored], dtype=np.float64)
+    scores = np.array([rel.score for _, rel, *_ in scored], dtype=np.float64)
     significant = np.array(
-        [is_significant(rel.score, p, len(scored)) for _, rel, _, _, p in scored], dtype=np.bool_
+        [is_significant(rel.score, p, len(scored)) for _, rel, _, _, p, _ in scored], dtype=np.bool_
     )
     # significant features first, each group by score; round so that float noise from
     # summation order cannot reorder ties
     order = np.lexsort((np.arange(len(scored)), -np.round(scores, 12), ~significant))
     out = []
     for position, index in enumerate(order, start=1):
-        feature, rel, values, other, _ = scored[index]
+        feature, rel, values, other, _, trend = scored[index]
         out.append(
             FeatureRanking(
                 # field by field: asdict deep-copies each (0.7 s of 10,000 features)
@@ -167,9 +192,10 @@ def score_features(
                 other_view=other,
                 top_values=values,
                 significant=bool(significant[index]),
+                trend_p_value=trend,
             )
         )
-    return out, tuple(view for view, _, _, _, _ in scored)
+    return out, tuple(view for view, *_ in scored)
 
 
 def is_significant(score: float, p_value: float, features: int) -> bool:

@@ -88,7 +88,13 @@ def cmh_statistic(
     cov_c = pc[:, :, None] * (np.eye(n_y - 1)[None] - pc[:, None, :])
     size = (n_a - 1) * (n_y - 1)
     variance = np.einsum("h,hab,hij->aibj", n * n / (n - 1), cov_r, cov_c).reshape(size, size)
-    vector = deviation.reshape(-1)
+    return quadratic_form(deviation.reshape(-1), variance)
+
+
+def quadratic_form(vector: np.ndarray, variance: np.ndarray) -> tuple[float, float]:
+    """``(v' V^+ v, rank V)``: the chi-square statistic of deviations ``vector`` with the
+    covariance ``variance`` and its degrees of freedom; ``(0, 0)`` when V is zero."""
+    size = vector.shape[0]
     try:
         lower = np.linalg.cholesky(variance)
         diagonal = np.diagonal(lower)

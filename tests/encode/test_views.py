@@ -11,10 +11,12 @@ import math
 import numpy as np
 import polars as pl
 import pytest
-from scipy.stats import chi2
+from scipy.stats import chi2, kruskal
 from sklearn.metrics import mutual_info_score
 from sklearn.metrics.cluster import contingency_matrix
 from sklearn.metrics.cluster._expected_mutual_info_fast import expected_mutual_information
+
+from tests import reference
 
 LN2 = math.log(2.0)
 
@@ -59,11 +61,13 @@ def test_an_orderless_id_is_ranked_by_its_categories_as_sklearn_counts_them(cli,
     assert feature["score"] == pytest.approx((mi - expected) / LN2, rel=1e-9)
     # binned, the signal is gone: the categories win by far
     assert feature["other_view"]["score"] < feature["score"] / 20
-    # looked at twice: the p-value is doubled
+    # three tests looked at (the categories' chi-square, the bins' chi-square and their trend
+    # test): the p-value is tripled; categories have no trend test
     df = (len(np.unique(codes)) - 1) * (len(np.unique(y)) - 1)
     assert feature["p_value"] == pytest.approx(
-        min(1.0, 2 * _calibrated_p(mi, expected, df)), rel=1e-6, abs=1e-300
+        min(1.0, 3 * _calibrated_p(mi, expected, df)), rel=1e-6, abs=1e-300
     )
+    assert feature["trend_p_value"] is None
     assert feature["forced"] is False and feature["significant"] is True
 
 
@@ -167,3 +171,52 @@ def test_every_informative_id_ranks_above_every_noise_id(cli, tmp_path):
     signal = [rank[f"c{k}_{levels[k]}"] for k in informative]
     noise = [rank[f"c{k}_{levels[k]}"] for k in range(columns) if k not in informative]
     assert max(signal) < min(noise), (sorted(signal), sorted(noise)[:5])
+
+
+@pytest.fixture(scope="module")
+def monotone(tmp_path_factory):
+    """600 rows, a small monotone effect of an integer and of a float column."""
+    rng = np.random.default_rng(3)
+    n = 600
+    count = rng.integers(0, 1_000, n)
+    income = rng.gamma(2.0, 1.5, n)
+    y = (rng.random(n) < _logistic(0.001 * count + 0.15 * income - 1.2)).astype(np.int64)
+    frame = pl.DataFrame({"count": count, "income": income, "y": y})
+    path = tmp_path_factory.mktemp("monotone") / "monotone.parquet"
+    frame.write_parquet(path)
+    return path, frame
+
+
+def _bins(values: np.ndarray) -> np.ndarray:
+    """The 16 equal-frequency bins of the reference (``tests/reference.py``)."""
+    keys, counts = np.unique(values, return_counts=True)  # sorted: their positions keep the order
+    bins = reference.equal_frequency_bins(list(range(len(keys))), counts.tolist(), n_bins=16)
+    return np.array(bins)[np.searchsorted(keys, values)]
+
+
+@pytest.mark.parametrize(("name", "tests"), [("count", 3), ("income", 2)])
+def test_a_monotone_effect_is_found_by_the_trend_of_the_bins(cli, monotone, name, tests):
+    # the bins' trend test (Kruskal-Wallis H of their midranks, scipy) against the bins'
+    # calibrated chi-square (scikit-learn): the smaller, times the tests looked at (an integer
+    # column: both views' chi-squares and the trend; a float: the bins' two)
+    path, frame = monotone
+    feature = _feature(cli("rank", path, "-t", "y", "-f", "json").json(), name)
+    assert feature["kind"] == "numeric" and feature["bins"] == 16
+    bins, y = _bins(frame[name].to_numpy()), frame["y"].to_numpy()
+    trend = float(kruskal(bins[y == 0], bins[y == 1]).pvalue)
+    mi = mutual_info_score(bins, y)
+    expected = expected_mutual_information(contingency_matrix(bins, y), len(y))
+    by_chi_square = _calibrated_p(mi, expected, 15)
+    assert feature["trend_p_value"] == pytest.approx(trend, rel=1e-7)
+    assert feature["p_value"] == pytest.approx(min(1.0, tests * min(trend, by_chi_square)), rel=1e-7)
+    # on 600 rows the trend test is what shows the effect
+    assert trend * tests < 0.01 < by_chi_square
+    assert feature["significant"] is True
+
+
+def test_a_forced_numeric_view_is_tested_twice(cli, monotone):
+    path, _ = monotone
+    forced = _feature(cli("rank", path, "-t", "y", "-f", "json", "--numeric", "count").json(), "count")
+    free = _feature(cli("rank", path, "-t", "y", "-f", "json").json(), "count")
+    assert forced["forced"] is True and forced["trend_p_value"] == free["trend_p_value"]
+    assert forced["p_value"] == pytest.approx(free["p_value"] * 2 / 3, rel=1e-12)

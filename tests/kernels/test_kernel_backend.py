@@ -514,6 +514,11 @@ CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
         lambda: [np.zeros((3, 2), dtype=np.int64)],
         lambda: [np.array([[0, 0], [5, 0], [5, 0], [1, 2]], dtype=np.int64)],  # one target level
     ],
+    "trend_sums": [
+        lambda: [_table().astype(np.int64)],
+        lambda: [np.zeros((3, 2), dtype=np.int64)],
+        lambda: [np.array([[0, 0], [1, 0]], dtype=np.int64)],  # one row
+    ],
     "entropy_of_counts": [lambda: [_table().ravel().astype(np.int64)], lambda: [np.zeros(3, dtype=np.int64)]],
     "mutual_information_of_counts": [
         lambda: [_table().astype(np.int64)],

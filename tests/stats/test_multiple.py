@@ -1,8 +1,13 @@
-"""Benjamini-Hochberg (``stats/multiple.py``) against hand-computed thresholds."""
+"""Benjamini-Hochberg and Simes (``stats/multiple.py``) against hand-computed values and
+scipy."""
 
 from __future__ import annotations
 
-from outrank_cli.stats.multiple import fdr_threshold
+import numpy as np
+import pytest
+from scipy.stats import false_discovery_control
+
+from outrank_cli.stats.multiple import fdr_threshold, simes
 from tests import reference
 
 
@@ -37,3 +42,23 @@ def test_matches_the_reference():
         assert fdr_threshold(p, alpha=0.05, tests=tests) == reference.fdr_threshold(
             p, alpha=0.05, tests=tests
         )
+
+
+def test_simes_by_hand():
+    # tests that agree cost less than Bonferroni's m times the smallest; one that stands out
+    # costs exactly that
+    assert simes([0.004, 0.005, 0.006]) == pytest.approx(0.006)  # min(0.012, 0.0075, 0.006)
+    assert simes([0.5, 0.001, 0.9]) == pytest.approx(0.003)
+    assert simes([0.6, 0.7]) == pytest.approx(0.7)
+    assert simes([0.02]) == 0.02
+    assert simes([0.9, 0.95]) == 0.95
+    assert simes([]) == 1.0
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_simes_is_the_smallest_benjamini_hochberg_adjusted_p(seed):
+    # scipy's Benjamini-Hochberg adjusted p-values: their minimum is Simes' global p-value
+    rng = np.random.default_rng(seed)
+    p = rng.random(int(rng.integers(1, 6))) ** 3
+    assert simes(p.tolist()) == pytest.approx(float(false_discovery_control(p, method="bh").min()), rel=1e-12)
+    assert simes(p.tolist()) == pytest.approx(reference.simes(p.tolist()), rel=1e-12)

@@ -302,3 +302,38 @@ def table_summary(counts: I8Matrix) -> tuple[I8Array, I8Array, F8, F8, F8, F8]:
         _entropy(feature_counts),
         _entropy(target_counts),
     )
+
+
+@export
+@nb.njit(cache=True, nogil=True)
+def trend_sums(counts: I8Matrix) -> tuple[F8Array, F8Array, F8]:
+    """Of an ordered feature's table (levels in order, no missing level), the sums of the
+    trend test: each class's sum of the levels' midranks minus its expected value, the
+    classes' row counts, and n^2 / (n - 1) times the midranks' variance (0 under two rows)."""
+    n_levels, n_classes = counts.shape
+    deviation = np.zeros(n_classes, dtype=np.float64)
+    classes = np.zeros(n_classes, dtype=np.float64)
+    below = 0.0
+    first = 0.0
+    second = 0.0
+    for i in range(n_levels):
+        total = 0.0
+        for j in range(n_classes):
+            total += float(counts[i, j])
+        if total <= 0.0:
+            continue
+        score = below + (total + 1.0) / 2.0  # the midrank of the level's rows
+        below += total
+        first += score * total
+        second += score * score * total
+        for j in range(n_classes):
+            value = float(counts[i, j])
+            deviation[j] += score * value
+            classes[j] += value
+    if below < 2.0:
+        return np.zeros(n_classes, dtype=np.float64), classes, 0.0
+    mean = first / below
+    for j in range(n_classes):
+        deviation[j] -= mean * classes[j]
+    spread = max(second / below - mean * mean, 0.0)
+    return deviation, classes, below * below / (below - 1.0) * spread

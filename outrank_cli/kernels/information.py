@@ -19,7 +19,7 @@ _entropy_of_narrow_codes = kernel("entropy_of_narrow_codes")
 _mutual_information_of_counts = kernel("mutual_information_of_counts")
 _table_summary = kernel("table_summary")
 _expected_mutual_information = kernel("expected_mutual_information")
-_trend_sums = kernel("trend_sums")
+_trend_test = kernel("trend_test")
 
 
 def entropy(counts: np.ndarray) -> float:
@@ -111,10 +111,16 @@ def table_summary(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, fl
     return target, feature, float(mi), float(expected), float(h_feature), float(h_target)
 
 
-def trend_sums(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
-    """The sums of the trend test (``stats/trend.py``) of an ``int64[levels, classes]`` table
-    of an ordered feature (levels in order, no missing level): each class's midrank sum
-    minus its expected value, the classes' row counts (``float64``), and n^2 / (n - 1) times
-    the midranks' variance."""
-    deviation, classes, weight = _trend_sums(np.ascontiguousarray(counts, dtype=np.int64))
-    return deviation, classes, float(weight)
+def trend_test(
+    counts: np.ndarray, *, ordered_target: bool
+) -> tuple[float, float, int, np.ndarray, np.ndarray, float]:
+    """The trend test (``stats/trend.py``) of an ``int64[levels, classes]`` table of an ordered
+    feature (levels in order, no missing level) in one compiled pass: ``(Q, df, levels,
+    deviation, classes, weight)``. Q and df for a two-class or ordered target ((0, 0): nothing
+    to test), df = -1 for more classes unordered; then Q is formed from ``deviation`` (each
+    class's midrank sum minus its expected value), ``classes`` (their row counts) and
+    ``weight`` (n^2 / (n - 1) times the midranks' variance). ``levels``: levels with rows."""
+    statistic, df, levels, deviation, classes, weight = _trend_test(
+        np.ascontiguousarray(counts, dtype=np.int64), 1 if ordered_target else 0
+    )
+    return float(statistic), float(df), int(levels), deviation, classes, float(weight)

@@ -36,4 +36,6 @@ def simes(p_values: Iterable[float]) -> float:
     """
     ordered = sorted(p_values)
     m = len(ordered)
+    if m == 1:  # a feature of one test (a text column): its own p-value
+        return min(ordered[0], 1.0)
     return min([1.0, *(m * p / i for i, p in enumerate(ordered, start=1))])

@@ -142,28 +142,29 @@ def score_features(
             rel = relevance(summary, correction=score.correction)
             # the calibrated p is the relevance's own p-value but with permutations
             evidence = calibrated_chi2_p(summary) if score.correction == "permutation" else rel.p_value
-            reported.append(rel.p_value)
+            own = rel.p_value
+            reported.append(own)
             calibrated.append(evidence)
-            trend = None
-            if view.ordered:
-                trend = trend_p(view.table, ordered_target=ordered_target)
+            trend = (
+                trend_p(view.table, ordered_target=ordered_target)
+                if view.kind is FeatureKind.NUMERIC
+                else None
+            )
+            if trend is not None:  # bins of three levels or more
                 reported.append(trend)
                 calibrated.append(trend)
-                rel = replace(rel, p_value=min(rel.p_value, trend))
-                evidence = min(evidence, trend)
-            scored.append((view, rel, evidence, trend))
+                own, evidence = min(own, trend), min(evidence, trend)
+            scored.append((view, rel, own, evidence, trend))
         # the stronger evidence: smaller p, then larger score, then the first view
-        ranked = sorted(range(len(scored)), key=lambda i: (scored[i][2], -round(scored[i][1].score, 12), i))
-        view, rel, _, trend = scored[ranked[0]]
+        ranked = sorted(range(len(scored)), key=lambda i: (scored[i][3], -round(scored[i][1].score, 12), i))
+        view, rel, _, _, trend = scored[ranked[0]]
         # one p-value for "no association" from every test looked at: the views' chi-squares
         # and the bins' trend, combined by Simes' rule
         rel = replace(rel, p_value=simes(reported))
         loser = None
         if len(scored) > 1:
-            other, lost, _, _ = scored[ranked[1]]
-            loser = ViewSummary(
-                str(other.kind), lost.score, lost.mi, lost.expected_mi, lost.p_value, other.bins
-            )
+            other, lost, lost_p, _, _ = scored[ranked[1]]
+            loser = ViewSummary(str(other.kind), lost.score, lost.mi, lost.expected_mi, lost_p, other.bins)
         return view, rel, (), loser, simes(calibrated), trend
 
     scored = map_in_chunks(pool, one, range(len(candidates)))

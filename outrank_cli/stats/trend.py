@@ -24,6 +24,8 @@ chi-square with that many.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from outrank_cli.kernels import lazy_module
@@ -83,30 +85,30 @@ def trend_statistic(table: np.ndarray, *, ordered_target: bool) -> tuple[float, 
     return quadratic_form(deviation[:-1], covariance)
 
 
-def trend_p(table: np.ndarray, *, ordered_target: bool) -> float:
+def trend_p(table: np.ndarray, *, ordered_target: bool) -> float | None:
     """The trend test's p-value of an ordered feature's count table (``table[level, class]``,
-    ``int64``, row 0 the missing level, left out): one compiled pass for the sums (the
-    ranking tests every numeric view, 10,000 of a wide table), then ``trend_statistic``'s
-    formulas for one stratum."""
-    deviation, classes, weight = information.trend_sums(table[1:])
-    present = classes > 0
-    n_y = int(np.count_nonzero(present))
-    n = float(classes.sum())
-    if weight <= _TINY * n * n or n_y < 2 or (not ordered_target and n_y > MAX_TARGET_LEVELS):
+    ``int64``, row 0 the missing level, left out); None when fewer than three levels have rows
+    (``EncodedFeature.ordered``: on two, a trend is any association, which the chi-square
+    tests). One compiled call (the ranking tests every numeric view, 10,000 of a wide table,
+    and each Python step there waits for the interpreter lock); for an unordered target of
+    more than two classes the quadratic form of ``trend_statistic`` follows."""
+    if table.shape[0] < 4:  # the missing level and fewer than three others
+        return None
+    statistic, df, levels, deviation, classes, weight = information.trend_test(
+        table[1:], ordered_target=ordered_target
+    )
+    if levels < 3:
+        return None
+    if df == 1.0:
+        return math.erfc(math.sqrt(statistic / 2.0))  # the chi-square tail of one degree
+    if df == 0.0:
         return 1.0
-    deviation, shares = deviation[present], classes[present] / n
-    if ordered_target:
-        scores = midranks(classes[present])
-        mean = float(shares @ scores)
-        variance = weight * max(float(shares @ (scores * scores)) - mean * mean, 0.0)
-        if variance <= _TINY * n * n:
-            return 1.0
-        statistic = float(deviation @ scores)
-        return chi2_sf(statistic * statistic / variance, 1.0)
-    if n_y == 2:
-        return chi2_sf(float(deviation[0]) ** 2 / (weight * float(shares[0] * shares[1])), 1.0)
+    present = classes > 0
+    if int(np.count_nonzero(present)) > MAX_TARGET_LEVELS:
+        return 1.0
+    shares = classes[present] / float(classes.sum())
     kept = shares[:-1]
-    return chi2_sf(*quadratic_form(deviation[:-1], weight * (np.diag(kept) - np.outer(kept, kept))))
+    return chi2_sf(*quadratic_form(deviation[present][:-1], weight * (np.diag(kept) - np.outer(kept, kept))))
 
 
 def stratified_trend(

@@ -514,10 +514,12 @@ CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
         lambda: [np.zeros((3, 2), dtype=np.int64)],
         lambda: [np.array([[0, 0], [5, 0], [5, 0], [1, 2]], dtype=np.int64)],  # one target level
     ],
-    "trend_sums": [
-        lambda: [_table().astype(np.int64)],
-        lambda: [np.zeros((3, 2), dtype=np.int64)],
-        lambda: [np.array([[0, 0], [1, 0]], dtype=np.int64)],  # one row
+    "trend_test": [
+        lambda: [_table().astype(np.int64), 0],
+        lambda: [_table().astype(np.int64), 1],
+        lambda: [np.array([[3, 1], [0, 4], [2, 2], [1, 0]], dtype=np.int64), 0],  # two classes
+        lambda: [np.zeros((3, 2), dtype=np.int64), 0],
+        lambda: [np.array([[0, 0], [1, 0]], dtype=np.int64), 1],  # one row
     ],
     "entropy_of_counts": [lambda: [_table().ravel().astype(np.int64)], lambda: [np.zeros(3, dtype=np.int64)]],
     "mutual_information_of_counts": [

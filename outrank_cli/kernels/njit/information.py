@@ -7,7 +7,7 @@ import math
 import numba as nb
 import numpy as np
 
-from outrank_cli.kernels.constants import HYPERGEOMETRIC_TAIL
+from outrank_cli.kernels.constants import HYPERGEOMETRIC_TAIL, TREND_TINY
 from outrank_cli.kernels.njit.types import (
     F8,
     I8,
@@ -306,22 +306,28 @@ def table_summary(counts: I8Matrix) -> tuple[I8Array, I8Array, F8, F8, F8, F8]:
 
 @export
 @nb.njit(cache=True, nogil=True)
-def trend_sums(counts: I8Matrix) -> tuple[F8Array, F8Array, F8]:
-    """Of an ordered feature's table (levels in order, no missing level), the sums of the
-    trend test: each class's sum of the levels' midranks minus its expected value, the
-    classes' row counts, and n^2 / (n - 1) times the midranks' variance (0 under two rows)."""
+def trend_test(counts: I8Matrix, ordered_target: I8) -> tuple[F8, F8, I8, F8Array, F8Array, F8]:
+    """The trend test of an ordered feature's table (levels in order, no missing level):
+    ``(Q, df, levels, deviation, classes, weight)``. ``deviation``: each class's sum of the
+    levels' midranks minus its expected value; ``classes``: the classes' row counts;
+    ``weight``: n^2 / (n - 1) times the midranks' variance; ``levels``: the levels with rows.
+    Q and df are computed here for a target of two classes, or with ``ordered_target`` (the
+    classes' midranks as their scores), and are (0, 0) when there is nothing to test; for
+    more classes unordered df is -1 and the caller forms Q from the sums."""
     n_levels, n_classes = counts.shape
     deviation = np.zeros(n_classes, dtype=np.float64)
     classes = np.zeros(n_classes, dtype=np.float64)
     below = 0.0
     first = 0.0
     second = 0.0
+    levels = 0
     for i in range(n_levels):
         total = 0.0
         for j in range(n_classes):
             total += float(counts[i, j])
         if total <= 0.0:
             continue
+        levels += 1
         score = below + (total + 1.0) / 2.0  # the midrank of the level's rows
         below += total
         first += score * total
@@ -330,10 +336,35 @@ def trend_sums(counts: I8Matrix) -> tuple[F8Array, F8Array, F8]:
             value = float(counts[i, j])
             deviation[j] += score * value
             classes[j] += value
-    if below < 2.0:
-        return np.zeros(n_classes, dtype=np.float64), classes, 0.0
+    n_y = 0
+    for j in range(n_classes):
+        if classes[j] > 0.0:
+            n_y += 1
+    if below < 2.0 or n_y < 2:
+        return 0.0, 0.0, levels, deviation, classes, 0.0
     mean = first / below
     for j in range(n_classes):
         deviation[j] -= mean * classes[j]
-    spread = max(second / below - mean * mean, 0.0)
-    return deviation, classes, below * below / (below - 1.0) * spread
+    weight = below * below / (below - 1.0) * max(second / below - mean * mean, 0.0)
+    if weight <= TREND_TINY * below * below:
+        return 0.0, 0.0, levels, deviation, classes, weight
+    if ordered_target == 0 and n_y > 2:
+        return 0.0, -1.0, levels, deviation, classes, weight
+    # one degree of freedom: the classes scored by their midranks (two classes: any scores)
+    before = 0.0
+    t_first = 0.0
+    t_second = 0.0
+    statistic = 0.0
+    for j in range(n_classes):
+        if classes[j] <= 0.0:
+            continue
+        t = before + (classes[j] + 1.0) / 2.0
+        before += classes[j]
+        t_first += t * classes[j]
+        t_second += t * t * classes[j]
+        statistic += t * deviation[j]
+    t_mean = t_first / below
+    variance = weight * max(t_second / below - t_mean * t_mean, 0.0)
+    if variance <= TREND_TINY * below * below:
+        return 0.0, 0.0, levels, deviation, classes, weight
+    return statistic * statistic / variance, 1.0, levels, deviation, classes, weight

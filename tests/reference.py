@@ -350,6 +350,12 @@ def cmh_labels(a: Sequence[Hashable], y: Sequence[Hashable], given: Sequence[Has
                 v[u][w] += n_s * n_s / (n_s - 1) * y_part * a_part
     if not cells:
         return 0.0, 0
+    return pseudo_inverse_form(d, v)
+
+
+def pseudo_inverse_form(d: Sequence[float], v: Sequence[Sequence[float]]) -> tuple[float, int]:
+    """d' V^+ d with the rank of V (numpy's pseudo-inverse and rank, tolerance 1e-9 of the
+    largest entry); (0, 0) when V is 0."""
     matrix = np.array(v)
     rank = int(np.linalg.matrix_rank(matrix, tol=1e-9 * max(float(np.abs(matrix).max()), 1e-300)))
     if rank == 0:
@@ -428,12 +434,7 @@ def trend_labels(
         if v_ordered <= 1e-12 * len(rows) ** 2:
             return 0.0, 0
         return d_ordered * d_ordered / v_ordered, 1
-    matrix = np.array(v)
-    rank = int(np.linalg.matrix_rank(matrix, tol=1e-9 * max(float(np.abs(matrix).max()), 1e-300)))
-    if rank == 0:
-        return 0.0, 0
-    vector = np.array(d)
-    return float(vector @ np.linalg.pinv(matrix, rcond=1e-9) @ vector), rank
+    return pseudo_inverse_form(d, v)
 
 
 def fdr_threshold(p_values: Sequence[float], *, alpha: float, tests: int) -> float:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 import numpy as np
@@ -498,6 +498,7 @@ class StepReference:
     most_redundant_with: str | None
     redundancy: float | None
     redundancy_normalized: float | None
+    filled: bool = False  # taken by k past where the search without k stops
 
 
 @dataclass(frozen=True)
@@ -828,7 +829,8 @@ def greedy_select(
             else:
                 stopped_by = STOP_NO_GAIN if chosen else STOP_NO_SIGNAL
             break
-        selected.append(step)
+        # a step the search without k would not have taken (past its stop, or by relevance)
+        selected.append(replace(step, filled=filling or not signals))
         chosen.append(best)
         remaining.remove(best)
 

@@ -26,6 +26,7 @@ SELECTED_COLUMNS = [
     "redundancy_normalized",
     "kind",
     "value",
+    "filled",
 ]
 PAIR_COLUMNS = ["a", "b", "mi", "expected_mi", "normalized"]
 
@@ -126,6 +127,13 @@ def render_select(result: SelectResult, console: Console) -> None:
             s.most_redundant_with or "",
             "" if s.redundancy_normalized is None else f"{s.redundancy_normalized:.3f}",
         )
+    filled = [s.step for s in result.selected if s.filled]
+    if filled:
+        table.caption = (
+            f"step{'s' if len(filled) > 1 else ''} {_steps(filled)}: the fill of --k past the automatic stop "
+            "(not shown to add significant information)"
+        )
+        table.caption_justify = "left"
     console.print(table)
     if result.pair_candidates:
         pairs = Table(title="Pair candidates (--interactions)", title_justify="left", header_style="bold")
@@ -204,3 +212,8 @@ def redundancy_renderings(result: RedundancyResult, *, terminal: bool) -> dict[s
     """Each output format of ``redundancy``, rendered on demand."""
     texts = {"json": redundancy_json, "csv": redundancy_csv, "names": redundancy_names}
     return renderings(result, "redundancy", texts, terminal=terminal, table=render_redundancy)
+
+
+def _steps(steps: list[int]) -> str:
+    """``[6, 7, 8]`` as ``6 to 8``; a single step as itself (the fill's steps are consecutive)."""
+    return str(steps[0]) if len(steps) == 1 else f"{steps[0]} to {steps[-1]}"

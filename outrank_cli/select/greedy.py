@@ -50,6 +50,9 @@ class Selected:
     most_redundant_with: str | None
     redundancy: float | None
     redundancy_normalized: float | None
+    # taken by --k past the point where the automatic search stops: not shown to add
+    # significant information given the columns before it
+    filled: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,6 +308,7 @@ def greedy_search(
                 None if closest is None else names[closest.b],
                 None if closest is None else closest.redundancy,
                 None if closest is None else closest.redundancy_normalized,
+                filled=filling or not signals,
             )
         )
         chosen.append(best)

@@ -67,6 +67,21 @@ def test_duplicates_only_fill_k_after_every_other_column(cli, selection_csv):
     assert set(chosen[7:]) == {"s1_copy", "s1_near", "s2_scaled"}
 
 
+def test_the_fill_of_k_is_marked_in_every_format(cli, selection_csv):
+    # the automatic search takes 3 columns (s1, s2, s3); --k 5 fills two more
+    doc = cli("select", selection_csv, "-t", "y", "-f", "json", "--k", "5").json()
+    assert [s["filled"] for s in doc["selected"]] == [False, False, False, True, True]
+    rows = cli("select", selection_csv, "-t", "y", "-f", "csv", "--k", "5").out.splitlines()
+    assert rows[0].split(",")[-1] == "filled"
+    assert [row.split(",")[-1] for row in rows[1:]] == ["false", "false", "false", "true", "true"]
+    table = cli("select", selection_csv, "-t", "y", "-f", "table", "--k", "5").out
+    assert "steps 4 to 5: the fill of --k past the automatic stop" in " ".join(table.split())
+    # --k within the automatic subset: nothing is the fill, and the table says nothing
+    doc = cli("select", selection_csv, "-t", "y", "-f", "json", "--k", "2").json()
+    assert [s["filled"] for s in doc["selected"]] == [False, False]
+    assert "the fill" not in cli("select", selection_csv, "-t", "y", "-f", "table", "--k", "2").out
+
+
 def test_deterministic_function_of_selected_is_dropped(cli, tmp_path):
     frame = selection_table(n=20_000, seed=5).with_columns(
         (pl.col("s1").is_in(["c", "d"])).cast(pl.String).alias("s1_coarse")
@@ -213,6 +228,7 @@ def assert_same_search(got, expected) -> None:
         # library chi-square tail against scipy's: both far more accurate than any threshold
         assert _close(mine.p_value, theirs.p_value, rel=1e-8), f"{where}: p {mine.p_value!r}"
         assert mine.most_redundant_with == theirs.most_redundant_with, where
+        assert mine.filled == theirs.filled, where
         assert _close(mine.redundancy, theirs.redundancy), where
         assert _close(mine.redundancy_normalized, theirs.redundancy_normalized), where
     assert [s.name for s in got.selected] == path
@@ -292,6 +308,9 @@ def test_a_subset_of_k_columns_starts_as_the_automatic_one(criteria_case, criter
         path = [s.name for s in criteria_case.library(criterion=criterion, k=k).selected]
         assert path[: len(automatic)] == automatic[:k], (k, path)
         assert len(path) == k
+        # the columns past the automatic subset, and only those, are marked as the fill
+        filled = [s.filled for s in criteria_case.library(criterion=criterion, k=k).selected]
+        assert filled == [position >= len(automatic) for position in range(k)], (k, filled)
 
 
 def test_the_table_separates_the_criteria(criteria_case):
@@ -455,6 +474,8 @@ def test_noise_only_matches_reference(tmp_path):
     assert case.reference(k=None).stopped_by == "no feature is significantly relevant"
     # a duplicate is redundant whether or not it is a signal: it comes after every other column
     assert [s.name for s in case.reference(k=4).selected] == ["n1", "n3", "n2", "n1_copy"]
+    # the search without k takes nothing, so every column of --k is the fill
+    assert [s.filled for s in case.reference(k=4).selected] == [True] * 4
     assert_same_search(case.library(criterion="jmi", k=4), case.reference(criterion="jmi", k=4))
 
 

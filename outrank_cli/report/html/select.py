@@ -25,6 +25,7 @@ SELECTED_COLUMNS = [
     Column("redundancy_normalized", "norm. redundancy", "num", digits=3),
     Column("kind", "view"),
     Column("value", "searched by value"),
+    Column("fill", "fill of --k"),
 ]
 DROPPED_COLUMNS = [
     Column("name", "feature"),
@@ -122,7 +123,15 @@ def select_page(result: SelectResult) -> Page:
     steps = []
     for record in selected_records(result):  # the JSON's fields: the view, a searched value
         total += record["gain"]
-        steps.append({**record, "cumulative": total, "label": f"{record['step']}. {record['name']}"})
+        steps.append(
+            {
+                **record,
+                "cumulative": total,
+                "label": f"{record['step']}. {record['name']}",
+                # past the automatic stop: not shown to add significant information
+                "fill": "yes" if record["filled"] else "",
+            }
+        )
     dropped = [asdict(d) for d in result.dropped]
     for d in dropped:  # "redundant with <name>": one group, the names are in the table
         d["group"] = (

@@ -111,6 +111,11 @@ def with_pair_candidates(scored: Scored, search: SearchOptions, *, pool: object)
         levels=tuple(levels),
         target=columns.target,
         n_target=columns.n_target,
+        # a pair's combined codes have no order
+        ordered=(*columns.ordered, *(False for _ in range(len(names) - len(columns.names))))
+        if columns.ordered
+        else (),
+        target_ordered=columns.target_ordered,
     )
     return CombinedSearch(
         replace(scored, sample=sample, ranking=tuple(ranking)), pairs, found.screening.pairs_total, cover

@@ -348,3 +348,20 @@ def test_a_pair_takes_two_places_only_when_it_beats_two_single_columns(cli, tmp_
     automatic = cli("select", tmp_path / "places.csv", "-t", "y", "-f", "json", "--interactions").json()
     assert [s["name"] for s in automatic["selected"]][:1] == ["b"]
     assert {s["name"] for s in automatic["selected"]} >= {"a", "b", "c"}
+
+
+def test_pair_candidates_keep_the_order_of_the_columns(xor_csv):
+    # the combined search's sample: each column keeps whether its codes are ordered bins (its
+    # gain test has the trend test), a pair's combined codes are not ordered, the target as is
+    from outrank_cli.options import SearchOptions
+    from outrank_cli.select.combined import with_pair_candidates
+
+    request = Request([str(xor_csv)], PassOptions(target="y"))
+    with request.scored(sample_rows=20_000) as (scored, pool):
+        combined = with_pair_candidates(scored, SearchOptions(interactions=True), pool=pool)
+    plain, sample = scored.sample, combined.scored.sample
+    assert plain is not None and sample is not None
+    assert len(sample.names) > len(plain.names)  # the XOR pair is a candidate
+    assert any(plain.ordered)
+    assert sample.ordered == (*plain.ordered, *([False] * (len(sample.names) - len(plain.names))))
+    assert sample.target_ordered is plain.target_ordered is False

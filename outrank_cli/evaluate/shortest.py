@@ -18,7 +18,7 @@ with N doubled each time): on a table of 1,500 columns ``select --k 1500`` takes
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -28,11 +28,14 @@ from outrank_cli.evaluate.crossval import Prepared, Subset, SubsetScore, subset_
 @dataclass(frozen=True, slots=True)
 class Tried:
     """One size tried: the first ``n_columns`` of the order, and its mean difference to all
-    columns over the folds (in the search's metric)."""
+    columns over the folds (in the search's metric), with that difference's standard deviation
+    over the folds when the model measured it (on a few hundred rows it is often ten times the
+    loss asked for: the pass is then a matter of the folds drawn)."""
 
     n_columns: int
     difference: float
     passed: bool
+    difference_spread: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,14 +128,16 @@ class Within:
         metric = prepared.metric
         runs: dict[tuple[str, ...], tuple[list[dict[str, float]], float]] = {}
 
+        spreads: dict[int, float] = {}
+
         def difference(columns: tuple[str, ...]) -> float:
             per_fold, seconds = prepared.cross_validate(
                 [Subset(self.name, columns)], with_all=False, fitted=fitted
             )
             runs[columns] = (per_fold[self.name], seconds[self.name])
-            return float(
-                np.mean([f[metric] - b[metric] for f, b in zip(per_fold[self.name], base, strict=True)])
-            )
+            deltas = [f[metric] - b[metric] for f, b in zip(per_fold[self.name], base, strict=True)]
+            spreads[len(columns)] = float(np.std(deltas, ddof=1)) if len(deltas) > 1 else 0.0
+            return float(np.mean(deltas))
 
         found = shortest_start(
             start=self.start,
@@ -140,6 +145,9 @@ class Within:
             order_up_to=self.order_up_to,
             difference=difference,
             max_loss=self.max_loss,
+        )
+        found = replace(
+            found, tried=tuple(replace(t, difference_spread=spreads.get(t.n_columns)) for t in found.tried)
         )
         folds, seconds = runs[found.columns]
         subset = Subset(self.name, found.columns)

@@ -61,7 +61,13 @@ def _shortest_dict(shortest: Shortest) -> dict[str, Any]:
         "n_columns": len(found.columns),
         "columns": list(found.columns),
         "tried": [
-            {"n_columns": t.n_columns, "difference": t.difference, "passed": t.passed} for t in found.tried
+            {
+                "n_columns": t.n_columns,
+                "difference": t.difference,
+                "difference_spread": t.difference_spread,
+                "passed": t.passed,
+            }
+            for t in found.tried
         ],
     }
 
@@ -139,7 +145,12 @@ def render_evaluate(result: EvaluateResult, console: Console) -> None:
 
 def _shortest_line(shortest: Shortest) -> str:
     found = shortest.found
-    sizes = ", ".join(f"{t.n_columns} ({t.difference:+.4f})" for t in found.tried)
+    sizes = ", ".join(
+        f"{t.n_columns} ({t.difference:+.4f}"
+        + ("" if t.difference_spread is None else f" ± {t.difference_spread:.4f}")
+        + ")"
+        for t in found.tried
+    )
     if not found.passed:
         return (
             f"No start of select's order is within {shortest.max_loss:g} {shortest.metric} of all columns; "

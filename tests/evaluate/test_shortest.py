@@ -96,8 +96,10 @@ def test_each_size_tried_is_the_plain_evaluation_of_that_start(tmp_path):
         options=options,
     )
     by_size = {len(s.columns): s.difference["auc"] for s in plain.scores[1:]}
+    spread = {len(s.columns): s.difference_spread["auc"] for s in plain.scores[1:]}
     for tried in found.tried:
         assert tried.difference == pytest.approx(by_size[tried.n_columns], abs=1e-12)
+        assert tried.difference_spread == pytest.approx(spread[tried.n_columns], abs=1e-12)
     assert [t.passed for t in found.tried] == [by_size[t.n_columns] >= -0.01 for t in found.tried]
     assert by_size[3] < -0.05 and by_size[4] >= -0.01
     reported = result.scores[-1]
@@ -125,6 +127,9 @@ def test_within_on_the_command_line(cli, tmp_path):
     last = next(t for t in shortest["tried"] if t["n_columns"] == shortest["n_columns"])
     assert last["passed"] and last["difference"] == pytest.approx(
         subsets["select within 0.05"]["difference"]["auc"]
+    )
+    assert last["difference_spread"] == pytest.approx(
+        subsets["select within 0.05"]["difference_spread"]["auc"]
     )
     names = cli("evaluate", path, "-t", "y", "--within", "0.05", "--automatic", *FAST, "-f", "names")
     assert names.code == 0, names.err

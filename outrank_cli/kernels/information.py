@@ -111,16 +111,12 @@ def table_summary(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, fl
     return target, feature, float(mi), float(expected), float(h_feature), float(h_target)
 
 
-def trend_test(
-    counts: np.ndarray, *, ordered_target: bool
-) -> tuple[float, float, int, np.ndarray, np.ndarray, float]:
+def trend_test(counts: np.ndarray, *, ordered_target: bool) -> tuple[float, float, int]:
     """The trend test (``stats/trend.py``) of an ``int64[levels, classes]`` table of an ordered
-    feature (levels in order, no missing level) in one compiled pass: ``(Q, df, levels,
-    deviation, classes, weight)``. Q and df for a two-class or ordered target ((0, 0): nothing
-    to test), df = -1 for more classes unordered; then Q is formed from ``deviation`` (each
-    class's midrank sum minus its expected value), ``classes`` (their row counts) and
-    ``weight`` (n^2 / (n - 1) times the midranks' variance). ``levels``: levels with rows."""
-    statistic, df, levels, deviation, classes, weight = _trend_test(
+    feature (levels in order, no missing level) in one compiled pass: ``(Q, df, levels)`` for a
+    two-class or ordered target ((0, 0) when there is nothing to test), df = -1 for more
+    classes unordered (``trend_statistic`` forms that Q); ``levels``: the levels with rows."""
+    statistic, df, levels = _trend_test(
         np.ascontiguousarray(counts, dtype=np.int64), 1 if ordered_target else 0
     )
-    return float(statistic), float(df), int(levels), deviation, classes, float(weight)
+    return float(statistic), float(df), int(levels)

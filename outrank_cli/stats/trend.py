@@ -89,26 +89,19 @@ def trend_p(table: np.ndarray, *, ordered_target: bool) -> float | None:
     """The trend test's p-value of an ordered feature's count table (``table[level, class]``,
     ``int64``, row 0 the missing level, left out); None when fewer than three levels have rows
     (``EncodedFeature.ordered``: on two, a trend is any association, which the chi-square
-    tests). One compiled call (the ranking tests every numeric view, 10,000 of a wide table,
-    and each Python step there waits for the interpreter lock); for an unordered target of
-    more than two classes the quadratic form of ``trend_statistic`` follows."""
+    tests). One compiled call for a two-class or ordered target (the ranking tests every
+    numeric view, 10,000 of a wide table, and each Python step there waits for the
+    interpreter lock); ``trend_statistic`` for an unordered target of more classes."""
     if table.shape[0] < 4:  # the missing level and fewer than three others
         return None
-    statistic, df, levels, deviation, classes, weight = information.trend_test(
-        table[1:], ordered_target=ordered_target
-    )
+    statistic, df, levels = information.trend_test(table[1:], ordered_target=ordered_target)
     if levels < 3:
         return None
-    if df == 1.0:
-        return math.erfc(math.sqrt(statistic / 2.0))  # the chi-square tail of one degree
+    if df < 0:  # more than two classes, unordered: the quadratic form
+        return chi2_sf(*trend_statistic(table[None, 1:], ordered_target=False))
     if df == 0.0:
         return 1.0
-    present = classes > 0
-    if int(np.count_nonzero(present)) > MAX_TARGET_LEVELS:
-        return 1.0
-    shares = classes[present] / float(classes.sum())
-    kept = shares[:-1]
-    return chi2_sf(*quadratic_form(deviation[present][:-1], weight * (np.diag(kept) - np.outer(kept, kept))))
+    return math.erfc(math.sqrt(statistic / 2.0))  # the chi-square tail of one degree
 
 
 def stratified_trend(

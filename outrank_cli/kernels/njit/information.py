@@ -306,14 +306,13 @@ def table_summary(counts: I8Matrix) -> tuple[I8Array, I8Array, F8, F8, F8, F8]:
 
 @export
 @nb.njit(cache=True, nogil=True)
-def trend_test(counts: I8Matrix, ordered_target: I8) -> tuple[F8, F8, I8, F8Array, F8Array, F8]:
+def trend_test(counts: I8Matrix, ordered_target: I8) -> tuple[F8, F8, I8]:
     """The trend test of an ordered feature's table (levels in order, no missing level):
-    ``(Q, df, levels, deviation, classes, weight)``. ``deviation``: each class's sum of the
-    levels' midranks minus its expected value; ``classes``: the classes' row counts;
-    ``weight``: n^2 / (n - 1) times the midranks' variance; ``levels``: the levels with rows.
-    Q and df are computed here for a target of two classes, or with ``ordered_target`` (the
-    classes' midranks as their scores), and are (0, 0) when there is nothing to test; for
-    more classes unordered df is -1 and the caller forms Q from the sums."""
+    ``(Q, df, levels)``, ``levels`` the levels with rows. Q and df are computed for a target of
+    two classes, or with ``ordered_target`` (the classes' midranks as their scores), and are
+    (0, 0) when there is nothing to test; for more classes unordered df is -1 (the caller's
+    quadratic form). The scores are the levels' midranks: each class's score sum minus its
+    expected value, against n^2 / (n - 1) times the scores' variance times the classes'."""
     n_levels, n_classes = counts.shape
     deviation = np.zeros(n_classes, dtype=np.float64)
     classes = np.zeros(n_classes, dtype=np.float64)
@@ -341,15 +340,15 @@ def trend_test(counts: I8Matrix, ordered_target: I8) -> tuple[F8, F8, I8, F8Arra
         if classes[j] > 0.0:
             n_y += 1
     if below < 2.0 or n_y < 2:
-        return 0.0, 0.0, levels, deviation, classes, 0.0
+        return 0.0, 0.0, levels
     mean = first / below
     for j in range(n_classes):
         deviation[j] -= mean * classes[j]
     weight = below * below / (below - 1.0) * max(second / below - mean * mean, 0.0)
     if weight <= TREND_TINY * below * below:
-        return 0.0, 0.0, levels, deviation, classes, weight
+        return 0.0, 0.0, levels
     if ordered_target == 0 and n_y > 2:
-        return 0.0, -1.0, levels, deviation, classes, weight
+        return 0.0, -1.0, levels
     # one degree of freedom: the classes scored by their midranks (two classes: any scores)
     before = 0.0
     t_first = 0.0
@@ -366,5 +365,5 @@ def trend_test(counts: I8Matrix, ordered_target: I8) -> tuple[F8, F8, I8, F8Arra
     t_mean = t_first / below
     variance = weight * max(t_second / below - t_mean * t_mean, 0.0)
     if variance <= TREND_TINY * below * below:
-        return 0.0, 0.0, levels, deviation, classes, weight
-    return statistic * statistic / variance, 1.0, levels, deviation, classes, weight
+        return 0.0, 0.0, levels
+    return statistic * statistic / variance, 1.0, levels

@@ -450,9 +450,9 @@ def fdr_threshold(p_values: Sequence[float], *, alpha: float, tests: int) -> flo
 LN2 = math.log(2.0)
 STOP_K = "k reached"
 STOP_EXHAUSTED = "no candidates left"
-STOP_NO_GAIN = "marginal gain not significant"
+STOP_NO_GAIN = "marginal gain at the noise floor"
 STOP_NO_SIGNAL = "no feature is significantly relevant"
-NO_GAIN = "no significant gain beyond the selected features"
+NO_GAIN = "no gain beyond the selected features above the noise floor"
 REDUNDANT_DUPLICATE = 0.9
 REDUNDANT_NORMALIZED = 0.5
 REDUNDANT_SHARE = 0.25
@@ -499,6 +499,7 @@ class StepReference:
     redundancy: float | None
     redundancy_normalized: float | None
     filled: bool = False  # taken by k past where the search without k stops
+    significant_gain: bool = True  # its gain test passed (step 1: its relevance)
 
 
 @dataclass(frozen=True)
@@ -701,8 +702,10 @@ def greedy_select(
     (``combined_gain_p`` of that pair) times F is above ``significance``; the first such S in order of selection is named. After step 1 a
     candidate is a non-redundant signal whose criterion score is > 0 and whose combined
     conditional p-value given the selected S_j (``combined_gain_p``) Benjamini-Hochberg at
-    ``significance`` rejects among those candidates' (m = F); without ``k`` the search stops
-    when none is left. With ``k`` it stops at k; where it would stop short of k, the fill
+    ``significance`` rejects among those candidates' (m = F). When none is left, the relevant
+    rest: from then on a candidate is a non-redundant signal whose criterion score is > 0 (no
+    gain test; its step has ``significant_gain`` false); without ``k`` the search stops when
+    none is left. With ``k`` it stops at k; where it would stop short of k, the fill
     begins: the non-redundant signals by the criterion (without the gain test), then the
     remaining columns by relevance, a non-redundant one before any redundant one, until k are
     chosen or none is left. A step's p-value is its combined conditional p given the selected features (its
@@ -742,6 +745,7 @@ def greedy_select(
 
     chosen: list[str] = []
     filling = False  # with k: past the point where the search without k stops
+    resting = False  # past the signals whose gain test passed: the relevant rest
 
     def redundant_with(name: str) -> PairReference | None:
         for j in chosen:
@@ -793,7 +797,9 @@ def greedy_select(
         if chosen and not filling:
             positive = [n for n in signals if score[n] > 0]
             cut = fdr_threshold([gain_p(n) for n in positive], alpha=significance, tests=f)
-            signals = [n for n in positive if gain_p(n) <= cut]
+            shown = [] if resting else [n for n in positive if gain_p(n) <= cut]
+            resting = not shown
+            signals = shown or positive
             if not signals and k is not None:
                 filling = True
                 continue
@@ -830,7 +836,11 @@ def greedy_select(
                 stopped_by = STOP_NO_GAIN if chosen else STOP_NO_SIGNAL
             break
         # a step the search without k would not have taken (past its stop, or by relevance)
-        selected.append(replace(step, filled=filling or not signals))
+        selected.append(
+            replace(
+                step, filled=filling or not signals, significant_gain=not (filling or resting or not signals)
+            )
+        )
         chosen.append(best)
         remaining.remove(best)
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from outrank_cli.encode.features import FeatureKind
 from outrank_cli.report.document import clean, document, dumps
 from outrank_cli.report.tabular import names_lines, records_to_csv, renderings
+from outrank_cli.select.greedy import Selected
 from outrank_cli.select.redundancy import RedundancyResult
 from outrank_cli.select.subset import SelectResult
 
@@ -27,8 +28,25 @@ SELECTED_COLUMNS = [
     "kind",
     "value",
     "filled",
+    "significant_gain",
 ]
 PAIR_COLUMNS = ["a", "b", "mi", "expected_mi", "normalized"]
+
+
+PART_CAPTIONS = {
+    "rest": "the relevant rest: significantly relevant and not redundant, a gain above the noise "
+    "floor but not shown significant given the steps before",
+    "fill": "the fill of --k past the automatic stop (not shown to add significant information)",
+}
+
+
+def part_of(step: Selected) -> str:
+    """Which part of the search took ``step``: ``shown`` (its gain test passed; step 1 by its
+    relevance), ``rest`` (the relevant rest the automatic search takes after those) or
+    ``fill`` (taken by ``--k`` past the automatic stop)."""
+    if step.filled:
+        return "fill"
+    return "shown" if step.significant_gain else "rest"
 
 
 def _searched_values(result: SelectResult) -> dict[str, str]:
@@ -127,12 +145,13 @@ def render_select(result: SelectResult, console: Console) -> None:
             s.most_redundant_with or "",
             "" if s.redundancy_normalized is None else f"{s.redundancy_normalized:.3f}",
         )
-    filled = [s.step for s in result.selected if s.filled]
-    if filled:
-        table.caption = (
-            f"step{'s' if len(filled) > 1 else ''} {_steps(filled)}: the fill of --k past the automatic stop "
-            "(not shown to add significant information)"
-        )
+    captions = [
+        f"step{'s' if len(steps) > 1 else ''} {_steps(steps)}: {PART_CAPTIONS[part]}"
+        for part in ("rest", "fill")
+        if (steps := [s.step for s in result.selected if part_of(s) == part])
+    ]
+    if captions:
+        table.caption = "\n".join(captions)
         table.caption_justify = "left"
     console.print(table)
     if result.pair_candidates:
@@ -215,5 +234,5 @@ def redundancy_renderings(result: RedundancyResult, *, terminal: bool) -> dict[s
 
 
 def _steps(steps: list[int]) -> str:
-    """``[6, 7, 8]`` as ``6 to 8``; a single step as itself (the fill's steps are consecutive)."""
+    """``[6, 7, 8]`` as ``6 to 8``; a single step as itself (a part's steps are consecutive)."""
     return str(steps[0]) if len(steps) == 1 else f"{steps[0]} to {steps[-1]}"

@@ -40,7 +40,7 @@ def test_automatic_stop_keeps_one_per_duplicate_group_all_signal_no_noise(cli, s
     assert len([c for c in chosen if c in {"s2", "s2_scaled"}]) == 1
     assert "s3" in chosen
     assert len(chosen) == 3
-    assert doc["stopped_by"] == "marginal gain not significant"
+    assert doc["stopped_by"] == "marginal gain at the noise floor"
     reasons = {d["name"]: d["reason"] for d in doc["dropped"]}
     for noise in ("id", "noise_cat", "noise_num", "noise_hc"):
         assert reasons[noise] == "no signal"
@@ -71,9 +71,10 @@ def test_the_fill_of_k_is_marked_in_every_format(cli, selection_csv):
     # the automatic search takes 3 columns (s1, s2, s3); --k 5 fills two more
     doc = cli("select", selection_csv, "-t", "y", "-f", "json", "--k", "5").json()
     assert [s["filled"] for s in doc["selected"]] == [False, False, False, True, True]
+    assert [s["significant_gain"] for s in doc["selected"]] == [True, True, True, False, False]
     rows = cli("select", selection_csv, "-t", "y", "-f", "csv", "--k", "5").out.splitlines()
-    assert rows[0].split(",")[-1] == "filled"
-    assert [row.split(",")[-1] for row in rows[1:]] == ["false", "false", "false", "true", "true"]
+    assert rows[0].split(",")[-2:] == ["filled", "significant_gain"]
+    assert [row.split(",")[-2] for row in rows[1:]] == ["false", "false", "false", "true", "true"]
     table = cli("select", selection_csv, "-t", "y", "-f", "table", "--k", "5").out
     assert "steps 4 to 5: the fill of --k past the automatic stop" in " ".join(table.split())
     # --k within the automatic subset: nothing is the fill, and the table says nothing
@@ -229,6 +230,7 @@ def assert_same_search(got, expected) -> None:
         assert _close(mine.p_value, theirs.p_value, rel=1e-8), f"{where}: p {mine.p_value!r}"
         assert mine.most_redundant_with == theirs.most_redundant_with, where
         assert mine.filled == theirs.filled, where
+        assert mine.significant_gain == theirs.significant_gain, where
         assert _close(mine.redundancy, theirs.redundancy), where
         assert _close(mine.redundancy_normalized, theirs.redundancy_normalized), where
     assert [s.name for s in got.selected] == path
@@ -253,9 +255,17 @@ def test_automatic_stop_at_a_strict_level_matches_reference(criteria_case, crite
     got = criteria_case.library(criterion=criterion, significance=1e-8)
     expected = criteria_case.reference(criterion=criterion, significance=1e-8)
     assert_same_search(got, expected)
-    assert ("weak", "no significant gain beyond the selected features") in [
-        (d.name, d.reason) for d in expected.dropped
-    ]
+    # so `weak` is not shown to gain: it comes last, in the relevant rest (its criterion value
+    # is above the noise floor), where at 0.01 its gain test passes
+    step = expected.selected[-1]
+    assert step.name == "weak" and not step.significant_gain and not step.filled
+    assert step.p_value * 13 > 1e-8
+    assert all(s.significant_gain for s in expected.selected[:-1])
+    assert next(
+        s for s in criteria_case.reference(criterion=criterion).selected if s.name == "weak"
+    ).significant_gain
+    if criterion in ("mrmr", "3mr"):  # their scores can be negative: `combo` is under the floor
+        assert ("combo", reference.NO_GAIN) in [(d.name, d.reason) for d in expected.dropped]
 
 
 @pytest.mark.parametrize("criterion", CRITERIA)
@@ -503,15 +513,24 @@ def gain_table(n: int = 2_000, seed: int = 84) -> pl.DataFrame:
 
 
 @pytest.mark.parametrize("criterion", list(CRITERIA))
-def test_k_takes_the_signals_the_gain_test_shows_first(tmp_path, criterion):
-    """``--k`` follows the automatic search, gain test included, before it fills: with ``k`` =
-    3 the subset is the automatic one (``sure`` third), not the criterion's order alone
-    (``wide`` third); with ``k`` = 4 ``wide`` comes after, as the fill."""
+def test_the_gain_test_orders_the_signals_before_the_relevant_rest(tmp_path, criterion):
+    """The automatic search takes the signals the gain test shows first, then the relevant
+    rest: ``sure`` third (its test passes), not the criterion's order alone (``wide`` third),
+    and ``wide`` fourth, its gain above the noise floor but not significant. ``--k`` follows
+    that order: with ``k`` = 3 the subset stops at ``sure``; with ``k`` = 4 ``wide`` is part of
+    the automatic subset, not the fill."""
     case = _case(gain_table(), tmp_path / "gain.csv")
     for k in (None, 3, 4):
         expected = case.reference(criterion=criterion, k=k, significance=0.05)
         assert_same_search(case.library(criterion=criterion, k=k, significance=0.05), expected)
-        assert [s.name for s in expected.selected] == ["s1", "s2", "sure", "wide"][: k or 3], k
+        assert [s.name for s in expected.selected] == ["s1", "s2", "sure", "wide"][: k or 4], k
+        assert [s.significant_gain for s in expected.selected] == [True, True, True, False][: k or 4]
+        assert not any(s.filled for s in expected.selected)
+    # without k the search stops at the noise floor: every noise column left has a gain at or
+    # under it (they are no signals), and nothing else is left
+    automatic = case.reference(criterion=criterion, significance=0.05)
+    assert automatic.stopped_by == reference.STOP_NO_GAIN
+    assert {d.reason for d in automatic.dropped} == {"no signal"}
     cache = case.cache
     gain = {
         n: reference.combined_gain_p([cache.pairs[(n, s)] for s in ("s1", "s2")]) for n in ("sure", "wide")
@@ -519,6 +538,34 @@ def test_k_takes_the_signals_the_gain_test_shows_first(tmp_path, criterion):
     # Benjamini-Hochberg over the two candidates, F = 10 tests: the first at 0.05 / 10 passes,
     # the second is above 0.05 * 2 / 10
     assert gain["sure"] <= 0.05 / 10 and gain["wide"] > 0.05 * 2 / 10, gain
+
+
+def test_the_relevant_rest_is_marked_in_every_format(cli, tmp_path):
+    # gain_table: `s1`, `s2`, `sure` shown to gain, then `wide` as the relevant rest
+    path = tmp_path / "gain.csv"
+    gain_table().write_csv(path)
+    doc = cli("select", path, "-t", "y", "-f", "json").json()
+    assert [s["name"] for s in doc["selected"]] == ["s1", "s2", "sure", "wide"]
+    assert [s["significant_gain"] for s in doc["selected"]] == [True, True, True, False]
+    assert (
+        not any(s["filled"] for s in doc["selected"])
+        and doc["stopped_by"] == "marginal gain at the noise floor"
+    )
+    rows = cli("select", path, "-t", "y", "-f", "csv").out.splitlines()
+    assert [row.split(",")[-1] for row in rows[1:]] == ["true", "true", "true", "false"]
+    table = " ".join(cli("select", path, "-t", "y", "-f", "table").out.split())
+    assert "step 4: the relevant rest" in table and "the fill" not in table
+    # with --k past it, the fill follows the rest, and the table names both
+    table = " ".join(cli("select", path, "-t", "y", "-f", "table", "--k", "6").out.split())
+    assert "step 4: the relevant rest" in table and "steps 5 to 6: the fill of --k" in table
+    from outrank_cli.report.html.select import select_page  # the page's rows, not its drawing
+
+    result = select_features(Request([str(path)], PassOptions(target="y")), SearchOptions(k=5))
+    page = select_page(result)
+    steps = next(
+        i for sec in page.sections for i in sec.items if getattr(i, "title", "") == "Selected features"
+    )
+    assert [r["part"] for r in steps.rows] == ["gain shown"] * 3 + ["relevant rest", "fill of --k"]
 
 
 def test_redundancy_command_lists_duplicates_first(cli, selection_csv):

@@ -9,7 +9,7 @@ from typing import Any
 from outrank_cli.report.html.charts import heatmap, spec, tooltip
 from outrank_cli.report.html.common import count_bars, option_facts, options_section, run_facts
 from outrank_cli.report.html.page import Chart, Column, Facts, Page, Section, Table
-from outrank_cli.report.select import selected_records
+from outrank_cli.report.select import part_of, selected_records
 from outrank_cli.select.matrix import MAX_COLUMNS
 from outrank_cli.select.redundancy import RedundancyResult
 from outrank_cli.select.subset import SelectResult
@@ -25,7 +25,7 @@ SELECTED_COLUMNS = [
     Column("redundancy_normalized", "norm. redundancy", "num", digits=3),
     Column("kind", "view"),
     Column("value", "searched by value"),
-    Column("fill", "fill of --k"),
+    Column("part", "part"),
 ]
 DROPPED_COLUMNS = [
     Column("name", "feature"),
@@ -36,6 +36,8 @@ DROPPED_COLUMNS = [
     Column("redundancy_normalized", "norm. redundancy", "num", digits=3),
     Column("conditional_relevance", "relevance given it (bits)", "num"),
 ]
+# which part of the search took a step (``part_of``)
+PARTS = {"shown": "gain shown", "rest": "relevant rest", "fill": "fill of --k"}
 PAIR_COLUMNS = [
     Column("a", "a"),
     Column("b", "b"),
@@ -121,15 +123,15 @@ def reason_chart(dropped: list[dict[str, Any]]) -> Chart:
 def select_page(result: SelectResult) -> Page:
     total = 0.0
     steps = []
-    for record in selected_records(result):  # the JSON's fields: the view, a searched value
+    # the JSON's fields: the view, a searched value
+    for step, record in zip(result.selected, selected_records(result), strict=True):
         total += record["gain"]
         steps.append(
             {
                 **record,
                 "cumulative": total,
                 "label": f"{record['step']}. {record['name']}",
-                # past the automatic stop: not shown to add significant information
-                "fill": "yes" if record["filled"] else "",
+                "part": PARTS[part_of(step)],
             }
         )
     dropped = [asdict(d) for d in result.dropped]

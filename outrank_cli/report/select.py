@@ -29,11 +29,14 @@ SELECTED_COLUMNS = [
     "value",
     "filled",
     "significant_gain",
+    "additive",
 ]
 PAIR_COLUMNS = ["a", "b", "mi", "expected_mi", "normalized"]
 
 
 PART_CAPTIONS = {
+    "additive": "shown by the additive gain test: adds to an additive model of the steps before "
+    "(gain: -1/2 log2 of the residual variance it leaves, p: that test's)",
     "rest": "the relevant rest: significantly relevant and not redundant, a gain above the noise "
     "floor but not shown significant given the steps before",
     "fill": "the fill of --k past the automatic stop (not shown to add significant information)",
@@ -42,10 +45,13 @@ PART_CAPTIONS = {
 
 def part_of(step: Selected) -> str:
     """Which part of the search took ``step``: ``shown`` (its gain test passed; step 1 by its
-    relevance), ``rest`` (the relevant rest the automatic search takes after those) or
-    ``fill`` (taken by ``--k`` past the automatic stop)."""
+    relevance), ``rest`` (the relevant rest the automatic search takes after those),
+    ``additive`` (the additive gain test passed, after the rest) or ``fill`` (taken by ``--k``
+    past the automatic stop)."""
     if step.filled:
         return "fill"
+    if step.additive:
+        return "additive"
     return "shown" if step.significant_gain else "rest"
 
 
@@ -147,7 +153,7 @@ def render_select(result: SelectResult, console: Console) -> None:
         )
     captions = [
         f"step{'s' if len(steps) > 1 else ''} {_steps(steps)}: {PART_CAPTIONS[part]}"
-        for part in ("rest", "fill")
+        for part in ("rest", "additive", "fill")
         if (steps := [s.step for s in result.selected if part_of(s) == part])
     ]
     if captions:

@@ -37,7 +37,7 @@ DROPPED_COLUMNS = [
     Column("conditional_relevance", "relevance given it (bits)", "num"),
 ]
 # which part of the search took a step (``part_of``)
-PARTS = {"shown": "gain shown", "rest": "relevant rest", "fill": "fill of --k"}
+PARTS = {"shown": "gain shown", "rest": "relevant rest", "additive": "additive gain", "fill": "fill of --k"}
 PAIR_COLUMNS = [
     Column("a", "a"),
     Column("b", "b"),

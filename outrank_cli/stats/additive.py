@@ -1,0 +1,175 @@
+"""The additive gain test: does a column add to an additive model of the selected ones?
+
+The greedy search's own gain test (``stats.pairs.combined_gain_p``) conditions on one
+selected feature at a time. A column whose effect is small next to the selected ones' is lost
+there: given one of them, the others' effects still fill the target's variance and mask it
+(a delivery's time is mostly its hour, day and distance; each of 27 items in the order adds
+a minute, and given any one of the three no item's effect stands out of the rest). Given an
+additive model of all of them at once it does.
+
+The model: the target's scores (a 0/1 target's code, a numeric target's bin index; one 0/1
+indicator per class of a target of more classes) as a sum of one effect per level of each
+selected feature, fitted by least squares on the row sample (backfitting: each feature's
+effects are the means of what the others leave, in turn, until the fit stops improving;
+Hastie & Tibshirani, *Generalized Additive Models*, 1990, ch. 4). A candidate column is
+tested against the model's residuals: the one-way analysis of variance of the residuals by
+its levels (an F test with its levels less one and the rows less the model's parameters and
+its own as degrees of freedom), and for an ordered column (a numeric view's bins) also the
+slope of the residuals on its bins' midranks (an F test with one degree of freedom); the two
+p-values are combined by Simes' rule, and so are a multi-class target's classes.
+
+Against the partial F test of the linear model with the candidate added, the statistic
+leaves the selected features' effects where they are (no refit for each candidate), so it is
+never larger: the test is conservative, and a candidate's p-value costs two passes over its
+codes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from outrank_cli.stats.ftail import f_sf
+from outrank_cli.stats.multiple import simes
+from outrank_cli.stats.pairs import CONDITION_STRATA
+from outrank_cli.stats.stratified import pooled_levels
+
+# backfitting stops when a sweep lowers the residual sum of squares by less than this share
+CONVERGED = 1e-12
+MAX_SWEEPS = 200
+
+
+def target_scores(codes: np.ndarray, n_target: int, ordered: bool) -> np.ndarray:
+    """The target as the additive model's responses, ``float64[m, n]``: a numeric target's bin
+    index or a two-class target's code (m = 1); one 0/1 indicator per class otherwise."""
+    if ordered or n_target <= 2:
+        return codes.astype(np.float64).reshape(1, -1)
+    scores = np.zeros((n_target, codes.shape[0]), dtype=np.float64)
+    scores[codes, np.arange(codes.shape[0])] = 1.0
+    return scores
+
+
+def level_counts(codes: np.ndarray, levels: int) -> np.ndarray:
+    """The rows of each level (``float64``; codes at or past ``levels`` widen it)."""
+    return np.bincount(codes, minlength=levels).astype(np.float64)
+
+
+def _level_sums(codes: np.ndarray, residuals: np.ndarray, size: int) -> np.ndarray:
+    """The residual sums of each level, ``float64[m, size]``."""
+    return np.stack([np.bincount(codes, weights=r, minlength=size) for r in residuals])
+
+
+def _midrank_scores(counts: np.ndarray) -> np.ndarray:
+    """Each level's score for the slope test: the midrank of its rows among the rows with a
+    value (level 0, missing, scores their mean, so that it weighs nothing), centred over the
+    rows."""
+    valued = counts.copy()
+    valued[0] = 0.0
+    ranks = np.cumsum(valued) - valued + (valued + 1.0) / 2.0
+    ranks[0] = float(valued @ ranks) / float(valued.sum())
+    centred: np.ndarray = ranks - float(counts @ ranks) / float(counts.sum())
+    return centred
+
+
+@dataclass
+class AdditiveModel:
+    """An additive model of the target scores on the features added so far (their codes on
+    the row sample), refitted as each comes: ``residuals`` (``float64[m, n]``) and the
+    ``parameters`` it spent (one, plus each feature's occupied levels less one)."""
+
+    residuals: np.ndarray
+    parameters: int = 1
+    _codes: list[np.ndarray] = field(default_factory=list)
+    _effects: list[np.ndarray] = field(default_factory=list)
+    _counts: list[np.ndarray] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, scores: np.ndarray) -> AdditiveModel:
+        return cls(residuals=scores - scores.mean(axis=1, keepdims=True))
+
+    @property
+    def rows(self) -> int:
+        return int(self.residuals.shape[1])
+
+    def add(self, codes: np.ndarray, levels: int, *, fit: bool = True) -> None:
+        """Add a feature (codes below ``levels``), coarsened as the pairwise tests condition
+        on it (its ``CONDITION_STRATA`` most frequent levels, the others pooled), and refit
+        every effect (without ``fit``: call ``fit`` once the features are added)."""
+        index = np.ascontiguousarray(codes, dtype=np.intp)
+        mapping, strata = pooled_levels(level_counts(index, levels), CONDITION_STRATA)
+        index = mapping[index]
+        counts = level_counts(index, strata)
+        self._codes.append(index)
+        self._counts.append(np.maximum(counts, 1.0))
+        self._effects.append(np.zeros((self.residuals.shape[0], counts.shape[0])))
+        self.parameters += max(int(np.count_nonzero(counts)) - 1, 0)
+        if fit:
+            self.fit()
+
+    def fit(self) -> None:
+        """Backfitting: each feature's effects become its levels' mean of what the other
+        features leave, in turn, until a sweep no longer lowers the residual sum of squares."""
+        residuals = self.residuals
+        before = float(np.sum(residuals * residuals))
+        for _ in range(MAX_SWEEPS):
+            for codes, effects, counts in zip(self._codes, self._effects, self._counts, strict=True):
+                residuals += effects[:, codes]
+                effects[:] = _level_sums(codes, residuals, effects.shape[1]) / counts
+                residuals -= effects[:, codes]
+            after = float(np.sum(residuals * residuals))
+            if before - after <= CONVERGED * max(before, 1e-300):
+                break
+            before = after
+
+    def gain_p(
+        self, codes: np.ndarray, levels: int, ordered: bool, counts: np.ndarray | None = None
+    ) -> tuple[float, float]:
+        """The p-value that the column with ``codes`` adds nothing to the model, and the largest
+        share of a response's residual variance its levels' means explain. ``counts``: the
+        column's ``level_counts`` (they do not change as the model grows)."""
+        residuals = self.residuals
+        n = self.rows
+        counts = level_counts(codes, levels) if counts is None else counts
+        sums = _level_sums(codes, residuals, counts.shape[0])
+        occupied = counts > 0
+        df1 = int(np.count_nonzero(occupied)) - 1
+        df2 = n - self.parameters - df1
+        slope_df2 = n - self.parameters - 1
+        if df1 < 1 or df2 < 1:
+            return 1.0, 0.0
+        totals = np.einsum("ij,ij->i", residuals, residuals)
+        between = (sums[:, occupied] ** 2 / counts[occupied]).sum(axis=1) - sums.sum(axis=1) ** 2 / n
+        scores = _midrank_scores(counts) if ordered and counts[1:].sum() > 0 else None
+        p_values, shares = [], []
+        for j in range(residuals.shape[0]):
+            within = totals[j] - between[j]
+            if totals[j] <= 0 or within <= 0:
+                continue
+            p_values.append(f_sf((between[j] / df1) / (within / df2), df1, df2))
+            shares.append(between[j] / totals[j])
+            if scores is not None:  # the slope on the levels' midranks, from the level sums
+                spread = float(counts @ scores**2)
+                along = float(scores @ sums[j]) ** 2 / spread if spread > 0 else 0.0
+                left = totals[j] - along
+                if along > 0 and left > 0:
+                    p_values.append(f_sf(along / (left / slope_df2), 1, slope_df2))
+        if not p_values:
+            return 1.0, 0.0
+        return simes(p_values), max(shares)
+
+
+def information_gain(share: float) -> float:
+    """The information, in bits, of explaining ``share`` of a Gaussian residual's variance:
+    -1/2 log2(1 - share)."""
+    return -0.5 * math.log2(max(1.0 - share, 1e-300))
+
+
+def fitted(scores: np.ndarray, features: Sequence[tuple[np.ndarray, int]]) -> AdditiveModel:
+    """The additive model of ``scores`` on ``features`` (codes, levels), in that order."""
+    model = AdditiveModel.of(scores)
+    for codes, levels in features:
+        model.add(codes, levels)
+    return model

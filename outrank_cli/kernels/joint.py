@@ -16,6 +16,8 @@ _pair_table = kernel("pair_table")
 _pair_table_narrow = kernel("pair_table_narrow")
 _conditional_mi = kernel("conditional_mi")
 _pair_mi = kernel("pair_mi")
+_level_sums = kernel("level_sums")
+_level_sums_narrow = kernel("level_sums_narrow")
 
 
 def pair_table(
@@ -57,3 +59,19 @@ def pair_mi(
         int(levels_b),
     )
     return float(mi), float(expected), float(h_a), float(h_b)
+
+
+def level_sums(codes: np.ndarray, weights: np.ndarray, levels: int) -> tuple[np.ndarray, np.ndarray]:
+    """The rows of each code and the sums of each row of ``weights`` (``float64[m, n]``) over
+    them: ``(counts float64[size], sums float64[m, size])``, ``size`` ``levels`` or past the
+    largest code; in one pass without the GIL (``uint16`` codes read as they are, others as
+    ``int32``). Codes are non-negative."""
+    narrow = codes.dtype == np.uint16
+    c = np.ascontiguousarray(codes, dtype=np.uint16 if narrow else np.int32)
+    w = np.ascontiguousarray(weights, dtype=np.float64)
+    if w.ndim != 2 or w.shape[1] != c.shape[0]:
+        raise ValueError(f"weights must be (m, {c.shape[0]}), got {w.shape}")
+    counts, sums = (_level_sums_narrow if narrow else _level_sums)(c, w, int(levels))
+    if c.shape[0] and counts.shape[0] == 0:
+        raise ValueError(f"codes must be >= 0, got {int(c.min())}")
+    return counts, sums

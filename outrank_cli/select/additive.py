@@ -15,10 +15,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-import numpy as np
-
 from outrank_cli.parallel import map_in_chunks
-from outrank_cli.stats.additive import AdditiveModel, information_gain, level_counts, target_scores
+from outrank_cli.stats.additive import AdditiveModel, information_gain, target_scores
 from outrank_cli.stats.multiple import fdr_threshold
 from outrank_cli.stats.pairs import SampleColumns
 
@@ -45,7 +43,6 @@ class AdditiveStage:
         self.model = AdditiveModel.of(target_scores(columns.target, columns.n_target, columns.target_ordered))
         self.in_model: list[int] = []
         self.retired: set[int] = set()  # not tested again
-        self._counts: dict[int, np.ndarray] = {}  # each candidate's level counts
 
     @staticmethod
     def applies(columns: SampleColumns) -> bool:
@@ -71,11 +68,9 @@ class AdditiveStage:
         ordered = self.columns.ordered
 
         def test(k: int) -> tuple[float, float]:
-            codes = self.columns.codes[k]
-            counts = self._counts.get(k)
-            if counts is None:
-                counts = self._counts[k] = level_counts(codes, self.columns.levels[k])
-            return self.model.gain_p(codes, self.columns.levels[k], bool(ordered and ordered[k]), counts)
+            return self.model.gain_p(
+                self.columns.codes[k], self.columns.levels[k], bool(ordered and ordered[k])
+            )
 
         results = dict(zip(tested, map_in_chunks(pool, test, tested), strict=True))
         self.retired.update(k for k, (p, _) in results.items() if p > RETEST_ABOVE)

@@ -32,14 +32,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from outrank_cli.kernels import lazy_module
 from outrank_cli.stats.ftail import f_sf
 from outrank_cli.stats.multiple import simes
 from outrank_cli.stats.pairs import CONDITION_STRATA
 from outrank_cli.stats.stratified import pooled_levels
 
-# backfitting stops when a sweep lowers the residual sum of squares by less than this share
-CONVERGED = 1e-12
-MAX_SWEEPS = 200
+joint = lazy_module("outrank_cli.kernels.joint")
+
+# the fit stops when no level's mean residual (in units of the target's scores: a class
+# indicator, a bin index) is above this: the least-squares condition, to rounding
+CONVERGED = 1e-10
+MAX_STEPS = 2_000
+REFRESH = 50
 
 
 def target_scores(codes: np.ndarray, n_target: int, ordered: bool) -> np.ndarray:
@@ -54,12 +59,14 @@ def target_scores(codes: np.ndarray, n_target: int, ordered: bool) -> np.ndarray
 
 def level_counts(codes: np.ndarray, levels: int) -> np.ndarray:
     """The rows of each level (``float64``; codes at or past ``levels`` widen it)."""
-    return np.bincount(codes, minlength=levels).astype(np.float64)
+    counts: np.ndarray = joint.level_sums(codes, np.zeros((0, codes.shape[0])), levels)[0]
+    return counts
 
 
-def _level_sums(codes: np.ndarray, residuals: np.ndarray, size: int) -> np.ndarray:
-    """The residual sums of each level, ``float64[m, size]``."""
-    return np.stack([np.bincount(codes, weights=r, minlength=size) for r in residuals])
+def _sums(codes: np.ndarray, weights: np.ndarray, size: int) -> np.ndarray:
+    """The sums of ``weights`` (one a row) over each level."""
+    sums: np.ndarray = joint.level_sums(codes, weights.reshape(1, -1), size)[1][0]
+    return sums
 
 
 def _midrank_scores(counts: np.ndarray) -> np.ndarray:
@@ -82,7 +89,7 @@ class AdditiveModel:
 
     residuals: np.ndarray
     parameters: int = 1
-    _codes: list[np.ndarray] = field(default_factory=list)
+    _codes: list[np.ndarray] = field(default_factory=list)  # coarsened, int32
     _effects: list[np.ndarray] = field(default_factory=list)
     _counts: list[np.ndarray] = field(default_factory=list)
 
@@ -98,11 +105,10 @@ class AdditiveModel:
         """Add a feature (codes below ``levels``), coarsened as the pairwise tests condition
         on it (its ``CONDITION_STRATA`` most frequent levels, the others pooled), and refit
         every effect (without ``fit``: call ``fit`` once the features are added)."""
-        index = np.ascontiguousarray(codes, dtype=np.intp)
-        mapping, strata = pooled_levels(level_counts(index, levels), CONDITION_STRATA)
-        index = mapping[index]
-        counts = level_counts(index, strata)
-        self._codes.append(index)
+        mapping, strata = pooled_levels(level_counts(codes, levels), CONDITION_STRATA)
+        coarse = np.ascontiguousarray(mapping.astype(np.int32)[codes])
+        counts = level_counts(coarse, strata)
+        self._codes.append(coarse)
         self._counts.append(np.maximum(counts, 1.0))
         self._effects.append(np.zeros((self.residuals.shape[0], counts.shape[0])))
         self.parameters += max(int(np.count_nonzero(counts)) - 1, 0)
@@ -110,30 +116,56 @@ class AdditiveModel:
             self.fit()
 
     def fit(self) -> None:
-        """Backfitting: each feature's effects become its levels' mean of what the other
-        features leave, in turn, until a sweep no longer lowers the residual sum of squares."""
-        residuals = self.residuals
-        before = float(np.sum(residuals * residuals))
-        for _ in range(MAX_SWEEPS):
-            for codes, effects, counts in zip(self._codes, self._effects, self._counts, strict=True):
-                residuals += effects[:, codes]
-                effects[:] = _level_sums(codes, residuals, effects.shape[1]) / counts
-                residuals -= effects[:, codes]
-            after = float(np.sum(residuals * residuals))
-            if before - after <= CONVERGED * max(before, 1e-300):
-                break
-            before = after
+        """The least-squares effects, from where they are: conjugate gradients on the normal
+        equations, preconditioned by the level counts (each step one pass over every
+        feature's codes, as a sweep of backfitting, but far fewer of them where features are
+        correlated), until no level's mean residual is above ``CONVERGED``."""
+        if not self._codes:
+            return
+        for j in range(self.residuals.shape[0]):
+            self._fit_response(j)
 
-    def gain_p(
-        self, codes: np.ndarray, levels: int, ordered: bool, counts: np.ndarray | None = None
-    ) -> tuple[float, float]:
+    def _fit_response(self, j: int) -> None:
+        residual = self.residuals[j]
+        codes, counts = self._codes, self._counts
+        effects = [e[j] for e in self._effects]
+
+        def normal(weights: np.ndarray) -> list[np.ndarray]:  # X^T weights, feature by feature
+            return [_sums(c, weights, e.shape[0]) for c, e in zip(codes, effects, strict=True)]
+
+        gradient = normal(residual)
+        scaled = [g / n for g, n in zip(gradient, counts, strict=True)]
+        direction = [z.copy() for z in scaled]
+        rho = sum(float(g @ z) for g, z in zip(gradient, scaled, strict=True))
+        for step in range(MAX_STEPS):
+            if max(float(np.max(np.abs(z))) for z in scaled) <= CONVERGED:
+                break
+            along = direction[0][codes[0]]
+            for c, d in zip(codes[1:], direction[1:], strict=True):
+                along += d[c]
+            back = normal(along)
+            curvature = sum(float(d @ b) for d, b in zip(direction, back, strict=True))
+            if curvature <= 0:
+                break
+            alpha = rho / curvature
+            for e, d in zip(effects, direction, strict=True):
+                e += alpha * d
+            residual -= alpha * along
+            if (step + 1) % REFRESH == 0:  # the recursion drifts: the gradient anew
+                gradient = normal(residual)
+            else:
+                gradient = [g - alpha * b for g, b in zip(gradient, back, strict=True)]
+            scaled = [g / n for g, n in zip(gradient, counts, strict=True)]
+            rho, previous = sum(float(g @ z) for g, z in zip(gradient, scaled, strict=True)), rho
+            direction = [z + (rho / previous) * d for z, d in zip(scaled, direction, strict=True)]
+
+    def gain_p(self, codes: np.ndarray, levels: int, ordered: bool) -> tuple[float, float]:
         """The p-value that the column with ``codes`` adds nothing to the model, and the largest
-        share of a response's residual variance its levels' means explain. ``counts``: the
-        column's ``level_counts`` (they do not change as the model grows)."""
+        share of a response's residual variance its levels' means explain (one pass over the
+        codes, without the GIL)."""
         residuals = self.residuals
         n = self.rows
-        counts = level_counts(codes, levels) if counts is None else counts
-        sums = _level_sums(codes, residuals, counts.shape[0])
+        counts, sums = joint.level_sums(codes, residuals, levels)
         occupied = counts > 0
         df1 = int(np.count_nonzero(occupied)) - 1
         df2 = n - self.parameters - df1

@@ -528,6 +528,16 @@ CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
     ],
     "expected_mutual_information": [lambda: list(_statistics_margins())],
     "pair_table": [lambda: [*_pair_inputs(8), 400, 3], lambda: [*_pair_inputs(300), 400, 3]],
+    "level_sums": [
+        lambda: [
+            np.random.default_rng(9).integers(0, 40, 500).astype(np.int32),
+            np.random.default_rng(10).normal(size=(2, 500)),
+            40,
+        ],
+        lambda: [np.array([0, 5, 5, 2], dtype=np.int32), np.ones((1, 4)), 3],  # a code past the levels
+        lambda: [np.zeros(0, dtype=np.int32), np.zeros((3, 0)), 4],
+        lambda: [np.array([1, -1], dtype=np.int32), np.ones((1, 2)), 2],  # negative: nothing
+    ],
     "conditional_mi": [lambda: [_cells(8)[0], _cells(8)[2]], lambda: [_cells(300)[0], _cells(300)[2]]],
     "pair_mi": [
         lambda: [*_cells(8)[:2], _cells(8)[2].sum(axis=1).astype(np.float64), 8, 400],
@@ -613,6 +623,7 @@ NARROW_TWINS = {
     "entropy_of_narrow_codes": ("entropy_of_codes", (0,), 3),
     "coarse_codes_narrow": ("coarse_codes", (0,), None),
     "pair_table_narrow": ("pair_table", (0, 1), None),
+    "level_sums_narrow": ("level_sums", (0,), 3),
     "block_minhash_narrow": ("block_minhash", (0,), None),
 }
 for _narrow, (_wide, _positions, _cases) in NARROW_TWINS.items():

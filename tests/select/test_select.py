@@ -581,6 +581,60 @@ def test_the_relevant_rest_is_marked_in_every_format(cli, tmp_path):
     assert [r["part"] for r in steps.rows] == ["gain shown"] * 3 + ["relevant rest", "fill of --k"]
 
 
+def masked_table(n: int = 4_000, seed: int = 11) -> pl.DataFrame:
+    """A numeric target: ``hour`` (12 levels) and ``day`` (7) with large effects, eight 0/1
+    ``item_*`` columns adding 0.5 each (as each item of an order adds to its delivery time),
+    noise of 1.5 and five noise columns. Given ``hour`` or ``day`` alone the other's effect
+    still masks the items': some pass the pairwise gain test, the others only the additive
+    one, given both at once."""
+    rng = np.random.default_rng(seed)
+    hour, day = rng.integers(0, 12, n), rng.integers(0, 7, n)
+    items = {f"item_{i}": (rng.random(n) < 0.3).astype(np.int64) for i in range(8)}
+    y = rng.normal(0, 4, 12)[hour] + rng.normal(0, 3, 7)[day] + 0.5 * sum(items.values())
+    columns = {"hour": hour, "day": np.array(list("MTWRFSU"))[day], **items}
+    columns |= {f"noise_{i}": rng.integers(0, 2 + 3 * i, n) for i in range(5)}
+    return pl.DataFrame({**columns, "y": y + rng.normal(0, 1.5, n)})
+
+
+def test_small_effects_masked_by_large_ones_are_taken_by_the_additive_stage(cli, tmp_path):
+    path = tmp_path / "masked.csv"
+    masked_table().write_csv(path)
+    doc = cli("select", path, "-t", "y", "-f", "json").json()
+    steps = doc["selected"]
+    names = [s["name"] for s in steps]
+    assert set(names) == {"hour", "day", *(f"item_{i}" for i in range(8))}, names
+    additive = [s for s in steps if s["additive"]]
+    assert len(additive) >= 3  # the masked items
+    # the additive steps come last, each shown by its own test (its p-value, F over 15 columns)
+    first = names.index(additive[0]["name"])
+    assert all(s["additive"] for s in steps[first:]) and not any(s["additive"] for s in steps[:first])
+    assert all(s["significant_gain"] and not s["filled"] and s["p_value"] * 15 < 0.05 for s in additive)
+    # what the search without the stage took: its relevant rest was empty, so it stopped there
+    ranked = {r["name"]: r for r in cli("rank", path, "-t", "y", "-f", "json").json()["features"]}
+    gate = reference.fdr_threshold(
+        [r["p_value"] for r in ranked.values() if r["score"] > 0], alpha=0.05, tests=15
+    )
+    assert any(ranked[s["name"]]["p_value"] > gate for s in additive)  # not even a signal alone
+    # a model of the selected steps: the additive steps' gain in bits matches their share of
+    # the residual variance, -1/2 log2(1 - share) > 0
+    assert all(s["gain"] > 0 for s in additive)
+    rows = cli("select", path, "-t", "y", "-f", "csv").out.splitlines()
+    assert rows[0].split(",")[-1] == "additive"
+    assert [row.split(",")[-1] for row in rows[1:]] == ["true" if s["additive"] else "false" for s in steps]
+    table = " ".join(cli("select", path, "-t", "y", "-f", "table").out.split())
+    assert f"steps {first + 1} to {len(steps)}: shown by the additive gain test" in table
+    from outrank_cli.report.html.select import select_page
+
+    page = select_page(select_features(Request([str(path)], PassOptions(target="y")), SearchOptions()))
+    listed = next(
+        i for sec in page.sections for i in sec.items if getattr(i, "title", "") == "Selected features"
+    )
+    assert [r["part"] for r in listed.rows].count("additive gain") == len(additive)
+    # --k within the signals: the stage is never reached
+    doc = cli("select", path, "-t", "y", "-f", "json", "--k", str(first)).json()
+    assert [s["name"] for s in doc["selected"]] == names[:first]
+
+
 def test_redundancy_command_lists_duplicates_first(cli, selection_csv):
     result = cli("redundancy", selection_csv, "-t", "y", "--top", "3", "-f", "csv")
     assert result.code == 0, result.err

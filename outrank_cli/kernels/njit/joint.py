@@ -10,7 +10,17 @@ import numpy as np
 from outrank_cli.kernels.constants import DENSE_CELL_LIMIT
 from outrank_cli.kernels.njit.hashing import mix64
 from outrank_cli.kernels.njit.information import expected_mi_one_pair
-from outrank_cli.kernels.njit.types import F8, I8, F8Array, I4Array, I8Array, I8Matrix, U2Array, export
+from outrank_cli.kernels.njit.types import (
+    F8,
+    I8,
+    F8Array,
+    F8Matrix,
+    I4Array,
+    I8Array,
+    I8Matrix,
+    U2Array,
+    export,
+)
 
 
 @nb.njit(cache=True, nogil=True)
@@ -249,3 +259,41 @@ def value_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             distinct[k] = ordered[i]
             multiplicity[k] = 1.0
     return distinct[: k + 1], multiplicity[: k + 1]
+
+
+@nb.njit(cache=True, nogil=True)
+def _level_sums(codes: np.ndarray, weights: np.ndarray, levels: int) -> tuple[np.ndarray, np.ndarray]:
+    size = levels
+    for code in codes:
+        if code < 0:
+            return np.zeros(0), np.zeros((weights.shape[0], 0))
+        if code >= size:
+            size = int(code) + 1  # int: a uint16 code wraps in plain Python
+    counts = np.zeros(size)
+    sums = np.zeros((weights.shape[0], size))
+    if weights.shape[0] == 1:  # one response: no inner loop
+        first, row = sums[0], weights[0]
+        for i in range(codes.shape[0]):
+            code = codes[i]
+            counts[code] += 1.0
+            first[code] += row[i]
+        return counts, sums
+    for i in range(codes.shape[0]):
+        code = codes[i]
+        counts[code] += 1.0
+        for j in range(weights.shape[0]):
+            sums[j, code] += weights[j, i]
+    return counts, sums
+
+
+@export
+@nb.njit(cache=True, nogil=True)
+def level_sums(codes: I4Array, weights: F8Matrix, levels: I8) -> tuple[F8Array, F8Matrix]:
+    return _level_sums(codes, weights, levels)
+
+
+@export
+@nb.njit(cache=True, nogil=True)
+def level_sums_narrow(codes: U2Array, weights: F8Matrix, levels: I8) -> tuple[F8Array, F8Matrix]:
+    """``level_sums`` of ``uint16`` codes."""
+    return _level_sums(codes, weights, levels)

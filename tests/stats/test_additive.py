@@ -117,7 +117,7 @@ def test_the_test_is_never_stronger_than_the_partial_f_test():
                 [np.ones(n), *[(f == v) * 1.0 for f in features for v in range(1, int(f.max()) + 1)]]
             )
 
-        def rss(x):
+        def rss(x, y=y):
             coefficients, *_ = np.linalg.lstsq(x, y * 1.0, rcond=None)
             return float(np.sum((y - x @ coefficients) ** 2)), np.linalg.matrix_rank(x)
 

@@ -696,15 +696,17 @@ def additive_gain(
     residuals: np.ndarray, parameters: int, labels: Sequence[Hashable], *, ordered: bool
 ) -> tuple[float, float]:
     """README "Stopping", the additive gain test, from its definition: per response, the
-    one-way analysis of variance of the residuals by ``labels`` (F with the occupied levels
-    less one and n - parameters - that many degrees of freedom; scipy's F tail) and, for
+    one-way analysis of variance of the residuals by ``labels`` (``coarsened`` unless
+    ordered; F with the occupied levels less one and n - parameters - that many degrees of
+    freedom; scipy's F tail) and, for
     ordered labels (bins 1, 2, ...; 0 missing), the slope on the levels' midranks among the
     rows with a value (F with 1 and n - parameters - 1); Simes over all of them. Returns the
     p-value and the largest share of a response's residual variance the levels' means explain."""
     from scipy.stats import f as f_distribution
 
     n = len(labels)
-    levels = sorted(set(labels), key=repr)
+    grouped = labels if ordered else coarsened(labels)
+    levels = sorted(set(grouped), key=repr)
     df1 = len(levels) - 1
     df2 = n - parameters - df1
     if df1 < 1 or df2 < 1:
@@ -715,7 +717,7 @@ def additive_gain(
         total = sum(v * v for v in r)
         mean = sum(r) / n
         groups: dict[Hashable, list[float]] = {}
-        for label, v in zip(labels, r, strict=True):
+        for label, v in zip(grouped, r, strict=True):
             groups.setdefault(label, []).append(v)
         between = sum(len(g) * (sum(g) / len(g)) ** 2 for g in groups.values()) - n * mean * mean
         within = total - between

@@ -162,10 +162,17 @@ class AdditiveModel:
     def gain_p(self, codes: np.ndarray, levels: int, ordered: bool) -> tuple[float, float]:
         """The p-value that the column with ``codes`` adds nothing to the model, and the largest
         share of a response's residual variance its levels' means explain (one pass over the
-        codes, without the GIL)."""
+        codes, without the GIL). An unordered column is tested on its ``CONDITION_STRATA``
+        most frequent levels, the others pooled, as the model's columns are conditioned on:
+        an ID-like column's thousands of levels of a row or two would put the test's weight
+        on whether rare and frequent values differ in their residual spread."""
         residuals = self.residuals
         n = self.rows
         counts, sums = joint.level_sums(codes, residuals, levels)
+        if not ordered and np.count_nonzero(counts) > CONDITION_STRATA:
+            mapping, strata = pooled_levels(counts, CONDITION_STRATA)
+            counts = np.bincount(mapping, weights=counts, minlength=strata)
+            sums = np.stack([np.bincount(mapping, weights=row, minlength=strata) for row in sums])
         occupied = counts > 0
         df1 = int(np.count_nonzero(occupied)) - 1
         df2 = n - self.parameters - df1

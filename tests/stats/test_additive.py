@@ -158,3 +158,21 @@ def test_information_gain_and_target_scores_by_hand():
     model = AdditiveModel.of(target_scores(np.array([0, 1, 0, 1]), 2, ordered=False))
     assert model.gain_p(np.zeros(4, dtype=np.int32), 1, False) == (1.0, 0.0)
     assert model.gain_p(np.arange(4, dtype=np.int32), 4, False) == (1.0, 0.0)
+
+
+def test_an_id_like_column_is_not_shown_to_gain():
+    """Unique values where the target varies most, a value to two rows where it hardly does:
+    over every level, the analysis of variance would compare the spread of lone rows' residuals
+    with the pairs' (p about 1e-221); on its 16 strata there is nothing to test."""
+    rng = np.random.default_rng(5)
+    n = 3_000
+    a = rng.integers(0, 2, n)
+    y = (rng.random(n) < np.where(a == 0, 0.5, 0.02)).astype(np.int64)
+    ident = np.empty(n, dtype=np.int64)
+    zero, one = np.flatnonzero(a == 0), np.flatnonzero(a == 1)
+    ident[zero] = np.arange(zero.size) + 1
+    ident[one] = zero.size + 1 + np.arange(one.size) // 2
+    model = fitted(target_scores(y, 2, ordered=False), [(a, 2)])
+    assert model.gain_p(ident, int(ident.max()) + 1, False) == (1.0, 0.0)
+    residuals, parameters = reference.additive_residuals(y.tolist(), [a.tolist()])
+    assert reference.additive_gain(residuals, parameters, ident.tolist(), ordered=False) == (1.0, 0.0)

@@ -123,8 +123,9 @@ def greedy_search(
     informative given the selected; then the relevant rest, the other non-redundant signals
     by the criterion while it is above the noise floor (a positive chance-corrected value);
     then the columns the additive gain test shows to add to an additive model of the selected
-    ones (``select.additive``; a small effect that the selected ones' large effects mask
-    given any one of them, which no marginal or pairwise test sees): the automatic stop. The rest is not shown to add information given the columns before it,
+    ones (``select.additive``: a small effect that the selected ones' large effects mask
+    given any one of them, which no marginal or pairwise test sees): the automatic stop.
+    The rest is not shown to add information given the columns before it,
     but on a few thousand rows the gain test cannot show what a model still takes from such
     columns, and leaving them out cost a model up to 0.019 AUC on real tables of 1,000 to
     26,000 rows (benchmarks/README.md, "Three splits were too few; and the relevant rest").

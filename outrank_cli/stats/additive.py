@@ -92,10 +92,15 @@ class AdditiveModel:
     _codes: list[np.ndarray] = field(default_factory=list)  # coarsened, int32
     _effects: list[np.ndarray] = field(default_factory=list)
     _counts: list[np.ndarray] = field(default_factory=list)
+    _totals: np.ndarray = field(
+        default_factory=lambda: np.zeros(0)
+    )  # each response's residual sum of squares
 
     @classmethod
     def of(cls, scores: np.ndarray) -> AdditiveModel:
-        return cls(residuals=scores - scores.mean(axis=1, keepdims=True))
+        model = cls(residuals=scores - scores.mean(axis=1, keepdims=True))
+        model.fit()
+        return model
 
     @property
     def rows(self) -> int:
@@ -120,10 +125,10 @@ class AdditiveModel:
         equations, preconditioned by the level counts (each step one pass over every
         feature's codes, as a sweep of backfitting, but far fewer of them where features are
         correlated), until no level's mean residual is above ``CONVERGED``."""
-        if not self._codes:
-            return
-        for j in range(self.residuals.shape[0]):
-            self._fit_response(j)
+        if self._codes:
+            for j in range(self.residuals.shape[0]):
+                self._fit_response(j)
+        self._totals = np.einsum("ij,ij->i", self.residuals, self.residuals)
 
     def _fit_response(self, j: int) -> None:
         residual = self.residuals[j]
@@ -179,7 +184,7 @@ class AdditiveModel:
         slope_df2 = n - self.parameters - 1
         if df1 < 1 or df2 < 1:
             return 1.0, 0.0
-        totals = np.einsum("ij,ij->i", residuals, residuals)
+        totals = self._totals
         between = (sums[:, occupied] ** 2 / counts[occupied]).sum(axis=1) - sums.sum(axis=1) ** 2 / n
         scores = _midrank_scores(counts) if ordered and counts[1:].sum() > 0 else None
         p_values, shares = [], []

@@ -5,8 +5,9 @@ At each step every candidate (a column not taken, with entropy, searched, not re
 a selected one) is tested against the model's residuals; Benjamini-Hochberg at the search's
 level over the F features decides which pass, and the one of smallest p-value is taken; the
 model is refitted with it and the others are tested again. A candidate whose p-value is above
-``RETEST_ABOVE`` is not tested again: on a wide table each test costs a pass over its codes,
-and a column that far from the line does not cross it as a few columns join the model.
+``RETEST_ABOVE`` is not tested again: on a wide table each test costs a pass over its codes.
+(Testing every candidate again at every step gave the same subsets on the 17 training splits
+tried, among them every table where the stage takes columns.)
 """
 
 from __future__ import annotations

@@ -9,18 +9,20 @@ additive model of all of them at once it does.
 
 The model: the target's scores (a 0/1 target's code, a numeric target's bin index; one 0/1
 indicator per class of a target of more classes) as a sum of one effect per level of each
-selected feature, fitted by least squares on the row sample (backfitting: each feature's
-effects are the means of what the others leave, in turn, until the fit stops improving;
-Hastie & Tibshirani, *Generalized Additive Models*, 1990, ch. 4). A candidate column is
-tested against the model's residuals: the one-way analysis of variance of the residuals by
-its levels (an F test with its levels less one and the rows less the model's parameters and
-its own as degrees of freedom), and for an ordered column (a numeric view's bins) also the
-slope of the residuals on its bins' midranks (an F test with one degree of freedom); the two
-p-values are combined by Simes' rule, and so are a multi-class target's classes.
+selected feature, each coarsened to its ``CONDITION_STRATA`` most frequent levels (the others
+pooled) as the pairwise tests condition on it, fitted by least squares on the row sample
+(conjugate gradients on the normal equations, preconditioned by the level counts). A
+candidate column is tested against the model's residuals: the one-way analysis of variance of
+the residuals by its levels (an unordered column on its ``CONDITION_STRATA`` strata; an F
+test with its levels less one and the rows less the model's parameters and its own as degrees
+of freedom), and for an ordered column (a numeric view's bins) also the slope of the
+residuals on its bins' midranks among the rows with a value (an F test with one degree of
+freedom); the p-values are combined by Simes' rule, and so are a multi-class target's
+classes.
 
 Against the partial F test of the linear model with the candidate added, the statistic
 leaves the selected features' effects where they are (no refit for each candidate), so it is
-never larger: the test is conservative, and a candidate's p-value costs two passes over its
+never larger: the test is conservative, and a candidate's p-value costs one pass over its
 codes.
 """
 

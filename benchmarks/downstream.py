@@ -581,7 +581,7 @@ def run_table(
             )
         if peers:
             timed(
-                "mrmr_classif",
+                "mrmr_regression" if regression else "mrmr_classif",
                 k,
                 lambda k=k, x=x: list(
                     (mrmr_regression if regression else mrmr_classif)(

@@ -176,3 +176,21 @@ def test_an_id_like_column_is_not_shown_to_gain():
     assert model.gain_p(ident, int(ident.max()) + 1, False) == (1.0, 0.0)
     residuals, parameters = reference.additive_residuals(y.tolist(), [a.tolist()])
     assert reference.additive_gain(residuals, parameters, ident.tolist(), ordered=False) == (1.0, 0.0)
+
+
+def test_level_sums_by_hand():
+    from outrank_cli.kernels.joint import level_sums
+
+    codes = np.array([0, 2, 2, 1, 5], dtype=np.int32)
+    weights = np.array([[1.0, 2.0, 3.0, 4.0, 5.0], [0.5, 0.0, -1.0, 2.0, 1.0]])
+    counts, sums = level_sums(codes, weights, 3)  # code 5 widens the levels to 6
+    np.testing.assert_array_equal(counts, [1, 1, 2, 0, 0, 1])
+    np.testing.assert_array_equal(sums, [[1, 4, 5, 0, 0, 5], [0.5, 2, -1, 0, 0, 1]])
+    narrow_counts, narrow_sums = level_sums(codes.astype(np.uint16), weights, 3)
+    np.testing.assert_array_equal(narrow_counts, counts)
+    np.testing.assert_array_equal(narrow_sums, sums)
+    np.testing.assert_array_equal(level_sums(codes, weights[:1], 6)[1], sums[:1])
+    with pytest.raises(ValueError, match=">= 0"):
+        level_sums(np.array([1, -2], dtype=np.int32), np.ones((1, 2)), 2)
+    with pytest.raises(ValueError, match="weights must be"):
+        level_sums(codes, np.ones((1, 4)), 3)

@@ -91,7 +91,7 @@ class AdditiveModel:
 
     residuals: np.ndarray
     parameters: int = 1
-    _codes: list[np.ndarray] = field(default_factory=list)  # coarsened, int32
+    _codes: list[np.ndarray] = field(default_factory=list)  # coarsened, uint16
     _effects: list[np.ndarray] = field(default_factory=list)
     _counts: list[np.ndarray] = field(default_factory=list)
     _totals: np.ndarray = field(
@@ -113,7 +113,7 @@ class AdditiveModel:
         on it (its ``CONDITION_STRATA`` most frequent levels, the others pooled), and refit
         every effect (without ``fit``: call ``fit`` once the features are added)."""
         mapping, strata = pooled_levels(level_counts(codes, levels), CONDITION_STRATA)
-        coarse = np.ascontiguousarray(mapping.astype(np.int32)[codes])
+        coarse = np.ascontiguousarray(mapping.astype(np.uint16)[codes])  # at most 16 strata
         counts = level_counts(coarse, strata)
         self._codes.append(coarse)
         self._counts.append(np.maximum(counts, 1.0))

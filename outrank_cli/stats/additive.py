@@ -94,9 +94,8 @@ class AdditiveModel:
     _codes: list[np.ndarray] = field(default_factory=list)  # coarsened, uint16
     _effects: list[np.ndarray] = field(default_factory=list)
     _counts: list[np.ndarray] = field(default_factory=list)
-    _totals: np.ndarray = field(
-        default_factory=lambda: np.zeros(0)
-    )  # each response's residual sum of squares
+    # each response's residual sum of squares, as of the last fit
+    _totals: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @classmethod
     def of(cls, scores: np.ndarray) -> AdditiveModel:
@@ -214,8 +213,9 @@ def information_gain(share: float) -> float:
 
 
 def fitted(scores: np.ndarray, features: Sequence[tuple[np.ndarray, int]]) -> AdditiveModel:
-    """The additive model of ``scores`` on ``features`` (codes, levels), in that order."""
+    """The additive model of ``scores`` on ``features`` (codes, levels), fitted once."""
     model = AdditiveModel.of(scores)
     for codes, levels in features:
-        model.add(codes, levels)
+        model.add(codes, levels, fit=False)
+    model.fit()
     return model

@@ -192,6 +192,10 @@ def greedy_search(
             pairs[(k, j)] = pair_stats(columns, k, j)
         return pairs[(k, j)]
 
+    def in_order_taken() -> list[int]:
+        """The selected features in order, then the other columns of pairs taken (--interactions)."""
+        return [*chosen, *sorted(taken.difference(chosen))]
+
     def redundant_with(k: int, against: Iterable[int] | None = None) -> PairStats | None:
         """The first selected feature (or of ``against``) that ``k`` repeats: a near-duplicate
         of it, or sharing at least REDUNDANT_NORMALIZED of their information with under
@@ -203,8 +207,7 @@ def greedy_search(
         relevance left at p · F 1e-20: the automatic subsets that kept such columns lost 0.0015
         AUC less on COMPAS and gained 0.008 on lending_club; benchmarks/README.md)."""
         threshold = REDUNDANT_SHARE * max(float(relevance[k]), 0.0)
-        # with pairs taken, their columns count as selected too (after the selected, in order)
-        for j in [*chosen, *sorted(taken.difference(chosen))] if against is None else against:
+        for j in in_order_taken() if against is None else against:
             stats = pair(k, j)
             shared = stats.redundancy_normalized
             if shared >= REDUNDANT_DUPLICATE or (
@@ -299,7 +302,7 @@ def greedy_search(
             if not signals and AdditiveStage.applies(columns):
                 if additive is None:
                     additive = AdditiveStage(columns, alpha=alpha, tests=f)
-                additive.follow([*chosen, *sorted(taken.difference(chosen))])
+                additive.follow(in_order_taken())
                 step = additive.next(
                     [k for k in remaining if len(columns_of(k)) == 1],
                     lambda k: redundant_with(k) is not None,

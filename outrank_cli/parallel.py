@@ -60,6 +60,13 @@ class OnDemand(Sequence[T]):
     def __len__(self) -> int:
         return len(self._items)
 
+    def read(self, index: int, made: Callable[[T], R], unmade: Callable[[], R]) -> R:
+        """``made`` of item ``index`` if it is made, else ``unmade()``, during which no thread
+        makes it (so ``unmade`` may read what making it would consume)."""
+        with self._locks[index]:
+            item = self._items[index]
+            return unmade() if item is None else made(item)
+
     @overload
     def __getitem__(self, index: int) -> T: ...
     @overload

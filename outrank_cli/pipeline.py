@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,7 +35,7 @@ from outrank_cli.progress import Progress, ProgressCallback, ignore_progress
 from outrank_cli.source import Source, resolve
 from outrank_cli.source.early import EarlyStart
 from outrank_cli.source.table import Unparsable
-from outrank_cli.stats.pairs import SampleColumns
+from outrank_cli.stats.pairs import Gather, Result, SampleColumns, StoredCodes
 from outrank_cli.stats.ranking import FeatureRanking, TargetInfo, score_features, target_info
 from outrank_cli.stats.relevance import CORRECTIONS
 
@@ -269,11 +269,23 @@ def sample_columns(
             return sample.indicator_codes(index, key)
         return sample.final_codes(index, encoded[index].sample_map, narrow=narrow)
 
-    codes: Sequence[np.ndarray] = (
-        OnDemand(convert, len(encoded))
-        if pool is None
-        else tuple(map_in_chunks(pool, convert, range(len(encoded))))
-    )
+    codes: Sequence[np.ndarray]
+    stored: StoredCodes | None = None
+    if pool is None:
+        on_demand = codes = OnDemand(convert, len(encoded))
+
+        def read_stored(index: int, use: Callable[[Gather], Result]) -> Result:
+            if indicator[index]:
+                return use(Gather(on_demand[index]))
+            return on_demand.read(
+                index,
+                lambda made: use(Gather(made)),
+                lambda: use(Gather(*sample.stored(index, encoded[index].sample_map))),
+            )
+
+        stored = read_stored
+    else:
+        codes = tuple(map_in_chunks(pool, convert, range(len(encoded))))
     return SampleColumns(
         names=tuple(f.name for f in encoded),
         codes=codes,
@@ -282,4 +294,5 @@ def sample_columns(
         n_target=int(encoded[0].table.shape[1]) if encoded else 1,
         ordered=tuple(not indicator[i] and f.ordered for i, f in enumerate(encoded)),
         target_ordered=target_ordered,
+        stored=stored,
     )

@@ -170,6 +170,8 @@ class RowSample:
         # after ``finish``: the kept rows' positions in priority order, the columns not yet
         # moved there, and each column's code map to apply on the way (None: none)
         self._order = np.zeros(0, dtype=np.intp)
+        # and each stored row's place in that order (-1: not kept), up to the last kept one
+        self._places = np.zeros(0, dtype=np.int64)
         self._unmoved: set[int] = set()
         self._recode: list[np.ndarray | None] = []
         if expected_rows:  # room for every row that can come, at once (all of it will be used)
@@ -267,6 +269,8 @@ class RowSample:
         self._keep_rows(order)
         self.values.settle(self.priority[: self.filled], self.capacity)
         self._order = order
+        self._places = np.full(int(order.max()) + 1 if order.shape[0] else 0, -1, dtype=np.int64)
+        self._places[order] = np.arange(order.shape[0])
         self._recode = list(recode) if recode is not None else [None] * self.n_columns
         self._unmoved = set(range(self.n_columns))
 
@@ -473,6 +477,19 @@ class RowSample:
         self._release(index)
         self._rows[index] = np.zeros(0, dtype=_NARROW)
         return codes
+
+    def stored(
+        self, index: int, recode: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, np.ndarray | None]:
+        """Column ``index``'s codes as ``final_codes(index, recode)`` would make them, unmade:
+        ``(row, slots, first, then)``, sample row ``slots[p]``'s code being
+        ``then[first[row[p]]]`` (``stats.pairs.Gather``; None: ``slots[p]`` is ``p``, a map
+        none). Nothing moves and the storage stays: it is valid until the column is read
+        (``column``, ``final_codes``)."""
+        if index in self._unmoved:
+            places = self._places
+            return self._rows[index][: places.shape[0]], places, self._recode[index], recode
+        return self._rows[index][: self.filled], None, recode, None
 
     def target_codes(self) -> np.ndarray:
         return self.target[: self.filled]

@@ -31,6 +31,11 @@ HYPERGEOMETRIC_TAIL = 1e-17
 GAMMA_EPS = 1e-15
 GAMMA_TINY = 1e-300
 GAMMA_MAX_TERMS = 100_000
+# the incomplete beta function's continued fraction (the F tail, ``stats/ftail.py``): it needs
+# about sqrt(max(a, b)) terms, and degrees of freedom of a million rows take under 2,000
+BETA_EPS = 3e-16
+BETA_TINY = 1e-300
+BETA_MAX_TERMS = 20_000
 
 # the trend test (njit.information.trend_test, stats.trend): a variance under this times n^2 is 0
 # (all rows in one level or one class), where rounding would leave a meaningless remainder

@@ -18,6 +18,10 @@ _conditional_mi = kernel("conditional_mi")
 _pair_mi = kernel("pair_mi")
 _level_sums = kernel("level_sums")
 _level_sums_narrow = kernel("level_sums_narrow")
+_residual_anova = kernel("residual_anova")
+_residual_anova_narrow = kernel("residual_anova_narrow")
+_NONE = np.zeros(0, dtype=np.int64)
+_NO_MAP = np.zeros(0, dtype=np.int32)
 
 
 def pair_table(
@@ -75,3 +79,41 @@ def level_sums(codes: np.ndarray, weights: np.ndarray, levels: int) -> tuple[np.
     if c.shape[0] and counts.shape[0] == 0:
         raise ValueError(f"codes must be >= 0, got {int(c.min())}")
     return counts, sums
+
+
+def residual_anova(
+    codes: np.ndarray,
+    weights: np.ndarray,
+    levels: int,
+    *,
+    slots: np.ndarray | None = None,
+    first: np.ndarray | None = None,
+    then: np.ndarray | None = None,
+    cap: int = 0,
+    ordered: bool = False,
+) -> tuple[int, np.ndarray, np.ndarray | None]:
+    """The one-way analysis of each row of ``weights`` (``float64[m, n]``, centred) by codes,
+    in one pass without the GIL: row ``slots[p]``'s code is ``then[first[codes[p]]]`` (None:
+    ``p``, no map; a slot below 0: no row; ``codes`` ``uint16`` read as they are, others as
+    ``int32``). Returns ``(df, between, along)``: ``df`` the occupied levels less one,
+    ``between[j]`` row ``j``'s sum of squares between the levels, ``along[j]`` its sum of
+    squares along the levels' midranks among the rows with a value (the missing level, code
+    0, at their mean) when ``ordered`` and a row has one, else None. Unless ``ordered``, more
+    than ``cap`` (> 0) occupied levels are pooled to ``cap``: those above the ``cap``-th
+    largest count keep their own, the others share one (``stats.stratified.pooled_levels``).
+    Codes are below ``levels`` or widen it."""
+    narrow = codes.dtype == np.uint16
+    row = np.ascontiguousarray(codes, dtype=np.uint16 if narrow else np.int32)
+    w = np.ascontiguousarray(weights, dtype=np.float64)
+    places = _NONE if slots is None else np.ascontiguousarray(slots, dtype=np.int64)
+    maps = [_NO_MAP if m is None else np.ascontiguousarray(m, dtype=np.int32) for m in (first, then)]
+    if slots is not None and places.shape[0] != row.shape[0]:
+        raise ValueError(f"slots must be one a code: {places.shape[0]} for {row.shape[0]}")
+    if w.ndim != 2 or (slots is None and w.shape[1] != row.shape[0]):
+        raise ValueError(f"weights must be (m, {row.shape[0]}), got {w.shape}")
+    df, between, along = (_residual_anova_narrow if narrow else _residual_anova)(
+        row, places, *maps, w, int(levels), int(cap), int(ordered)
+    )
+    if df < 0:
+        raise ValueError("codes must be >= 0")
+    return int(df), between, along if along.shape[0] else None

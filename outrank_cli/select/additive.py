@@ -69,9 +69,9 @@ class AdditiveStage:
         ordered = self.columns.ordered
 
         def test(k: int) -> tuple[float, float]:
-            return self.model.gain_p(
-                self.columns.codes[k], self.columns.levels[k], bool(ordered and ordered[k])
-            )
+            level_count, is_ordered = self.columns.levels[k], bool(ordered and ordered[k])
+            # read where the codes are: a wide table's columns are tested without being made
+            return self.columns.with_codes(k, lambda codes: self.model.gain_p(codes, level_count, is_ordered))
 
         results = dict(zip(tested, map_in_chunks(pool, test, tested), strict=True))
         self.retired.update(k for k, (p, _) in results.items() if p > RETEST_ABOVE)

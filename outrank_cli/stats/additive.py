@@ -37,7 +37,7 @@ import numpy as np
 from outrank_cli.kernels import lazy_module
 from outrank_cli.stats.ftail import f_sf
 from outrank_cli.stats.multiple import simes
-from outrank_cli.stats.pairs import CONDITION_STRATA
+from outrank_cli.stats.pairs import CONDITION_STRATA, Gather
 from outrank_cli.stats.stratified import pooled_levels
 
 joint = lazy_module("outrank_cli.kernels.joint")
@@ -69,18 +69,6 @@ def _sums(codes: np.ndarray, weights: np.ndarray, size: int) -> np.ndarray:
     """The sums of ``weights`` (one a row) over each level."""
     sums: np.ndarray = joint.level_sums(codes, weights.reshape(1, -1), size)[1][0]
     return sums
-
-
-def _midrank_scores(counts: np.ndarray) -> np.ndarray:
-    """Each level's score for the slope test: the midrank of its rows among the rows with a
-    value (level 0, missing, scores their mean, so that it weighs nothing), centred over the
-    rows."""
-    valued = counts.copy()
-    valued[0] = 0.0
-    ranks = np.cumsum(valued) - valued + (valued + 1.0) / 2.0
-    ranks[0] = float(valued @ ranks) / float(valued.sum())
-    centred: np.ndarray = ranks - float(counts @ ranks) / float(counts.sum())
-    return centred
 
 
 @dataclass
@@ -165,42 +153,40 @@ class AdditiveModel:
             rho, previous = sum(float(g @ z) for g, z in zip(gradient, scaled, strict=True)), rho
             direction = [z + (rho / previous) * d for z, d in zip(scaled, direction, strict=True)]
 
-    def gain_p(self, codes: np.ndarray, levels: int, ordered: bool) -> tuple[float, float]:
+    def gain_p(self, codes: Gather, levels: int, ordered: bool) -> tuple[float, float]:
         """The p-value that the column with ``codes`` adds nothing to the model, and the largest
         share of a response's residual variance its levels' means explain (one pass over the
-        codes, without the GIL). An unordered column is tested on its ``CONDITION_STRATA``
-        most frequent levels, the others pooled, as the model's columns are conditioned on:
-        an ID-like column's thousands of levels of a row or two would put the test's weight
-        on whether rare and frequent values differ in their residual spread."""
-        residuals = self.residuals
+        codes, without the GIL, made or not). An unordered column is tested on its
+        ``CONDITION_STRATA`` most frequent levels, the others pooled, as the model's columns
+        are conditioned on: an ID-like column's thousands of levels of a row or two would put
+        the test's weight on whether rare and frequent values differ in their residual
+        spread."""
         n = self.rows
-        counts, sums = joint.level_sums(codes, residuals, levels)
-        if not ordered and np.count_nonzero(counts) > CONDITION_STRATA:
-            mapping, strata = pooled_levels(counts, CONDITION_STRATA)
-            counts = np.bincount(mapping, weights=counts, minlength=strata)
-            sums = np.stack([np.bincount(mapping, weights=row, minlength=strata) for row in sums])
-        occupied = counts > 0
-        df1 = int(np.count_nonzero(occupied)) - 1
+        df1, between, along = joint.residual_anova(
+            codes.row,
+            self.residuals,
+            levels,
+            slots=codes.slots,
+            first=codes.first,
+            then=codes.then,
+            cap=CONDITION_STRATA,
+            ordered=ordered,
+        )
         df2 = n - self.parameters - df1
         slope_df2 = n - self.parameters - 1
         if df1 < 1 or df2 < 1:
             return 1.0, 0.0
         totals = self._totals
-        between = (sums[:, occupied] ** 2 / counts[occupied]).sum(axis=1) - sums.sum(axis=1) ** 2 / n
-        scores = _midrank_scores(counts) if ordered and counts[1:].sum() > 0 else None
         p_values, shares = [], []
-        for j in range(residuals.shape[0]):
+        for j in range(self.residuals.shape[0]):
             within = totals[j] - between[j]
             if totals[j] <= 0 or within <= 0:
                 continue
             p_values.append(f_sf((between[j] / df1) / (within / df2), df1, df2))
             shares.append(between[j] / totals[j])
-            if scores is not None:  # the slope on the levels' midranks, from the level sums
-                spread = float(counts @ scores**2)
-                along = float(scores @ sums[j]) ** 2 / spread if spread > 0 else 0.0
-                left = totals[j] - along
-                if along > 0 and left > 0:
-                    p_values.append(f_sf(along / (left / slope_df2), 1, slope_df2))
+            left = totals[j] - along[j] if along is not None else 0.0
+            if along is not None and along[j] > 0 and left > 0:  # the slope on the midranks
+                p_values.append(f_sf(along[j] / (left / slope_df2), 1, slope_df2))
         if not p_values:
             return 1.0, 0.0
         return simes(p_values), max(shares)

@@ -26,8 +26,9 @@ three-way table (A, B, target) gives everything the greedy search needs:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 import numpy as np
 
@@ -47,12 +48,35 @@ CONDITION_STRATA = 16
 # coarse cells are summed by direct addressing while their key span is at most this many
 # times the number of cells (else sorted)
 _DIRECT_SPAN = 8
+Result = TypeVar("Result")
+
+
+@dataclass(frozen=True, slots=True)
+class Gather:
+    """A column's codes, made or as stored: sample row ``slots[p]``'s code is
+    ``then[first[row[p]]]`` (None: ``slots[p]`` is ``p``, a map none; a slot below 0: a
+    stored row not in the sample)."""
+
+    row: np.ndarray
+    slots: np.ndarray | None = None
+    first: np.ndarray | None = None
+    then: np.ndarray | None = None
+
+
+class StoredCodes(Protocol):
+    """``use`` of column ``k``'s ``Gather``: see ``SampleColumns.stored``."""
+
+    def __call__(self, k: int, use: Callable[[Gather], Result], /) -> Result: ...
 
 
 @dataclass(frozen=True, slots=True)
 class SampleColumns:
     """Final codes of every feature on the sample (``int32``, or ``uint16`` where they fit when
-    asked for, ``Request.scored(narrow_codes=True)``; 0 = missing) and the target."""
+    asked for, ``Request.scored(narrow_codes=True)``; 0 = missing) and the target.
+
+    ``stored``, when the codes are made as they are read: ``stored(k, use)`` is ``use`` of
+    column ``k``'s ``Gather``, its made codes or else the storage they would be made from
+    (held while ``use`` runs), so that one pass over every column does not make them all."""
 
     names: tuple[str, ...]
     codes: Sequence[np.ndarray]  # a tuple, or made when first read (``parallel.OnDemand``)
@@ -63,10 +87,17 @@ class SampleColumns:
     # empty: none. The target's codes are ordered when it is numeric (binned).
     ordered: tuple[bool, ...] = ()
     target_ordered: bool = False
+    stored: StoredCodes | None = None
 
     @property
     def rows(self) -> int:
         return int(self.target.shape[0])
+
+    def with_codes(self, k: int, use: Callable[[Gather], Result]) -> Result:
+        """``use`` of column ``k``'s codes as a ``Gather`` (see ``stored``)."""
+        if self.stored is None:
+            return use(Gather(self.codes[k]))
+        return self.stored(k, use)
 
 
 @dataclass(frozen=True, slots=True)

@@ -136,6 +136,41 @@ def test_finish_moves_and_recodes_each_column_when_it_is_read(table, capacity):
 
 
 @pytest.mark.parametrize("capacity", [5_000, 1_200])
+def test_stored_codes_read_as_the_final_codes_without_moving_them(table, capacity):
+    """``stored`` describes a column's final codes where they are (``then[first[row[p]]]`` is
+    sample row ``slots[p]``'s code): the codes ``final_codes`` then makes, for a column not
+    yet moved and for one moved before, and nothing is handed back on the way."""
+    priorities, codes = table
+    codes = np.vstack([codes, (codes[0] * 7 + 3) % 41])
+    target = (np.arange(priorities.shape[0]) % 3).astype(np.int32)
+    sample = RowSample(3, capacity=capacity, seed=0)
+    _feed(sample, priorities, codes, 700, target)
+    sample.finish(recode=[np.arange(40)[::-1] * 3, None, None])
+    order = np.argsort(priorities, kind="stable")[:capacity]
+    bins = (np.arange(200) // 2).astype(np.int32)
+    moved = sample.column(2).copy()  # column 2 is moved on reading
+
+    def made(row, slots, first, then):
+        values = row.astype(np.int64)
+        values = values if first is None else first[values]
+        values = values if then is None else then[values]
+        if slots is None:
+            return values
+        out = np.full(capacity, -1)
+        out[slots[slots >= 0]] = values[slots >= 0]
+        assert (out >= 0).all() and np.count_nonzero(slots >= 0) == capacity
+        return out
+
+    expected = {0: bins[117 - 3 * codes[0, order]], 1: codes[1, order], 2: bins[moved]}
+    for column, recode in ((0, bins), (1, None), (2, bins)):
+        row, slots, first, then = sample.stored(column, recode)
+        assert (slots is None) == (column == 2)
+        np.testing.assert_array_equal(made(row, slots, first, then), expected[column])
+    np.testing.assert_array_equal(sample.final_codes(0, bins), bins[117 - 3 * codes[0, order]])
+    np.testing.assert_array_equal(sample.final_codes(2, bins), bins[moved])
+
+
+@pytest.mark.parametrize("capacity", [5_000, 1_200])
 def test_narrow_final_codes_stay_uint16_where_they_fit(table, capacity):
     """With ``narrow``, a ``uint16`` column whose mapped codes all fit comes back as ``uint16``
     (its own storage, rewritten), with the same codes as the ``int32`` result; a map past

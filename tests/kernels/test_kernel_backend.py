@@ -432,6 +432,7 @@ CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
         lambda: [3.5, 9.0, math.lgamma(3.5)],
         lambda: [0.5, 700.0, math.lgamma(0.5)],
     ],
+    "beta_fraction": [lambda: [9500.0, 7.5, 0.3], lambda: [0.5, 0.5, 0.2], lambda: [3.0, 400.0, 1e-3]],
     "sum_rows_by_index": [
         lambda: [
             np.arange(12, dtype=np.int64).reshape(6, 2),
@@ -538,6 +539,43 @@ CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
         lambda: [np.zeros(0, dtype=np.int32), np.zeros((3, 0)), 4],
         lambda: [np.array([1, -1], dtype=np.int32), np.ones((1, 2)), 2],  # negative: nothing
     ],
+    "residual_anova": [
+        # stored codes through two maps at their slots (some not in the sample); unordered, 40
+        # levels pooled to 16
+        lambda: [
+            np.random.default_rng(11).integers(0, 50, 700).astype(np.int32),
+            np.where(np.arange(700) % 7 == 3, -1, np.random.default_rng(12).permutation(700) % 600).astype(
+                np.int64
+            )[:700],
+            np.random.default_rng(13).integers(0, 45, 50).astype(np.int32),
+            np.random.default_rng(14).integers(0, 40, 45).astype(np.int32),
+            np.random.default_rng(15).normal(size=(2, 600)),
+            40,
+            16,
+            0,
+        ],
+        # made codes (no slots, no maps), ordered: the slope too; a code past the levels
+        lambda: [
+            np.random.default_rng(16).integers(0, 9, 300).astype(np.int32),
+            np.zeros(0, dtype=np.int64),
+            np.zeros(0, dtype=np.int32),
+            np.zeros(0, dtype=np.int32),
+            np.random.default_rng(17).normal(size=(1, 300)),
+            5,
+            16,
+            1,
+        ],
+        lambda: [
+            np.array([1, -1], dtype=np.int32),
+            np.zeros(0, dtype=np.int64),
+            np.zeros(0, dtype=np.int32),
+            np.zeros(0, dtype=np.int32),
+            np.ones((1, 2)),
+            2,
+            16,
+            0,
+        ],
+    ],
     "conditional_mi": [lambda: [_cells(8)[0], _cells(8)[2]], lambda: [_cells(300)[0], _cells(300)[2]]],
     "pair_mi": [
         lambda: [*_cells(8)[:2], _cells(8)[2].sum(axis=1).astype(np.float64), 8, 400],
@@ -624,6 +662,7 @@ NARROW_TWINS = {
     "coarse_codes_narrow": ("coarse_codes", (0,), None),
     "pair_table_narrow": ("pair_table", (0, 1), None),
     "level_sums_narrow": ("level_sums", (0,), 3),
+    "residual_anova_narrow": ("residual_anova", (0,), 2),
     "block_minhash_narrow": ("block_minhash", (0,), None),
 }
 for _narrow, (_wide, _positions, _cases) in NARROW_TWINS.items():

@@ -12,6 +12,7 @@ from scipy.stats import f as f_distribution
 
 from outrank_cli.stats.additive import AdditiveModel, fitted, information_gain, target_scores
 from outrank_cli.stats.ftail import beta_regularized, f_sf
+from outrank_cli.stats.pairs import Gather
 from tests import reference
 
 DFS = [1.0, 2.0, 3.0, 7.0, 15.0, 100.0, 999.0, 5000.0]
@@ -90,14 +91,51 @@ def test_the_gain_test_follows_its_definition():
             residuals, parameters = (y - design @ coefficients).reshape(-1, 1), design.shape[1]
         np.testing.assert_allclose(model.residuals.T, residuals, atol=1e-8)
         for codes, levels, is_ordered in ((unordered, 30, False), (ordered, 9, True)):
-            p, share = model.gain_p(codes, levels, is_ordered)
+            p, share = model.gain_p(Gather(codes), levels, is_ordered)
             expected_p, expected_share = reference.additive_gain(
                 residuals, parameters, codes.tolist(), ordered=is_ordered
             )
             assert math.isclose(p, expected_p, rel_tol=1e-6), (is_ordered, p, expected_p)
             assert math.isclose(share, expected_share, rel_tol=1e-6)
         # the trend column is shown to gain (its slope), the 30 random levels are not
-        assert model.gain_p(ordered, 9, True)[0] < 1e-3 < model.gain_p(unordered, 30, False)[0]
+        assert (
+            model.gain_p(Gather(ordered), 9, True)[0] < 1e-3 < model.gain_p(Gather(unordered), 30, False)[0]
+        )
+
+
+def test_the_gain_test_reads_stored_codes_as_their_made_codes():
+    """A column tested where the row sample stores it (``RowSample.stored``: its rows in the
+    order they came, rows not in the sample among them, two code maps) gives the p-value of
+    its made codes, and the reference's."""
+    rng = np.random.default_rng(23)
+    n, extra = 900, 300
+    a, b = _features(rng, n, (5, 7))
+    y = ((a + (b % 2) + rng.normal(0, 1.5, n)) > 4).astype(np.int64)
+    model = fitted(target_scores(y, 2, ordered=False), [(a, 5), (b, 7)])
+    residuals, parameters = reference.additive_residuals(y.tolist(), [a.tolist(), b.tolist()])
+    trend = np.where(rng.random(n) < 0.1, 0, np.clip(a + rng.integers(0, 4, n), 1, 8))
+    for made, levels, ordered in ((rng.integers(0, 40, n), 40, False), (trend, 9, True)):
+        # stored code s -> s // 2 (two counted codes merged) -> sigma (a relabelling fixing 0)
+        sigma = np.concatenate([[0], 1 + rng.permutation(levels - 1)])
+        first = (np.arange(2 * levels) // 2).astype(np.int32)
+        then = sigma.astype(np.int32)
+        slots = np.full(n + extra, -1, dtype=np.int64)
+        slots[rng.permutation(n + extra)[:n]] = np.arange(n)
+        inverse = np.argsort(sigma)
+        row = rng.integers(0, 2 * levels, n + extra)  # rows not in the sample: any stored code
+        kept = slots >= 0
+        row[kept] = 2 * inverse[made[slots[kept]]] + rng.integers(0, 2, n)
+        assert np.array_equal(then[first[row[kept]]], made[slots[kept]])
+        for dtype in (np.uint16, np.int32):
+            stored = Gather(row.astype(dtype), slots, first, then)
+            p, share = model.gain_p(stored, levels, ordered)
+            made_p, made_share = model.gain_p(Gather(made), levels, ordered)
+            assert math.isclose(p, made_p, rel_tol=1e-9) and math.isclose(share, made_share, rel_tol=1e-9)
+        expected_p, expected_share = reference.additive_gain(
+            residuals, parameters, made.tolist(), ordered=ordered
+        )
+        assert math.isclose(p, expected_p, rel_tol=1e-6), (ordered, p, expected_p)
+        assert math.isclose(share, expected_share, rel_tol=1e-6)
 
 
 def test_the_test_is_never_stronger_than_the_partial_f_test():
@@ -110,7 +148,7 @@ def test_the_test_is_never_stronger_than_the_partial_f_test():
         c = np.where(rng.random(n) < 0.5, a, c)  # a candidate that shares much with a
         y = (rng.random(n) < 0.3 + 0.08 * a + 0.02 * c).astype(np.int64)
         model = fitted(target_scores(y, 2, ordered=False), [(a, 5), (b, 8)])
-        p, _ = model.gain_p(c, 6, False)
+        p, _ = model.gain_p(Gather(c), 6, False)
 
         def design(*features):
             return np.column_stack(
@@ -138,7 +176,7 @@ def test_the_test_keeps_its_level_when_the_candidate_is_noise():
         y = (rng.random(n) < 0.2 + 0.15 * a).astype(np.int64)
         model = fitted(target_scores(y, 2, ordered=False), [(a, 4), (b, 6)])
         noise = rng.integers(0, 10, n)
-        p_values.append(model.gain_p(noise, 10, False)[0])
+        p_values.append(model.gain_p(Gather(noise), 10, False)[0])
     p_values = np.array(p_values)
     # binomial: at most the level plus three standard errors
     assert np.mean(p_values <= 0.05) <= 0.05 + 3 * math.sqrt(0.05 * 0.95 / trials)
@@ -156,8 +194,8 @@ def test_information_gain_and_target_scores_by_hand():
     np.testing.assert_array_equal(target_scores(np.array([1, 0]), 2, ordered=False), [[1.0, 0.0]])
     # a column of one level, or no rows left for the residual: nothing to test
     model = AdditiveModel.of(target_scores(np.array([0, 1, 0, 1]), 2, ordered=False))
-    assert model.gain_p(np.zeros(4, dtype=np.int32), 1, False) == (1.0, 0.0)
-    assert model.gain_p(np.arange(4, dtype=np.int32), 4, False) == (1.0, 0.0)
+    assert model.gain_p(Gather(np.zeros(4, dtype=np.int32)), 1, False) == (1.0, 0.0)
+    assert model.gain_p(Gather(np.arange(4, dtype=np.int32)), 4, False) == (1.0, 0.0)
 
 
 def test_an_id_like_column_is_not_shown_to_gain():
@@ -173,7 +211,7 @@ def test_an_id_like_column_is_not_shown_to_gain():
     ident[zero] = np.arange(zero.size) + 1
     ident[one] = zero.size + 1 + np.arange(one.size) // 2
     model = fitted(target_scores(y, 2, ordered=False), [(a, 2)])
-    assert model.gain_p(ident, int(ident.max()) + 1, False) == (1.0, 0.0)
+    assert model.gain_p(Gather(ident), int(ident.max()) + 1, False) == (1.0, 0.0)
     residuals, parameters = reference.additive_residuals(y.tolist(), [a.tolist()])
     assert reference.additive_gain(residuals, parameters, ident.tolist(), ordered=False) == (1.0, 0.0)
 

@@ -401,15 +401,25 @@ class RowSample:
     def put_target(self, rows: np.ndarray, slots: np.ndarray, target_codes: np.ndarray) -> None:
         self.target[slots] = target_codes[rows]
 
-    def put_column(self, column: int, rows: np.ndarray, slots: np.ndarray, codes: np.ndarray) -> None:
-        """Store one column's codes of the chosen rows."""
+    def put_column(
+        self,
+        column: int,
+        rows: np.ndarray,
+        slots: np.ndarray,
+        codes: np.ndarray,
+        *,
+        largest: int | None = None,
+    ) -> None:
+        """Store one column's codes of the chosen rows; ``largest``, when the caller knows it,
+        bounds them (else their maximum is taken: at 10,000 columns that pass over every
+        code cost 0.6 CPU-seconds of the pass)."""
         # slots are consecutive (``choose``), and while the sample is filling every row of a
         # batch enters: plain copies then, not an indexed gather and scatter (wide tables
         # spend seconds here)
         if slots.shape[0] == 0:
             return
         values = codes if rows.shape[0] == codes.shape[0] else codes[rows]
-        self._fit(column, int(values.max()))
+        self._fit(column, int(values.max()) if largest is None else largest)
         start = int(slots[0])
         self._rows[column][start : start + slots.shape[0]] = values
 

@@ -161,7 +161,8 @@ class PassState:
                     for remap in counter.pending_remaps:
                         sample.remap_column(index, remap)
                     counter.pending_remaps.clear()
-                    sample.put_column(index, chosen[0], chosen[1], row_codes)
+                    # a counter's codes are at most its levels (or buckets)
+                    sample.put_column(index, chosen[0], chosen[1], row_codes, largest=counter.n_levels)
             if closing is not None:  # its code map for the sample stays pending (finish_pass)
                 counter.close(*closing)
             self.seconds[index] += time.perf_counter() - started

@@ -108,3 +108,33 @@ def test_the_known_row_count_changes_nothing(table, monkeypatch, sample_rows, th
         assert finished_after == ([True] if after else []), promised
     assert unknown["labels"] == ("p", "q", "r")
     assert (unknown["sample"] is None) == (sample_rows == 0)
+
+
+@pytest.mark.parametrize("sample_rows", [70_000, 50_000])
+def test_a_column_of_more_than_65536_levels_keeps_every_code_in_the_sample(tmp_path, sample_rows):
+    """The sample stores codes in two bytes until a column's first code above 65,535: a pass
+    over a column of 70,000 distinct values keeps each row's own code (none wrapped)."""
+    n = 70_000
+    rng = np.random.default_rng(8)
+    values = rng.permutation(n)
+    frame = pl.DataFrame({"y": rng.integers(0, 2, n), "id": [f"v{v}" for v in values]})
+    path = tmp_path / "wide_codes.parquet"
+    frame.write_parquet(path)
+    source = resolve([str(path)], ReadOptions())
+    job = CountJob(
+        source=source,
+        plan=plan_columns(source.schema(), target="y"),
+        encode=EncodeOptions(max_levels=100_000),
+        batch_rows=20_000,
+        sample_rows=sample_rows,
+        seed=3,
+    )
+    with ThreadPoolExecutor(2) as pool:
+        counts = count_local(job, pool=pool)
+    assert counts.sample is not None and counts.sample.filled == sample_rows
+    codes = counts.sample.final_codes(0)
+    # every value its own code, in key order of the finished column: the codes of distinct
+    # rows are distinct, and they reach past 65,535
+    assert np.unique(codes).shape[0] == sample_rows and codes.max() > 65_535
+    keys = counts.columns[0].level_keys
+    assert np.unique(keys[codes]).shape[0] == sample_rows

@@ -92,16 +92,16 @@ def residual_anova(
     cap: int = 0,
     ordered: bool = False,
 ) -> tuple[int, np.ndarray, np.ndarray | None]:
-    """The one-way analysis of each row of ``weights`` (``float64[m, n]``, centred) by codes,
-    in one pass without the GIL: row ``slots[p]``'s code is ``then[first[codes[p]]]`` (None:
-    ``p``, no map; a slot below 0: no row; ``codes`` ``uint16`` read as they are, others as
-    ``int32``). Returns ``(df, between, along)``: ``df`` the occupied levels less one,
-    ``between[j]`` row ``j``'s sum of squares between the levels, ``along[j]`` its sum of
-    squares along the levels' midranks among the rows with a value (the missing level, code
-    0, at their mean) when ``ordered`` and a row has one, else None. Unless ``ordered``, more
-    than ``cap`` (> 0) occupied levels are pooled to ``cap``: those above the ``cap``-th
-    largest count keep their own, the others share one (``stats.stratified.pooled_levels``).
-    Codes are below ``levels`` or widen it."""
+    """The one-way analysis of each row of ``weights`` (``float64[m, n]``, centred, one column
+    a code) by the codes ``then[first[codes]]`` (None: no map; ``codes`` ``uint16`` read as
+    they are, others as ``int32``), leaving out those whose ``slots`` are below 0 (None:
+    none), in one pass without the GIL. Returns ``(df, between, along)``: ``df`` the occupied
+    levels less one, ``between[j]`` row ``j``'s sum of squares between the levels, ``along[j]``
+    its sum of squares along the levels' midranks among the rows with a value (the missing
+    level, code 0, at their mean) when ``ordered`` and a row has one, else None. Unless
+    ``ordered``, more than ``cap`` (> 0) occupied levels are pooled to ``cap``: those above
+    the ``cap``-th largest count keep their own, the others share one
+    (``stats.stratified.pooled_levels``). Codes are below ``levels`` or widen it."""
     narrow = codes.dtype == np.uint16
     row = np.ascontiguousarray(codes, dtype=np.uint16 if narrow else np.int32)
     w = np.ascontiguousarray(weights, dtype=np.float64)
@@ -109,7 +109,7 @@ def residual_anova(
     maps = [_NO_MAP if m is None else np.ascontiguousarray(m, dtype=np.int32) for m in (first, then)]
     if slots is not None and places.shape[0] != row.shape[0]:
         raise ValueError(f"slots must be one a code: {places.shape[0]} for {row.shape[0]}")
-    if w.ndim != 2 or (slots is None and w.shape[1] != row.shape[0]):
+    if w.ndim != 2 or w.shape[1] != row.shape[0]:
         raise ValueError(f"weights must be (m, {row.shape[0]}), got {w.shape}")
     df, between, along = (_residual_anova_narrow if narrow else _residual_anova)(
         row, places, *maps, w, int(levels), int(cap), int(ordered)

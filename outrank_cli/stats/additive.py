@@ -29,6 +29,7 @@ codes.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -84,6 +85,10 @@ class AdditiveModel:
     _counts: list[np.ndarray] = field(default_factory=list)
     # each response's residual sum of squares, as of the last fit
     _totals: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # the residuals placed as stored codes are (``_in_step``), by their slots' identity, as of
+    # the last fit
+    _placed: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    _placing: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def of(cls, scores: np.ndarray) -> AdditiveModel:
@@ -118,6 +123,23 @@ class AdditiveModel:
             for j in range(self.residuals.shape[0]):
                 self._fit_response(j)
         self._totals = np.einsum("ij,ij->i", self.residuals, self.residuals)
+        self._placed = {}
+
+    def _in_step(self, slots: np.ndarray | None) -> np.ndarray:
+        """The residuals in step with codes stored at ``slots`` (``Gather``: stored row ``p``
+        is sample row ``slots[p]``; 0 where it is none), placed once a fit for every column
+        stored alike: the test then reads codes and residuals in one order, not the
+        residuals at random (a 200,000-row sample's do not fit a core's cache)."""
+        if slots is None:
+            return self.residuals
+        with self._placing:
+            held = self._placed.get(id(slots))
+            if held is None or held[0] is not slots:
+                kept = slots >= 0
+                placed = np.zeros((self.residuals.shape[0], slots.shape[0]))
+                placed[:, kept] = self.residuals[:, slots[kept]]
+                held = self._placed[id(slots)] = (slots, placed)
+            return held[1]
 
     def _fit_response(self, j: int) -> None:
         residual = self.residuals[j]
@@ -164,7 +186,7 @@ class AdditiveModel:
         n = self.rows
         df1, between, along = joint.residual_anova(
             codes.row,
-            self.residuals,
+            self._in_step(codes.slots),
             levels,
             slots=codes.slots,
             first=codes.first,

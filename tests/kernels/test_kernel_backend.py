@@ -549,7 +549,7 @@ CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
             )[:700],
             np.random.default_rng(13).integers(0, 45, 50).astype(np.int32),
             np.random.default_rng(14).integers(0, 40, 45).astype(np.int32),
-            np.random.default_rng(15).normal(size=(2, 600)),
+            np.random.default_rng(15).normal(size=(2, 700)),
             40,
             16,
             0,

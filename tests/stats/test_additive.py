@@ -138,6 +138,26 @@ def test_the_gain_test_reads_stored_codes_as_their_made_codes():
         assert math.isclose(share, expected_share, rel_tol=1e-6)
 
 
+def test_an_unordered_column_is_tested_on_its_15_most_frequent_levels_and_the_rest():
+    """25 levels of 1 to 25 rows each (no ties), each level's residuals shifted by its own
+    amount: tested on the 15 most frequent levels and one pooled stratum, the reference's
+    strata, for made and for stored codes."""
+    rng = np.random.default_rng(29)
+    made = rng.permutation(np.repeat(np.arange(25), np.arange(1, 26)))
+    n = made.shape[0]
+    effect = rng.normal(0, 0.3, 25)
+    y = (effect[made] + rng.normal(0, 1, n) > 0).astype(np.int64)
+    model = fitted(target_scores(y, 2, ordered=False), [])
+    residuals, parameters = reference.additive_residuals(y.tolist(), [])
+    expected_p, expected_share = reference.additive_gain(residuals, parameters, made.tolist(), ordered=False)
+    assert len(set(reference.coarsened(made.tolist()))) == 16
+    slots = np.concatenate([rng.permutation(n), [-1, -1]])
+    row = np.concatenate([made[slots[:n]], [3, 7]]).astype(np.uint16)  # two rows not in the sample
+    for codes in (Gather(made), Gather(row, slots)):
+        p, share = model.gain_p(codes, 25, False)
+        assert math.isclose(p, expected_p, rel_tol=1e-6) and math.isclose(share, expected_share, rel_tol=1e-6)
+
+
 def test_the_test_is_never_stronger_than_the_partial_f_test():
     """Against the F test of the linear model refitted with the candidate (the partial F
     test), the residual test's statistic is never larger: its p-value is never smaller."""

@@ -58,3 +58,31 @@ def test_on_demand_makes_each_item_once_when_first_read_from_any_thread():
     assert sorted(made) == [0, 1, 2, 5]
     with pytest.raises(IndexError):
         items[6]
+
+
+def test_on_demand_read_sees_an_item_unmade_or_made_and_never_while_it_is_made():
+    """``read`` calls ``unmade`` while the item is not made, with no thread making it
+    meanwhile (it may read what making consumes), and ``made`` once it is: a read that comes
+    while another thread makes the item waits for it."""
+    import threading
+    import time
+
+    from outrank_cli.parallel import OnDemand
+
+    started, finish = threading.Event(), threading.Event()
+
+    def make(index: int) -> int:
+        started.set()
+        assert finish.wait(5)
+        return index * 10
+
+    items = OnDemand(make, 2)
+    assert items.read(0, lambda item: f"made {item}", lambda: "unmade") == "unmade"
+    with ThreadPoolExecutor(2) as pool:
+        making = pool.submit(lambda: items[0])
+        assert started.wait(5)
+        reading = pool.submit(items.read, 0, lambda item: f"made {item}", lambda: "unmade")
+        time.sleep(0.05)  # the read comes while the item is being made
+        finish.set()
+        assert making.result() == 0 and reading.result() == "made 0"
+    assert items.read(1, lambda item: item, lambda: -1) == -1  # item 1 never made

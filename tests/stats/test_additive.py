@@ -215,6 +215,8 @@ def test_information_gain_and_target_scores_by_hand():
     # a column of one level, or no rows left for the residual: nothing to test
     model = AdditiveModel.of(target_scores(np.array([0, 1, 0, 1]), 2, ordered=False))
     assert model.gain_p(Gather(np.zeros(4, dtype=np.int32)), 1, False) == (1.0, 0.0)
+    # no rows: every stored row outside the sample
+    assert model.gain_p(Gather(np.zeros(4, dtype=np.uint16), np.full(4, -1)), 1, False) == (1.0, 0.0)
     assert model.gain_p(Gather(np.arange(4, dtype=np.int32)), 4, False) == (1.0, 0.0)
 
 

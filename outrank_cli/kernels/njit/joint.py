@@ -400,6 +400,8 @@ def _residual_anova(
     n = 0.0  # the rows (those without a slot below 0)
     for level in range(size):
         n += counts[level]
+    if n <= 0:  # no rows: nothing to test
+        return 0, np.zeros(sums.shape[0]), np.zeros(0)
     occupied = 0
     for level in range(size):
         if counts[level] > 0:

@@ -257,7 +257,9 @@ def sample_columns(
     The sample hands each column's storage back as it is converted (``RowSample.final_codes``):
     on a wide table a second copy of the sample would raise the peak memory. Call it once.
     A numeric view of three or more bins is ``ordered`` (its pairs are trend-tested), and the
-    target when ``target_ordered`` (a numeric target's bins).
+    target when ``target_ordered`` (a numeric target's bins). Without a pool a column not yet
+    read can also be read where the sample stores it (``SampleColumns.stored``): the
+    additive stage tests every column so, without making 10,000 code arrays.
     """
 
     # a multi-valued column: the indicator of its best value, when its values are on record

@@ -20,7 +20,7 @@ _level_sums = kernel("level_sums")
 _level_sums_narrow = kernel("level_sums_narrow")
 _residual_anova = kernel("residual_anova")
 _residual_anova_narrow = kernel("residual_anova_narrow")
-_NONE = np.zeros(0, dtype=np.int64)
+_NO_SLOTS = np.zeros(0, dtype=np.int64)
 _NO_MAP = np.zeros(0, dtype=np.int32)
 
 
@@ -105,7 +105,7 @@ def residual_anova(
     narrow = codes.dtype == np.uint16
     row = np.ascontiguousarray(codes, dtype=np.uint16 if narrow else np.int32)
     w = np.ascontiguousarray(weights, dtype=np.float64)
-    places = _NONE if slots is None else np.ascontiguousarray(slots, dtype=np.int64)
+    places = _NO_SLOTS if slots is None else np.ascontiguousarray(slots, dtype=np.int64)
     maps = [_NO_MAP if m is None else np.ascontiguousarray(m, dtype=np.int32) for m in (first, then)]
     if slots is not None and places.shape[0] != row.shape[0]:
         raise ValueError(f"slots must be one a code: {places.shape[0]} for {row.shape[0]}")

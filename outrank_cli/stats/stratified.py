@@ -30,7 +30,8 @@ def pooled_levels(totals: np.ndarray, cap: int) -> tuple[np.ndarray, int]:
     """A map from the codes (``totals``: the row count of each) to 0..L-1, L <= ``cap``: the
     codes present keep a level each; beyond ``cap`` of them, those whose count is above the
     ``cap``-th largest keep their own and the others share the last one (ties never depend
-    on the code order)."""
+    on the code order). The additive test's compiled pass pools by the same rule
+    (``kernels.joint.residual_anova``; both are tested against the reference's labels)."""
     present = totals > 0
     count = int(present.sum())
     kept = present if count <= cap else totals > np.sort(totals[present])[-cap]

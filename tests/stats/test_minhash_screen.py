@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from outrank_cli.kernels import hashing, screen
+from outrank_cli.kernels.njit.screen import _LEFT_ROOM
 from outrank_cli.progress import Progress
 from outrank_cli.stats import minhash
 from outrank_cli.stats.pairs import SampleColumns
@@ -111,6 +112,49 @@ def test_screen_keeps_what_judging_every_pair_in_full_keeps(seed, anchors, chunk
     assert all(j < stops[i] for i, j in zip(lower, upper, strict=True)) and len(in_ranges) == lower.shape[0]
     got = sorted((min(a, b), max(a, b)) for a, b in zip(got_first.tolist(), got_second.tolist(), strict=True))
     assert got == sorted(kept & in_ranges)
+
+
+def test_pairs_left_by_the_first_cut_are_settled_in_batches():
+    """Columns of few levels agree by chance at a third of the anchors or more, so the first
+    cut (fingerprint agreements) leaves most of their pairs: more than the kernel settles at a
+    time, in one range of first columns and in one list."""
+    rng = np.random.default_rng(5)
+    base = [rng.integers(0, levels, ROWS) for levels in rng.integers(2, 6, 140)]
+    # and some that repeat each other, to be kept
+    base += [base[i] // 2 for i in range(10)] + [base[i].copy() for i in range(10, 20)]
+    codes = [np.unique(c, return_inverse=True)[1].astype(np.int32) for c in base]
+    columns = SampleColumns(
+        names=tuple(f"c{i}" for i in range(len(codes))),
+        codes=tuple(codes),
+        levels=tuple(int(c.max()) + 1 for c in codes),
+        target=np.zeros(ROWS, dtype=np.int32),
+        n_target=1,
+    )
+    n, anchors, seed = len(codes), 256, 5
+    first, second = (x.astype(np.int64) for x in np.triu_indices(n, k=1))
+    expected = per_pair_screen(columns, first, second, seed=seed, anchors=anchors)
+    assert 0 < expected.sum() < expected.shape[0]
+    # the pairs whose signatures alone agree at a tenth of the anchors pass the first cut
+    rng_anchors = np.random.default_rng(seed)
+    anchor_rows = np.sort(rng_anchors.choice(ROWS, size=anchors, replace=False))
+    row_hash = hashing.mix64_array(np.arange(ROWS, dtype=np.uint64), seed)
+    signatures = np.stack(
+        [
+            screen.block_minhash(c, row_hash, anchor_rows, levels=lv)[0]
+            for c, lv in zip(codes, columns.levels, strict=True)
+        ]
+    )
+    agreeing = (signatures[first] == signatures[second]).sum(axis=1)
+    assert int((agreeing >= minhash.MIN_EXCESS * anchors).sum()) > 2 * _LEFT_ROOM
+    with ThreadPoolExecutor(1) as pool:
+        np.testing.assert_array_equal(
+            minhash.screen_pairs(columns, first, second, pool=pool, seed=seed, anchors=anchors), expected
+        )
+        got_first, got_second = minhash.screened_pairs(
+            columns, np.arange(n), pool=pool, seed=seed, anchors=anchors
+        )
+    kept = {(a, b) for a, b, k in zip(first.tolist(), second.tolist(), expected.tolist(), strict=True) if k}
+    assert sorted(zip(got_first.tolist(), got_second.tolist(), strict=True)) == sorted(kept)
 
 
 def test_anchor_count():

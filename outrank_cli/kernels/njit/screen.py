@@ -209,7 +209,10 @@ def _too_few_agreements(
     # the first cut of _may_repeat, which settles all but a few pairs in a hundred: the
     # informative anchors are at least either column's occupied ones
     least = max(occupied_counts[a], occupied_counts[b])
-    return least >= min_anchors and _agreements(fingerprints_a, fingerprints_b, a, b) < min_excess * least
+    too_few: bool = (
+        least >= min_anchors and _agreements(fingerprints_a, fingerprints_b, a, b) < min_excess * least
+    )
+    return too_few
 
 
 @nb.njit(cache=True, nogil=True)

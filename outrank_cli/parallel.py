@@ -38,7 +38,19 @@ def map_in_chunks(
     def run(chunk: Sequence[T]) -> list[R]:
         return [function(item) for item in chunk]
 
-    return [result for part in pool.map(run, chunks(items, max_tasks=max_tasks)) for result in part]
+    return map_by_chunk(pool, run, items, max_tasks=max_tasks)
+
+
+def map_by_chunk(
+    pool: Executor,
+    function: Callable[[Sequence[T]], list[R]],
+    items: Sequence[T],
+    *,
+    max_tasks: int = MAX_TASKS,
+) -> list[R]:
+    """The results of ``function`` on each chunk of ``items`` (one per item, in order),
+    concatenated: per-column work that does part of its job for a whole chunk at once."""
+    return [result for part in pool.map(function, chunks(items, max_tasks=max_tasks)) for result in part]
 
 
 def pool_width(pool: Executor) -> int:

@@ -17,7 +17,7 @@ agree); the other view's figures stay in the report (``other_view``, its own p-v
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields, replace
 
@@ -27,7 +27,7 @@ from outrank_cli.count.result import TableCounts
 from outrank_cli.encode.features import EncodedFeature, FeatureKind
 from outrank_cli.encode.target import TargetKind
 from outrank_cli.options import ScoreOptions
-from outrank_cli.parallel import map_in_chunks
+from outrank_cli.parallel import map_by_chunk
 from outrank_cli.stats.multiple import simes
 from outrank_cli.stats.multivalue import ValueScore, value_relevance
 from outrank_cli.stats.relevance import (
@@ -75,6 +75,12 @@ class ViewSummary:
     bins: int | None
 
 
+# a feature scored: its best view, relevance, best values, other view, evidence, trend p
+ScoredFeature = tuple[
+    EncodedFeature, Relevance, tuple[ValueScore, ...], ViewSummary | None, float, float | None
+]
+
+
 @dataclass(frozen=True, slots=True)
 class TargetInfo:
     """The target as reported: kind, classes (or bins) with their counts, entropy in bits."""
@@ -115,12 +121,22 @@ def score_features(
     target_counts = np.asarray(counts.target.class_counts, dtype=np.int64)
     ordered_target = counts.target.kind is TargetKind.NUMERIC
 
-    def one(
-        index: int,
-    ) -> tuple[EncodedFeature, Relevance, tuple[ValueScore, ...], ViewSummary | None, float, float | None]:
+    def chunk(indices: Sequence[int]) -> list[ScoredFeature]:
+        """``one`` of each feature, its views' tables summarised in one compiled call."""
+        tables = [
+            view.table
+            for index in indices
+            if candidates[index][0].kind is not FeatureKind.MULTIVALUE
+            for view in candidates[index]
+        ]
+        summaries = iter(TableSummary.of_each(tables, permutations=score.permutations, seed=seed))
+        return [one(index, summaries) for index in indices]
+
+    def one(index: int, summaries: Iterator[TableSummary]) -> ScoredFeature:
         """The feature's best view, its relevance, best values, the other view, the evidence
         (the calibrated chi-squares' and trend p-values combined) whatever the correction, and
-        the trend test's p of the best view when it is ordered."""
+        the trend test's p of the best view when it is ordered; ``summaries`` holds those of
+        its views next, unless it is multi-valued."""
         views = candidates[index]
         if views[0].kind is FeatureKind.MULTIVALUE:
             column = counts.columns[index]
@@ -138,7 +154,7 @@ def score_features(
         reported: list[float] = []  # every test's p-value: the relevance's own (permutation or not)
         calibrated: list[float] = []  # and the calibrated chi-square's in its place
         for view in views:
-            summary = TableSummary.of(view.table, permutations=score.permutations, seed=seed)
+            summary = next(summaries)
             rel = relevance(summary, correction=score.correction)
             # the calibrated p is the relevance's own p-value but with permutations
             evidence = calibrated_chi2_p(summary) if score.correction == "permutation" else rel.p_value
@@ -167,7 +183,7 @@ def score_features(
             loser = ViewSummary(str(other.kind), lost.score, lost.mi, lost.expected_mi, lost_p, other.bins)
         return view, rel, (), loser, simes(calibrated), trend
 
-    scored = map_in_chunks(pool, one, range(len(candidates)))
+    scored = map_by_chunk(pool, chunk, range(len(candidates)))
     scores = np.array([rel.score for _, rel, *_ in scored], dtype=np.float64)
     significant = np.array(
         [is_significant(rel.score, p, len(scored)) for _, rel, _, _, p, _ in scored], dtype=np.bool_

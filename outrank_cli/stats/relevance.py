@@ -7,7 +7,7 @@ by name from ``CORRECTIONS`` (a registry, so the CLI and the library accept stri
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -25,37 +25,56 @@ _EPS = float(np.finfo(np.float64).eps)
 
 @dataclass(frozen=True)
 class TableSummary:
-    """What every correction may use: the table, its margins and the basic quantities (nats)."""
+    """What every correction may use: the table, its rows and levels with rows, and the basic
+    quantities (nats)."""
 
     table: np.ndarray
-    target_counts: np.ndarray
-    feature_counts: np.ndarray
     n: int
     mi: float
     expected_mi: float
     feature_entropy: float
     target_entropy: float
+    feature_levels: int  # levels of the feature with rows
+    target_levels: int  # levels of the target with rows
     permutations: int
     seed: int
 
     @classmethod
     def of(cls, table: np.ndarray, *, permutations: int = 0, seed: int = 0) -> TableSummary:
-        table = np.ascontiguousarray(table, dtype=np.int64)
-        target_counts, feature_counts, mi, expected_mi, feature_entropy, target_entropy = (
-            information.table_summary(table)
-        )
-        return cls(
-            table=table,
-            target_counts=target_counts,
-            feature_counts=feature_counts,
-            n=int(target_counts.sum()),
-            mi=mi,
-            expected_mi=expected_mi,
-            feature_entropy=feature_entropy,
-            target_entropy=target_entropy,
-            permutations=permutations,
-            seed=seed,
-        )
+        return cls.of_each([table], permutations=permutations, seed=seed)[0]
+
+    @classmethod
+    def of_each(
+        cls, tables: Sequence[np.ndarray], *, permutations: int = 0, seed: int = 0
+    ) -> list[TableSummary]:
+        """The summary of each of ``tables`` (of one width), from one compiled call."""
+        tables = [np.ascontiguousarray(table, dtype=np.int64) for table in tables]
+        rows = information.table_summaries(tables).tolist()
+        return [
+            cls(
+                table=table,
+                n=int(row[information.SUMMARY_ROWS]),
+                mi=row[information.SUMMARY_MI],
+                expected_mi=row[information.SUMMARY_EXPECTED_MI],
+                feature_entropy=row[information.SUMMARY_H_FEATURE],
+                target_entropy=row[information.SUMMARY_H_TARGET],
+                feature_levels=int(row[information.SUMMARY_FEATURE_LEVELS]),
+                target_levels=int(row[information.SUMMARY_TARGET_LEVELS]),
+                permutations=permutations,
+                seed=seed,
+            )
+            for table, row in zip(tables, rows, strict=True)
+        ]
+
+    @cached_property
+    def target_counts(self) -> np.ndarray:
+        counts: np.ndarray = self.table.sum(axis=0)
+        return counts
+
+    @cached_property
+    def feature_counts(self) -> np.ndarray:
+        counts: np.ndarray = self.table.sum(axis=1)
+        return counts
 
     @cached_property
     def null_sample(self) -> np.ndarray:
@@ -79,8 +98,8 @@ def _miller_madow(summary: TableSummary) -> float:
     """I + ((m_X - 1) + (m_Y - 1) - (m_XY - 1)) / 2N with m = non-empty cells (Miller 1955)."""
     if summary.n == 0:
         return 0.0
-    m_x = int(np.count_nonzero(summary.feature_counts))
-    m_y = int(np.count_nonzero(summary.target_counts))
+    m_x = summary.feature_levels
+    m_y = summary.target_levels
     m_xy = int(np.count_nonzero(summary.table))
     return summary.mi + ((m_x - 1) + (m_y - 1) - (m_xy - 1)) / (2.0 * summary.n)
 
@@ -131,7 +150,7 @@ def calibrated_chi2_p(summary: TableSummary) -> float:
     columns have G close to its maximum by chance). Scaling by the exact permutation mean
     keeps the chi-square shape but centres it where the permutation null really is.
     """
-    df = (np.count_nonzero(summary.feature_counts) - 1) * (np.count_nonzero(summary.target_counts) - 1)
+    df = (summary.feature_levels - 1) * (summary.target_levels - 1)
     return calibrated_p(summary.mi, summary.expected_mi, float(df))
 
 

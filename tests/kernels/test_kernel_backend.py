@@ -510,10 +510,15 @@ CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
     ],
     "entropy": [lambda: [_table().ravel()], lambda: [np.zeros(3)]],
     "mutual_information": [lambda: [_table()], lambda: [np.zeros((2, 2))]],
-    "table_summary": [
-        lambda: [_table().astype(np.int64)],
-        lambda: [np.zeros((3, 2), dtype=np.int64)],
-        lambda: [np.array([[0, 0], [5, 0], [5, 0], [1, 2]], dtype=np.int64)],  # one target level
+    "table_summaries": [
+        lambda: [_table().astype(np.int64), np.array([0, _table().shape[0]], dtype=np.int64)],
+        lambda: [np.zeros((3, 2), dtype=np.int64), np.array([0, 1, 3], dtype=np.int64)],
+        # one target level; a table of one row between two others
+        lambda: [
+            np.array([[0, 0], [5, 0], [5, 0], [1, 2]], dtype=np.int64),
+            np.array([0, 1, 2, 4], dtype=np.int64),
+        ],
+        lambda: [np.zeros((0, 2), dtype=np.int64), np.array([0], dtype=np.int64)],  # no table
     ],
     "trend_test": [
         lambda: [_table().astype(np.int64), 0],

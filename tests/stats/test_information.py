@@ -440,7 +440,7 @@ def test_integer_tables_give_the_bits_of_their_float64_copies(table: np.ndarray)
 
 @settings(max_examples=60, deadline=None)
 @given(table=arrays(np.int64, st.tuples(st.integers(1, 60), st.integers(1, 4)), elements=st.integers(0, 30)))
-def test_table_summary_gives_the_bits_of_the_kernels_one_by_one(table: np.ndarray) -> None:
+def test_table_summaries_give_the_bits_of_the_kernels_one_by_one(table: np.ndarray) -> None:
     """Small totals: the distinct totals come from a count of each total."""
     _same_bits_as_the_kernels(table)
 
@@ -449,7 +449,7 @@ def test_table_summary_gives_the_bits_of_the_kernels_one_by_one(table: np.ndarra
 @given(
     table=arrays(np.int64, st.tuples(st.integers(1, 30), st.integers(1, 3)), elements=st.integers(0, 10**6))
 )
-def test_table_summary_of_large_totals_gives_the_same_bits(table: np.ndarray) -> None:
+def test_table_summaries_of_large_totals_give_the_same_bits(table: np.ndarray) -> None:
     """Totals far above the levels (a level of millions of rows): the distinct totals come
     from a sort."""
     _same_bits_as_the_kernels(table)
@@ -457,12 +457,20 @@ def test_table_summary_of_large_totals_gives_the_same_bits(table: np.ndarray) ->
 
 def _same_bits_as_the_kernels(table: np.ndarray) -> None:
     from outrank_cli.encode.cells import column_totals, row_totals
-    from outrank_cli.kernels.information import table_summary
+    from outrank_cli.kernels import information
 
-    target, feature, mi, expected, h_feature, h_target = table_summary(table)
-    assert target.tolist() == table.sum(axis=0).tolist()
-    assert feature.tolist() == table.sum(axis=1).tolist()
-    assert mi == mutual_information(table)
-    assert expected == expected_mutual_information(column_totals(table), row_totals(table))
-    assert h_feature == entropy(row_totals(table))
-    assert h_target == entropy(column_totals(table))
+    # the table between two others (one call summarises them all), each its own
+    rng = np.random.default_rng(int(table.sum()) % 1000)
+    before = rng.integers(0, 50, (int(rng.integers(1, 5)), table.shape[1]))
+    after = rng.integers(0, 50, (int(rng.integers(1, 5)), table.shape[1]))
+    rows = information.table_summaries([before, table, after])
+    for got, one in zip(rows, (before, table, after), strict=True):
+        assert got[information.SUMMARY_MI] == mutual_information(one)
+        assert got[information.SUMMARY_EXPECTED_MI] == expected_mutual_information(
+            column_totals(one), row_totals(one)
+        )
+        assert got[information.SUMMARY_H_FEATURE] == entropy(row_totals(one))
+        assert got[information.SUMMARY_H_TARGET] == entropy(column_totals(one))
+        assert got[information.SUMMARY_ROWS] == one.sum()
+        assert got[information.SUMMARY_FEATURE_LEVELS] == np.count_nonzero(one.sum(axis=1))
+        assert got[information.SUMMARY_TARGET_LEVELS] == np.count_nonzero(one.sum(axis=0))

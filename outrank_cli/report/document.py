@@ -72,5 +72,20 @@ def target_block(target: TargetInfo) -> dict[str, Any]:
     return clean(asdict(target))  # type: ignore[no-any-return]
 
 
+# one value on one line, by the C encoder (``json.dumps`` with an indent is pure Python: the
+# report of a 10,000-column table took 0.4 s to write, against 0.1 s)
+_one_line = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+
+
 def dumps(document: dict[str, Any]) -> str:
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    """The report as JSON text: a line for each of the document's keys, and inside a list of
+    objects or lists (features, findings, pairs) a line for each of its items."""
+    lines = []
+    for key, value in document.items():
+        name = _one_line(key)
+        if isinstance(value, list) and any(isinstance(item, (dict, list)) for item in value):
+            items = ",\n".join(f"    {_one_line(item)}" for item in value)
+            lines.append(f"  {name}: [\n{items}\n  ]")
+        else:
+            lines.append(f"  {name}: {_one_line(value)}")
+    return "{\n" + ",\n".join(lines) + "\n}\n" if lines else "{}\n"

@@ -70,24 +70,18 @@ def backend_name() -> str:
 
 def _checked(function: Callable[..., Any], export: Export) -> Callable[..., Any]:
     """``function`` behind a check of every argument against ``export`` (arguments may be
-    passed by name, as to the JIT kernel)."""
+    passed by name, as to the JIT kernel).
+
+    The common case (the arguments' usual types) is one test written out for the kernel's
+    own arguments, in a function generated for it: a wide table makes hundreds of thousands
+    of calls, and a loop over the arguments with a test function for each took a second of
+    ``check`` at 10,000 columns, under the interpreter lock. Anything unusual goes through
+    the full check and its message."""
     name = export.name
     arity = len(export.args)
     names = ", ".join(arg.name for arg in export.args)
 
-    accepts = tuple(_acceptor(arg) for arg in export.args)
-
-    def call(*args: object, **keywords: object) -> Any:
-        if keywords:
-            args = _bind(export, args, keywords)
-        # the common case in a few attribute checks an argument (a wide table makes hundreds
-        # of thousands of calls); anything unusual goes through the full check and its message
-        if len(args) == arity:
-            for test, value in zip(accepts, args, strict=True):
-                if not test(value):
-                    break
-            else:
-                return function(*args)
+    def full(args: tuple[object, ...]) -> Any:
         if len(args) != arity:
             raise TypeError(f"kernel {name} takes {arity} arguments ({names}), got {len(args)}")
         for position, (spec, value) in enumerate(zip(export.args, args, strict=True)):
@@ -96,6 +90,36 @@ def _checked(function: Callable[..., Any], export: Export) -> Callable[..., Any]
                 raise TypeError(f"kernel {name}, argument {position} ({spec.name}): {problem}")
         return function(*args)
 
+    def bind(args: tuple[object, ...], keywords: dict[str, object]) -> tuple[object, ...]:
+        return _bind(export, args, keywords)
+
+    values = [f"_{position}" for position in range(arity)]
+    scope: dict[str, Any] = {
+        "_function": function,
+        "_full": full,
+        "_bind": bind,
+        "_binder": _named_binder(export),
+        "_ndarray": np.ndarray,
+    }
+    tests = []
+    for position, (arg, value) in enumerate(zip(export.args, values, strict=True)):
+        tests.append(_quick_test(arg, value, position, scope))
+    unpack = f"        {', '.join(values)}, = args\n" if arity else ""
+    source = (
+        f"def {name}(*args, **keywords):\n"
+        f"    if keywords:\n"
+        f"        try:\n"
+        f"            args = _binder(*args, **keywords)\n"
+        f"        except TypeError:\n"
+        f"            args = _bind(args, keywords)\n"
+        f"    if len(args) == {arity}:\n"
+        f"{unpack}"
+        f"        if {' and '.join(tests) or 'True'}:\n"
+        f"            return _function(*args)\n"
+        f"    return _full(args)\n"
+    )
+    exec(compile(source, f"<kernel {name}>", "exec"), scope)
+    call: Callable[..., Any] = scope[name]
     call.__name__ = call.__qualname__ = name
     call.__doc__ = export.doc
     call.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
@@ -108,33 +132,35 @@ def _checked(function: Callable[..., Any], export: Export) -> Callable[..., Any]
     return call
 
 
-def _acceptor(arg: Arg) -> Callable[[object], bool]:
-    """A quick test that ``value`` passes ``arg.problem`` for the usual types (an ndarray of
-    the right dtype, a Python int or float in range); False sends it to the full check."""
+def _named_binder(export: Export) -> Callable[..., tuple[object, ...]]:
+    """``(*args, **keywords)`` -> the arguments in order, bound by the kernel's argument names
+    (Python's own binding: a TypeError when they do not fit)."""
+    scope: dict[str, Any] = {}
+    parameters = ", ".join(arg.name for arg in export.args)
+    exec(f"def binder({parameters}):\n    return ({''.join(a.name + ', ' for a in export.args)})\n", scope)
+    binder: Callable[..., tuple[object, ...]] = scope["binder"]
+    return binder
+
+
+def _quick_test(arg: Arg, value: str, position: int, scope: dict[str, Any]) -> str:
+    """A Python expression that is true when ``value`` passes ``arg.problem`` for the usual
+    types (an ndarray of the right dtype, a Python int or float in range); false sends it to
+    the full check. Names it needs go into ``scope``."""
     if arg.ndim == 0:
         bounds = INTEGER_RANGES.get(arg.dtype)
         if bounds is None:  # a float: a Python float or int will do (bool is an int: not here)
-            return lambda value: type(value) is float or type(value) is int or type(value) is np.float64
+            scope["_float64"] = np.float64
+            return f"(type({value}) is float or type({value}) is int or type({value}) is _float64)"
         low, high = bounds
         # a numpy scalar of the kernel's own type is in range by construction (hash words
         # and seeds are np.uint64: 100,000 calls at 10,000 columns took the full check)
-        own = DTYPES[arg.dtype].type
-
-        def in_range(value: object) -> bool:
-            return (type(value) is int and low <= value <= high) or type(value) is own
-
-        return in_range
-    dtype, ndim = DTYPES[arg.dtype], arg.ndim
-
-    def test(value: object) -> bool:
-        return (
-            type(value) is np.ndarray
-            and value.dtype == dtype
-            and value.ndim == ndim
-            and value.flags.c_contiguous
-        )
-
-    return test
+        scope[f"_own{position}"] = DTYPES[arg.dtype].type
+        return f"((type({value}) is int and {low} <= {value} <= {high}) or type({value}) is _own{position})"
+    scope[f"_dtype{position}"] = DTYPES[arg.dtype]
+    return (
+        f"(type({value}) is _ndarray and {value}.dtype == _dtype{position} and {value}.ndim == {arg.ndim}"
+        f" and {value}.flags.c_contiguous)"
+    )
 
 
 def _bind(export: Export, args: tuple[object, ...], keywords: dict[str, object]) -> tuple[object, ...]:

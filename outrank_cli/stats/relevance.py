@@ -47,9 +47,18 @@ class TableSummary:
     def of_each(
         cls, tables: Sequence[np.ndarray], *, permutations: int = 0, seed: int = 0
     ) -> list[TableSummary]:
-        """The summary of each of ``tables`` (of one width), from one compiled call."""
+        """The summary of each of ``tables``, from one compiled call for each width (the views
+        of a pass have their target's)."""
         tables = [np.ascontiguousarray(table, dtype=np.int64) for table in tables]
-        rows = information.table_summaries(tables).tolist()
+        rows: list[list[float]] = [[] for _ in tables]
+        by_width: dict[int, list[int]] = {}
+        for index, table in enumerate(tables):
+            by_width.setdefault(table.shape[1], []).append(index)
+        for indices in by_width.values():
+            for index, row in zip(
+                indices, information.table_summaries([tables[i] for i in indices]).tolist(), strict=True
+            ):
+                rows[index] = row
         return [
             cls(
                 table=table,

@@ -455,6 +455,21 @@ def test_table_summaries_of_large_totals_give_the_same_bits(table: np.ndarray) -
     _same_bits_as_the_kernels(table)
 
 
+def test_summaries_of_tables_of_other_widths_are_each_their_own():
+    """Views of two target widths summarised together: each as on its own."""
+    from outrank_cli.stats.relevance import TableSummary
+
+    rng = np.random.default_rng(3)
+    tables = [rng.integers(0, 9, (int(rng.integers(2, 7)), int(rng.choice([2, 3, 5])))) for _ in range(12)]
+    together = TableSummary.of_each(tables, permutations=5, seed=1)
+    for table, summary in zip(tables, together, strict=True):
+        alone = TableSummary.of(table, permutations=5, seed=1)
+        assert summary.table.shape == table.shape
+        assert (summary.mi, summary.expected_mi, summary.n) == (alone.mi, alone.expected_mi, alone.n)
+        assert summary.mi == mutual_information(table)
+        assert summary.target_levels == np.count_nonzero(table.sum(axis=0))
+
+
 def _same_bits_as_the_kernels(table: np.ndarray) -> None:
     from outrank_cli.encode.cells import column_totals, row_totals
     from outrank_cli.kernels import information

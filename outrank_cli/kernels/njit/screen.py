@@ -270,15 +270,7 @@ _LEFT_ROOM = 4096
 
 @nb.njit(cache=True, nogil=True)
 def _settle(
-    fingerprints_a: U8Matrix,
-    fingerprints_b: U8Matrix,
-    occupied: U8Matrix,
-    occupied_counts: I8Array,
-    least_block: I8Array,
-    least_share: F8Array,
-    signatures: U8Matrix,
-    blocks: I4Matrix,
-    shares: F8Matrix,
+    screen: tuple[U8Matrix, U8Matrix, U8Matrix, I8Array, I8Array, F8Array, U8Matrix, I4Matrix, F8Matrix],
     left_a: I8Array,
     left_b: I8Array,
     n_left: I8,
@@ -286,17 +278,18 @@ def _settle(
     min_excess: F8,
     verdicts: B1Array,
 ) -> None:
-    # _may_repeat's verdict on the first n_left pairs left by the first cut. The screens
-    # make two rounds: the first cut alone, in a loop that calls nothing, then this. With
-    # the call to _may_repeat (not inlined: _pair_excess is not) in the loop over every pair,
-    # the loop itself ran three times slower, though few pairs reach the call: 50M pairs of
-    # 10,000 columns took 4.0 s against 1.3 s.
+    # _may_repeat's verdict on the first n_left pairs left by the first cut (``screen``: its
+    # nine arrays, in its order). The screens make two rounds: the first cut alone, in a loop
+    # that calls nothing, then this. With the call to _may_repeat (not inlined: _pair_excess
+    # is not) in the loop over every pair, the loop itself ran three times slower, though few
+    # pairs reach the call: 50M pairs of 10,000 columns took 4.0 s against 1.3 s.
+    fa, fb, occupied, counts, least_block, least_share, signatures, blocks, shares = screen
     for i in range(n_left):
         verdicts[i] = _may_repeat(
-            fingerprints_a,
-            fingerprints_b,
+            fa,
+            fb,
             occupied,
-            occupied_counts,
+            counts,
             least_block,
             least_share,
             signatures,
@@ -326,6 +319,17 @@ def screen_listed_pairs(
     min_anchors: I8,
     min_excess: F8,
 ) -> B1Array:
+    screen = (
+        fingerprints_a,
+        fingerprints_b,
+        occupied,
+        occupied_counts,
+        least_block,
+        least_share,
+        signatures,
+        blocks,
+        shares,
+    )
     n_pairs = pairs_a.shape[0]
     kept = np.zeros(n_pairs, dtype=np.bool_)
     left = np.empty(n_pairs, dtype=np.int64)  # the pairs the first cut leaves (_settle)
@@ -341,15 +345,7 @@ def screen_listed_pairs(
     left = left[:n_left]
     verdicts = np.empty(n_left, dtype=np.bool_)
     _settle(
-        fingerprints_a,
-        fingerprints_b,
-        occupied,
-        occupied_counts,
-        least_block,
-        least_share,
-        signatures,
-        blocks,
-        shares,
+        screen,
         pairs_a[left],
         pairs_b[left],
         n_left,
@@ -364,15 +360,7 @@ def screen_listed_pairs(
 
 @nb.njit(cache=True, nogil=True)
 def _settle_into(
-    fingerprints_a: U8Matrix,
-    fingerprints_b: U8Matrix,
-    occupied: U8Matrix,
-    occupied_counts: I8Array,
-    least_block: I8Array,
-    least_share: F8Array,
-    signatures: U8Matrix,
-    blocks: I4Matrix,
-    shares: F8Matrix,
+    screen: tuple[U8Matrix, U8Matrix, U8Matrix, I8Array, I8Array, F8Array, U8Matrix, I4Matrix, F8Matrix],
     left_a: I8Array,
     left_b: I8Array,
     n_left: I8,
@@ -384,23 +372,7 @@ def _settle_into(
     kept: I8,
 ) -> I8:
     # _settle the pairs left, then write those kept after the first ``kept`` while there is room
-    _settle(
-        fingerprints_a,
-        fingerprints_b,
-        occupied,
-        occupied_counts,
-        least_block,
-        least_share,
-        signatures,
-        blocks,
-        shares,
-        left_a,
-        left_b,
-        n_left,
-        min_anchors,
-        min_excess,
-        verdicts,
-    )
+    _settle(screen, left_a, left_b, n_left, min_anchors, min_excess, verdicts)
     for i in range(n_left):
         if verdicts[i]:
             if kept < kept_a.shape[0]:
@@ -430,6 +402,17 @@ def screen_pair_ranges(
     kept_a: I8Array,
     kept_b: I8Array,
 ) -> I8:
+    screen = (
+        fingerprints_a,
+        fingerprints_b,
+        occupied,
+        occupied_counts,
+        least_block,
+        least_share,
+        signatures,
+        blocks,
+        shares,
+    )
     kept = 0
     left_a = np.empty(_LEFT_ROOM, dtype=np.int64)  # the pairs the first cut leaves (_settle)
     left_b = np.empty(_LEFT_ROOM, dtype=np.int64)
@@ -452,15 +435,7 @@ def screen_pair_ranges(
                     n_left += 1
                     if n_left == _LEFT_ROOM:
                         kept = _settle_into(
-                            fingerprints_a,
-                            fingerprints_b,
-                            occupied,
-                            occupied_counts,
-                            least_block,
-                            least_share,
-                            signatures,
-                            blocks,
-                            shares,
+                            screen,
                             left_a,
                             left_b,
                             n_left,
@@ -473,22 +448,5 @@ def screen_pair_ranges(
                         )
                         n_left = 0
     return _settle_into(
-        fingerprints_a,
-        fingerprints_b,
-        occupied,
-        occupied_counts,
-        least_block,
-        least_share,
-        signatures,
-        blocks,
-        shares,
-        left_a,
-        left_b,
-        n_left,
-        min_anchors,
-        min_excess,
-        verdicts,
-        kept_a,
-        kept_b,
-        kept,
+        screen, left_a, left_b, n_left, min_anchors, min_excess, verdicts, kept_a, kept_b, kept
     )

@@ -220,7 +220,6 @@ def _may_repeat(
     fingerprints_a: U8Matrix,
     fingerprints_b: U8Matrix,
     occupied: U8Matrix,
-    occupied_counts: I8Array,
     least_block: I8Array,
     least_share: F8Array,
     signatures: U8Matrix,
@@ -231,15 +230,11 @@ def _may_repeat(
     min_anchors: I8,
     min_excess: F8,
 ) -> bool:
-    # minhash_excess's verdict on the pair (a, b), computed only when the cheap counts allow it.
-    # Agreements can only exceed the excess (every chance term is >= 0), and fingerprints (a
-    # byte of the signature) agree wherever signatures do: too few equal bytes settle it.
+    # minhash_excess's verdict on the pair (a, b), which the first cut (_too_few_agreements)
+    # left, computed only when the cheap counts allow it. Agreements can only exceed the
+    # excess (every chance term is >= 0), and fingerprints (a byte of the signature) agree
+    # wherever signatures do: too few equal bytes settle it.
     agreements = _agreements(fingerprints_a, fingerprints_b, a, b)
-    # the informative anchors are at least either column's occupied ones: most pairs are
-    # dropped before counting them
-    least = max(occupied_counts[a], occupied_counts[b])
-    if least >= min_anchors and agreements < min_excess * least:
-        return False
     informative = np.int64(0)
     for w in range(occupied.shape[1]):
         informative += _bit_count(occupied[a, w] | occupied[b, w])
@@ -270,7 +265,7 @@ _LEFT_ROOM = 4096
 
 @nb.njit(cache=True, nogil=True)
 def _settle(
-    screen: tuple[U8Matrix, U8Matrix, U8Matrix, I8Array, I8Array, F8Array, U8Matrix, I4Matrix, F8Matrix],
+    screen: tuple[U8Matrix, U8Matrix, U8Matrix, I8Array, F8Array, U8Matrix, I4Matrix, F8Matrix],
     left_a: I8Array,
     left_b: I8Array,
     n_left: I8,
@@ -279,17 +274,16 @@ def _settle(
     verdicts: B1Array,
 ) -> None:
     # _may_repeat's verdict on the first n_left pairs left by the first cut (``screen``: its
-    # nine arrays, in its order). The screens make two rounds: the first cut alone, in a loop
+    # eight arrays, in its order). The screens make two rounds: the first cut alone, in a loop
     # that calls nothing, then this. With the call to _may_repeat (not inlined: _pair_excess
     # is not) in the loop over every pair, the loop itself ran three times slower, though few
     # pairs reach the call: 50M pairs of 10,000 columns took 4.0 s against 1.3 s.
-    fa, fb, occupied, counts, least_block, least_share, signatures, blocks, shares = screen
+    fa, fb, occupied, least_block, least_share, signatures, blocks, shares = screen
     for i in range(n_left):
         verdicts[i] = _may_repeat(
             fa,
             fb,
             occupied,
-            counts,
             least_block,
             least_share,
             signatures,
@@ -323,7 +317,6 @@ def screen_listed_pairs(
         fingerprints_a,
         fingerprints_b,
         occupied,
-        occupied_counts,
         least_block,
         least_share,
         signatures,
@@ -360,7 +353,7 @@ def screen_listed_pairs(
 
 @nb.njit(cache=True, nogil=True)
 def _settle_into(
-    screen: tuple[U8Matrix, U8Matrix, U8Matrix, I8Array, I8Array, F8Array, U8Matrix, I4Matrix, F8Matrix],
+    screen: tuple[U8Matrix, U8Matrix, U8Matrix, I8Array, F8Array, U8Matrix, I4Matrix, F8Matrix],
     left_a: I8Array,
     left_b: I8Array,
     n_left: I8,
@@ -406,7 +399,6 @@ def screen_pair_ranges(
         fingerprints_a,
         fingerprints_b,
         occupied,
-        occupied_counts,
         least_block,
         least_share,
         signatures,

@@ -423,4 +423,4 @@ class ColumnCounter:
             return False
         n = self.levels.n_levels
         keys = self.levels.keys()
-        return (self.ordered and n > self.max_levels) or bool(n > 1 and np.any(keys[1:] < keys[:-1]))
+        return (self.ordered and n > self.max_levels) or not encoding.keys_ascending(keys)

@@ -37,6 +37,8 @@ insert_levels = kernel("insert_levels")
 insert_direct = kernel("insert_direct")
 # Puts level order[i] + 1 at i + 1 (key and count row), in place (order: int64, a permutation).
 permute_levels = kernel("permute_levels")
+# 1 when uint64 keys never fall, else 0 (the first fall ends the scan).
+keys_ascending = kernel("keys_ascending")
 # The codes of a direct index in key order, minus one: argsort of the level keys (int64).
 direct_order = kernel("direct_order")
 

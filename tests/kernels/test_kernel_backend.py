@@ -394,6 +394,12 @@ CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
         lambda: [np.array([EMPTY_SLOT, 3, EMPTY_SLOT, 1, 4, EMPTY_SLOT, 2], dtype=np.int32), 4],
         lambda: [np.full(5, EMPTY_SLOT, dtype=np.int32), 0],
     ],
+    "keys_ascending": [
+        lambda: [np.array([1, 5, 5, 9], dtype=np.uint64)],
+        lambda: [np.array([1, 5, 4, 9], dtype=np.uint64)],
+        lambda: [np.array([2**64 - 1, 0], dtype=np.uint64)],
+        lambda: [np.zeros(0, dtype=np.uint64)],
+    ],
     "insert_direct": [
         lambda: [
             np.array([0, 7, 3, 12, 5], dtype=np.uint64) + np.uint64(2**63),

@@ -177,6 +177,18 @@ def insert_direct(level_keys: U8Array, n_levels: I8, base: U8, index: I4Array) -
 
 @export
 @nb.njit(cache=True, nogil=True)
+def keys_ascending(keys: U8Array) -> I8:
+    """1 when ``keys`` never fall, else 0 (it stops at the first fall: a column's keys in
+    order of first sight fall within a few levels, where numpy's comparison builds a mask of
+    all of them)."""
+    for i in range(1, keys.shape[0]):
+        if keys[i] < keys[i - 1]:
+            return 0
+    return 1
+
+
+@export
+@nb.njit(cache=True, nogil=True)
 def direct_order(index: I4Array, n_levels: I8) -> I8Array:
     """``argsort`` of the level keys, read off a direct index: the codes met in key order,
     minus one (``int64[n_levels]``). Without a branch on the slot (a third of the slots of

@@ -23,6 +23,9 @@ encoding = lazy_module("outrank_cli.kernels.encoding")
 hashing = lazy_module("outrank_cli.kernels.hashing")
 
 INITIAL_SLOTS = 64
+# a table without an index has these (empty arrays are never written: shared)
+_NO_KEYS = np.zeros(0, dtype=np.uint64)
+_NO_CODES = np.zeros(0, dtype=np.int32)
 # a full table grows to the levels that the values so far promise for the rest of the batch
 # (``expected_distinct``) once this many were seen; before, it doubles
 FIT_MIN_VALUES = 256
@@ -51,7 +54,9 @@ class HashDictionary:
 
     def __init__(self, n_target_levels: int) -> None:
         self.n_box = np.zeros(1, dtype=np.int64)  # the kernel updates the level count in place
-        self.allocate(INITIAL_SLOTS, max(n_target_levels, 1))
+        # the index is built by the first batch, on a counting thread: 10,000 columns' empty
+        # indexes took 0.5 s of the main thread before the pass could start
+        self.allocate(INITIAL_SLOTS, max(n_target_levels, 1), index=False)
 
     # -- pickling (Dask moves counters between processes) -----------------------------------
     def __getstate__(self) -> dict[str, object]:
@@ -100,9 +105,9 @@ class HashDictionary:
             self._index_levels()
 
     def _drop_index(self) -> None:
-        self.slot_keys = np.zeros(0, dtype=np.uint64)
-        self.slot_codes = np.zeros(0, dtype=np.int32)
-        self.direct_index = np.zeros(0, dtype=np.int32)
+        self.slot_keys = _NO_KEYS
+        self.slot_codes = _NO_CODES
+        self.direct_index = _NO_CODES
         self.direct_base = 0
         self._index_stale = True
 
@@ -122,14 +127,14 @@ class HashDictionary:
             if span <= budget:
                 pad = min(DIRECT_PAD_GAPS * span // max(n, 1), (budget - span) // 2)
                 base = max(low - pad, 0)
-                self.slot_keys = np.zeros(0, dtype=np.uint64)
-                self.slot_codes = np.zeros(0, dtype=np.int32)
+                self.slot_keys = _NO_KEYS
+                self.slot_codes = _NO_CODES
                 self.direct_index = np.full(min(high + pad, 2**64 - 1) - base + 1, EMPTY_SLOT, dtype=np.int32)
                 self.direct_base = base
                 encoding.insert_direct(self.level_keys, n, hashing.word(base), self.direct_index)
                 self._index_stale = False
                 return
-        self.direct_index = np.zeros(0, dtype=np.int32)
+        self.direct_index = _NO_CODES
         self.slot_keys = np.empty(n_slots, dtype=np.uint64)
         self.slot_codes = np.full(n_slots, EMPTY_SLOT, dtype=np.int32)
         encoding.insert_levels(self.level_keys, n, self.slot_keys, self.slot_codes)
@@ -143,10 +148,14 @@ class HashDictionary:
         return order
 
     def ensure_index(self) -> None:
-        """Build the index of the levels if it was left out (the tables without it hold just
+        """Build the index of the levels if it was left out (tables without it may hold just
         the levels: they get their room back first)."""
         if self._index_stale:
-            self._resize(_slots_for(self.n_levels))
+            n_slots = _slots_for(self.n_levels)
+            if (self.level_keys.shape[0] - 1) * 2 == n_slots:  # the room is there already
+                self._index_levels()
+            else:
+                self._resize(n_slots)
 
     def reindex(self) -> None:
         """Rebuild the index from the level keys (after the levels were reordered)."""

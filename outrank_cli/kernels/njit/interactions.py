@@ -154,7 +154,7 @@ def _coarse_codes(
     size = max(levels, 1)
     for i in range(rows.shape[0]):
         size = max(size, int(codes[rows[i]]) + 1)  # int: a uint16 code wraps in plain Python
-    counts = np.zeros(size, dtype=np.int64)
+    counts = np.zeros(size, dtype=np.int32)
     for i in range(rows.shape[0]):
         counts[codes[rows[i]]] += 1
     n_present = 0
@@ -173,19 +173,38 @@ def _coarse_codes(
         for k in range(n_present):
             mapping[present[k]] = k
     else:
+        # the kept most frequent in one pass over the levels in code order, into a short list
+        # by falling count: a later level gets in only with a larger count, so the first of
+        # equal counts wins (a pass per place took 8 passes; 18,000 levels: 36 -> 21 us)
+        top = np.empty(kept, dtype=np.int64)  # indices into present
+        n_top = 0
+        for k in range(n_present):
+            count = counts[present[k]]
+            if n_top == kept and count <= counts[present[top[kept - 1]]]:
+                continue
+            place = n_top if n_top < kept else kept - 1
+            while place > 0 and counts[present[top[place - 1]]] < count:
+                if place < kept:
+                    top[place] = top[place - 1]
+                place -= 1
+            if n_top < kept:
+                n_top += 1
+            top[place] = k
         taken = np.zeros(n_present, dtype=np.bool_)
-        for rank in range(kept):
-            best = -1
-            for k in range(n_present):  # in code order: the first of equal counts wins
-                if not taken[k] and (best < 0 or counts[present[k]] > counts[present[best]]):
-                    best = k
-            taken[best] = True
-            mapping[present[best]] = rank
+        for rank in range(n_top):
+            taken[top[rank]] = True
+            mapping[present[top[rank]]] = rank
         salt = seed * _GOLDEN
         buckets = np.uint64(n_coarse - kept)
-        for k in range(n_present):
-            if not taken[k]:
-                mapping[present[k]] = kept + mix64(np.uint64(present[k]) ^ salt) % buckets
+        mask = buckets - np.uint64(1)
+        if buckets & mask == 0:  # a power of two: a mask, not a division a level (same buckets)
+            for k in range(n_present):
+                if not taken[k]:
+                    mapping[present[k]] = kept + (mix64(np.uint64(present[k]) ^ salt) & mask)
+        else:
+            for k in range(n_present):
+                if not taken[k]:
+                    mapping[present[k]] = kept + mix64(np.uint64(present[k]) ^ salt) % buckets
         result = n_coarse
     for i in range(rows.shape[0]):
         out[i] = mapping[codes[rows[i]]]

@@ -39,6 +39,8 @@ insert_direct = kernel("insert_direct")
 permute_levels = kernel("permute_levels")
 # 1 when uint64 keys never fall, else 0 (the first fall ends the scan).
 keys_ascending = kernel("keys_ascending")
+# The code map of levels put in an order (int64 permutation): 0 -> 0, order[i] + 1 -> i + 1.
+code_map_of_order = kernel("code_map_of_order")
 # The codes of a direct index in key order, minus one: argsort of the level keys (int64).
 direct_order = kernel("direct_order")
 

@@ -390,6 +390,10 @@ CASES: dict[str, list[Callable[[], list[typing.Any]]]] = {
         ],
         lambda: [np.zeros(1, dtype=np.uint64), np.zeros((1, 2), dtype=np.int64), np.zeros(0, dtype=np.int64)],
     ],
+    "code_map_of_order": [
+        lambda: [np.random.default_rng(3).permutation(9).astype(np.int64)],
+        lambda: [np.zeros(0, dtype=np.int64)],
+    ],
     "direct_order": [
         lambda: [np.array([EMPTY_SLOT, 3, EMPTY_SLOT, 1, 4, EMPTY_SLOT, 2], dtype=np.int32), 4],
         lambda: [np.full(5, EMPTY_SLOT, dtype=np.int32), 0],

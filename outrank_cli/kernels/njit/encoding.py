@@ -189,6 +189,17 @@ def keys_ascending(keys: U8Array) -> I8:
 
 @export
 @nb.njit(cache=True, nogil=True)
+def code_map_of_order(order: I8Array) -> I4Array:
+    """The code map of levels put in ``order`` (``order[i]``: the old code of new code
+    ``i + 1``, minus one): ``map[0] = 0``, ``map[order[i] + 1] = i + 1``."""
+    out = np.zeros(order.shape[0] + 1, dtype=np.int32)
+    for i in range(order.shape[0]):
+        out[order[i] + 1] = i + 1
+    return out
+
+
+@export
+@nb.njit(cache=True, nogil=True)
 def direct_order(index: I4Array, n_levels: I8) -> I8Array:
     """``argsort`` of the level keys, read off a direct index: the codes met in key order,
     minus one (``int64[n_levels]``). Without a branch on the slot (a third of the slots of

@@ -20,6 +20,12 @@ from outrank_cli.kernels.njit.types import (
     export,
 )
 
+# counts below this have their x log x and log x looked up (``_x_log_x_table``, ``_log_table``)
+# and their multiplicity counted in a buffer kept across tables (``table_summaries``)
+_TABLED = 4096
+# no table: every log computed
+_NO_TABLE = np.zeros(0)
+
 
 @nb.njit(cache=True, nogil=True)
 def _entropy(counts: np.ndarray) -> float:
@@ -58,7 +64,17 @@ def _mutual_information(counts: np.ndarray) -> float:
             row_sums[i] += value
             col_sums[j] += value
             whole += value
-    total = float(whole)
+    return _mi_of_margins(counts, row_sums, col_sums, float(whole))
+
+
+# products of two counts below this are exact in a float64
+_EXACT = 2.0**53
+
+
+@nb.njit(cache=True, nogil=True)
+def _mi_of_margins(counts: np.ndarray, row_sums: np.ndarray, col_sums: np.ndarray, total: float) -> float:
+    """``_mutual_information`` of a table whose row and column sums and total are given."""
+    n_rows, n_cols = counts.shape
     if total <= 0.0:
         return 0.0
     # a level of one row has a single cell of 1, whose term 1 log(1 N / (1 col)) is log(N / col):
@@ -70,11 +86,16 @@ def _mutual_information(counts: np.ndarray) -> float:
     for i in range(n_rows):
         row = float(row_sums[i])
         single = row == 1.0
+        # a row all in one column: its term v log(v N / (v col)) is v log(N / col), the same
+        # bits while the products are exact (and whole numbers: counts)
+        whole_row = row * total <= _EXACT and row == math.floor(row)
         for j in range(n_cols):
             value = float(counts[i, j])
             if value > 0:
                 if single:
                     acc += alone[j]
+                elif value == row and whole_row:
+                    acc += value * alone[j]
                 else:
                     acc += value * math.log(value * total / (row * float(col_sums[j])))
     return max(acc / total, 0.0)
@@ -139,6 +160,19 @@ def mutual_information_of_counts(counts: I8Matrix) -> F8:
 @nb.njit(cache=True, nogil=True)
 def expected_mi_one_pair(a: float, b: float, n: float) -> float:
     """E[(k/N) log(N k/(a b))] for k ~ Hypergeometric(N, a, b), summed around the mode."""
+    return _expected_mi_one_pair(a, b, n, _NO_TABLE)
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _log_of(k: float, logs: np.ndarray) -> float:
+    """log k of a whole number k, looked up in ``logs`` below its length (the same bits)."""
+    return logs[int(k)] if k < logs.shape[0] else math.log(k)
+
+
+@nb.njit(cache=True, nogil=True)
+def _expected_mi_one_pair(a: float, b: float, n: float, logs: np.ndarray) -> float:
+    """``expected_mi_one_pair`` with log k looked up in ``logs`` (``_log_table``) below its
+    length: a log a step of the walks took half the expected MI of 20,000 views."""
     low = max(1.0, a + b - n)
     high = min(a, b)
     if high < low:
@@ -160,14 +194,14 @@ def expected_mi_one_pair(a: float, b: float, n: float) -> float:
     )
     peak = math.exp(log_peak)
     log_nab = math.log(n) - math.log(a) - math.log(b)
-    total = mode / n * (log_nab + math.log(mode)) * peak
+    total = mode / n * (log_nab + _log_of(mode, logs)) * peak
     # walk up from the mode: P(k+1) = P(k) (a-k)(b-k) / ((k+1)(n-a-b+k+1))
     prob = peak
     k = mode
     while k < high:
         prob *= (a - k) * (b - k) / ((k + 1.0) * (n - a - b + k + 1.0))
         k += 1.0
-        total += k / n * (log_nab + math.log(k)) * prob
+        total += k / n * (log_nab + _log_of(k, logs)) * prob
         if prob < HYPERGEOMETRIC_TAIL * peak:
             break
     # walk down: P(k-1) = P(k) k (n-a-b+k) / ((a-k+1)(b-k+1))
@@ -176,7 +210,7 @@ def expected_mi_one_pair(a: float, b: float, n: float) -> float:
     while k > low:
         prob *= k * (n - a - b + k) / ((a - k + 1.0) * (b - k + 1.0))
         k -= 1.0
-        total += k / n * (log_nab + math.log(k)) * prob
+        total += k / n * (log_nab + _log_of(k, logs)) * prob
         if prob < HYPERGEOMETRIC_TAIL * peak:
             break
     return total
@@ -187,6 +221,18 @@ def expected_mi_one_pair(a: float, b: float, n: float) -> float:
 def expected_mutual_information(
     target_counts: F8Array, feature_count_values: F8Array, feature_count_multiplicity: F8Array
 ) -> F8:
+    return _expected_mutual_information(
+        target_counts, feature_count_values, feature_count_multiplicity, _NO_TABLE
+    )
+
+
+@nb.njit(cache=True, nogil=True)
+def _expected_mutual_information(
+    target_counts: np.ndarray,
+    feature_count_values: np.ndarray,
+    feature_count_multiplicity: np.ndarray,
+    logs: np.ndarray,
+) -> float:
     n = 0.0
     for value in target_counts:
         n += value
@@ -201,37 +247,55 @@ def expected_mutual_information(
             b = float(feature_count_values[j])
             if b <= 0.0:
                 continue
-            total += feature_count_multiplicity[j] * expected_mi_one_pair(a, b, n)
+            total += feature_count_multiplicity[j] * _expected_mi_one_pair(a, b, n, logs)
     return max(total, 0.0)
 
 
-# distinct totals by a count of each total when the largest is at most this many times the
-# levels (plus a constant): a table of 12,000 levels, 140 us by a sort
+# distinct totals by a count of each total when the largest is below ``_TABLED`` and at most
+# this many times the levels (plus a constant): a table of 12,000 levels, 140 us by a sort
 _COUNTING_SPAN = 4
 _COUNTING_MIN = 1024
 
 
 @nb.njit(cache=True, nogil=True)
-def _distinct_by_counting(totals: np.ndarray, largest: int) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct positive ``totals`` in increasing order and their multiplicity (float64),
-    through a count of each value up to ``largest``."""
-    seen = np.zeros(largest + 1, dtype=np.int64)
-    for value in totals:
-        if value > 0:
-            seen[value] += 1
-    n_distinct = 0
-    for value in range(1, largest + 1):
-        if seen[value] > 0:
-            n_distinct += 1
-    values = np.empty(n_distinct, dtype=np.float64)
-    multiplicity = np.empty(n_distinct, dtype=np.float64)
-    d = 0
-    for value in range(1, largest + 1):
-        if seen[value] > 0:
-            values[d] = float(value)
-            multiplicity[d] = float(seen[value])
-            d += 1
-    return values, multiplicity
+def _x_log_x_table(size: int) -> np.ndarray:
+    """``x log x`` of each whole ``x`` below ``size``, as ``_entropy`` computes it."""
+    out = np.zeros(size)
+    for x in range(2, size):
+        value = float(x)
+        out[x] = value * math.log(value)
+    return out
+
+
+@nb.njit(cache=True, nogil=True)
+def _log_table(size: int) -> np.ndarray:
+    """``log x`` of each whole ``x`` below ``size`` (0 at 0)."""
+    out = np.zeros(size)
+    for x in range(1, size):
+        out[x] = math.log(float(x))
+    return out
+
+
+@nb.njit(cache=True, nogil=True)
+def _entropy_of_totals(counts: np.ndarray, x_log_x: np.ndarray) -> float:
+    """``_entropy`` of ``int64`` counts, ``x log x`` looked up in ``x_log_x`` below its length
+    (the same bits)."""
+    whole = 0
+    for value in counts:
+        whole += value
+    total = float(whole)
+    if total <= 0.0:
+        return 0.0
+    acc = 0.0
+    small = x_log_x.shape[0]
+    for count in counts:
+        if count > 1:
+            if count < small:
+                acc += x_log_x[count]
+            else:
+                value = float(count)
+                acc += value * math.log(value)
+    return max(math.log(total) - acc / total, 0.0)
 
 
 @nb.njit(cache=True, nogil=True)
@@ -260,17 +324,33 @@ def _distinct_by_sorting(totals: np.ndarray, n_positive: int) -> tuple[np.ndarra
 
 
 @nb.njit(cache=True, nogil=True)
-def table_summary(counts: I8Matrix) -> tuple[I8Array, I8Array, F8, F8, F8, F8]:
+def table_summary(
+    counts: np.ndarray, x_log_x: np.ndarray, logs: np.ndarray, seen: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, float, float, float, float]:
     """Target totals, feature totals, MI, expected MI, H(feature), H(target) of one count table,
-    each computed exactly as its own kernel computes it."""
+    each the same bits as its own kernel computes it: the margins once for all of them, logs
+    of small whole numbers looked up (``x_log_x``, ``logs``), and ``seen`` (zeros of length
+    ``_TABLED``, left zeros) counting the distinct feature totals (20,000 views of a
+    10,000-column table: 1.6 -> 1.1 s)."""
     n_rows, n_cols = counts.shape
     target_counts = np.zeros(n_cols, dtype=np.int64)
     feature_counts = np.zeros(n_rows, dtype=np.int64)
+    n_levels = 0
+    largest = 0
+    whole = 0
     for i in range(n_rows):
+        row = 0
         for j in range(n_cols):
             value = counts[i, j]
-            feature_counts[i] += value
+            row += value
             target_counts[j] += value
+        feature_counts[i] = row
+        whole += row
+        if row > 0:
+            n_levels += 1
+            largest = max(largest, row)
+            if row < _TABLED:
+                seen[row] += 1
     n_positive = 0
     for value in target_counts:
         if value > 0:
@@ -282,23 +362,31 @@ def table_summary(counts: I8Matrix) -> tuple[I8Array, I8Array, F8, F8, F8, F8]:
             positive_targets[k] = float(value)
             k += 1
     # the distinct feature totals in increasing order with their multiplicity (np.unique)
-    n_levels = 0
-    largest = 0
-    for value in feature_counts:
-        if value > 0:
-            n_levels += 1
-            if value > largest:
-                largest = int(value)
-    if largest <= _COUNTING_SPAN * n_levels + _COUNTING_MIN:
-        values, multiplicity = _distinct_by_counting(feature_counts, largest)
+    if largest < _TABLED and largest <= _COUNTING_SPAN * n_levels + _COUNTING_MIN:
+        n_distinct = 0
+        for value in range(1, largest + 1):
+            if seen[value] > 0:
+                n_distinct += 1
+        values = np.empty(n_distinct, dtype=np.float64)
+        multiplicity = np.empty(n_distinct, dtype=np.float64)
+        d = 0
+        for value in range(1, largest + 1):
+            if seen[value] > 0:
+                values[d] = float(value)
+                multiplicity[d] = float(seen[value])
+                seen[value] = 0
+                d += 1
     else:
+        for value in feature_counts:
+            if 0 < value < _TABLED:
+                seen[value] = 0
         values, multiplicity = _distinct_by_sorting(feature_counts, n_levels)
     return (
         target_counts,
         feature_counts,
-        _mutual_information(counts),
-        expected_mutual_information(positive_targets, values, multiplicity),
-        _entropy(feature_counts),
+        _mi_of_margins(counts, feature_counts, target_counts, float(whole)),
+        _expected_mutual_information(positive_targets, values, multiplicity, logs),
+        _entropy_of_totals(feature_counts, x_log_x),
         _entropy(target_counts),
     )
 
@@ -312,8 +400,13 @@ def table_summaries(stacked: I8Matrix, starts: I8Array) -> F8Matrix:
     the feature's and the target's levels with rows."""
     n_tables = starts.shape[0] - 1
     out = np.zeros((n_tables, 7))
+    x_log_x = _x_log_x_table(_TABLED)
+    logs = _log_table(_TABLED)
+    seen = np.zeros(_TABLED, dtype=np.int64)
     for t in range(n_tables):
-        target, feature, mi, expected, h_feature, h_target = table_summary(stacked[starts[t] : starts[t + 1]])
+        target, feature, mi, expected, h_feature, h_target = table_summary(
+            stacked[starts[t] : starts[t + 1]], x_log_x, logs, seen
+        )
         n = 0
         levels = 0
         for value in feature:

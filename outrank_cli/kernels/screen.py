@@ -79,7 +79,8 @@ def block_minhash(
         order = hash_order(h, anchors)
     elif order.rows.shape != h.shape or order.anchor_ids.shape[0] != np.shape(anchors)[0]:
         raise ValueError("order must be hash_order(row_hash, anchors)")
-    if c.shape[0] and not (int(c.min()) >= 0 and int(c.max()) < levels):
+    # uint16 codes cannot be negative: one reduction, not two (10,000 columns)
+    if c.shape[0] and not ((c.dtype == np.uint16 or int(c.min()) >= 0) and int(c.max()) < levels):
         raise ValueError(f"codes must lie in [0, {levels}), got [{c.min()}, {c.max()}]")
     sign = _block_minhash_narrow if c.dtype == np.uint16 else _block_minhash
     signature, block = sign(c, h, order.rows, order.anchor_positions, order.anchor_ids, int(levels))

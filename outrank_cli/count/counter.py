@@ -40,9 +40,9 @@ from outrank_cli.encode.keys import Family, Keys
 from outrank_cli.kernels import lazy_module
 
 encoding = lazy_module("outrank_cli.kernels.encoding")
+hashing = lazy_module("outrank_cli.kernels.hashing")
 # what the end of a pass returns for the code map when no row sample wants it
 _NO_REMAP = np.zeros(0, dtype=np.int32)
-hashing = lazy_module("outrank_cli.kernels.hashing")
 
 
 class ColumnCounter:

@@ -277,13 +277,9 @@ def _log_table(size: int) -> np.ndarray:
 
 
 @nb.njit(cache=True, nogil=True)
-def _entropy_of_totals(counts: np.ndarray, x_log_x: np.ndarray) -> float:
-    """``_entropy`` of ``int64`` counts, ``x log x`` looked up in ``x_log_x`` below its length
-    (the same bits)."""
-    whole = 0
-    for value in counts:
-        whole += value
-    total = float(whole)
+def _entropy_of_totals(counts: np.ndarray, total: float, x_log_x: np.ndarray) -> float:
+    """``_entropy`` of ``int64`` counts whose sum is ``total``, ``x log x`` looked up in
+    ``x_log_x`` below its length (the same bits)."""
     if total <= 0.0:
         return 0.0
     acc = 0.0
@@ -331,7 +327,7 @@ def table_summary(
     each the same bits as its own kernel computes it: the margins once for all of them, logs
     of small whole numbers looked up (``x_log_x``, ``logs``), and ``seen`` (zeros of length
     ``_TABLED``, left zeros) counting the distinct feature totals (20,000 views of a
-    10,000-column table: 1.6 -> 1.1 s)."""
+    10,000-column table: 2.0 -> 1.45 s on one thread)."""
     n_rows, n_cols = counts.shape
     target_counts = np.zeros(n_cols, dtype=np.int64)
     feature_counts = np.zeros(n_rows, dtype=np.int64)
@@ -386,7 +382,7 @@ def table_summary(
         feature_counts,
         _mi_of_margins(counts, feature_counts, target_counts, float(whole)),
         _expected_mutual_information(positive_targets, values, multiplicity, logs),
-        _entropy_of_totals(feature_counts, x_log_x),
+        _entropy_of_totals(feature_counts, float(whole), x_log_x),
         _entropy(target_counts),
     )
 

@@ -365,3 +365,27 @@ def test_pair_candidates_keep_the_order_of_the_columns(xor_csv):
     assert any(plain.ordered)
     assert sample.ordered == (*plain.ordered, *([False] * (len(sample.names) - len(plain.names))))
     assert sample.target_ordered is plain.target_ordered is False
+
+
+def test_pairs_leave_out_a_column_constant_on_the_sample(tmp_path):
+    """A column with one value on the sampled rows pairs with nothing; one with a second value
+    on two rows only (which the quick look at the first sampled rows misses) still pairs."""
+    rng = np.random.default_rng(7)
+    n = 3_000
+    late = np.zeros(n, dtype=np.int64)
+    late[[1_000, 2_500]] = 1
+    frame = pl.DataFrame(
+        {
+            "a": rng.integers(0, 4, n),
+            "same": np.full(n, 5),
+            "b": rng.integers(0, 3, n),
+            "late": late,
+            "y": rng.integers(0, 2, n),
+        }
+    )
+    path = tmp_path / "t.parquet"
+    frame.write_parquet(path)
+    result = find_interactions(Request([str(path)], PassOptions(target="y")), InteractionOptions(top=50))
+    assert result.screening.pairs_total == 3  # a, b and late: 3 pairs, none with "same"
+    named = {frozenset((p.a, p.b)) for p in result.pairs}
+    assert named == {frozenset(("a", "b")), frozenset(("a", "late")), frozenset(("b", "late"))}
